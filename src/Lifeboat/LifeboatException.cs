@@ -1,0 +1,32 @@
+namespace Lifeboat;
+
+/// <summary>What kind of failure an error is, which the CLI maps to an exit code.</summary>
+public enum FailureKind
+{
+    /// <summary>An operation failed (exit 1).</summary>
+    Failed = 1,
+
+    /// <summary>The user's command line or configuration is wrong (exit 2).</summary>
+    Usage = 2,
+
+    /// <summary>Something is unhealthy or stale (exit 3).</summary>
+    Unhealthy = 3,
+}
+
+/// <summary>An error meant for the operator: what failed, on which object, and what to do about it.</summary>
+public class LifeboatException : Exception
+{
+    /// <summary>Creates an error with a message that already names the object, and an optional hint.</summary>
+    public LifeboatException(string message, string? hint = null, FailureKind kind = FailureKind.Failed, Exception? inner = null)
+        : base(message, inner)
+    {
+        Hint = hint;
+        Kind = kind;
+    }
+
+    /// <summary>One sentence telling the user what they can do, or null.</summary>
+    public string? Hint { get; }
+
+    /// <summary>The kind of failure, which decides the exit code.</summary>
+    public FailureKind Kind { get; }
+}

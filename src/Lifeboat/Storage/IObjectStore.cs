@@ -1,0 +1,85 @@
+namespace Lifeboat.Storage;
+
+/// <summary>Where the repository's bytes live: a tiny, medium-independent object store.</summary>
+/// <remarks>
+/// Keys are relative, '/'-separated, never start with '/', and contain no "." or ".." segments.
+/// Contracts every medium must honour (the conformance suite checks them):
+/// an object appears whole or not at all; deleting a missing object succeeds;
+/// reading or stat-ing a missing object throws <see cref="ObjectNotFoundException"/> or returns null.
+/// </remarks>
+public interface IObjectStore : IAsyncDisposable
+{
+    /// <summary>Where the store points, for messages (never contains secrets).</summary>
+    string Location { get; }
+
+    /// <summary>Starts writing an object; nothing is visible under <paramref name="key"/> until <see cref="ObjectUpload.CompleteAsync"/>.</summary>
+    Task<ObjectUpload> CreateAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Opens an object for streaming reads, optionally only a byte range of it.</summary>
+    /// <exception cref="ObjectNotFoundException">when no object has that key.</exception>
+    Task<Stream> OpenReadAsync(string key, ByteRange? range, CancellationToken cancellationToken);
+
+    /// <summary>Lists objects whose keys start with <paramref name="prefix"/>, in ascending key order, page by page.</summary>
+    IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken);
+
+    /// <summary>Returns the size and time of an object, or null when it does not exist.</summary>
+    Task<ObjectInfo?> StatAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Deletes an object; succeeds when it does not exist.</summary>
+    Task DeleteAsync(string key, CancellationToken cancellationToken);
+}
+
+/// <summary>One object as a listing or stat reports it.</summary>
+public sealed record ObjectInfo(string Key, long Size, DateTimeOffset LastModified);
+
+/// <summary>A byte range: <paramref name="Offset"/> and, when given, <paramref name="Length"/> bytes from there.</summary>
+public readonly record struct ByteRange(long Offset, long? Length = null);
+
+/// <summary>Thrown when a key names no object.</summary>
+public sealed class ObjectNotFoundException(string key, string location)
+    : LifeboatException($"object '{key}' does not exist in {location}", "check the repository URL, or run 'lifeboat check' to find missing objects")
+{
+    /// <summary>The missing key.</summary>
+    public string Key { get; } = key;
+}
+
+/// <summary>
+/// An object being written. Write to it as a stream, then call <see cref="CompleteAsync"/>;
+/// disposing it without completing discards everything written.
+/// </summary>
+public abstract class ObjectUpload : Stream
+{
+    /// <summary>The key the object will have once complete.</summary>
+    public abstract string Key { get; }
+
+    /// <summary>Makes the object durable and visible, atomically.</summary>
+    public abstract Task CompleteAsync(CancellationToken cancellationToken);
+
+    /// <inheritdoc />
+    public override bool CanRead => false;
+
+    /// <inheritdoc />
+    public override bool CanSeek => false;
+
+    /// <inheritdoc />
+    public override bool CanWrite => true;
+
+    /// <inheritdoc />
+    public override long Length => throw new NotSupportedException();
+
+    /// <inheritdoc />
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    /// <inheritdoc />
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    /// <inheritdoc />
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    /// <inheritdoc />
+    public override void SetLength(long value) => throw new NotSupportedException();
+}
