@@ -1,0 +1,2 @@
+// Lifeboat runs where its peers run: Linux servers and Kubernetes.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
