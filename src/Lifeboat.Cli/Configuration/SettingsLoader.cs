@@ -58,7 +58,8 @@ internal static class SettingsLoader
 
     private static void RejectUnknownKeys(IConfiguration configuration, string origin, bool isEnvironment)
     {
-        foreach (var (key, value) in configuration.AsEnumerable())
+        // Leaves first, so a misspelt section is reported through a full key that can be matched to a known one.
+        foreach (var (key, value) in configuration.AsEnumerable().OrderBy(e => e.Value is null))
         {
             // Other LIFEBOAT_ variables (LIFEBOAT_CONFIG) are not overrides; overrides always have a section.
             if (isEnvironment && !key.Contains(':', StringComparison.Ordinal))
