@@ -20,7 +20,7 @@ internal static class RepositoryAccess
             var bucket = slash < 0 ? rest : rest[..slash];
             var prefix = slash < 0 ? "" : rest[(slash + 1)..].Trim('/');
             var s3 = repository.S3;
-            return new S3ObjectStore(new S3Location(bucket, prefix, s3.Endpoint, s3.Region, s3.AccessKey.Resolve(), s3.SecretKey.Resolve(), s3.PartSizeMiB * 1024 * 1024));
+            return new S3ObjectStore(new S3Location(bucket, prefix, s3.Endpoint, s3.Region, s3.AccessKey.Resolve(), s3.SecretKey.Resolve()) { PartSize = s3.PartSizeMiB * 1024 * 1024 });
         }
 
         var path = url.StartsWith("file://", StringComparison.Ordinal) ? new Uri(url).LocalPath : url;
@@ -46,11 +46,10 @@ internal static class RepositoryAccess
     /// <summary>Opens the configured repository.</summary>
     public static async Task<BackupRepository> OpenAsync(LifeboatSettings settings, CancellationToken cancellationToken)
     {
-        var secret = Secret(settings.Repository.Encryption);
         var store = OpenStore(settings.Repository);
         try
         {
-            return await BackupRepository.OpenAsync(store, secret, Envelope(settings), cancellationToken);
+            return await BackupRepository.OpenAsync(store, () => Secret(settings.Repository.Encryption), Envelope(settings), cancellationToken);
         }
         catch
         {

@@ -40,6 +40,7 @@ internal static class CommandRunner
     /// <summary>Writes one line: "lifeboat: error: what. hint: what to do".</summary>
     public static void WriteError(string message, string? hint)
     {
+        message = message.TrimEnd('.', ' ');
         var line = hint is null ? $"lifeboat: error: {message}" : $"lifeboat: error: {message}. hint: {hint}";
         Console.Error.WriteLine(line.Replace('\n', ' '));
     }

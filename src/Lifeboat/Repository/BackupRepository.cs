@@ -51,9 +51,11 @@ public sealed partial class BackupRepository : IAsyncDisposable
     }
 
     /// <summary>Opens an existing repository with a key file or passphrase.</summary>
-    public static async Task<BackupRepository> OpenAsync(IObjectStore store, KeySecret secret, EnvelopeOptions envelope, CancellationToken cancellationToken)
+    /// <remarks>The secret is asked for only once the repository is known to exist, so "no repository here" is said first.</remarks>
+    public static async Task<BackupRepository> OpenAsync(IObjectStore store, Func<KeySecret> secretSource, EnvelopeOptions envelope, CancellationToken cancellationToken)
     {
         var config = await ReadConfigAsync(store, cancellationToken);
+        var secret = secretSource();
         await foreach (var info in store.ListAsync(RepositoryLayout.KeysPrefix, cancellationToken))
         {
             var slot = KeySlot.FromJson(await ReadPlainAsync(store, info.Key, cancellationToken), info.Key);

@@ -2,7 +2,7 @@
 #pragma warning disable CS1591
 namespace Lifeboat.Storage;
 
-public sealed record S3Location(string Bucket, string Prefix, string? Endpoint, string Region, string AccessKey, string SecretKey, int PartSize);
+public sealed record S3Location(string Bucket, string Prefix, string? Endpoint, string Region, string AccessKey, string SecretKey) { public int PartSize { get; init; } }
 
 public sealed class S3ObjectStore(S3Location location) : IObjectStore
 {
