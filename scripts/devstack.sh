@@ -653,8 +653,10 @@ cmd_stop() {
 
 cmd_status() {
     local down=0 pid
-    if pg_running; then
-        printf '%-10s up    127.0.0.1:%s  pid %s\n' postgres "$PG_PORT" "$(pg_pid)"
+    # pg_ready alone: the data directory (and so postmaster.pid) is readable by root only.
+    if pg_ready; then
+        pid=$(pg_pid 2>/dev/null || true)
+        printf '%-10s up    127.0.0.1:%s  pid %s\n' postgres "$PG_PORT" "${pid:-?}"
     else
         printf '%-10s down  127.0.0.1:%s\n' postgres "$PG_PORT"
         down=1
@@ -668,9 +670,9 @@ cmd_status() {
     local pids=() name
     for name in mon.a osd.0 "$RGW_NAME"; do
         if ceph_alive "$name"; then
-            pids+=("${name%%.*}:$(pidfile_pid "$(ceph_pidfile "$name")")")
+            pids+=("$(ceph_comm "$name"):$(pidfile_pid "$(ceph_pidfile "$name")")")
         else
-            pids+=("${name%%.*}:down")
+            pids+=("$(ceph_comm "$name"):down")
         fi
     done
     if ceph_alive mon.a && ceph_alive osd.0 && ceph_alive "$RGW_NAME" && s3_probe; then
