@@ -247,7 +247,8 @@ EOF
 }
 
 pg_init() {
-    [[ -s $PG_DATA/PG_VERSION && -s $PG_DATA/lifeboat-devstack.conf ]] && return 0
+    # The rename below is the commit point: a data directory with PG_VERSION is a cluster.
+    [[ -s $PG_DATA/PG_VERSION ]] && return 0
     log "creating PostgreSQL cluster in $PG_DATA"
     install -d -o postgres -g postgres -m 0700 "$PG_ROOT"
     # initdb into a scratch directory and rename at the end: an interrupted initdb must not
@@ -295,8 +296,8 @@ pg_clear_stale_locks() {
 
 pg_ensure_user() {
     # At every server start, and whenever devuser cannot log in: recreate devuser if a test
-    # dropped it, and reset its password. Superuser,
-    # as in the postgis image the plan uses, so it can CREATE EXTENSION postgis.
+    # dropped it, and reset its password. Superuser, as in the postgis image the plan uses, so
+    # it can CREATE EXTENSION postgis; REPLICATION for pg_basebackup and pg_receivewal.
     pg_admin_psql <<EOF
 SELECT format('CREATE ROLE %I LOGIN', '$PG_USER')
 WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_USER') \\gexec
@@ -309,7 +310,14 @@ pg_start() {
     if pg_running; then
         log "PostgreSQL already running (pid $(pg_pid), port $PG_PORT)"
     else
-        pg_alive && die "PostgreSQL (pid $(pg_pid)) runs but does not answer on 127.0.0.1:$PG_PORT; see $PG_LOG"
+        if pg_alive; then
+            # Running but not accepting connections yet: crash recovery after an unclean stop,
+            # or a start in progress. Give it time rather than starting a second one.
+            log "PostgreSQL (pid $(pg_pid)) runs but is not ready yet; waiting"
+            wait_for 300 pg_ready ||
+                { log_tail "$PG_LOG"; die "PostgreSQL (pid $(pg_pid)) does not accept connections on 127.0.0.1:$PG_PORT"; }
+            return 0
+        fi
         pg_write_config
         install -d -o postgres -g postgres -m 0700 "$PG_SOCKET_DIR"
         pg_clear_stale_locks
@@ -368,14 +376,22 @@ pg_ensure_sample() {
 # ---------------------------------------------------------------------------------------------
 
 redis_alive() { pidfile_alive "$REDIS_PID" redis-server; }
-redis_ping() { [[ $(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]]; }
+# redis_ping: the server answers PING. A NOAUTH error counts: a test may have set a password
+# with CONFIG SET requirepass, and the server is still up.
+redis_ping() {
+    local reply
+    reply=$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null) || return 1
+    [[ $reply == PONG || $reply == NOAUTH* ]]
+}
 
 redis_start() {
-    if redis_alive && redis_ping; then
+    if redis_alive; then
+        # Up, or still loading a dump.rdb that a test saved (PING answers LOADING meanwhile).
+        wait_for 60 redis_ping ||
+            { log_tail "$REDIS_LOG"; die "Redis (pid $(pidfile_pid "$REDIS_PID")) does not answer PING on port $REDIS_PORT"; }
         log "Redis already running (pid $(pidfile_pid "$REDIS_PID"), port $REDIS_PORT)"
         return 0
     fi
-    redis_alive && die "Redis (pid $(pidfile_pid "$REDIS_PID")) runs but does not answer PING on port $REDIS_PORT; see $REDIS_LOG"
     mkdir -p "$REDIS_ROOT/data"
     # No password (tests that need AUTH set it themselves with CONFIG SET or their own server);
     # loopback only with protected mode on. No automatic snapshots (save ""), no AOF: tests that
