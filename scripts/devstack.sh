@@ -237,7 +237,8 @@ max_replication_slots = 10
 # into lifeboat-local.conf and run 'devstack.sh stop && devstack.sh start'.
 archive_mode = off
 archive_command = ''
-max_wal_size = 2GB
+# max_wal_size stays at the default 1GB, as in the plan's postgis image: pg_wal keeps up to that
+# much in recycled segments after a big load (a 2 GiB sample load fills it).
 
 log_line_prefix = '%m [%p] %q%u@%d '
 log_timezone = 'UTC'
