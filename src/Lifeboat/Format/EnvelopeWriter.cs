@@ -1,20 +1,18 @@
 using System.Security.Cryptography;
-using ZstdSharp;
 
 namespace Lifeboat.Format;
 
 /// <summary>
 /// A write-only stream that hashes, compresses and encrypts plaintext into an envelope on
 /// <c>destination</c>, in bounded memory. Call <see cref="FinishAsync"/> to complete the object;
-/// disposing without finishing leaves an object every reader rejects as truncated.
+/// disposing without finishing leaves an object every reader rejects as truncated. Always dispose:
+/// zstd's worker threads are foreground threads, and an undisposed writer would keep the process alive.
 /// </summary>
 public sealed class EnvelopeWriter : Stream
 {
     private readonly ChunkSealer sealer;
     private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    private readonly EnvelopeOptions options;
-    private readonly Compressor? compressor;
-    private CompressionStream? compression;
+    private readonly ZstdCompressingStream? compression;
     private long plaintextBytes;
     private string? plaintextSha256;
     private bool finished;
@@ -27,15 +25,13 @@ public sealed class EnvelopeWriter : Stream
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        this.options = options;
 
         var header = EnvelopeHeader.Create(options.Compression, options.ChunkSize, key.Id);
         var cipher = EnvelopeKeySchedule.Derive(key, header, header.Tag);
         sealer = new ChunkSealer(destination, cipher, options.ChunkSize, header.Bytes);
         if (options.Compression == CompressionAlgorithm.Zstd)
         {
-            compressor = CompressorPool.Rent(options.CompressionLevel, options.Workers);
-            compression = new CompressionStream(sealer, compressor, bufferSize: 0, preserveCompressor: true, leaveOpen: true);
+            compression = new ZstdCompressingStream(sealer, options.CompressionLevel, options.Workers);
         }
     }
 
@@ -103,9 +99,7 @@ public sealed class EnvelopeWriter : Stream
         cancellationToken.ThrowIfCancellationRequested();
         if (compression is not null)
         {
-            // Disposing is how ZstdSharp ends a frame: it pushes the frame's tail into the sealer.
-            await compression.DisposeAsync().ConfigureAwait(false);
-            compression = null;
+            await compression.FinishAsync().ConfigureAwait(false);
         }
 
         await sealer.FinishAsync(cancellationToken).ConfigureAwait(false);
@@ -116,11 +110,7 @@ public sealed class EnvelopeWriter : Stream
     public void Finish()
     {
         EnsureWritable();
-        if (compression is not null)
-        {
-            compression.Dispose();
-            compression = null;
-        }
+        compression?.Finish();
 
         sealer.Finish();
         Finished();
@@ -154,7 +144,7 @@ public sealed class EnvelopeWriter : Stream
         disposed = true;
         if (disposing)
         {
-            AbandonCompression();
+            compression?.Dispose();
             sealer.Dispose();
             hash.Dispose();
         }
@@ -162,32 +152,10 @@ public sealed class EnvelopeWriter : Stream
         base.Dispose(disposing);
     }
 
-    /// <summary>Frees an unfinished compressor without ending its frame: that would compress and write the rest of an abandoned object for nothing.</summary>
-    private void AbandonCompression()
-    {
-        if (finished || compressor is null)
-        {
-            return;
-        }
-
-        if (compression is not null)
-        {
-            // Not disposed, as that ends the frame; its finalizer must not touch the compressor freed below. Its pooled buffer is left to the GC.
-            GC.SuppressFinalize(compression);
-            compression = null;
-        }
-
-        compressor.Dispose();
-    }
-
     private void Finished()
     {
         finished = true;
         plaintextSha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
-        if (compressor is not null)
-        {
-            CompressorPool.Return(compressor, options.CompressionLevel, options.Workers);
-        }
     }
 
     private void Account(ReadOnlySpan<byte> plaintext)
