@@ -2,7 +2,7 @@ namespace Lifeboat.Storage;
 
 /// <summary>
 /// Part sizes of a multipart upload whose total size is unknown in advance. S3 allows 10,000 parts, so
-/// parts double every 2,000: objects below 2,000 × base (32 GiB at 16 MiB) use the base size, and the
+/// parts double every 2,000: objects below 2,000 × base (31 GiB at 16 MiB) use the base size, and the
 /// last parts of a ~1 TB object are 16 × base. Memory grows with the object only past that first band.
 /// </summary>
 internal static class MultipartSizing

@@ -22,7 +22,7 @@ public sealed record S3Location(string Bucket, string Prefix, string? Endpoint, 
 
     /// <summary>
     /// Bytes buffered per part. Objects up to this size are sent with one PutObject; larger ones with a
-    /// multipart upload whose parts grow (see <see cref="MultipartSizing"/>) so that 10,000 parts reach ~1 TB.
+    /// multipart upload whose parts grow (see <see cref="MultipartSizing"/>) so that 10,000 parts hold 62,000 × PartSize (~1 TB at the default).
     /// </summary>
     public int PartSize { get; init; } = DefaultPartSize;
 

@@ -80,13 +80,17 @@ public sealed class S3ObjectStore : IObjectStore
         // S3 ignores an empty range ("bytes=5-4") and would send the whole object.
         if (range is { Length: 0 })
             return await StatAsync(key, cancellationToken) is null ? throw new ObjectNotFoundException(key, Location) : new MemoryStream([], writable: false);
-        var request = new GetObjectRequest { BucketName = S3.Bucket, Key = FullKey(key) };
-        if (range is { } r)
-            request.ByteRange = new Amazon.S3.Model.ByteRange(r.Length is { } length ? $"bytes={r.Offset}-{r.Offset + length - 1}" : $"bytes={r.Offset}-");
+        var offset = range?.Offset ?? 0;
+        long? end = range is { Length: { } length } ? offset + length : null;
         try
         {
-            var response = await RunAsync(token => _client.GetObjectAsync(request, token), cancellationToken);
-            return new S3ReadStream(response);
+            var response = await GetAsync(key, offset, end, etag: null, cancellationToken);
+            return new S3ReadStream(
+                response,
+                offset,
+                (position, resumeEnd, etag, token) => ResumeReadAsync(key, position, resumeEnd, etag, token),
+                S3.Retry.MaxRetries,
+                e => S3ErrorTranslation.Translate(e, S3, "read", ObjectName(key)));
         }
         catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchKey")
         {
@@ -252,6 +256,33 @@ public sealed class S3ObjectStore : IObjectStore
 
     /// <summary>"s3://bucket/prefix/key", for messages.</summary>
     internal string ObjectName(string key) => $"s3://{S3.Bucket}/{FullKey(key)}";
+
+    private async Task<GetObjectResponse> ResumeReadAsync(string key, long position, long end, string etag, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await GetAsync(key, position, end, etag, cancellationToken);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound)
+        {
+            throw new LifeboatException(
+                $"object {ObjectName(key)} was replaced or deleted while it was being read (at byte {position})",
+                "something else writes to the repository: run only one lifeboat per repository, then retry", inner: e);
+        }
+        catch (Exception e) when (IsFailure(e, cancellationToken))
+        {
+            throw S3ErrorTranslation.Translate(e, S3, "read", ObjectName(key));
+        }
+    }
+
+    /// <summary>GetObject from <paramref name="offset"/> to <paramref name="end"/> (exclusive) or the object's end.</summary>
+    private Task<GetObjectResponse> GetAsync(string key, long offset, long? end, string? etag, CancellationToken cancellationToken)
+    {
+        var request = new GetObjectRequest { BucketName = S3.Bucket, Key = FullKey(key), EtagToMatch = etag };
+        if (offset > 0 || end is not null)
+            request.ByteRange = new Amazon.S3.Model.ByteRange(end is { } e ? $"bytes={offset}-{e - 1}" : $"bytes={offset}-");
+        return RunAsync(token => _client.GetObjectAsync(request, token), cancellationToken);
+    }
 
     private async Task<ListObjectsV2Response> ListPageAsync(string prefix, string? continuation, CancellationToken cancellationToken)
     {

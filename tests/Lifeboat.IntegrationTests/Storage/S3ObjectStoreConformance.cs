@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Amazon.S3.Model;
 using Lifeboat.Storage;
+using ByteRange = Lifeboat.Storage.ByteRange;
 using S3Location = Lifeboat.Storage.S3Location;
 
 namespace Lifeboat.IntegrationTests.Storage;
@@ -126,4 +127,76 @@ public sealed class S3ObjectStoreConformance : ObjectStoreConformance
         Assert.DoesNotContain(location.SecretKey, location.ToString(), StringComparison.Ordinal);
         Assert.Equal($"s3://{S3TestServer.SharedBucket}/{_prefix}/ at {location.Endpoint}", store.Location);
     }
+
+    [Fact]
+    public async Task Transient_failures_of_a_write_are_retried_until_it_succeeds()
+    {
+        await using var proxy = new FaultyTcpProxy(new Uri(S3TestServer.Location(S3TestServer.SharedBucket, "").Endpoint!));
+        await using var store = OpenThrough(proxy);
+        proxy.Enqueue(new ConnectionFault.ServiceUnavailable(), times: 2);
+
+        await PutAsync(store, "retried", [1, 2, 3]);
+
+        Assert.Equal(3, proxy.Connections);
+        Assert.Equal([1, 2, 3], await ReadAsync("retried"));
+    }
+
+    [Fact]
+    public async Task Transient_failures_of_a_listing_are_retried_until_it_succeeds()
+    {
+        await PutAsync("listed", [1]);
+        await using var proxy = new FaultyTcpProxy(new Uri(S3TestServer.Location(S3TestServer.SharedBucket, "").Endpoint!));
+        await using var store = OpenThrough(proxy);
+        proxy.Enqueue(new ConnectionFault.Reset());
+        proxy.Enqueue(new ConnectionFault.ServiceUnavailable());
+
+        var listed = await ListAsync(store, "", Ct);
+
+        Assert.Equal(["listed"], listed.Select(o => o.Key));
+        Assert.Equal(3, proxy.Connections);
+    }
+
+    [Fact]
+    public async Task Retries_are_bounded_and_end_in_a_clear_error()
+    {
+        await using var proxy = new FaultyTcpProxy(new Uri(S3TestServer.Location(S3TestServer.SharedBucket, "").Endpoint!));
+        await using var store = OpenThrough(proxy);
+        proxy.Enqueue(new ConnectionFault.ServiceUnavailable(), times: 100);
+
+        var error = await Assert.ThrowsAsync<LifeboatException>(() => store.StatAsync("k", Ct));
+
+        Assert.Equal(3, proxy.Connections);
+        Assert.Contains("HTTP 503", error.Message, StringComparison.Ordinal);
+        Assert.Contains(_prefix + "/k", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Reads_resume_after_dropped_connections_without_losing_or_repeating_bytes()
+    {
+        const long size = (2L * PartSize) + 12345;
+        await using (var upload = await Store.CreateAsync("resumed", Ct))
+        {
+            await BytePattern.WriteAsync(upload, size, Ct);
+            await upload.CompleteAsync(Ct);
+        }
+
+        await using var proxy = new FaultyTcpProxy(new Uri(S3TestServer.Location(S3TestServer.SharedBucket, "").Endpoint!));
+        await using var store = OpenThrough(proxy);
+        proxy.Enqueue(new ConnectionFault.CutResponseAfter(1024 * 1024), times: 3);
+        await using (var whole = await store.OpenReadAsync("resumed", null, Ct))
+            Assert.Equal(size, await BytePattern.VerifyAsync(whole, 0, Ct));
+        Assert.Equal(4, proxy.Connections);
+
+        proxy.Enqueue(new ConnectionFault.CutResponseAfter(300 * 1024));
+        var range = new ByteRange(1000, 2L * 1024 * 1024);
+        await using (var part = await store.OpenReadAsync("resumed", range, Ct))
+            Assert.Equal(range.Length, await BytePattern.VerifyAsync(part, range.Offset, Ct));
+    }
+
+    private S3ObjectStore OpenThrough(FaultyTcpProxy proxy) => new(
+        S3TestServer.Location(S3TestServer.SharedBucket, _prefix) with
+        {
+            Endpoint = proxy.Endpoint,
+            Retry = new RetrySettings(2, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(100)),
+        });
 }
