@@ -325,8 +325,13 @@ public sealed class S3ObjectStore : IObjectStore
 
     private string FullKey(string key) => _keyPrefix + key;
 
-    private static DateTimeOffset ToOffset(DateTime? time) =>
-        time is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t.ToUniversalTime(), DateTimeKind.Utc)) : DateTimeOffset.UnixEpoch;
+    // The SDK parses S3's UTC timestamps; an unspecified kind must not be mistaken for local time.
+    private static DateTimeOffset ToOffset(DateTime? time) => time switch
+    {
+        null => DateTimeOffset.UnixEpoch,
+        { Kind: DateTimeKind.Local } t => new DateTimeOffset(t.ToUniversalTime(), TimeSpan.Zero),
+        { } t => new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc), TimeSpan.Zero),
+    };
 
     private static string NormalizePrefix(string prefix)
     {
