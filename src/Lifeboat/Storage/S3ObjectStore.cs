@@ -12,7 +12,7 @@ namespace Lifeboat.Storage;
 /// whose completion is the atomic moment. Every call is retried on transient failures by
 /// <see cref="S3RetryPolicy"/>, and every failure surfaces as a <see cref="LifeboatException"/>.
 /// </remarks>
-public sealed class S3ObjectStore : IObjectStore
+public sealed partial class S3ObjectStore : IObjectStore
 {
     private readonly AmazonS3Client _client;
     private readonly ResiliencePipeline _retry;
@@ -77,9 +77,8 @@ public sealed class S3ObjectStore : IObjectStore
     {
         ObjectKey.Validate(key);
         ByteRangeCheck.ThrowIfInvalid(range, key);
-        // S3 ignores an empty range ("bytes=5-4") and would send the whole object.
         if (range is { Length: 0 })
-            return await StatAsync(key, cancellationToken) is null ? throw new ObjectNotFoundException(key, Location) : new MemoryStream([], writable: false);
+            return await OpenEmptyRangeAsync(key, cancellationToken);
         var offset = range?.Offset ?? 0;
         long? end = range is { Length: { } length } ? offset + length : null;
         try
@@ -111,16 +110,24 @@ public sealed class S3ObjectStore : IObjectStore
     public async IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ObjectKey.ValidatePrefix(prefix);
-        string? continuation = null;
-        do
+        var page = new ListObjectsV2Request { BucketName = S3.Bucket, Prefix = _keyPrefix + prefix };
+        while (true)
         {
-            var page = await ListPageAsync(prefix, continuation, cancellationToken);
+            var response = await ListPageAsync(page, cancellationToken);
+            string? lastKey = null;
             // SDK v4 gives null, not an empty list, when a page has no objects.
-            foreach (var item in page.S3Objects ?? [])
+            foreach (var item in response.S3Objects ?? [])
+            {
+                lastKey = item.Key;
                 yield return new ObjectInfo(item.Key[_keyPrefix.Length..], item.Size ?? 0, ToOffset(item.LastModified));
-            continuation = page.IsTruncated == true ? page.NextContinuationToken : null;
+            }
+
+            if (response.IsTruncated != true || (response.NextContinuationToken is null && lastKey is null))
+                yield break;
+            // Some servers truncate without a continuation token; starting after the last key is equivalent.
+            page.ContinuationToken = response.NextContinuationToken;
+            page.StartAfter = response.NextContinuationToken is null ? lastKey : null;
         }
-        while (continuation is not null);
     }
 
     /// <inheritdoc />
@@ -173,89 +180,12 @@ public sealed class S3ObjectStore : IObjectStore
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Sends a whole object in one request.</summary>
-    internal async Task PutAsync(string key, byte[] buffer, int length, CancellationToken cancellationToken)
-    {
-        try
-        {
-            // A fresh stream per attempt: a retry must resend from the first byte.
-            await RunAsync(
-                token => _client.PutObjectAsync(
-                    new PutObjectRequest { BucketName = S3.Bucket, Key = FullKey(key), InputStream = new MemoryStream(buffer, 0, length, writable: false) },
-                    token),
-                cancellationToken);
-        }
-        catch (Exception e) when (IsFailure(e, cancellationToken))
-        {
-            throw S3ErrorTranslation.Translate(e, S3, "write", ObjectName(key));
-        }
-    }
-
-    /// <summary>Starts a multipart upload and returns its id.</summary>
-    internal async Task<string> StartMultipartAsync(string key, CancellationToken cancellationToken)
-    {
-        var request = new InitiateMultipartUploadRequest { BucketName = S3.Bucket, Key = FullKey(key) };
-        try
-        {
-            var response = await RunAsync(token => _client.InitiateMultipartUploadAsync(request, token), cancellationToken);
-            return response.UploadId;
-        }
-        catch (Exception e) when (IsFailure(e, cancellationToken))
-        {
-            throw S3ErrorTranslation.Translate(e, S3, "start writing", ObjectName(key));
-        }
-    }
-
-    /// <summary>Sends one part of a multipart upload.</summary>
-    internal async Task<PartETag> UploadPartAsync(string key, string uploadId, int partNumber, byte[] buffer, int length, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var response = await RunAsync(
-                token => _client.UploadPartAsync(
-                    new UploadPartRequest
-                    {
-                        BucketName = S3.Bucket,
-                        Key = FullKey(key),
-                        UploadId = uploadId,
-                        PartNumber = partNumber,
-                        InputStream = new MemoryStream(buffer, 0, length, writable: false),
-                    },
-                    token),
-                cancellationToken);
-            return new PartETag(partNumber, response.ETag);
-        }
-        catch (Exception e) when (IsFailure(e, cancellationToken))
-        {
-            throw S3ErrorTranslation.Translate(e, S3, $"write part {partNumber} of", ObjectName(key));
-        }
-    }
-
-    /// <summary>Completes a multipart upload: the moment the object becomes visible, whole.</summary>
-    internal async Task CompleteMultipartAsync(string key, string uploadId, List<PartETag> parts, CancellationToken cancellationToken)
-    {
-        var request = new CompleteMultipartUploadRequest { BucketName = S3.Bucket, Key = FullKey(key), UploadId = uploadId, PartETags = parts };
-        try
-        {
-            await RunAsync(token => _client.CompleteMultipartUploadAsync(request, token), cancellationToken);
-        }
-        catch (Exception e) when (IsFailure(e, cancellationToken))
-        {
-            throw S3ErrorTranslation.Translate(e, S3, "complete writing", ObjectName(key));
-        }
-    }
-
-    /// <summary>Aborts a multipart upload so its parts stop costing space; best effort, never throws.</summary>
-    internal async Task AbortMultipartAsync(string key, string uploadId)
-    {
-        var request = new AbortMultipartUploadRequest { BucketName = S3.Bucket, Key = FullKey(key), UploadId = uploadId };
-        // A leftover upload is invisible garbage; failing the caller's cleanup for it would mask their own error.
-        Task abort = RunAsync(token => _client.AbortMultipartUploadAsync(request, token), CancellationToken.None);
-        await abort.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-    }
-
     /// <summary>"s3://bucket/prefix/key", for messages.</summary>
     internal string ObjectName(string key) => $"s3://{S3.Bucket}/{FullKey(key)}";
+
+    // S3 ignores an empty range ("bytes=5-4") and would send the whole object.
+    private async Task<Stream> OpenEmptyRangeAsync(string key, CancellationToken cancellationToken) =>
+        await StatAsync(key, cancellationToken) is null ? throw new ObjectNotFoundException(key, Location) : new MemoryStream([], writable: false);
 
     private async Task<GetObjectResponse> ResumeReadAsync(string key, long position, long end, string etag, CancellationToken cancellationToken)
     {
@@ -284,16 +214,15 @@ public sealed class S3ObjectStore : IObjectStore
         return RunAsync(token => _client.GetObjectAsync(request, token), cancellationToken);
     }
 
-    private async Task<ListObjectsV2Response> ListPageAsync(string prefix, string? continuation, CancellationToken cancellationToken)
+    private async Task<ListObjectsV2Response> ListPageAsync(ListObjectsV2Request request, CancellationToken cancellationToken)
     {
-        var request = new ListObjectsV2Request { BucketName = S3.Bucket, Prefix = _keyPrefix + prefix, ContinuationToken = continuation };
         try
         {
             return await RunAsync(token => _client.ListObjectsV2Async(request, token), cancellationToken);
         }
         catch (Exception e) when (IsFailure(e, cancellationToken))
         {
-            throw S3ErrorTranslation.Translate(e, S3, "list", ObjectName(prefix));
+            throw S3ErrorTranslation.Translate(e, S3, "list", $"s3://{S3.Bucket}/{request.Prefix}");
         }
     }
 
