@@ -42,6 +42,7 @@ internal static class S3TestServer
         try
         {
             await EmptyPrefixAsync(client, bucket, prefix);
+            await AbortUploadsAsync(client, bucket, prefix);
             if (removeBucket)
                 await client.DeleteBucketAsync(bucket);
         }
@@ -63,6 +64,14 @@ internal static class S3TestServer
             request.ContinuationToken = page.NextContinuationToken;
         }
         while (page.IsTruncated == true);
+    }
+
+    // A test that failed mid-upload may leave a multipart upload behind; its parts would cost space forever.
+    private static async Task AbortUploadsAsync(AmazonS3Client client, string bucket, string prefix)
+    {
+        var uploads = await client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = bucket, Prefix = prefix });
+        foreach (var upload in uploads.MultipartUploads ?? [])
+            await client.AbortMultipartUploadAsync(bucket, upload.Key, upload.UploadId);
     }
 
     private static async Task CreateSharedBucketAsync()
