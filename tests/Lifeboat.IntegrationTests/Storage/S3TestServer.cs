@@ -21,7 +21,7 @@ internal static class S3TestServer
             bucket,
             prefix,
             endpoint,
-            Environment.GetEnvironmentVariable("LIFEBOAT_TEST_S3_REGION") is { Length: > 0 } region ? region : "us-east-1",
+            Required("LIFEBOAT_TEST_S3_REGION"),
             Required("LIFEBOAT_TEST_S3_ACCESS_KEY"),
             Required("LIFEBOAT_TEST_S3_SECRET_KEY"))
         {
