@@ -2,20 +2,27 @@ namespace Lifeboat.Storage;
 
 /// <summary>Where the repository's bytes live: a tiny, medium-independent object store.</summary>
 /// <remarks>
-/// Keys are relative, '/'-separated, never start with '/', and contain no "." or ".." segments.
-/// Contracts every medium must honour (the conformance suite checks them):
-/// an object appears whole or not at all; deleting a missing object succeeds;
-/// reading or stat-ing a missing object throws <see cref="ObjectNotFoundException"/> or returns null.
+/// Keys are relative, '/'-separated, never start or end with '/', and contain no empty, "." or ".."
+/// segments (<see cref="ObjectKey"/> checks them). Contracts every medium must honour (the conformance
+/// suite checks them): an object appears whole or not at all; listings come in ascending order of the
+/// keys' UTF-8 bytes (S3's order); deleting a missing object succeeds; reading a missing object throws
+/// <see cref="ObjectNotFoundException"/> and stat-ing one returns null; a missing container (directory
+/// or bucket) is an error naming it, never an empty repository. A store is safe to use from many tasks
+/// at once; each <see cref="ObjectUpload"/> and read stream belongs to one task.
 /// </remarks>
 public interface IObjectStore : IAsyncDisposable
 {
     /// <summary>Where the store points, for messages (never contains secrets).</summary>
     string Location { get; }
 
+    /// <summary>Creates the container (directory or bucket) if it does not exist yet; 'lifeboat init' calls it.</summary>
+    Task EnsureCreatedAsync(CancellationToken cancellationToken);
+
     /// <summary>Starts writing an object; nothing is visible under <paramref name="key"/> until <see cref="ObjectUpload.CompleteAsync"/>.</summary>
     Task<ObjectUpload> CreateAsync(string key, CancellationToken cancellationToken);
 
     /// <summary>Opens an object for streaming reads, optionally only a byte range of it.</summary>
+    /// <remarks>A range is clipped to the object's end; one starting at or past the end reads nothing.</remarks>
     /// <exception cref="ObjectNotFoundException">when no object has that key.</exception>
     Task<Stream> OpenReadAsync(string key, ByteRange? range, CancellationToken cancellationToken);
 

@@ -1,0 +1,247 @@
+using System.Runtime.CompilerServices;
+
+namespace Lifeboat.Storage;
+
+/// <summary>An object store in a local directory: one file per object, each written atomically and durably.</summary>
+/// <remarks>
+/// An upload goes to <c>&lt;root&gt;/.tmp/&lt;random&gt;</c>, is fsynced, renamed over its target and the target's
+/// directory is fsynced: a crash leaves the old object or the new one, never a torn file. The first key
+/// segment <c>.tmp</c> is therefore reserved. Files are created 0600 and directories 0700. Unlike S3, a key
+/// cannot be both an object and a folder of other keys ("a" and "a/b"); repository names never need that.
+/// </remarks>
+public sealed class FileObjectStore : IObjectStore
+{
+    /// <summary>The root directory's subdirectory that holds uploads in progress.</summary>
+    internal const string TempDirectoryName = ".tmp";
+
+    private const int FileBufferSize = 64 * 1024;
+    private const int PublishAttempts = 3;
+
+    /// <summary>Opens the store rooted at <paramref name="rootDirectory"/> (relative paths are resolved now).</summary>
+    public FileObjectStore(string rootDirectory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(rootDirectory);
+        RootDirectory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(rootDirectory));
+    }
+
+    /// <summary>The absolute path of the root directory.</summary>
+    public string RootDirectory { get; }
+
+    /// <inheritdoc />
+    public string Location => "file://" + RootDirectory;
+
+    /// <inheritdoc />
+    public Task EnsureCreatedAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (Directory.Exists(RootDirectory))
+            return Task.CompletedTask;
+        try
+        {
+            PrivateFiles.CreateDirectory(RootDirectory);
+            DirectorySync.Flush(Path.GetDirectoryName(RootDirectory) ?? RootDirectory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new LifeboatException($"cannot create repository directory '{RootDirectory}': {e.Message}", "check that the parent directory exists and is writable", inner: e);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<ObjectUpload> CreateAsync(string key, CancellationToken cancellationToken)
+    {
+        ValidateKey(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        var tempPath = Path.Join(RootDirectory, TempDirectoryName, Guid.NewGuid().ToString("N"));
+        try
+        {
+            return Task.FromResult<ObjectUpload>(new FileObjectUpload(this, key, tempPath, OpenTempFile(tempPath)));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Failure("write", key, e);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<Stream> OpenReadAsync(string key, ByteRange? range, CancellationToken cancellationToken)
+    {
+        ValidateKey(key);
+        ByteRangeCheck.ThrowIfInvalid(range, key);
+        cancellationToken.ThrowIfCancellationRequested();
+        FileStream file;
+        try
+        {
+            file = new FileStream(PathOf(key), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileBufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException || (e is UnauthorizedAccessException && Directory.Exists(PathOf(key))))
+        {
+            throw NotFound(key);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Failure("read", key, e);
+        }
+
+        return Task.FromResult(Slice(file, range));
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ObjectKey.ValidatePrefix(prefix);
+        cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfRootMissing();
+        // Directory reads block; don't hold the caller's thread while the first one runs.
+        await Task.Yield();
+        foreach (var info in FileTreeListing.List(RootDirectory, prefix, cancellationToken))
+            yield return info;
+    }
+
+    /// <inheritdoc />
+    public Task<ObjectInfo?> StatAsync(string key, CancellationToken cancellationToken)
+    {
+        ValidateKey(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        var file = new FileInfo(PathOf(key));
+        if (file.Exists)
+            return Task.FromResult<ObjectInfo?>(new ObjectInfo(key, file.Length, new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero)));
+        ThrowIfRootMissing();
+        return Task.FromResult<ObjectInfo?>(null);
+    }
+
+    /// <inheritdoc />
+    public Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        ValidateKey(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        var path = PathOf(key);
+        try
+        {
+            File.Delete(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            ThrowIfRootMissing();
+            return Task.CompletedTask;
+        }
+        catch (UnauthorizedAccessException) when (Directory.Exists(path))
+        {
+            // A directory is not an object, so no object has this key.
+            return Task.CompletedTask;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Failure("delete", key, e);
+        }
+
+        RemoveEmptyParents(path);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>Moves a finished, fsynced temp file over the object's file and makes the rename durable.</summary>
+    internal void Publish(string tempPath, string key)
+    {
+        var target = PathOf(key);
+        var directory = Path.GetDirectoryName(target)!;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                CreateDirectoryDurably(directory);
+                File.Move(tempPath, target, overwrite: true);
+                DirectorySync.Flush(directory);
+                return;
+            }
+            catch (DirectoryNotFoundException) when (attempt < PublishAttempts && File.Exists(tempPath))
+            {
+                // A concurrent delete removed the directory as empty between our mkdir and rename.
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw Failure("write", key, e);
+            }
+        }
+    }
+
+    private FileStream OpenTempFile(string tempPath)
+    {
+        try
+        {
+            return new FileStream(tempPath, PrivateFiles.NewFileOptions(FileBufferSize));
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // The root must exist already (as a bucket must); only the temp directory is made on demand.
+            ThrowIfRootMissing();
+            PrivateFiles.CreateDirectory(Path.GetDirectoryName(tempPath)!);
+            return new FileStream(tempPath, PrivateFiles.NewFileOptions(FileBufferSize));
+        }
+    }
+
+    private void CreateDirectoryDurably(string directory)
+    {
+        if (Directory.Exists(directory))
+            return;
+        var parent = Path.GetDirectoryName(directory)!;
+        CreateDirectoryDurably(parent);
+        PrivateFiles.CreateDirectory(directory);
+        DirectorySync.Flush(parent);
+    }
+
+    private void RemoveEmptyParents(string path)
+    {
+        // Prune leaves whole backup folders empty; removing them keeps listings from walking dead branches.
+        for (var directory = Path.GetDirectoryName(path)!; directory.Length > RootDirectory.Length; directory = Path.GetDirectoryName(directory)!)
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return;
+            }
+        }
+    }
+
+    private static Stream Slice(FileStream file, ByteRange? range)
+    {
+        if (range is not { } r)
+            return file;
+        file.Seek(Math.Min(r.Offset, file.Length), SeekOrigin.Begin);
+        return r.Length is { } length ? new LengthLimitedStream(file, length) : file;
+    }
+
+    private string PathOf(string key) => Path.Join(RootDirectory, key);
+
+    private static void ValidateKey(string key)
+    {
+        ObjectKey.Validate(key);
+        if (key == TempDirectoryName || key.StartsWith(TempDirectoryName + "/", StringComparison.Ordinal))
+            throw new InvalidObjectKeyException(key, $"'{TempDirectoryName}/' is reserved for uploads in progress in a file repository");
+    }
+
+    private void ThrowIfRootMissing()
+    {
+        if (!Directory.Exists(RootDirectory))
+            throw new LifeboatException($"repository directory '{RootDirectory}' does not exist", "run 'lifeboat init' to create it, or check repository.url", FailureKind.Usage);
+    }
+
+    private ObjectNotFoundException NotFound(string key)
+    {
+        ThrowIfRootMissing();
+        return new ObjectNotFoundException(key, Location);
+    }
+
+    private LifeboatException Failure(string action, string key, Exception e)
+    {
+        ThrowIfRootMissing();
+        return new LifeboatException($"cannot {action} object '{key}' in {Location}: {e.Message}", "check that the repository directory is writable by this user and the disk has free space", inner: e);
+    }
+}

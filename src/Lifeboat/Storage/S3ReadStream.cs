@@ -1,0 +1,95 @@
+using Amazon.S3.Model;
+
+namespace Lifeboat.Storage;
+
+/// <summary>
+/// The body of a GetObject response that survives a dropped connection: it asks again for the bytes
+/// not yet read (same ETag, so it never splices two versions) and carries on. A 100 GiB restore must
+/// not start over because one TCP connection broke.
+/// </summary>
+/// <param name="first">The response that opened the read.</param>
+/// <param name="start">The object offset of the first byte of <paramref name="first"/>.</param>
+/// <param name="reopen">Fetches the object from an offset to <c>end - 1</c>, with the ETag it must still have.</param>
+/// <param name="maxResumes">How many times in a row a read may fail without progress before the error stands.</param>
+/// <param name="describeFailure">Turns the last failure into the error the caller sees.</param>
+internal sealed class S3ReadStream(
+    GetObjectResponse first,
+    long start,
+    Func<long, long, string, CancellationToken, Task<GetObjectResponse>> reopen,
+    int maxResumes,
+    Func<Exception, Exception> describeFailure) : Stream
+{
+    private readonly long _end = start + first.ContentLength;
+    private readonly string _etag = first.ETag;
+    private GetObjectResponse _response = first;
+    private long _position = start;
+    private int _failuresWithoutProgress;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) =>
+        ReadAsync(buffer.AsMemory(offset, count), CancellationToken.None).AsTask().GetAwaiter().GetResult();
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            if (_position >= _end || buffer.IsEmpty)
+                return 0;
+            try
+            {
+                var read = await _response.ResponseStream.ReadAsync(buffer, cancellationToken);
+                // A body that ends before its Content-Length is as broken as one that throws.
+                if (read == 0)
+                    throw new IOException($"the response ended {_end - _position} bytes early");
+                _position += read;
+                _failuresWithoutProgress = 0;
+                return read;
+            }
+            catch (Exception e) when (S3TransientErrors.IsTransient(e, cancellationToken))
+            {
+                if (++_failuresWithoutProgress > maxResumes)
+                    throw describeFailure(e);
+                await ResumeAsync(cancellationToken);
+            }
+        }
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            _response.Dispose();
+        base.Dispose(disposing);
+    }
+
+    private async Task ResumeAsync(CancellationToken cancellationToken)
+    {
+        _response.Dispose();
+        _response = await reopen(_position, _end, _etag, cancellationToken);
+    }
+}

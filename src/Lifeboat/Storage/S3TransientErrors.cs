@@ -1,0 +1,29 @@
+using System.Net;
+using System.Net.Sockets;
+using Amazon.Runtime;
+
+namespace Lifeboat.Storage;
+
+/// <summary>Decides whether an S3 failure may succeed when tried again.</summary>
+internal static class S3TransientErrors
+{
+    private static readonly HashSet<string> ThrottlingCodes = new(StringComparer.Ordinal)
+    {
+        "SlowDown", "Throttling", "ThrottlingException", "RequestThrottled", "RequestTimeout", "InternalError", "ServiceUnavailable",
+    };
+
+    /// <summary>True for 5xx, throttling, timeouts and network failures; false for the caller's own cancellation.</summary>
+    public static bool IsTransient(Exception exception, CancellationToken cancellationToken) => exception switch
+    {
+        OperationCanceledException => !cancellationToken.IsCancellationRequested,
+        AmazonServiceException { StatusCode: not 0 } service => IsTransientStatus(service),
+        HttpRequestException or IOException or SocketException or TimeoutException => true,
+        { InnerException: { } inner } => IsTransient(inner, cancellationToken),
+        _ => false,
+    };
+
+    private static bool IsTransientStatus(AmazonServiceException service) =>
+        (int)service.StatusCode >= 500
+        || service.StatusCode == HttpStatusCode.TooManyRequests
+        || (service.ErrorCode is { } code && ThrottlingCodes.Contains(code));
+}

@@ -1,0 +1,89 @@
+using Amazon.S3;
+using Amazon.S3.Model;
+using Lifeboat.Storage;
+using S3Location = Lifeboat.Storage.S3Location;
+
+namespace Lifeboat.IntegrationTests.Storage;
+
+/// <summary>The S3 server the tests run against, named by LIFEBOAT_TEST_S3_* variables (scripts/devstack.sh writes them).</summary>
+internal static class S3TestServer
+{
+    /// <summary>One bucket shared by all conformance tests; each test works under a prefix of its own.</summary>
+    public const string SharedBucket = "lifeboat-conformance";
+
+    private static readonly Lazy<Task> SharedBucketCreated = new(() => CreateSharedBucketAsync());
+
+    /// <summary>The server's settings with the given bucket and prefix; fails the test when the variables are missing.</summary>
+    public static S3Location Location(string bucket, string prefix)
+    {
+        var endpoint = Required("LIFEBOAT_TEST_S3_ENDPOINT");
+        return new S3Location(
+            bucket,
+            prefix,
+            endpoint,
+            Required("LIFEBOAT_TEST_S3_REGION"),
+            Required("LIFEBOAT_TEST_S3_ACCESS_KEY"),
+            Required("LIFEBOAT_TEST_S3_SECRET_KEY"))
+        {
+            PartSize = S3Location.MinPartSize,
+        };
+    }
+
+    /// <summary>Creates the shared bucket once per test run.</summary>
+    public static Task EnsureSharedBucketAsync() => SharedBucketCreated.Value;
+
+    /// <summary>A raw SDK client for checks the store does not expose (multipart uploads, bucket removal).</summary>
+    public static AmazonS3Client RawClient() => S3ClientFactory.Create(Location(SharedBucket, ""));
+
+    /// <summary>Deletes every object under <paramref name="prefix"/> in <paramref name="bucket"/>, then the bucket if asked.</summary>
+    public static async Task EmptyAsync(string bucket, string prefix, bool removeBucket)
+    {
+        using var client = RawClient();
+        try
+        {
+            await EmptyPrefixAsync(client, bucket, prefix);
+            await AbortUploadsAsync(client, bucket, prefix);
+            if (removeBucket)
+                await client.DeleteBucketAsync(bucket);
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchBucket")
+        {
+        }
+    }
+
+    private static async Task EmptyPrefixAsync(AmazonS3Client client, string bucket, string prefix)
+    {
+        var request = new ListObjectsV2Request { BucketName = bucket, Prefix = prefix };
+        ListObjectsV2Response page;
+        do
+        {
+            page = await client.ListObjectsV2Async(request);
+            var keys = (page.S3Objects ?? []).Select(o => new KeyVersion { Key = o.Key }).ToList();
+            if (keys.Count > 0)
+                await client.DeleteObjectsAsync(new DeleteObjectsRequest { BucketName = bucket, Objects = keys });
+            request.ContinuationToken = page.NextContinuationToken;
+        }
+        while (page.IsTruncated == true);
+    }
+
+    // A test that failed mid-upload may leave a multipart upload behind; its parts would cost space forever.
+    private static async Task AbortUploadsAsync(AmazonS3Client client, string bucket, string prefix)
+    {
+        var uploads = await client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = bucket, Prefix = prefix });
+        foreach (var upload in uploads.MultipartUploads ?? [])
+            await client.AbortMultipartUploadAsync(bucket, upload.Key, upload.UploadId);
+    }
+
+    private static async Task CreateSharedBucketAsync()
+    {
+        await using var store = new S3ObjectStore(Location(SharedBucket, ""));
+        await store.EnsureBucketAsync(CancellationToken.None);
+    }
+
+    private static string Required(string name) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException(
+                $"{name} is not set, so the S3 tests have no server to run against. "
+                + "Run 'scripts/devstack.sh start' and 'source /var/tmp/lifeboat-devstack/env.sh' first (S3 tests fail rather than skip).");
+}
