@@ -12,19 +12,9 @@ internal static class RepositoryAccess
     /// <summary>Opens the store the repository URL points at.</summary>
     public static IObjectStore OpenStore(RepositorySettings repository)
     {
-        var url = repository.Url;
-        if (url.StartsWith("s3://", StringComparison.Ordinal))
-        {
-            var rest = url["s3://".Length..];
-            var slash = rest.IndexOf('/', StringComparison.Ordinal);
-            var bucket = slash < 0 ? rest : rest[..slash];
-            var prefix = slash < 0 ? "" : rest[(slash + 1)..].Trim('/');
-            var s3 = repository.S3;
-            return new S3ObjectStore(new S3Location(bucket, prefix, s3.Endpoint, s3.Region, s3.AccessKey.Resolve(), s3.SecretKey.Resolve()) { PartSize = s3.PartSizeMiB * 1024 * 1024 });
-        }
-
-        var path = url.StartsWith("file://", StringComparison.Ordinal) ? new Uri(url).LocalPath : url;
-        return new FileObjectStore(path);
+        var s3 = repository.S3;
+        return ObjectStoreFactory.Open(repository.Url, (bucket, prefix) =>
+            new S3Location(bucket, prefix, s3.Endpoint, s3.Region, s3.AccessKey.Resolve(), s3.SecretKey.Resolve()) { PartSize = s3.PartSizeMiB * 1024 * 1024 });
     }
 
     /// <summary>The key-encryption secret the settings name.</summary>

@@ -24,8 +24,6 @@ internal static class InitCommand
             }
 
             await using var store = RepositoryAccess.OpenStore(settings.Repository);
-            if (store is Storage.S3ObjectStore s3)
-                await s3.EnsureBucketAsync(cancellationToken);
             await using var repository = await BackupRepository.InitAsync(store, RepositoryAccess.Secret(encryption), RepositoryAccess.Envelope(settings), cancellationToken);
             if (options.Json)
             {

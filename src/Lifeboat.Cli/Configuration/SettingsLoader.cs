@@ -87,7 +87,7 @@ internal static class SettingsLoader
                 String("repository:s3:region") ?? "us-east-1",
                 Secret("repository:s3:accessKeyEnv", "AWS_ACCESS_KEY_ID"),
                 Secret("repository:s3:secretKeyEnv", "AWS_SECRET_ACCESS_KEY"),
-                Int("repository:s3:partSizeMiB", 16, 5, 5120));
+                Int("repository:s3:partSizeMiB", 16, 5, 512));
             return new RepositorySettings(url, s3, Encryption(), level);
         }
 

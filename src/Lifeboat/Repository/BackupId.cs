@@ -18,10 +18,10 @@ public readonly record struct BackupId(string Value) : IComparable<BackupId>
 
     /// <summary>True when <paramref name="text"/> has the shape of an id.</summary>
     public static bool IsWellFormed(string text) =>
-        text.Length == 26
-        && text[17] == '-'
-        && DateTime.TryParseExact(text[..17], TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out _)
-        && text[18..].All(char.IsAsciiHexDigitLower);
+        text.Length == 27
+        && text[18] == '-'
+        && DateTime.TryParseExact(text[..18], TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out _)
+        && text[19..].All(char.IsAsciiHexDigitLower);
 
     /// <inheritdoc />
     public int CompareTo(BackupId other) => string.CompareOrdinal(Value, other.Value);

@@ -29,6 +29,7 @@ public sealed partial class BackupRepository : IAsyncDisposable
     /// <summary>Creates a new repository; refuses when one already exists at the store.</summary>
     public static async Task<BackupRepository> InitAsync(IObjectStore store, KeySecret secret, EnvelopeOptions envelope, CancellationToken cancellationToken)
     {
+        await store.EnsureCreatedAsync(cancellationToken);
         if (await store.StatAsync(RepositoryLayout.ConfigKey, cancellationToken) is not null)
         {
             throw new LifeboatException(
@@ -75,7 +76,8 @@ public sealed partial class BackupRepository : IAsyncDisposable
         {
             throw new LifeboatException(
                 $"there is no Lifeboat repository at {store.Location}",
-                "run 'lifeboat init' to create one, or check repository.url");
+                "run 'lifeboat init' to create one, or check repository.url",
+                FailureKind.Usage);
         }
 
         var bytes = await ReadPlainAsync(store, RepositoryLayout.ConfigKey, cancellationToken);

@@ -63,8 +63,8 @@ public sealed class CliBasicsTests
 
         var result = await Infrastructure.Cli.RunAsync("--config", config, "list");
 
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains("there is no Lifeboat repository", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("does not exist", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("lifeboat init", result.Stderr, StringComparison.Ordinal);
         Directory.Delete(dir, true);
     }

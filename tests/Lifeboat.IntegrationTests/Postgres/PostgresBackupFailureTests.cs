@@ -19,7 +19,7 @@ public sealed class PostgresBackupFailureTests
         await using var repo = await TestRepository.CreateLocalAsync();
         var emptyBin = Directory.CreateDirectory(Path.Combine(repo.Directory, "bin")).FullName;
 
-        var error = await Assert.ThrowsAsync<LifeboatException>(() =>
+        var error = await Assert.ThrowsAnyAsync<LifeboatException>(() =>
             new PostgresDumpBackup(repo.Repository, SilentReporter.Instance).RunAsync(database.Source() with { BinDir = emptyBin }, Ct));
 
         Assert.Equal($"pg_dump was not found in {emptyBin}", error.Message);
@@ -37,7 +37,7 @@ public sealed class PostgresBackupFailureTests
         await File.WriteAllTextAsync(fake, "#!/bin/sh\necho 'pg_dump (PostgreSQL) 12.22'\n", Ct);
         File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserExecute);
 
-        var error = await Assert.ThrowsAsync<LifeboatException>(() =>
+        var error = await Assert.ThrowsAnyAsync<LifeboatException>(() =>
             new PostgresDumpBackup(repo.Repository, SilentReporter.Instance).RunAsync(database.Source() with { BinDir = bin }, Ct));
 
         Assert.Contains("is version 12, older than the server", error.Message, StringComparison.Ordinal);
@@ -51,7 +51,7 @@ public sealed class PostgresBackupFailureTests
         await using var database = await TestDatabase.CreateAsync("unreach");
         await using var repo = await TestRepository.CreateLocalAsync();
 
-        var error = await Assert.ThrowsAsync<LifeboatException>(() =>
+        var error = await Assert.ThrowsAnyAsync<LifeboatException>(() =>
             new PostgresDumpBackup(repo.Repository, SilentReporter.Instance).RunAsync(database.Source() with { Port = 1 }, Ct));
 
         Assert.StartsWith("cannot reach PostgreSQL at 127.0.0.1:1", error.Message, StringComparison.Ordinal);
@@ -64,7 +64,7 @@ public sealed class PostgresBackupFailureTests
         await using var database = await TestDatabase.CreateAsync("badpass");
         await using var repo = await TestRepository.CreateLocalAsync();
 
-        var error = await Assert.ThrowsAsync<LifeboatException>(() =>
+        var error = await Assert.ThrowsAnyAsync<LifeboatException>(() =>
             new PostgresDumpBackup(repo.Repository, SilentReporter.Instance).RunAsync(database.Source() with { Password = "wrong" }, Ct));
 
         Assert.Contains($"rejected user '{TestEnvironment.PgUser}'", error.Message, StringComparison.Ordinal);
@@ -83,7 +83,7 @@ public sealed class PostgresBackupFailureTests
         await File.WriteAllTextAsync(fake, "#!/bin/sh\nif [ \"$1\" = --version ]; then exec /usr/bin/pg_dump --version; fi\nhead -c 100000 /dev/urandom\necho 'pg_dump: error: connection to server lost' >&2\nexit 1\n", Ct);
         File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserExecute);
 
-        var error = await Assert.ThrowsAsync<LifeboatException>(() =>
+        var error = await Assert.ThrowsAnyAsync<LifeboatException>(() =>
             new PostgresDumpBackup(repo.Repository, SilentReporter.Instance).RunAsync(database.Source() with { BinDir = bin }, Ct));
 
         Assert.Contains("connection to server lost", error.Message, StringComparison.Ordinal);

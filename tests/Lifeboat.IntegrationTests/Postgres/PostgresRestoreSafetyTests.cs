@@ -21,7 +21,7 @@ public sealed class PostgresRestoreSafetyTests
         await database.ExecuteAsync("INSERT INTO items VALUES (1000, 'written after the backup')");
         var before = await DatabaseFingerprint.TakeAsync(database.Name);
 
-        var error = await Assert.ThrowsAsync<LifeboatException>(() =>
+        var error = await Assert.ThrowsAnyAsync<LifeboatException>(() =>
             new PostgresDumpRestore(repo.Repository, SilentReporter.Instance).RunAsync(database.Source(), manifest, new RestoreOptions(), Ct));
 
         Assert.Contains($"database '{database.Name}' already exists", error.Message, StringComparison.Ordinal);
@@ -55,7 +55,7 @@ public sealed class PostgresRestoreSafetyTests
         FlipByte(Path.Combine(repo.RepositoryPath, archive.Key), archive.StoredBytes / 2);
         var before = await DatabaseFingerprint.TakeAsync(database.Name);
 
-        var error = await Assert.ThrowsAsync<LifeboatException>(() =>
+        var error = await Assert.ThrowsAnyAsync<LifeboatException>(() =>
             new PostgresDumpRestore(repo.Repository, SilentReporter.Instance).RunAsync(database.Source(), manifest, new RestoreOptions(Force: true), Ct));
 
         Assert.Contains(archive.Key, error.Message, StringComparison.Ordinal);
