@@ -59,6 +59,6 @@ internal static class ListCommand
                 ByteSize.Format(b.StoredBytes));
         }
 
-        AnsiConsole.Write(table);
+        TableOutput.Write(table);
     }
 }

@@ -56,7 +56,7 @@ internal static class RestoreCommand
         foreach (var t in result.Tables)
             table.AddRow($"{t.Schema}.{t.Table}", t.Expected.ToString(System.Globalization.CultureInfo.InvariantCulture), t.Actual.ToString(System.Globalization.CultureInfo.InvariantCulture), t.Matches ? "ok" : "MISMATCH");
         table.AddRow("(large objects)", result.ExpectedLargeObjects.ToString(System.Globalization.CultureInfo.InvariantCulture), result.ActualLargeObjects.ToString(System.Globalization.CultureInfo.InvariantCulture), result.ExpectedLargeObjects == result.ActualLargeObjects ? "ok" : "MISMATCH");
-        AnsiConsole.Write(table);
+        TableOutput.Write(table);
         Console.WriteLine($"restored backup {result.BackupId} into '{result.TargetDatabase}' in {result.Duration.TotalSeconds:0.0} s: {result.Tables.Count} tables verified, row counts match the backup exactly");
     }
 }

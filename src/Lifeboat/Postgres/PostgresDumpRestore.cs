@@ -34,12 +34,14 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
 
         await RequireExtensionsAsync(admin, info, source, cancellationToken);
         var staging = StagingName(target);
+        reporter.Event($"restore {manifest.Id}: restoring into staging database '{staging}' (pg_restore, {(options.Jobs > 1 ? $"{options.Jobs} jobs" : "streamed")})");
         await CreateDatabaseAsync(admin, staging, info, cancellationToken);
         RestoreResult result;
         try
         {
             await CreateExtensionsAsync(source, staging, info, cancellationToken);
             await RunPgRestoreAsync(source, pgRestore, archive, staging, options, cancellationToken);
+            reporter.Event($"restore {manifest.Id}: counting rows of {info.Tables.Count} tables against the manifest");
             result = await VerifyAsync(source, staging, target, manifest, clock, cancellationToken);
             if (!result.Verified)
             {
@@ -54,8 +56,11 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
             throw;
         }
 
+        reporter.Event(targetExists
+            ? $"restore {manifest.Id}: verified; replacing database '{target}' (--force)"
+            : $"restore {manifest.Id}: verified; renaming staging database to '{target}'");
         await SwapIntoPlaceAsync(admin, staging, target, targetExists, cancellationToken);
-        reporter.Event($"restore {manifest.Id}: database '{target}' restored and verified ({result.Tables.Count} tables)");
+        reporter.Event($"restore {manifest.Id}: database '{target}' is in place");
         await RunPostRestoreAsync(source, target, cancellationToken);
         return result with { Duration = clock.Elapsed };
     }
