@@ -43,6 +43,54 @@ public sealed class CliBackupRestoreTests
     }
 
     [Fact]
+    public async Task Backup_and_restore_work_through_an_S3_repository_configured_in_the_yaml_file()
+    {
+        await using var database = await TestDatabase.CreateAsync("clis3", Sql);
+        await using var repo = await TestRepository.CreateS3Async();
+        var config = repo.WriteConfig("app", database.Name);
+        var target = database.Companion("restored");
+
+        var backup = await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres");
+        var restore = await Infrastructure.Cli.RunAsync("--config", config, "restore", "postgres", "--target-db", target);
+
+        Assert.True(backup.ExitCode == 0, backup.Stderr);
+        Assert.True(restore.ExitCode == 0, restore.Stderr);
+        Assert.Equal(await DatabaseFingerprint.TakeAsync(database.Name), await DatabaseFingerprint.TakeAsync(target));
+    }
+
+    [Fact]
+    public async Task The_post_restore_command_runs_with_the_restored_database_in_its_environment()
+    {
+        await using var database = await TestDatabase.CreateAsync("clipost", Sql);
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var marker = Path.Combine(repo.Directory, "post-restore.txt");
+        var config = repo.WriteConfig("app", database.Name, $"    postRestore: psql -tAc 'SELECT count(*) FROM items' > {marker}; echo \"$PGDATABASE\" >> {marker}");
+        var target = database.Companion("restored");
+        Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres")).ExitCode);
+
+        var restore = await Infrastructure.Cli.RunAsync("--config", config, "restore", "postgres", "--target-db", target);
+
+        Assert.True(restore.ExitCode == 0, restore.Stderr);
+        Assert.Equal($"250\n{target}\n", await File.ReadAllTextAsync(marker, Ct));
+    }
+
+    [Fact]
+    public async Task A_failing_post_restore_command_fails_the_restore_and_says_the_data_is_in_place()
+    {
+        await using var database = await TestDatabase.CreateAsync("clipostfail", Sql);
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = repo.WriteConfig("app", database.Name, "    postRestore: \"echo 'alembic: no such revision' >&2; exit 3\"");
+        var target = database.Companion("restored");
+        Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres")).ExitCode);
+
+        var restore = await Infrastructure.Cli.RunAsync("--config", config, "restore", "postgres", "--target-db", target);
+
+        Assert.Equal(1, restore.ExitCode);
+        Assert.Contains("was restored and verified, but the postRestore command failed (exit code 3): alembic: no such revision", restore.Stderr, StringComparison.Ordinal);
+        Assert.True(await TestDatabase.ExistsAsync(target));
+    }
+
+    [Fact]
     public async Task Restore_over_an_existing_database_without_force_exits_non_zero_with_one_line_and_changes_nothing()
     {
         await using var database = await TestDatabase.CreateAsync("cliforce", Sql);
