@@ -34,6 +34,8 @@ public sealed class EnvelopeThroughputTests(ITestOutputHelper output) : IDisposa
             await File.WriteAllBytesAsync(samplePath, block, TestContext.Current.CancellationToken);
         }
 
+        using var process = Process.GetCurrentProcess();
+        var writeCpu = process.TotalProcessorTime;
         var write = Stopwatch.StartNew();
         long stored;
         await using (var file = new FileStream(storedPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
@@ -52,6 +54,9 @@ public sealed class EnvelopeThroughputTests(ITestOutputHelper output) : IDisposa
         }
 
         write.Stop();
+        process.Refresh();
+        writeCpu = process.TotalProcessorTime - writeCpu;
+        var readCpu = process.TotalProcessorTime;
 
         var read = Stopwatch.StartNew();
         await using (var file = new FileStream(storedPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
@@ -61,9 +66,12 @@ public sealed class EnvelopeThroughputTests(ITestOutputHelper output) : IDisposa
         }
 
         read.Stop();
+        process.Refresh();
+        readCpu = process.TotalProcessorTime - readCpu;
         const double megabytes = (double)BlockSize * Blocks / (1 << 20);
         output.WriteLine(
-            $"level {level}, {workers} workers: write {megabytes / write.Elapsed.TotalSeconds:F0} MiB/s, " +
-            $"read {megabytes / read.Elapsed.TotalSeconds:F0} MiB/s, stored {100.0 * stored / (BlockSize * (long)Blocks):F1} % of plaintext");
+            $"level {level}, {workers} workers: write {megabytes / write.Elapsed.TotalSeconds:F0} MiB/s ({writeCpu.TotalSeconds:F1} s CPU), " +
+            $"read {megabytes / read.Elapsed.TotalSeconds:F0} MiB/s ({readCpu.TotalSeconds:F1} s CPU), stored {100.0 * stored / (BlockSize * (long)Blocks):F1} % of plaintext, " +
+            $"peak working set so far {process.PeakWorkingSet64 >> 20} MiB");
     }
 }
