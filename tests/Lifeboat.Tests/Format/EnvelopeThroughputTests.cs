@@ -4,7 +4,8 @@ using Lifeboat.Format;
 namespace Lifeboat.Tests.Format;
 
 /// <summary>
-/// Measures, never asserts: run with <c>dotnet run -c Release --project tests/Lifeboat.Tests -- -explicit only -class Lifeboat.Tests.Format.EnvelopeThroughputTests</c>.
+/// Measures, never asserts; explicit, so the normal run skips it. Build in Release and run
+/// <c>tests/Lifeboat.Tests/bin/Release/net10.0/Lifeboat.Tests -explicit only -class Lifeboat.Tests.Format.EnvelopeThroughputTests -showliveoutput</c>.
 /// Set LIFEBOAT_THROUGHPUT_SAMPLE to a path to also save one 32 MiB block, for comparing with the zstd tool on the same bytes.
 /// </summary>
 public sealed class EnvelopeThroughputTests(ITestOutputHelper output) : IDisposable
