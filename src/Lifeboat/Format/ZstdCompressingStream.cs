@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ZstdSharp;
 using ZstdSharp.Unsafe;
 
@@ -77,6 +78,7 @@ internal sealed class ZstdCompressingStream : Stream
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     /// <inheritdoc />
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (buffer.Length > untilSwitch)

@@ -13,13 +13,15 @@ public sealed class EnvelopeFormatTests : IDisposable
 
     public void Dispose() => key.Dispose();
 
-    [Fact]
-    public void The_header_lays_out_magic_version_compression_chunk_size_and_key_id_as_documented()
+    [Theory]
+    [InlineData(5, 1)]
+    [InlineData(0, 0)]
+    public void The_header_lays_out_magic_version_compression_chunk_size_and_key_id_as_documented(int level, int compressionByte)
     {
-        var stored = EnvelopeTestKit.Seal([1, 2, 3], key, new EnvelopeOptions(CompressionLevel: 5, ChunkSize: 4096, Workers: 0));
+        var stored = EnvelopeTestKit.Seal([1, 2, 3], key, new EnvelopeOptions(CompressionLevel: level, ChunkSize: 4096, Workers: 0));
 
         Assert.Equal("LIFEBOAT"u8.ToArray(), stored[..8]);
-        Assert.Equal((1, 1), (stored[8], stored[9]));
+        Assert.Equal((1, compressionByte), (stored[8], stored[9]));
         Assert.Equal(4096u, BinaryPrimitives.ReadUInt32BigEndian(stored.AsSpan(10)));
         Assert.Equal(key.Id, Convert.ToHexStringLower(stored, 14, 8));
     }

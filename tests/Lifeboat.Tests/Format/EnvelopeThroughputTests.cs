@@ -4,7 +4,8 @@ using Lifeboat.Format;
 namespace Lifeboat.Tests.Format;
 
 /// <summary>
-/// Measures, never asserts: run with <c>dotnet run -c Release --project tests/Lifeboat.Tests -- -explicit only -class Lifeboat.Tests.Format.EnvelopeThroughputTests</c>.
+/// Measures, never asserts; explicit, so the normal run skips it. Build in Release and run
+/// <c>tests/Lifeboat.Tests/bin/Release/net10.0/Lifeboat.Tests -explicit only -class Lifeboat.Tests.Format.EnvelopeThroughputTests -showliveoutput</c>.
 /// Set LIFEBOAT_THROUGHPUT_SAMPLE to a path to also save one 32 MiB block, for comparing with the zstd tool on the same bytes.
 /// </summary>
 public sealed class EnvelopeThroughputTests(ITestOutputHelper output) : IDisposable
@@ -34,6 +35,8 @@ public sealed class EnvelopeThroughputTests(ITestOutputHelper output) : IDisposa
             await File.WriteAllBytesAsync(samplePath, block, TestContext.Current.CancellationToken);
         }
 
+        using var process = Process.GetCurrentProcess();
+        var writeCpu = process.TotalProcessorTime;
         var write = Stopwatch.StartNew();
         long stored;
         await using (var file = new FileStream(storedPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
@@ -52,6 +55,9 @@ public sealed class EnvelopeThroughputTests(ITestOutputHelper output) : IDisposa
         }
 
         write.Stop();
+        process.Refresh();
+        writeCpu = process.TotalProcessorTime - writeCpu;
+        var readCpu = process.TotalProcessorTime;
 
         var read = Stopwatch.StartNew();
         await using (var file = new FileStream(storedPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
@@ -61,9 +67,12 @@ public sealed class EnvelopeThroughputTests(ITestOutputHelper output) : IDisposa
         }
 
         read.Stop();
+        process.Refresh();
+        readCpu = process.TotalProcessorTime - readCpu;
         const double megabytes = (double)BlockSize * Blocks / (1 << 20);
         output.WriteLine(
-            $"level {level}, {workers} workers: write {megabytes / write.Elapsed.TotalSeconds:F0} MiB/s, " +
-            $"read {megabytes / read.Elapsed.TotalSeconds:F0} MiB/s, stored {100.0 * stored / (BlockSize * (long)Blocks):F1} % of plaintext");
+            $"level {level}, {workers} workers: write {megabytes / write.Elapsed.TotalSeconds:F0} MiB/s ({writeCpu.TotalSeconds:F1} s CPU), " +
+            $"read {megabytes / read.Elapsed.TotalSeconds:F0} MiB/s ({readCpu.TotalSeconds:F1} s CPU), stored {100.0 * stored / (BlockSize * (long)Blocks):F1} % of plaintext, " +
+            $"peak working set so far {process.PeakWorkingSet64 >> 20} MiB");
     }
 }
