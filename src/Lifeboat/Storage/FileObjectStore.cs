@@ -6,10 +6,8 @@ namespace Lifeboat.Storage;
 /// <remarks>
 /// An upload goes to <c>&lt;root&gt;/.tmp/&lt;random&gt;</c>, is fsynced, renamed over its target and the target's
 /// directory is fsynced: a crash leaves the old object or the new one, never a torn file. The first key
-/// segment <c>.tmp</c> is therefore reserved. Files are created 0600 and directories 0700. The root directory
-/// is created by the first write, like any other parent directory; until then the store is simply empty.
-/// Unlike S3, a key cannot be both an object and a folder of other keys ("a" and "a/b"); repository names
-/// never need that.
+/// segment <c>.tmp</c> is therefore reserved. Files are created 0600 and directories 0700. Unlike S3, a key
+/// cannot be both an object and a folder of other keys ("a" and "a/b"); repository names never need that.
 /// </remarks>
 public sealed class FileObjectStore : IObjectStore
 {
@@ -77,7 +75,7 @@ public sealed class FileObjectStore : IObjectStore
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException || (e is UnauthorizedAccessException && Directory.Exists(PathOf(key))))
         {
-            throw new ObjectNotFoundException(key, Location);
+            throw NotFound(key);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -92,6 +90,7 @@ public sealed class FileObjectStore : IObjectStore
     {
         ObjectKey.ValidatePrefix(prefix);
         cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfRootMissing();
         // Directory reads block; don't hold the caller's thread while the first one runs.
         await Task.Yield();
         foreach (var info in FileTreeListing.List(RootDirectory, prefix, cancellationToken))
@@ -104,7 +103,10 @@ public sealed class FileObjectStore : IObjectStore
         ValidateKey(key);
         cancellationToken.ThrowIfCancellationRequested();
         var file = new FileInfo(PathOf(key));
-        return Task.FromResult(file.Exists ? new ObjectInfo(key, file.Length, new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero)) : null);
+        if (file.Exists)
+            return Task.FromResult<ObjectInfo?>(new ObjectInfo(key, file.Length, new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero)));
+        ThrowIfRootMissing();
+        return Task.FromResult<ObjectInfo?>(null);
     }
 
     /// <inheritdoc />
@@ -119,6 +121,7 @@ public sealed class FileObjectStore : IObjectStore
         }
         catch (DirectoryNotFoundException)
         {
+            ThrowIfRootMissing();
             return Task.CompletedTask;
         }
         catch (UnauthorizedAccessException) when (Directory.Exists(path))
@@ -171,8 +174,9 @@ public sealed class FileObjectStore : IObjectStore
         }
         catch (DirectoryNotFoundException)
         {
-            // The first write into a new repository: create the root and its temp directory, durably.
-            CreateDirectoryDurably(Path.GetDirectoryName(tempPath)!);
+            // The root must exist already (as a bucket must); only the temp directory is made on demand.
+            ThrowIfRootMissing();
+            PrivateFiles.CreateDirectory(Path.GetDirectoryName(tempPath)!);
             return new FileStream(tempPath, PrivateFiles.NewFileOptions(FileBufferSize));
         }
     }
@@ -220,6 +224,21 @@ public sealed class FileObjectStore : IObjectStore
             throw new InvalidObjectKeyException(key, $"'{TempDirectoryName}/' is reserved for uploads in progress in a file repository");
     }
 
-    private LifeboatException Failure(string action, string key, Exception e) =>
-        new($"cannot {action} object '{key}' in {Location}: {e.Message}", "check that the repository directory is writable by this user and the disk has free space", inner: e);
+    private void ThrowIfRootMissing()
+    {
+        if (!Directory.Exists(RootDirectory))
+            throw new LifeboatException($"repository directory '{RootDirectory}' does not exist", "run 'lifeboat init' to create it, or check repository.url", FailureKind.Usage);
+    }
+
+    private ObjectNotFoundException NotFound(string key)
+    {
+        ThrowIfRootMissing();
+        return new ObjectNotFoundException(key, Location);
+    }
+
+    private LifeboatException Failure(string action, string key, Exception e)
+    {
+        ThrowIfRootMissing();
+        return new LifeboatException($"cannot {action} object '{key}' in {Location}: {e.Message}", "check that the repository directory is writable by this user and the disk has free space", inner: e);
+    }
 }

@@ -6,10 +6,9 @@ namespace Lifeboat.Storage;
 /// segments (<see cref="ObjectKey"/> checks them). Contracts every medium must honour (the conformance
 /// suite checks them): an object appears whole or not at all; listings come in ascending order of the
 /// keys' UTF-8 bytes (S3's order); deleting a missing object succeeds; reading a missing object throws
-/// <see cref="ObjectNotFoundException"/> and stat-ing one returns null; a missing bucket is an error naming
-/// it, never an empty repository (a file repository's directory is just created by its first write).
-/// A store is safe to use from many tasks at once; each <see cref="ObjectUpload"/> and read stream
-/// belongs to one task.
+/// <see cref="ObjectNotFoundException"/> and stat-ing one returns null; a missing container (directory
+/// or bucket) is an error naming it, never an empty repository. A store is safe to use from many tasks
+/// at once; each <see cref="ObjectUpload"/> and read stream belongs to one task.
 /// </remarks>
 public interface IObjectStore : IAsyncDisposable
 {

@@ -38,24 +38,6 @@ public sealed class FileObjectStoreConformance : ObjectStoreConformance
     }
 
     [Fact]
-    public async Task A_missing_root_is_an_empty_store_until_the_first_write_creates_it_privately()
-    {
-        await using var store = OpenStoreWithMissingContainer();
-
-        Assert.Empty(await ListAsync(store, "", Ct));
-        Assert.Null(await store.StatAsync("config", Ct));
-        await Assert.ThrowsAsync<ObjectNotFoundException>(() => store.OpenReadAsync("config", null, Ct));
-        await store.DeleteAsync("config", Ct);
-        Assert.False(Directory.Exists(((FileObjectStore)store).RootDirectory));
-
-        await PutAsync(store, "config", [1]);
-
-        var root = ((FileObjectStore)store).RootDirectory;
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, ModeOf(root));
-        Assert.Equal(["config"], (await ListAsync(store, "", Ct)).Select(o => o.Key));
-    }
-
-    [Fact]
     public async Task EnsureCreated_makes_the_root_private()
     {
         var store = new FileObjectStore(Path.Join(_scratch, "new", "repo"));

@@ -21,7 +21,7 @@ public abstract class ObjectStoreConformance : IAsyncLifetime
     /// <summary>Opens a store with an existing container and a location no other test uses.</summary>
     protected abstract Task<IObjectStore> OpenFreshStoreAsync(CancellationToken cancellationToken);
 
-    /// <summary>Opens a store whose container (directory or bucket) does not exist yet.</summary>
+    /// <summary>Opens a store whose container (directory or bucket) does not exist.</summary>
     protected abstract IObjectStore OpenStoreWithMissingContainer();
 
     /// <summary>Removes a container that a test created through <see cref="IObjectStore.EnsureCreatedAsync"/>.</summary>
@@ -286,6 +286,22 @@ public abstract class ObjectStoreConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_missing_container_is_a_clear_error_not_an_empty_repository()
+    {
+        await using var store = OpenStoreWithMissingContainer();
+
+        await AssertMissingContainerAsync(() => ListAsync(store, "", Ct));
+        await AssertMissingContainerAsync(() => store.StatAsync("k", Ct));
+        await AssertMissingContainerAsync(() => store.OpenReadAsync("k", null, Ct));
+        await AssertMissingContainerAsync(async () =>
+        {
+            await using var upload = await store.CreateAsync("k", Ct);
+            await upload.WriteAsync(new byte[] { 1 }, Ct);
+            await upload.CompleteAsync(Ct);
+        });
+    }
+
+    [Fact]
     public async Task EnsureCreated_makes_a_missing_container_usable_and_is_idempotent()
     {
         await using var store = OpenStoreWithMissingContainer();
@@ -362,6 +378,14 @@ public abstract class ObjectStoreConformance : IAsyncLifetime
         Assert.Null(await Store.StatAsync(key, Ct));
         Assert.DoesNotContain(await ListAsync(""), o => o.Key == key);
         await Assert.ThrowsAsync<ObjectNotFoundException>(() => Store.OpenReadAsync(key, null, Ct));
+    }
+
+    private static async Task AssertMissingContainerAsync(Func<Task> action)
+    {
+        var error = await Assert.ThrowsAsync<LifeboatException>(action);
+        Assert.Contains("does not exist", error.Message, StringComparison.Ordinal);
+        Assert.NotNull(error.Hint);
+        Assert.Equal(FailureKind.Usage, error.Kind);
     }
 
     private sealed class Utf8BytesComparer : IComparer<byte[]>

@@ -96,7 +96,7 @@ public sealed class S3ObjectStoreConformance : ObjectStoreConformance
     }
 
     [Fact]
-    public async Task A_missing_bucket_is_a_clear_error_for_every_operation_not_an_empty_repository()
+    public async Task A_missing_bucket_error_names_the_bucket_and_the_endpoint_for_every_operation()
     {
         await using var store = OpenStoreWithMissingContainer();
         var endpoint = ((S3ObjectStore)store).S3.Endpoint;
