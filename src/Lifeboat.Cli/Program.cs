@@ -1,12 +1,40 @@
+using System.CommandLine;
+using Lifeboat.Cli.Commands;
+
 namespace Lifeboat.Cli;
 
 /// <summary>The lifeboat command-line entry point.</summary>
 public static class Program
 {
-    /// <summary>Runs the command line and returns the process exit code.</summary>
-    public static int Main(string[] args)
+    /// <summary>Runs the command line and returns the process exit code (0 ok, 1 failed, 2 usage/config, 3 unhealthy).</summary>
+    public static async Task<int> Main(string[] args)
     {
-        Console.WriteLine(args.Length);
-        return 0;
+        var root = BuildRoot();
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+                CommandRunner.WriteError(error.Message, "see 'lifeboat --help'");
+            return (int)FailureKind.Usage;
+        }
+
+        return await parse.InvokeAsync();
+    }
+
+    /// <summary>The whole command tree.</summary>
+    internal static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("Lifeboat: encrypted, verified backups and restores of PostgreSQL, S3 buckets and Redis.")
+        {
+            Options = { CommonOptions.Config, CommonOptions.Json, CommonOptions.Quiet },
+        };
+        root.Subcommands.Add(InitCommand.Create());
+        root.Subcommands.Add(BackupCommand.Create());
+        root.Subcommands.Add(ListCommand.Create());
+        root.Subcommands.Add(RestoreCommand.Create());
+        root.Subcommands.Add(CheckCommand.Create());
+        root.Subcommands.Add(CatCommand.Create());
+        root.Subcommands.Add(UnlockCommand.Create());
+        return root;
     }
 }

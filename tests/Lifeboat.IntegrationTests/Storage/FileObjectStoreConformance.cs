@@ -106,12 +106,11 @@ public sealed class FileObjectStoreConformance : ObjectStoreConformance
     {
         await PutAsync("file", [1]);
 
-        var error = await Assert.ThrowsAsync<LifeboatException>(() => PutAsync("file/child", [2]));
+        var error = await Assert.ThrowsAnyAsync<LifeboatException>(() => PutAsync("file/child", [2]));
 
         Assert.Contains("'file/child'", error.Message, StringComparison.Ordinal);
         Assert.Contains(Store.Location, error.Message, StringComparison.Ordinal);
     }
 
-    private static UnixFileMode ModeOf(string path) =>
-        OperatingSystem.IsWindows() ? throw new PlatformNotSupportedException("Unix modes") : File.GetUnixFileMode(path);
+    private static UnixFileMode ModeOf(string path) => File.GetUnixFileMode(path);
 }

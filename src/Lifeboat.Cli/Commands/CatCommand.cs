@@ -1,0 +1,35 @@
+using System.CommandLine;
+
+namespace Lifeboat.Cli.Commands;
+
+/// <summary>lifeboat cat: writes an artifact in its standard form to stdout, so standard tools can take over.</summary>
+internal static class CatCommand
+{
+    public static Command Create()
+    {
+        var id = new Argument<string>("ID") { Description = "Backup id" };
+        var file = new Argument<string?>("FILE") { Description = "Which object of the backup (default: its only data object, e.g. 'dump')", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("cat", "Write a backup's artifact, decrypted and decompressed, to stdout (e.g. 'lifeboat cat ID | pg_restore -l')");
+        command.Arguments.Add(id);
+        command.Arguments.Add(file);
+        command.SetBody(async (parse, options, cancellationToken) =>
+        {
+            await using var session = await RepositorySession.OpenAsync(options.ConfigPath, "cat", cancellationToken);
+            var backupId = parse.GetValue(id)!;
+            var all = await session.Repository.ListBackupsAsync(null, cancellationToken);
+            var manifest = all.FirstOrDefault(m => m.Id == backupId) ?? throw new LifeboatException(
+                $"there is no backup with id '{backupId}' in {session.Repository.Store.Location}", "list the backups with 'lifeboat list'");
+            var wanted = parse.GetValue(file);
+            var stored = wanted is null
+                ? manifest.Objects.Count == 1 ? manifest.Objects[0] : throw new LifeboatException(
+                    $"backup {backupId} has {manifest.Objects.Count} objects", $"name one: {string.Join(", ", manifest.Objects.Select(o => o.Key.Split('/')[^1]))}", FailureKind.Usage)
+                : manifest.Objects.FirstOrDefault(o => o.Key.Split('/')[^1] == wanted) ?? throw new LifeboatException(
+                    $"backup {backupId} has no object '{wanted}'", $"it has: {string.Join(", ", manifest.Objects.Select(o => o.Key.Split('/')[^1]))}", FailureKind.Usage);
+            await using var input = await session.Repository.OpenObjectAsync(stored, cancellationToken);
+            await using var stdout = Console.OpenStandardOutput();
+            await input.CopyToAsync(stdout, 1 << 20, cancellationToken);
+            return CommandRunner.Ok;
+        });
+        return command;
+    }
+}

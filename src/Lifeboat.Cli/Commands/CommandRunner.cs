@@ -1,0 +1,47 @@
+using System.CommandLine;
+using Lifeboat.Cli.Output;
+
+namespace Lifeboat.Cli.Commands;
+
+/// <summary>Runs a command body and turns its failures into one readable line and an exit code.</summary>
+internal static class CommandRunner
+{
+    /// <summary>Exit code for success.</summary>
+    public const int Ok = 0;
+
+    /// <summary>Binds <paramref name="body"/> as the action of <paramref name="command"/>.</summary>
+    public static void SetBody(this Command command, Func<ParseResult, GlobalOptions, CancellationToken, Task<int>> body) =>
+        command.SetAction((parse, cancellationToken) => RunAsync(parse, body, cancellationToken));
+
+    private static async Task<int> RunAsync(ParseResult parse, Func<ParseResult, GlobalOptions, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
+    {
+        var options = CommonOptions.From(parse);
+        try
+        {
+            return await body(parse, options, cancellationToken);
+        }
+        catch (LifeboatException e)
+        {
+            WriteError(e.Message, e.Hint);
+            return (int)e.Kind;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            WriteError("interrupted; nothing partial was recorded", null);
+            return 130;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            WriteError(e.Message, "check the path and its permissions");
+            return 1;
+        }
+    }
+
+    /// <summary>Writes one line: "lifeboat: error: what. hint: what to do".</summary>
+    public static void WriteError(string message, string? hint)
+    {
+        message = message.TrimEnd('.', ' ');
+        var line = hint is null ? $"lifeboat: error: {message}" : $"lifeboat: error: {message}. hint: {hint}";
+        Console.Error.WriteLine(line.Replace('\n', ' '));
+    }
+}

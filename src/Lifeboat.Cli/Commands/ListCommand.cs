@@ -1,0 +1,64 @@
+using System.CommandLine;
+using Lifeboat.Cli.Output;
+using Spectre.Console;
+
+namespace Lifeboat.Cli.Commands;
+
+/// <summary>lifeboat list: every backup whose manifest verifies.</summary>
+internal static class ListCommand
+{
+    public static Command Create()
+    {
+        var source = new Option<string?>("--source") { Description = "Only backups of this source type (postgres)" };
+        var name = new Option<string?>("--name") { Description = "Only backups of this source name" };
+        var command = new Command("list", "List the backups in the repository, oldest first");
+        command.Options.Add(source);
+        command.Options.Add(name);
+        command.SetBody(async (parse, options, cancellationToken) =>
+        {
+            await using var session = await RepositorySession.OpenAsync(options.ConfigPath, null, cancellationToken);
+            var all = await session.Repository.ListBackupsAsync(
+                (key, error) => Console.Error.WriteLine($"lifeboat: warning: {key} is not a valid manifest and was skipped: {error.Message}"),
+                cancellationToken);
+            var shown = all
+                .Where(m => parse.GetValue(source) is not { } s || m.Source == s)
+                .Where(m => parse.GetValue(name) is not { } n || m.Name == n)
+                .Select(BackupSummary.Of)
+                .ToList();
+            if (options.Json)
+            {
+                CliJson.Print(shown, CliJson.Default.ListBackupSummary);
+                return CommandRunner.Ok;
+            }
+
+            PrintTable(shown);
+            return CommandRunner.Ok;
+        });
+        return command;
+    }
+
+    private static void PrintTable(List<BackupSummary> backups)
+    {
+        if (backups.Count == 0)
+        {
+            Console.WriteLine("no backups yet");
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Simple)
+            .AddColumns("ID", "SOURCE", "KIND", "STARTED (UTC)", "DURATION", "SIZE", "STORED");
+        foreach (var b in backups)
+        {
+            table.AddRow(
+                b.Id,
+                $"{b.Source}/{b.Name}",
+                b.Kind,
+                b.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
+                $"{(b.FinishedAt - b.StartedAt).TotalSeconds:0.0} s",
+                ByteSize.Format(b.SizeBytes),
+                ByteSize.Format(b.StoredBytes));
+        }
+
+        TableOutput.Write(table);
+    }
+}

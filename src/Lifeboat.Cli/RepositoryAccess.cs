@@ -1,0 +1,96 @@
+using Lifeboat.Cli.Configuration;
+using Lifeboat.Format;
+using Lifeboat.Postgres;
+using Lifeboat.Repository;
+using Lifeboat.Storage;
+
+namespace Lifeboat.Cli;
+
+/// <summary>Turns settings into the things commands work with: a store, a key, an opened repository, a source.</summary>
+internal static class RepositoryAccess
+{
+    /// <summary>Opens the store the repository URL points at.</summary>
+    public static IObjectStore OpenStore(RepositorySettings repository)
+    {
+        var s3 = repository.S3;
+        return ObjectStoreFactory.Open(repository.Url, (bucket, prefix) =>
+            new S3Location(bucket, prefix, s3.Endpoint, s3.Region, s3.AccessKey.Resolve(), s3.SecretKey.Resolve()) { PartSize = s3.PartSizeMiB * 1024 * 1024 });
+    }
+
+    /// <summary>The key-encryption secret the settings name.</summary>
+    public static KeySecret Secret(EncryptionSettings encryption)
+    {
+        if (encryption.Passphrase is { } passphrase)
+            return KeySecret.FromPassphrase(passphrase.Resolve());
+        var keyFile = encryption.KeyFile!;
+        if (!File.Exists(keyFile))
+        {
+            throw new LifeboatException(
+                $"key file {keyFile} does not exist",
+                "point repository.encryption.keyFile at the repository's key file (run 'lifeboat init' once to create both)");
+        }
+
+        return KeySecret.FromKeyFile(keyFile);
+    }
+
+    /// <summary>Opens the configured repository.</summary>
+    public static async Task<BackupRepository> OpenAsync(LifeboatSettings settings, CancellationToken cancellationToken)
+    {
+        var store = OpenStore(settings.Repository);
+        try
+        {
+            return await BackupRepository.OpenAsync(store, () => Secret(settings.Repository.Encryption), Envelope(settings), cancellationToken);
+        }
+        catch
+        {
+            await store.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>How new objects are written.</summary>
+    public static EnvelopeOptions Envelope(LifeboatSettings settings) => new(CompressionLevel: settings.Repository.CompressionLevel);
+
+    /// <summary>Picks the postgres source by name, or the only one when no name is given.</summary>
+    public static PostgresSource Postgres(LifeboatSettings settings, string? name)
+    {
+        var sources = settings.Postgres;
+        if (sources.Count == 0)
+        {
+            throw new LifeboatException(
+                $"no postgres source is configured in {settings.Origin}",
+                "add a postgres: entry with name, host, port, database, user and passwordEnv", FailureKind.Usage);
+        }
+
+        PostgresSettings chosen;
+        if (name is null)
+        {
+            if (sources.Count > 1)
+            {
+                throw new LifeboatException(
+                    $"{sources.Count} postgres sources are configured ({string.Join(", ", sources.Select(s => s.Name))})",
+                    "choose one with --name", FailureKind.Usage);
+            }
+
+            chosen = sources[0];
+        }
+        else
+        {
+            chosen = sources.FirstOrDefault(s => s.Name == name) ?? throw new LifeboatException(
+                $"no postgres source named '{name}' in {settings.Origin}",
+                $"configured: {string.Join(", ", sources.Select(s => s.Name))}", FailureKind.Usage);
+        }
+
+        return new PostgresSource
+        {
+            Name = chosen.Name,
+            Host = chosen.Host,
+            Port = chosen.Port,
+            Database = chosen.Database,
+            User = chosen.User,
+            Password = chosen.Password?.Resolve(),
+            BinDir = chosen.BinDir,
+            PostRestore = chosen.PostRestore,
+        };
+    }
+}

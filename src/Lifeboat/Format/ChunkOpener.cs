@@ -1,0 +1,217 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+
+namespace Lifeboat.Format;
+
+/// <summary>
+/// Reads sealed chunks after the header, authenticates each before handing out a byte of it, and
+/// tells the final chunk by its length: a full-size chunk is never final, a shorter one always is.
+/// Any failure is sticky, so a caller that ignores an error cannot read past a bad chunk.
+/// </summary>
+internal sealed class ChunkOpener : Stream
+{
+    private readonly Stream source;
+    private readonly AesGcm cipher;
+    private readonly string objectName;
+    private readonly byte[] chunk;
+    private readonly int sealedChunkSize;
+    private int position;
+    private int available;
+    private long nextIndex;
+    private bool finalOpened;
+    private EnvelopeCorruptException? failure;
+    private Task<int>? lastReadTask;
+    private bool disposed;
+
+    /// <summary>Opens chunks with <paramref name="cipher"/>, which it then owns; <paramref name="headerSize"/> counts toward <see cref="StoredBytes"/>.</summary>
+    public ChunkOpener(Stream source, AesGcm cipher, int chunkSize, string objectName, int headerSize)
+    {
+        this.source = source;
+        this.cipher = cipher;
+        this.objectName = objectName;
+        sealedChunkSize = chunkSize + EnvelopeKeySchedule.ChunkTagSize;
+        chunk = ArrayPool<byte>.Shared.Rent(sealedChunkSize);
+        StoredBytes = headerSize;
+    }
+
+    /// <summary>Bytes read from the source so far, header included.</summary>
+    public long StoredBytes { get; private set; }
+
+    /// <summary>True once the final chunk has been authenticated and fully handed out.</summary>
+    public bool ReachedEnd => finalOpened && position == available;
+
+    /// <inheritdoc />
+    public override bool CanRead => !disposed;
+
+    /// <inheritdoc />
+    public override bool CanSeek => false;
+
+    /// <inheritdoc />
+    public override bool CanWrite => false;
+
+    /// <inheritdoc />
+    public override long Length => throw new NotSupportedException();
+
+    /// <inheritdoc />
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    /// <inheritdoc />
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    /// <inheritdoc />
+    public override int Read(Span<byte> buffer)
+    {
+        EnsureReadable();
+        if (buffer.IsEmpty)
+        {
+            return 0;
+        }
+
+        while (position == available && !finalOpened)
+        {
+            Open(source.ReadAtLeast(chunk.AsSpan(0, sealedChunkSize), sealedChunkSize, throwOnEndOfStream: false));
+        }
+
+        return Take(buffer);
+    }
+
+    /// <inheritdoc />
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        var read = ReadAsync(buffer.AsMemory(offset, count), cancellationToken);
+        if (!read.IsCompletedSuccessfully)
+        {
+            return read.AsTask();
+        }
+
+        // Callers such as the zstd stream read through this overload; reuse the task when the count repeats.
+        var bytesRead = read.Result;
+        if (lastReadTask is null || lastReadTask.Result != bytesRead)
+        {
+            lastReadTask = Task.FromResult(bytesRead);
+        }
+
+        return lastReadTask;
+    }
+
+    /// <inheritdoc />
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        EnsureReadable();
+        if (buffer.IsEmpty || position < available || finalOpened)
+        {
+            return new ValueTask<int>(Take(buffer.Span));
+        }
+
+        return ReadNextChunkAsync(buffer, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public override void Flush()
+    {
+    }
+
+    /// <inheritdoc />
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    /// <inheritdoc />
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    /// <inheritdoc />
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
+        if (disposing)
+        {
+            cipher.Dispose();
+            ArrayPool<byte>.Shared.Return(chunk, clearArray: true);
+        }
+
+        base.Dispose(disposing);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> ReadNextChunkAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        while (position == available && !finalOpened)
+        {
+            var read = await source.ReadAtLeastAsync(chunk.AsMemory(0, sealedChunkSize), sealedChunkSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            Open(read);
+        }
+
+        return Take(buffer.Span);
+    }
+
+    private int Take(Span<byte> buffer)
+    {
+        var count = Math.Min(buffer.Length, available - position);
+        chunk.AsSpan(position, count).CopyTo(buffer);
+        position += count;
+        return count;
+    }
+
+    /// <summary>Authenticates and decrypts in place the <paramref name="read"/> bytes just read as the next chunk.</summary>
+    private void Open(int read)
+    {
+        var index = nextIndex;
+        if (read == 0)
+        {
+            throw Fail(index == 0
+                ? "it ends right after its header, without any chunk (truncated)"
+                : $"it ends after chunk {index - 1} without its final chunk (truncated)", index);
+        }
+
+        if (read < EnvelopeKeySchedule.ChunkTagSize)
+        {
+            throw Fail($"chunk {index} is {read} bytes, shorter than its authentication tag (truncated)", index);
+        }
+
+        StoredBytes += read;
+        var final = read < sealedChunkSize;
+        var length = read - EnvelopeKeySchedule.ChunkTagSize;
+        Span<byte> nonce = stackalloc byte[ChunkNonce.Size];
+        ChunkNonce.Write(nonce, index, final);
+        var data = chunk.AsSpan(0, length);
+        try
+        {
+            cipher.Decrypt(nonce, data, chunk.AsSpan(length, EnvelopeKeySchedule.ChunkTagSize), data);
+        }
+        catch (AuthenticationTagMismatchException e)
+        {
+            throw Fail($"chunk {index} failed authentication (damaged, truncated, extended, tampered with, or written with another key)", index, e);
+        }
+
+        position = 0;
+        available = length;
+        nextIndex = index + 1;
+        finalOpened = final;
+    }
+
+    private EnvelopeCorruptException Fail(string problem, long index, Exception? inner = null)
+    {
+        failure = new EnvelopeCorruptException(objectName, problem, index, inner);
+        return failure;
+    }
+
+    private void EnsureReadable()
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (failure is not null)
+        {
+            throw failure;
+        }
+    }
+}

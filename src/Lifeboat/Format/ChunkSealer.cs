@@ -1,0 +1,200 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+
+namespace Lifeboat.Format;
+
+/// <summary>
+/// Cuts the stored (compressed) stream into fixed-size chunks, seals each with AES-GCM in place
+/// and writes it after the header. A chunk is sealed as soon as it is full, so the final chunk,
+/// sealed by <see cref="FinishAsync"/>, is always shorter than the chunk size (possibly empty).
+/// </summary>
+internal sealed class ChunkSealer : Stream
+{
+    private readonly Stream destination;
+    private readonly AesGcm cipher;
+    private readonly int chunkSize;
+    private readonly byte[] chunk;
+    private ReadOnlyMemory<byte> header;
+    private int filled;
+    private long chunkIndex;
+    private bool finished;
+    private bool disposed;
+
+    /// <summary>Seals chunks with <paramref name="cipher"/>, which it then owns, writing <paramref name="header"/> first.</summary>
+    public ChunkSealer(Stream destination, AesGcm cipher, int chunkSize, ReadOnlyMemory<byte> header)
+    {
+        this.destination = destination;
+        this.cipher = cipher;
+        this.chunkSize = chunkSize;
+        this.header = header;
+        chunk = ArrayPool<byte>.Shared.Rent(chunkSize + EnvelopeKeySchedule.ChunkTagSize);
+    }
+
+    /// <summary>Bytes written to the destination so far, header included.</summary>
+    public long StoredBytes { get; private set; }
+
+    /// <inheritdoc />
+    public override bool CanRead => false;
+
+    /// <inheritdoc />
+    public override bool CanSeek => false;
+
+    /// <inheritdoc />
+    public override bool CanWrite => !finished && !disposed;
+
+    /// <inheritdoc />
+    public override long Length => throw new NotSupportedException();
+
+    /// <inheritdoc />
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    /// <inheritdoc />
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    /// <inheritdoc />
+    public override void Write(ReadOnlySpan<byte> data)
+    {
+        EnsureWritable();
+        while (!data.IsEmpty)
+        {
+            data = data[Fill(data)..];
+            if (filled == chunkSize)
+            {
+                WriteOut(Seal(final: false));
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    /// <inheritdoc />
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        EnsureWritable();
+        while (!data.IsEmpty)
+        {
+            data = data[Fill(data.Span)..];
+            if (filled == chunkSize)
+            {
+                await WriteOutAsync(Seal(final: false), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Seals what is buffered as the final chunk and writes it; nothing can be written afterwards.</summary>
+    public void Finish()
+    {
+        EnsureWritable();
+        WriteOut(Seal(final: true));
+        finished = true;
+    }
+
+    /// <summary>Seals what is buffered as the final chunk and writes it; nothing can be written afterwards.</summary>
+    public async Task FinishAsync(CancellationToken cancellationToken)
+    {
+        EnsureWritable();
+        await WriteOutAsync(Seal(final: true), cancellationToken).ConfigureAwait(false);
+        finished = true;
+    }
+
+    /// <summary>Does nothing: only whole chunks can be written, and the destination is flushed by its owner.</summary>
+    public override void Flush()
+    {
+    }
+
+    /// <inheritdoc />
+    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    /// <inheritdoc />
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    /// <inheritdoc />
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
+        if (disposing)
+        {
+            cipher.Dispose();
+            // An unfinished chunk still holds plaintext; a finished buffer holds only ciphertext.
+            ArrayPool<byte>.Shared.Return(chunk, clearArray: !finished);
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private int Fill(ReadOnlySpan<byte> data)
+    {
+        var taken = Math.Min(data.Length, chunkSize - filled);
+        data[..taken].CopyTo(chunk.AsSpan(filled));
+        filled += taken;
+        return taken;
+    }
+
+    /// <summary>Encrypts the buffered bytes in place, appends the tag, and returns the sealed chunk's length.</summary>
+    private int Seal(bool final)
+    {
+        Span<byte> nonce = stackalloc byte[ChunkNonce.Size];
+        ChunkNonce.Write(nonce, chunkIndex, final);
+        var plaintext = chunk.AsSpan(0, filled);
+        cipher.Encrypt(nonce, plaintext, plaintext, chunk.AsSpan(filled, EnvelopeKeySchedule.ChunkTagSize));
+        var sealedLength = filled + EnvelopeKeySchedule.ChunkTagSize;
+        filled = 0;
+        chunkIndex++;
+        return sealedLength;
+    }
+
+    private void WriteOut(int sealedLength)
+    {
+        if (!header.IsEmpty)
+        {
+            destination.Write(header.Span);
+            StoredBytes += header.Length;
+            header = default;
+        }
+
+        destination.Write(chunk, 0, sealedLength);
+        StoredBytes += sealedLength;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteOutAsync(int sealedLength, CancellationToken cancellationToken)
+    {
+        if (!header.IsEmpty)
+        {
+            await destination.WriteAsync(header, cancellationToken).ConfigureAwait(false);
+            StoredBytes += header.Length;
+            header = default;
+        }
+
+        await destination.WriteAsync(chunk.AsMemory(0, sealedLength), cancellationToken).ConfigureAwait(false);
+        StoredBytes += sealedLength;
+    }
+
+    private void EnsureWritable()
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (finished)
+        {
+            throw new InvalidOperationException("the envelope is finished; nothing more can be written");
+        }
+    }
+}

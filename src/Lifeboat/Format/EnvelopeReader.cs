@@ -1,0 +1,276 @@
+using System.Security.Cryptography;
+using ZstdSharp;
+
+namespace Lifeboat.Format;
+
+/// <summary>
+/// A read-only, forward-only stream of an envelope's plaintext. It authenticates every chunk before
+/// returning any of its bytes and throws <see cref="EnvelopeCorruptException"/> on damage,
+/// truncation or trailing data, naming the object and the chunk.
+/// </summary>
+public sealed class EnvelopeReader : Stream
+{
+    private readonly Stream source;
+    private readonly Func<string, DataKey?> keyById;
+    private readonly string objectName;
+    private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private ChunkOpener? opener;
+    private Stream? plaintext;
+    private LifeboatException? failure;
+    private long plaintextBytes;
+    private string? plaintextSha256;
+    private bool disposed;
+
+    /// <summary>
+    /// Prepares to read an envelope from <paramref name="source"/> (not owned); the header is read on the first
+    /// read, and <paramref name="keyById"/> supplies the data key it names, or null when the repository has none.
+    /// </summary>
+    public EnvelopeReader(Stream source, Func<string, DataKey?> keyById, string objectName)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(keyById);
+        ArgumentNullException.ThrowIfNull(objectName);
+        this.source = source;
+        this.keyById = keyById;
+        this.objectName = objectName;
+    }
+
+    /// <summary>Plaintext bytes returned so far; the object's plaintext size once a read has returned 0.</summary>
+    public long PlaintextBytes => plaintextBytes;
+
+    /// <summary>Stored bytes consumed so far, header included.</summary>
+    public long StoredBytes => opener?.StoredBytes ?? 0;
+
+    /// <summary>SHA-256 of the plaintext as lowercase hex; available once a read has returned 0.</summary>
+    public string PlaintextSha256 =>
+        plaintextSha256 ?? throw new InvalidOperationException("the plaintext hash is known once Read has returned 0");
+
+    /// <inheritdoc />
+    public override bool CanRead => !disposed;
+
+    /// <inheritdoc />
+    public override bool CanSeek => false;
+
+    /// <inheritdoc />
+    public override bool CanWrite => false;
+
+    /// <inheritdoc />
+    public override long Length => throw new NotSupportedException();
+
+    /// <inheritdoc />
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    /// <inheritdoc />
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    /// <inheritdoc />
+    public override int Read(Span<byte> buffer)
+    {
+        EnsureReadable();
+        if (buffer.IsEmpty || plaintextSha256 is not null)
+        {
+            return 0;
+        }
+
+        if (plaintext is null)
+        {
+            Span<byte> header = stackalloc byte[EnvelopeHeader.Size];
+            Open(header[..source.ReadAtLeast(header, header.Length, throwOnEndOfStream: false)]);
+        }
+
+        try
+        {
+            return Account(buffer[..plaintext!.Read(buffer)]);
+        }
+        catch (Exception e) when (IsDecompressionFailure(e))
+        {
+            throw Fail(e);
+        }
+    }
+
+    /// <inheritdoc />
+    public override int ReadByte()
+    {
+        byte value = 0;
+        return Read(new Span<byte>(ref value)) == 0 ? -1 : value;
+    }
+
+    /// <inheritdoc />
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    /// <inheritdoc />
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        EnsureReadable();
+        if (buffer.IsEmpty || plaintextSha256 is not null)
+        {
+            return 0;
+        }
+
+        if (plaintext is null)
+        {
+            var header = new byte[EnvelopeHeader.Size];
+            var read = await source.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            Open(header.AsSpan(0, read));
+        }
+
+        try
+        {
+            var count = await plaintext!.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            return Account(buffer.Span[..count]);
+        }
+        catch (Exception e) when (IsDecompressionFailure(e))
+        {
+            throw Fail(e);
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Flush()
+    {
+    }
+
+    /// <inheritdoc />
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    /// <inheritdoc />
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    /// <inheritdoc />
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
+        if (disposing)
+        {
+            if (!ReferenceEquals(plaintext, opener))
+            {
+                plaintext?.Dispose();
+            }
+
+            opener?.Dispose();
+            hash.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    /// <summary>Checks the header in <paramref name="stored"/>, finds its key, and sets up chunk opening and decompression.</summary>
+    private void Open(ReadOnlySpan<byte> stored)
+    {
+        try
+        {
+            var header = EnvelopeHeader.Parse(stored, objectName);
+            EnsureSupportedVersion(header);
+            var key = keyById(header.KeyId) ?? throw UnknownKey(header.KeyId);
+            var cipher = AuthenticatedCipher(header, key);
+            opener = new ChunkOpener(source, cipher, (int)header.ChunkSize, objectName, EnvelopeHeader.Size);
+            plaintext = (CompressionAlgorithm)header.CompressionByte == CompressionAlgorithm.None
+                ? opener
+                : new DecompressionStream(opener, bufferSize: 0, checkEndOfStream: true, leaveOpen: true);
+        }
+        catch (LifeboatException e)
+        {
+            failure = e;
+            throw;
+        }
+    }
+
+    /// <summary>Derives the object's chunk cipher and proves the header with it; then checks the now-authentic fields.</summary>
+    private AesGcm AuthenticatedCipher(EnvelopeHeader header, DataKey key)
+    {
+        Span<byte> expectedTag = stackalloc byte[EnvelopeHeader.TagSize];
+        var cipher = EnvelopeKeySchedule.Derive(key, header, expectedTag);
+        var problem = HeaderProblem(header, expectedTag);
+        if (problem is null)
+        {
+            return cipher;
+        }
+
+        cipher.Dispose();
+        throw new EnvelopeCorruptException(objectName, problem);
+    }
+
+    private static string? HeaderProblem(EnvelopeHeader header, ReadOnlySpan<byte> expectedTag)
+    {
+        if (!CryptographicOperations.FixedTimeEquals(expectedTag, header.Tag))
+        {
+            return "its header failed authentication (damaged, tampered with, or written with another key)";
+        }
+
+        if (header.CompressionByte > (byte)CompressionAlgorithm.Zstd)
+        {
+            return $"its header names unknown compression algorithm {header.CompressionByte}";
+        }
+
+        if (header.ChunkSize is < EnvelopeOptions.MinChunkSize or > EnvelopeOptions.MaxChunkSize)
+        {
+            return $"its header names chunk size {header.ChunkSize}, outside {EnvelopeOptions.MinChunkSize}..{EnvelopeOptions.MaxChunkSize}";
+        }
+
+        return null;
+    }
+
+    private void EnsureSupportedVersion(EnvelopeHeader header)
+    {
+        if (header.Version != EnvelopeHeader.CurrentVersion)
+        {
+            throw new LifeboatException(
+                $"object '{objectName}' has envelope format version {header.Version}, but this Lifeboat reads only version {EnvelopeHeader.CurrentVersion}",
+                "upgrade Lifeboat; if this Lifeboat wrote the object, its header is damaged and 'lifeboat check --read-data' will list it");
+        }
+    }
+
+    private LifeboatException UnknownKey(string keyId) =>
+        new(
+            $"object '{objectName}' is encrypted with data key '{keyId}', which this repository's key slots do not hold",
+            "the object may have been copied from another repository, or its header is damaged; 'lifeboat check --read-data' tells which");
+
+    private int Account(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty)
+        {
+            plaintextSha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
+            return 0;
+        }
+
+        hash.AppendData(data);
+        plaintextBytes += data.Length;
+        return data.Length;
+    }
+
+    /// <summary>True for a zstd error, or the zstd stream ending early after every chunk authenticated.</summary>
+    private bool IsDecompressionFailure(Exception e) =>
+        e is ZstdException || (e is EndOfStreamException && opener is { ReachedEnd: true });
+
+    private EnvelopeCorruptException Fail(Exception decompressionError)
+    {
+        var corrupt = new EnvelopeCorruptException(
+            objectName,
+            $"every chunk authenticated but the compressed data inside is invalid ({decompressionError.Message}); the writer was faulty",
+            inner: decompressionError);
+        failure = corrupt;
+        return corrupt;
+    }
+
+    private void EnsureReadable()
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (failure is not null)
+        {
+            throw failure;
+        }
+    }
+}

@@ -1,0 +1,75 @@
+namespace Lifeboat.Format;
+
+/// <summary>Checks a parsed key slot document field by field, so a damaged slot is reported precisely instead of failing to open.</summary>
+internal static class KeySlotValidation
+{
+    private const int SupportedVersion = 1;
+    private const int NonceSize = 12;
+    private const int WrappedSize = DataKey.Size + 16;
+
+    /// <summary>What is wrong with <paramref name="document"/>, or null when it is usable.</summary>
+    public static string? Problem(KeySlotDocument document)
+    {
+        if (document.Version != SupportedVersion)
+        {
+            return $"it has version {document.Version}; this Lifeboat reads version {SupportedVersion}";
+        }
+
+        if (!DataKey.IsValidId(document.Id))
+        {
+            return $"its id '{document.Id}' is not 16 lowercase hex digits";
+        }
+
+        if (!DataKey.IsValidId(document.KeyId))
+        {
+            return $"its keyId '{document.KeyId}' is not 16 lowercase hex digits";
+        }
+
+        return KdfProblem(document.Kind, document.Kdf) ?? WrapProblem(document.Wrap);
+    }
+
+    private static string? KdfProblem(string kind, KdfDocument kdf)
+    {
+        if (kdf.Salt.Length != KeyDerivation.SaltSize)
+        {
+            return $"its salt is {kdf.Salt.Length} bytes, not {KeyDerivation.SaltSize}";
+        }
+
+        return kind switch
+        {
+            KeySlotKinds.KeyFile => kdf.Algorithm == KeyDerivation.HkdfSha256 ? null : $"a keyfile slot must use {KeyDerivation.HkdfSha256}, not '{kdf.Algorithm}'",
+            KeySlotKinds.Passphrase => PassphraseKdfProblem(kdf),
+            _ => $"its kind '{kind}' is neither '{KeySlotKinds.KeyFile}' nor '{KeySlotKinds.Passphrase}'",
+        };
+    }
+
+    private static string? PassphraseKdfProblem(KdfDocument kdf)
+    {
+        if (kdf.Algorithm != KeyDerivation.Argon2id)
+        {
+            return $"a passphrase slot must use {KeyDerivation.Argon2id}, not '{kdf.Algorithm}'";
+        }
+
+        if (kdf.MemoryKiB is not { } memory || kdf.Iterations is not { } iterations || kdf.Parallelism is not { } parallelism)
+        {
+            return "its Argon2id costs (memoryKiB, iterations, parallelism) are incomplete";
+        }
+
+        return new Argon2Parameters(memory, iterations, parallelism).Problem;
+    }
+
+    private static string? WrapProblem(WrapDocument wrap)
+    {
+        if (wrap.Algorithm != "aes-256-gcm")
+        {
+            return $"its wrap algorithm '{wrap.Algorithm}' is not aes-256-gcm";
+        }
+
+        if (wrap.Nonce.Length != NonceSize)
+        {
+            return $"its nonce is {wrap.Nonce.Length} bytes, not {NonceSize}";
+        }
+
+        return wrap.Ciphertext.Length == WrappedSize ? null : $"its wrapped key is {wrap.Ciphertext.Length} bytes, not {WrappedSize}";
+    }
+}

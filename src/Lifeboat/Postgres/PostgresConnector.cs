@@ -1,0 +1,47 @@
+using System.Net.Sockets;
+using Npgsql;
+
+namespace Lifeboat.Postgres;
+
+/// <summary>Opens connections and turns connection failures into errors an operator can act on.</summary>
+internal static class PostgresConnector
+{
+    /// <summary>Opens a connection to <paramref name="database"/> on the source's server.</summary>
+    public static async Task<NpgsqlConnection> OpenAsync(PostgresSource source, string database, CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(source.ConnectionString(database));
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            await connection.DisposeAsync();
+            throw Explain(source, database, e);
+        }
+    }
+
+    private static LifeboatException Explain(PostgresSource source, string database, Exception e)
+    {
+        var where = source.Describe(database);
+        return e switch
+        {
+            PostgresException { SqlState: PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification } =>
+                new LifeboatException($"PostgreSQL at {where} rejected user '{source.User}': {((PostgresException)e).MessageText}",
+                    "check the user and the password variable named by postgres[].passwordEnv", inner: e),
+            PostgresException { SqlState: PostgresErrorCodes.InvalidCatalogName } =>
+                new LifeboatException($"database '{database}' does not exist at {source.Host}:{source.Port}",
+                    "check postgres[].database", inner: e),
+            PostgresException pe =>
+                new LifeboatException($"PostgreSQL at {where} refused the connection: {pe.MessageText}", inner: e),
+            _ when e.InnerException is SocketException se =>
+                new LifeboatException($"cannot reach PostgreSQL at {source.Host}:{source.Port}: {se.Message}",
+                    "is the server running, and are postgres[].host and port right?", inner: e),
+            _ when e is TimeoutException || e.InnerException is TimeoutException =>
+                new LifeboatException($"timed out connecting to PostgreSQL at {source.Host}:{source.Port}",
+                    "is the server running, and are postgres[].host and port right?", inner: e),
+            _ => new LifeboatException($"cannot connect to PostgreSQL at {where}: {e.Message}", inner: e),
+        };
+    }
+}

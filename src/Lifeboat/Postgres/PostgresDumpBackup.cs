@@ -1,0 +1,121 @@
+using System.Data;
+using Lifeboat.Processes;
+using Lifeboat.Repository;
+using Npgsql;
+
+namespace Lifeboat.Postgres;
+
+/// <summary>
+/// The plan's daily logical backup: pg_dump's custom format, uncompressed by pg_dump (the envelope
+/// compresses once, with zstd), read from the same exported snapshot the row counts are taken in.
+/// </summary>
+public sealed class PostgresDumpBackup(BackupRepository repository, IActivityReporter reporter)
+{
+    /// <summary>The source type in manifests and keys.</summary>
+    public const string SourceType = "postgres";
+
+    /// <summary>The kind of backup.</summary>
+    public const string Kind = "dump";
+
+    /// <summary>The name of the archive object inside the backup folder.</summary>
+    public const string ArchiveObject = "dump";
+
+    /// <summary>The role recorded for the archive in the manifest.</summary>
+    public const string ArchiveRole = "pg_dump-custom";
+
+    private const int CopyBuffer = 1 << 20;
+
+    /// <summary>Dumps the source's database into the repository and commits its manifest.</summary>
+    public async Task<BackupManifest> RunAsync(PostgresSource source, CancellationToken cancellationToken)
+    {
+        RepositoryLayout.ValidateSourceName(source.Name);
+        var pgDump = await PgTool.LocateAsync("pg_dump", source.BinDir, cancellationToken);
+        await using var connection = await PostgresConnector.OpenAsync(source, source.Database, cancellationToken);
+        var (serverVersion, serverMajor) = await SnapshotCatalog.ServerVersionAsync(connection, cancellationToken);
+        if (pgDump.Major < serverMajor)
+        {
+            throw new LifeboatException(
+                $"{pgDump.Path} is version {pgDump.Major}, older than the server at {source.Describe()} ({serverVersion}); pg_dump cannot dump a newer server",
+                $"install postgresql-client-{serverMajor} and point postgres[].binDir at its bin directory");
+        }
+
+        var startedAt = DateTimeOffset.UtcNow;
+        var id = BackupId.New(startedAt);
+        reporter.Event($"backup {id}: dumping {source.Describe()} (server {serverVersion}, {pgDump.VersionText})");
+
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        await SnapshotCatalog.ScalarAsync(connection, "SET TRANSACTION READ ONLY", cancellationToken);
+        var snapshot = (string)(await SnapshotCatalog.ScalarAsync(connection, "SELECT pg_export_snapshot()", cancellationToken))!;
+        var extensions = await SnapshotCatalog.ExtensionsAsync(connection, cancellationToken);
+        var (encoding, collate, ctype) = await SnapshotCatalog.DatabaseLocaleAsync(connection, cancellationToken);
+
+        var folder = RepositoryLayout.BackupFolder(SourceType, source.Name, Kind, id);
+        var (archive, counts) = await DumpAsync(source, pgDump, snapshot, folder + ArchiveObject, connection, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        var manifest = new BackupManifest
+        {
+            Id = id.Value,
+            Source = SourceType,
+            Name = source.Name,
+            Kind = Kind,
+            StartedAt = startedAt,
+            FinishedAt = DateTimeOffset.UtcNow,
+            Host = Environment.MachineName,
+            LifeboatVersion = LifeboatInfo.Version,
+            SizeBytes = archive.SizeBytes,
+            StoredBytes = archive.StoredBytes,
+            Objects = [archive],
+            Postgres = new PostgresDumpInfo
+            {
+                Database = source.Database,
+                ServerVersion = serverVersion,
+                PgDumpVersion = pgDump.VersionText,
+                PostgisVersion = extensions.FirstOrDefault(e => e.Name == "postgis")?.Version,
+                Encoding = encoding,
+                Collate = collate,
+                CType = ctype,
+                Snapshot = snapshot,
+                Extensions = extensions,
+                Tables = counts.Tables,
+                LargeObjects = counts.LargeObjects,
+            },
+        };
+        await repository.CommitManifestAsync(manifest, cancellationToken);
+        reporter.Event($"backup {id}: committed, {counts.Tables.Count} tables, {archive.SizeBytes} bytes dumped, {archive.StoredBytes} bytes stored");
+        return manifest;
+    }
+
+    private async Task<(StoredObject Archive, (List<TableRowCount> Tables, long LargeObjects) Counts)> DumpAsync(
+        PostgresSource source, PgTool pgDump, string snapshot, string key, NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var writer = await repository.CreateObjectAsync(key, ArchiveRole, cancellationToken);
+        string[] arguments = ["--format=custom", "--compress=0", $"--snapshot={snapshot}", "--no-password"];
+        await using var child = ChildProcess.Start(pgDump.Path, arguments, source.ToolEnvironment(source.Database));
+
+        // The counts run in the exporting transaction while pg_dump streams, so both see the same snapshot.
+        var countTask = SnapshotCatalog.CountRowsAsync(connection, cancellationToken);
+        var progress = reporter.StartTransfer($"pg_dump {source.Name}", null);
+        var counting = new CountingStream(writer.Stream, progress);
+        try
+        {
+            await child.StandardOutput.CopyToAsync(counting, CopyBuffer, cancellationToken);
+        }
+        finally
+        {
+            // Never leave the counting query running on a connection we are about to close.
+            await Task.WhenAny(countTask);
+        }
+
+        var exitCode = await child.WaitAsync(cancellationToken);
+        if (exitCode != 0)
+        {
+            throw new LifeboatException(
+                $"pg_dump of {source.Describe()} failed (exit code {exitCode}): {child.LastError()}; no backup was recorded",
+                "fix the cause above and run the backup again");
+        }
+
+        var counts = await countTask;
+        return (await writer.CompleteAsync(cancellationToken), counts);
+    }
+}

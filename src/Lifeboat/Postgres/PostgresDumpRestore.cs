@@ -1,0 +1,243 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Lifeboat.Processes;
+using Lifeboat.Repository;
+using Npgsql;
+
+namespace Lifeboat.Postgres;
+
+/// <summary>
+/// The plan's §4.1 as one operation. It restores into a fresh staging database, verifies it against the
+/// manifest, and only then replaces the target, so a damaged backup never costs the live database.
+/// </summary>
+public sealed class PostgresDumpRestore(BackupRepository repository, IActivityReporter reporter)
+{
+    private const int CopyBuffer = 1 << 20;
+
+    /// <summary>Restores <paramref name="manifest"/> to the source's server.</summary>
+    public async Task<RestoreResult> RunAsync(PostgresSource source, BackupManifest manifest, RestoreOptions options, CancellationToken cancellationToken)
+    {
+        var info = manifest.Postgres ?? throw new LifeboatException($"backup {manifest.Id} is not a PostgreSQL dump");
+        var archive = manifest.Objects.Single(o => o.Role == PostgresDumpBackup.ArchiveRole);
+        var target = options.TargetDatabase ?? info.Database;
+        var clock = Stopwatch.StartNew();
+        var pgRestore = await PgTool.LocateAsync("pg_restore", source.BinDir, cancellationToken);
+
+        await using var admin = await PostgresConnector.OpenAsync(source, "postgres", cancellationToken);
+        var targetExists = await DatabaseExistsAsync(admin, target, cancellationToken);
+        if (targetExists && !options.Force)
+        {
+            throw new LifeboatException(
+                $"database '{target}' already exists on {source.Host}:{source.Port}; it was left untouched",
+                "restore into another database with --target-db NAME, or add --force to replace it");
+        }
+
+        await RequireExtensionsAsync(admin, info, source, cancellationToken);
+        var staging = StagingName(target);
+        reporter.Event($"restore {manifest.Id}: restoring into staging database '{staging}' (pg_restore, {(options.Jobs > 1 ? $"{options.Jobs} jobs" : "streamed")})");
+        await CreateDatabaseAsync(admin, staging, info, cancellationToken);
+        RestoreResult result;
+        try
+        {
+            await CreateExtensionsAsync(source, staging, info, cancellationToken);
+            await RunPgRestoreAsync(source, pgRestore, archive, staging, options, cancellationToken);
+            reporter.Event($"restore {manifest.Id}: counting rows of {info.Tables.Count} tables against the manifest");
+            result = await VerifyAsync(source, staging, target, manifest, clock, cancellationToken);
+            if (!result.Verified)
+            {
+                throw new LifeboatException(
+                    $"restored data of backup {manifest.Id} does not match its manifest ({string.Join(", ", result.Tables.Where(t => !t.Matches).Select(t => $"{t.Schema}.{t.Table}: {t.Actual} rows, expected {t.Expected}"))}); '{target}' was left untouched",
+                    "try another backup; run 'lifeboat check --read-data' on this one");
+            }
+        }
+        catch
+        {
+            await DropDatabaseAsync(admin, staging, CancellationToken.None);
+            throw;
+        }
+
+        reporter.Event(targetExists
+            ? $"restore {manifest.Id}: verified; replacing database '{target}' (--force)"
+            : $"restore {manifest.Id}: verified; renaming staging database to '{target}'");
+        await SwapIntoPlaceAsync(admin, staging, target, targetExists, cancellationToken);
+        reporter.Event($"restore {manifest.Id}: database '{target}' is in place");
+        await RunPostRestoreAsync(source, target, cancellationToken);
+        return result with { Duration = clock.Elapsed };
+    }
+
+    private static string StagingName(string target)
+    {
+        var suffix = "_lbrestore_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        return (target.Length + suffix.Length > 63 ? target[..(63 - suffix.Length)] : target) + suffix;
+    }
+
+    private static async Task<bool> DatabaseExistsAsync(NpgsqlConnection admin, string name, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", admin);
+        command.Parameters.Add(new NpgsqlParameter { Value = name });
+        return await command.ExecuteScalarAsync(cancellationToken) is not null;
+    }
+
+    private static async Task RequireExtensionsAsync(NpgsqlConnection admin, PostgresDumpInfo info, PostgresSource source, CancellationToken cancellationToken)
+    {
+        var needed = info.Extensions.Select(e => e.Name).ToArray();
+        await using var command = new NpgsqlCommand("SELECT name FROM pg_available_extensions WHERE name = ANY($1)", admin);
+        command.Parameters.Add(new NpgsqlParameter { Value = needed });
+        var available = new HashSet<string>(StringComparer.Ordinal);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+                available.Add(reader.GetString(0));
+        }
+
+        var missing = needed.Where(n => !available.Contains(n)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new LifeboatException(
+                $"the server at {source.Host}:{source.Port} lacks extension(s) the backup needs: {string.Join(", ", missing)}; nothing was changed",
+                "install them on the target server (PostGIS on Debian: postgresql-15-postgis-3)");
+        }
+    }
+
+    private static async Task CreateDatabaseAsync(NpgsqlConnection admin, string name, PostgresDumpInfo info, CancellationToken cancellationToken)
+    {
+        var sql = $"CREATE DATABASE {SnapshotCatalog.Quote(name)} TEMPLATE template0 ENCODING '{Literal(info.Encoding)}' LC_COLLATE '{Literal(info.Collate)}' LC_CTYPE '{Literal(info.CType)}'";
+        await SnapshotCatalog.ScalarAsync(admin, sql, cancellationToken);
+    }
+
+    private static string Literal(string text) => text.Replace("'", "''", StringComparison.Ordinal);
+
+    private static async Task DropDatabaseAsync(NpgsqlConnection admin, string name, CancellationToken cancellationToken)
+    {
+        await SnapshotCatalog.ScalarAsync(admin, $"DROP DATABASE IF EXISTS {SnapshotCatalog.Quote(name)} WITH (FORCE)", cancellationToken);
+    }
+
+    // Extensions in public are created up front (the plan's step); others come with their schemas from the archive.
+    private static async Task CreateExtensionsAsync(PostgresSource source, string database, PostgresDumpInfo info, CancellationToken cancellationToken)
+    {
+        await using var connection = await PostgresConnector.OpenAsync(source, database, cancellationToken);
+        foreach (var extension in info.Extensions.Where(e => e.Schema == "public"))
+        {
+            var sql = $"CREATE EXTENSION IF NOT EXISTS {SnapshotCatalog.Quote(extension.Name)} WITH SCHEMA public";
+            await SnapshotCatalog.ScalarAsync(connection, sql, cancellationToken);
+        }
+    }
+
+    private async Task RunPgRestoreAsync(PostgresSource source, PgTool pgRestore, StoredObject archive, string database, RestoreOptions options, CancellationToken cancellationToken)
+    {
+        List<string> arguments = ["--no-owner", "--no-privileges", "--exit-on-error", "--no-password", $"--dbname={database}"];
+        if (options.Jobs <= 1)
+        {
+            await RestoreFromPipeAsync(source, pgRestore, archive, database, arguments, cancellationToken);
+            return;
+        }
+
+        await RestoreFromSpoolAsync(source, pgRestore, archive, database, arguments, options, cancellationToken);
+    }
+
+    private async Task RestoreFromPipeAsync(PostgresSource source, PgTool pgRestore, StoredObject archive, string database, List<string> arguments, CancellationToken cancellationToken)
+    {
+        await using var child = ChildProcess.Start(pgRestore.Path, arguments, source.ToolEnvironment(database), redirectStdin: true);
+        var progress = reporter.StartTransfer($"pg_restore into {database}", archive.SizeBytes);
+        try
+        {
+            await using var input = await repository.OpenObjectAsync(archive, cancellationToken);
+            await using (var stdin = new CountingStream(child.StandardInput, progress))
+                await input.CopyToAsync(stdin, CopyBuffer, cancellationToken);
+            child.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // When pg_restore stopped reading because it failed, its own message is the useful one.
+            if (!await ExitedWithErrorAsync(child))
+                throw;
+        }
+
+        await WaitForPgRestoreAsync(child, database, cancellationToken);
+    }
+
+    private static async Task<bool> ExitedWithErrorAsync(ChildProcess child)
+    {
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            return await child.WaitAsync(wait.Token) != 0;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private async Task RestoreFromSpoolAsync(PostgresSource source, PgTool pgRestore, StoredObject archive, string database, List<string> arguments, RestoreOptions options, CancellationToken cancellationToken)
+    {
+        // pg_restore --jobs needs a seekable archive; a pipe is not one, so the decrypted archive is spooled once.
+        var directory = options.SpoolDirectory ?? Path.GetTempPath();
+        var spool = Path.Combine(directory, $"lifeboat-restore-{Guid.NewGuid():N}.dump");
+        reporter.Event($"spooling the decrypted archive ({archive.SizeBytes} bytes) to {spool} for pg_restore --jobs {options.Jobs}");
+        try
+        {
+            await SpoolAsync(archive, spool, cancellationToken);
+            arguments.Add($"--jobs={options.Jobs}");
+            arguments.Add(spool);
+            await using var child = ChildProcess.Start(pgRestore.Path, arguments, source.ToolEnvironment(database));
+            await WaitForPgRestoreAsync(child, database, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(spool);
+        }
+    }
+
+    private async Task SpoolAsync(StoredObject archive, string path, CancellationToken cancellationToken)
+    {
+        var progress = reporter.StartTransfer("decrypting archive", archive.SizeBytes);
+        var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.Asynchronous, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
+        await using var input = await repository.OpenObjectAsync(archive, cancellationToken);
+        await using var file = new FileStream(path, fileOptions);
+        await input.CopyToAsync(new CountingStream(file, progress), CopyBuffer, cancellationToken);
+    }
+
+    private static async Task WaitForPgRestoreAsync(ChildProcess child, string database, CancellationToken cancellationToken)
+    {
+        var code = await child.WaitAsync(cancellationToken);
+        if (code != 0)
+            throw new LifeboatException($"pg_restore into '{database}' failed (exit code {code}): {child.LastError()}; the target database was left untouched");
+    }
+
+    private static async Task<RestoreResult> VerifyAsync(PostgresSource source, string staging, string target, BackupManifest manifest, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        await using var connection = await PostgresConnector.OpenAsync(source, staging, cancellationToken);
+        var (tables, largeObjects) = await SnapshotCatalog.CountRowsAsync(connection, cancellationToken);
+        var actual = tables.ToDictionary(t => (t.Schema, t.Table), t => t.Rows);
+        var checks = manifest.Postgres!.Tables
+            .Select(t => new TableCheck(t.Schema, t.Table, t.Rows, actual.GetValueOrDefault((t.Schema, t.Table), -1)))
+            .ToList();
+        return new RestoreResult(manifest.Id, target, checks, manifest.Postgres.LargeObjects, largeObjects, clock.Elapsed);
+    }
+
+    private static async Task SwapIntoPlaceAsync(NpgsqlConnection admin, string staging, string target, bool targetExists, CancellationToken cancellationToken)
+    {
+        if (targetExists)
+            await DropDatabaseAsync(admin, target, cancellationToken);
+        await SnapshotCatalog.ScalarAsync(admin, $"ALTER DATABASE {SnapshotCatalog.Quote(staging)} RENAME TO {SnapshotCatalog.Quote(target)}", cancellationToken);
+    }
+
+    private async Task RunPostRestoreAsync(PostgresSource source, string target, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(source.PostRestore))
+            return;
+        reporter.Event($"running postRestore command for '{target}'");
+        await using var child = ChildProcess.Start("/bin/sh", ["-c", source.PostRestore], source.ToolEnvironment(target));
+        using var reader = new StreamReader(child.StandardOutput);
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+            reporter.Event($"postRestore: {line}");
+        var code = await child.WaitAsync(cancellationToken);
+        if (code != 0)
+        {
+            throw new LifeboatException(
+                $"database '{target}' was restored and verified, but the postRestore command failed (exit code {code}): {child.LastError()}",
+                "run the post-restore step (e.g. alembic upgrade head) by hand");
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using Lifeboat.Repository;
+using Npgsql;
+
+namespace Lifeboat.Postgres;
+
+/// <summary>Reads what a dump's manifest records — versions, extensions, tables and exact row counts — inside one snapshot.</summary>
+internal static class SnapshotCatalog
+{
+    // Extension member tables (spatial_ref_sys) are left out: the extension's own script fills them on restore.
+    private const string UserTablesSql = """
+        SELECT n.nspname, c.relname
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind = 'r'
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+          AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%'
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                          WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+        ORDER BY 1, 2
+        """;
+
+    /// <summary>The server's version string and major version.</summary>
+    public static async Task<(string Version, int Major)> ServerVersionAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var text = (string)(await ScalarAsync(connection, "SHOW server_version", cancellationToken))!;
+        var number = int.Parse((string)(await ScalarAsync(connection, "SHOW server_version_num", cancellationToken))!, System.Globalization.CultureInfo.InvariantCulture);
+        return (text, number / 10000);
+    }
+
+    /// <summary>Installed extensions with versions and schemas.</summary>
+    public static async Task<List<ExtensionInfo>> ExtensionsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        const string sql = "SELECT e.extname, e.extversion, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace ORDER BY 1";
+        var list = new List<ExtensionInfo>();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            list.Add(new ExtensionInfo(reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+        return list;
+    }
+
+    /// <summary>Encoding and locale of the current database, so a restore recreates it alike.</summary>
+    public static async Task<(string Encoding, string Collate, string CType)> DatabaseLocaleAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        const string sql = "SELECT pg_encoding_to_char(encoding), datcollate, datctype FROM pg_database WHERE datname = current_database()";
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetString(0), reader.GetString(1), reader.GetString(2));
+    }
+
+    /// <summary>Exact row counts of every user table and the number of large objects.</summary>
+    public static async Task<(List<TableRowCount> Tables, long LargeObjects)> CountRowsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var names = new List<(string Schema, string Table)>();
+        await using (var command = new NpgsqlCommand(UserTablesSql, connection))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+                names.Add((reader.GetString(0), reader.GetString(1)));
+        }
+
+        var counts = new List<TableRowCount>(names.Count);
+        foreach (var (schema, table) in names)
+        {
+            var rows = (long)(await ScalarAsync(connection, $"SELECT count(*) FROM ONLY {Quote(schema)}.{Quote(table)}", cancellationToken))!;
+            counts.Add(new TableRowCount(schema, table, rows));
+        }
+
+        var largeObjects = (long)(await ScalarAsync(connection, "SELECT count(*) FROM pg_largeobject_metadata", cancellationToken))!;
+        return (counts, largeObjects);
+    }
+
+    /// <summary>Quotes an identifier the way PostgreSQL does.</summary>
+    public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>Runs a query returning one value.</summary>
+    public static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,121 @@
+using System.Security.Cryptography;
+using Lifeboat.Format;
+using Lifeboat.Storage;
+
+namespace Lifeboat.Repository;
+
+/// <summary>An opened, unlocked repository: encrypted objects, manifests and key slots over an object store.</summary>
+public sealed partial class BackupRepository : IAsyncDisposable
+{
+    private readonly DataKey _dataKey;
+
+    private BackupRepository(IObjectStore store, RepositoryConfig config, DataKey dataKey, EnvelopeOptions envelope)
+    {
+        Store = store;
+        Config = config;
+        _dataKey = dataKey;
+        Envelope = envelope;
+    }
+
+    /// <summary>The store the repository lives in.</summary>
+    public IObjectStore Store { get; }
+
+    /// <summary>The repository's description.</summary>
+    public RepositoryConfig Config { get; }
+
+    /// <summary>How new objects are compressed and chunked.</summary>
+    public EnvelopeOptions Envelope { get; }
+
+    /// <summary>Creates a new repository; refuses when one already exists at the store.</summary>
+    public static async Task<BackupRepository> InitAsync(IObjectStore store, KeySecret secret, EnvelopeOptions envelope, CancellationToken cancellationToken)
+    {
+        await store.EnsureCreatedAsync(cancellationToken);
+        if (await store.StatAsync(RepositoryLayout.ConfigKey, cancellationToken) is not null)
+        {
+            throw new LifeboatException(
+                $"a repository already exists at {store.Location}; it was left untouched",
+                "use another repository URL, or use the existing one as it is");
+        }
+
+        var dataKey = DataKey.Generate();
+        var slot = KeySlot.Create(dataKey, secret);
+        await PutPlainAsync(store, RepositoryLayout.KeysPrefix + slot.Id, slot.ToJson(), cancellationToken);
+        var config = new RepositoryConfig
+        {
+            Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
+            CreatedAt = DateTimeOffset.UtcNow,
+            DataKeyId = dataKey.Id,
+        };
+        // The config goes last: a repository whose init crashed has no config and can simply be initialised again.
+        await PutPlainAsync(store, RepositoryLayout.ConfigKey, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(config, RepositoryJson.Default.RepositoryConfig), cancellationToken);
+        return new BackupRepository(store, config, dataKey, envelope);
+    }
+
+    /// <summary>Opens an existing repository with a key file or passphrase.</summary>
+    /// <remarks>The secret is asked for only once the repository is known to exist, so "no repository here" is said first.</remarks>
+    public static async Task<BackupRepository> OpenAsync(IObjectStore store, Func<KeySecret> secretSource, EnvelopeOptions envelope, CancellationToken cancellationToken)
+    {
+        var config = await ReadConfigAsync(store, cancellationToken);
+        var secret = secretSource();
+        await foreach (var info in store.ListAsync(RepositoryLayout.KeysPrefix, cancellationToken))
+        {
+            var slot = KeySlot.FromJson(await ReadPlainAsync(store, info.Key, cancellationToken), info.Key);
+            var dataKey = slot.TryOpen(secret);
+            if (dataKey is not null)
+                return new BackupRepository(store, config, dataKey, envelope);
+        }
+
+        throw new LifeboatException(
+            $"the key does not open the repository at {store.Location}",
+            "check repository.encryption (keyFile or passphraseEnv): it must be the key the repository was initialised with");
+    }
+
+    private static async Task<RepositoryConfig> ReadConfigAsync(IObjectStore store, CancellationToken cancellationToken)
+    {
+        if (await store.StatAsync(RepositoryLayout.ConfigKey, cancellationToken) is null)
+        {
+            throw new LifeboatException(
+                $"there is no Lifeboat repository at {store.Location}",
+                "run 'lifeboat init' to create one, or check repository.url",
+                FailureKind.Usage);
+        }
+
+        var bytes = await ReadPlainAsync(store, RepositoryLayout.ConfigKey, cancellationToken);
+        var config = RepositoryJson.Parse(bytes, RepositoryJson.Default.RepositoryConfig, RepositoryLayout.ConfigKey);
+        if (config.Version > RepositoryConfig.CurrentVersion)
+        {
+            throw new LifeboatException(
+                $"the repository at {store.Location} has layout version {config.Version}, newer than this Lifeboat understands ({RepositoryConfig.CurrentVersion})",
+                "upgrade lifeboat");
+        }
+
+        return config;
+    }
+
+    /// <summary>Writes an unencrypted object whole (config, key slots, locks).</summary>
+    internal static async Task PutPlainAsync(IObjectStore store, string key, byte[] content, CancellationToken cancellationToken)
+    {
+        await using var upload = await store.CreateAsync(key, cancellationToken);
+        await upload.WriteAsync(content, cancellationToken);
+        await upload.CompleteAsync(cancellationToken);
+    }
+
+    /// <summary>Reads a small unencrypted object whole.</summary>
+    internal static async Task<byte[]> ReadPlainAsync(IObjectStore store, string key, CancellationToken cancellationToken)
+    {
+        await using var stream = await store.OpenReadAsync(key, null, cancellationToken);
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, cancellationToken);
+        return buffer.ToArray();
+    }
+
+    /// <summary>Looks up the data key by id, for readers of enveloped objects.</summary>
+    private DataKey? KeyById(string id) => id == _dataKey.Id ? _dataKey : null;
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        _dataKey.Dispose();
+        await Store.DisposeAsync();
+    }
+}

@@ -1,0 +1,80 @@
+using Lifeboat.Format;
+
+namespace Lifeboat.Repository;
+
+/// <summary>
+/// Reads an enveloped object and, at its end, checks length and SHA-256 against the manifest,
+/// so an object swapped for another one (each authentic on its own) is still caught.
+/// </summary>
+internal sealed class VerifiedObjectStream(EnvelopeReader reader, Stream raw, StoredObject expected) : Stream
+{
+    private bool _verified;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => expected.SizeBytes;
+    public override long Position
+    {
+        get => reader.PlaintextBytes;
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        var n = reader.Read(buffer);
+        if (n == 0)
+            Verify();
+        return n;
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var n = await reader.ReadAsync(buffer, cancellationToken);
+        if (n == 0)
+            Verify();
+        return n;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    private void Verify()
+    {
+        if (_verified)
+            return;
+        if (reader.PlaintextBytes != expected.SizeBytes || !string.Equals(reader.PlaintextSha256, expected.Sha256, StringComparison.Ordinal))
+        {
+            throw new LifeboatException(
+                $"object '{expected.Key}' does not match its manifest: {reader.PlaintextBytes} bytes with SHA-256 {reader.PlaintextSha256}, expected {expected.SizeBytes} bytes with {expected.Sha256}",
+                "the object was replaced or damaged; restore from another backup and run 'lifeboat check --read-data'");
+        }
+
+        _verified = true;
+    }
+
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            reader.Dispose();
+            raw.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await reader.DisposeAsync();
+        await raw.DisposeAsync();
+        await base.DisposeAsync();
+    }
+}

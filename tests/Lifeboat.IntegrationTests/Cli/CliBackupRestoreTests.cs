@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Lifeboat.IntegrationTests.Infrastructure;
+using Lifeboat.IntegrationTests.Postgres;
+
+namespace Lifeboat.IntegrationTests.Cli;
+
+public sealed class CliBackupRestoreTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private const string Sql = """
+        CREATE TABLE items (id int PRIMARY KEY, name text);
+        INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 250) g;
+        """;
+
+    [Fact]
+    public async Task Backup_json_list_json_and_restore_work_end_to_end_through_the_executable()
+    {
+        await using var database = await TestDatabase.CreateAsync("cli", Sql);
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = repo.WriteConfig("app", database.Name);
+        var target = database.Companion("restored");
+
+        var backup = await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres", "--json");
+        Assert.True(backup.ExitCode == 0, backup.Stderr);
+        using var summary = JsonDocument.Parse(backup.Stdout);
+        var id = summary.RootElement.GetProperty("id").GetString()!;
+        foreach (var field in new[] { "id", "source", "name", "kind", "startedAt", "finishedAt", "sizeBytes", "storedBytes" })
+            Assert.True(summary.RootElement.TryGetProperty(field, out _), $"backup --json lacks '{field}': {backup.Stdout}");
+        Assert.Equal("postgres", summary.RootElement.GetProperty("source").GetString());
+
+        var list = await Infrastructure.Cli.RunAsync("--config", config, "list", "--json");
+        Assert.Equal(0, list.ExitCode);
+        using var listed = JsonDocument.Parse(list.Stdout);
+        Assert.Equal(id, Assert.Single(listed.RootElement.EnumerateArray()).GetProperty("id").GetString());
+
+        var restore = await Infrastructure.Cli.RunAsync("--config", config, "restore", "postgres", "--backup", id, "--target-db", target);
+        Assert.True(restore.ExitCode == 0, restore.Stderr);
+        Assert.Contains("items", restore.Stdout, StringComparison.Ordinal);
+        Assert.Contains("row counts match the backup exactly", restore.Stdout, StringComparison.Ordinal);
+        Assert.Equal(await DatabaseFingerprint.TakeAsync(database.Name), await DatabaseFingerprint.TakeAsync(target));
+    }
+
+    [Fact]
+    public async Task Restore_over_an_existing_database_without_force_exits_non_zero_with_one_line_and_changes_nothing()
+    {
+        await using var database = await TestDatabase.CreateAsync("cliforce", Sql);
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = repo.WriteConfig("app", database.Name);
+        Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres")).ExitCode);
+        await database.ExecuteAsync("UPDATE items SET name = 'changed'");
+        var before = await DatabaseFingerprint.TakeAsync(database.Name);
+
+        var restore = await Infrastructure.Cli.RunAsync("--config", config, "restore", "postgres", "--backup", "latest");
+
+        Assert.Equal(1, restore.ExitCode);
+        var line = Assert.Single(restore.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"lifeboat: error: database '{database.Name}' already exists", line, StringComparison.Ordinal);
+        Assert.Equal(before, await DatabaseFingerprint.TakeAsync(database.Name));
+    }
+
+    [Fact]
+    public async Task Check_read_data_and_restore_name_the_corrupted_object_and_exit_1()
+    {
+        await using var database = await TestDatabase.CreateAsync("clicheck", Sql);
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = repo.WriteConfig("app", database.Name);
+        Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres")).ExitCode);
+        Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", config, "check", "--read-data")).ExitCode);
+        var archive = (await repo.Repository.ListBackupsAsync(null, Ct)).Single().Objects.Single();
+        PostgresRestoreSafetyTests.FlipByte(Path.Combine(repo.RepositoryPath, archive.Key), archive.StoredBytes - 40);
+
+        var check = await Infrastructure.Cli.RunAsync("--config", config, "check", "--read-data");
+        var restore = await Infrastructure.Cli.RunAsync("--config", config, "restore", "postgres", "--target-db", database.Companion("restored"));
+
+        Assert.Equal(1, check.ExitCode);
+        Assert.Contains(archive.Key, check.Stderr, StringComparison.Ordinal);
+        Assert.Equal(1, restore.ExitCode);
+        Assert.Contains(archive.Key, restore.Stderr, StringComparison.Ordinal);
+        Assert.False(await TestDatabase.ExistsAsync(database.Name + "_restored"));
+    }
+
+    [Fact]
+    public async Task A_wrong_key_file_is_one_readable_line_exit_1_and_writes_nothing()
+    {
+        await using var database = await TestDatabase.CreateAsync("clikey", Sql);
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = repo.WriteConfig("app", database.Name);
+        File.Delete(repo.KeyFile);
+        Lifeboat.Format.KeyFile.Create(repo.KeyFile);
+
+        var backup = await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres");
+
+        Assert.Equal(1, backup.ExitCode);
+        var line = Assert.Single(backup.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("lifeboat: error: the key does not open the repository", line, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(repo.RepositoryPath, "postgres")));
+        Assert.Empty(Directory.Exists(Path.Combine(repo.RepositoryPath, "locks")) ? Directory.GetFiles(Path.Combine(repo.RepositoryPath, "locks")) : []);
+    }
+
+    [Fact]
+    public async Task An_unreachable_server_is_one_readable_line_and_records_no_backup()
+    {
+        await using var database = await TestDatabase.CreateAsync("cliunreach", Sql);
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = repo.WriteConfig("app", database.Name, port: 1);
+
+        var backup = await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres");
+
+        Assert.Equal(1, backup.ExitCode);
+        var line = Assert.Single(backup.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("lifeboat: error: cannot reach PostgreSQL at 127.0.0.1:1", line, StringComparison.Ordinal);
+        Assert.Empty(await repo.Repository.ListBackupsAsync(null, Ct));
+    }
+
+    [Fact]
+    public async Task Cat_writes_the_archive_in_pg_dump_format_so_pg_restore_can_list_it()
+    {
+        await using var database = await TestDatabase.CreateAsync("clicat", Sql);
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = repo.WriteConfig("app", database.Name);
+        var backup = await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres", "--json");
+        var id = JsonDocument.Parse(backup.Stdout).RootElement.GetProperty("id").GetString()!;
+        var archive = Path.Combine(repo.Directory, "archive.dump");
+
+        var cat = await Infrastructure.Cli.RunAsync("--config", config, "cat", id);
+        // The CLI helper reads stdout as text; pg_restore wants the bytes, so cat into a file through a shell.
+        var info = new ProcessStartInfo("/bin/sh", ["-c", $"'{Path.Combine(AppContext.BaseDirectory, "lifeboat")}' --config '{config}' cat {id} > '{archive}' && pg_restore -l '{archive}'"])
+        { RedirectStandardOutput = true, UseShellExecute = false };
+        using var process = Process.Start(info)!;
+        var listing = await process.StandardOutput.ReadToEndAsync(Ct);
+        await process.WaitForExitAsync(Ct);
+
+        Assert.Equal(0, cat.ExitCode);
+        Assert.Equal(0, process.ExitCode);
+        Assert.Contains("TABLE DATA public items", listing, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_stale_lock_is_reported_with_its_owner_and_unlock_removes_it()
+    {
+        await using var database = await TestDatabase.CreateAsync("clilock", Sql);
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = repo.WriteConfig("app", database.Name);
+        Directory.CreateDirectory(Path.Combine(repo.RepositoryPath, "locks"));
+        await File.WriteAllTextAsync(Path.Combine(repo.RepositoryPath, "locks", "20260101T000000Z-deadbeef"), """
+            {"id":"20260101T000000Z-deadbeef","exclusive":true,"command":"prune","host":"old-host","pid":4242,
+             "createdAt":"2026-01-01T00:00:00Z","heartbeatAt":"2026-01-01T00:00:00Z"}
+            """, Ct);
+
+        var blocked = await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres");
+        var unlock = await Infrastructure.Cli.RunAsync("--config", config, "unlock");
+        var after = await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres");
+
+        Assert.Equal(1, blocked.ExitCode);
+        Assert.Contains("stale exclusive lock 20260101T000000Z-deadbeef held by 'prune' on host old-host, pid 4242", blocked.Stderr, StringComparison.Ordinal);
+        Assert.Contains("lifeboat unlock", blocked.Stderr, StringComparison.Ordinal);
+        Assert.Contains("removed exclusive lock 20260101T000000Z-deadbeef", unlock.Stdout, StringComparison.Ordinal);
+        Assert.True(after.ExitCode == 0, after.Stderr);
+    }
+}

@@ -1,0 +1,95 @@
+using Lifeboat.Format;
+using Lifeboat.Repository;
+using Lifeboat.Storage;
+
+namespace Lifeboat.IntegrationTests.Infrastructure;
+
+/// <summary>A fresh repository for one test: a temp directory (or an S3 prefix) and its own key file.</summary>
+public sealed class TestRepository : IAsyncDisposable
+{
+    private TestRepository(string directory, string url, BackupRepository repository)
+    {
+        Directory = directory;
+        Url = url;
+        Repository = repository;
+    }
+
+    /// <summary>Temp directory holding the key file (and, for a local repository, the repository itself).</summary>
+    public string Directory { get; }
+
+    public string KeyFile => Path.Combine(Directory, "repo.key");
+
+    /// <summary>The repository URL, as a config file would name it.</summary>
+    public string Url { get; }
+
+    public BackupRepository Repository { get; }
+
+    public string RepositoryPath => Path.Combine(Directory, "repo");
+
+    public static async Task<TestRepository> CreateLocalAsync()
+    {
+        var directory = System.IO.Directory.CreateTempSubdirectory("lifeboat-it-").FullName;
+        var keyFile = Path.Combine(directory, "repo.key");
+        Lifeboat.Format.KeyFile.Create(keyFile);
+        var path = Path.Combine(directory, "repo");
+        var repository = await BackupRepository.InitAsync(new FileObjectStore(path), KeySecret.FromKeyFile(keyFile), new EnvelopeOptions(), CancellationToken.None);
+        return new TestRepository(directory, path, repository);
+    }
+
+    public static async Task<TestRepository> CreateS3Async()
+    {
+        var directory = System.IO.Directory.CreateTempSubdirectory("lifeboat-it-").FullName;
+        var keyFile = Path.Combine(directory, "repo.key");
+        Lifeboat.Format.KeyFile.Create(keyFile);
+        var bucket = TestEnvironment.UniqueName("lifeboat-it").Replace('_', '-');
+        var store = new S3ObjectStore(S3LocationFor(bucket, "backups"));
+        await store.EnsureBucketAsync(CancellationToken.None);
+        var repository = await BackupRepository.InitAsync(store, KeySecret.FromKeyFile(keyFile), new EnvelopeOptions(), CancellationToken.None);
+        return new TestRepository(directory, $"s3://{bucket}/backups", repository);
+    }
+
+    public static S3Location S3LocationFor(string bucket, string prefix) =>
+        new(bucket, prefix, TestEnvironment.S3Endpoint, TestEnvironment.S3Region, TestEnvironment.S3AccessKey, TestEnvironment.S3SecretKey);
+
+    /// <summary>Opens the same repository again, as a new process would.</summary>
+    public Task<BackupRepository> ReopenAsync() =>
+        BackupRepository.OpenAsync(Repository.Store, () => KeySecret.FromKeyFile(KeyFile), new EnvelopeOptions(), CancellationToken.None);
+
+    /// <summary>Writes a lifeboat.yaml for CLI tests pointing at this repository and a postgres source.</summary>
+    public string WriteConfig(string sourceName, string database, string? extraPostgresYaml = null, int? port = null)
+    {
+        var s3 = Url.StartsWith("s3://", StringComparison.Ordinal)
+            ? $"""
+                
+                  s3:
+                    endpoint: {TestEnvironment.S3Endpoint}
+                    region: {TestEnvironment.S3Region}
+                    accessKeyEnv: LIFEBOAT_TEST_S3_ACCESS_KEY
+                    secretKeyEnv: LIFEBOAT_TEST_S3_SECRET_KEY
+                """
+            : "";
+        var yaml = $"""
+            repository:
+              url: {Url}{s3}
+              encryption:
+                keyFile: {KeyFile}
+            postgres:
+              - name: {sourceName}
+                host: {TestEnvironment.PgHost}
+                port: {port ?? TestEnvironment.PgPort}
+                database: {database}
+                user: {TestEnvironment.PgUser}
+                passwordEnv: LIFEBOAT_TEST_PG_PASSWORD
+            {extraPostgresYaml ?? ""}
+            """;
+        var path = Path.Combine(Directory, "lifeboat.yaml");
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Repository.DisposeAsync();
+        System.IO.Directory.Delete(Directory, recursive: true);
+    }
+}

@@ -1,0 +1,175 @@
+using Lifeboat.Cli.Configuration;
+
+namespace Lifeboat.Tests.Configuration;
+
+// Environment variables are process-wide, so these tests must not run in parallel with each other.
+[Collection(nameof(EnvironmentCollection))]
+public sealed class SettingsLoaderTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("lifeboat-config-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Write(string yaml)
+    {
+        var path = Path.Combine(_dir, "lifeboat.yaml");
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    private const string Valid = """
+        repository:
+          url: ./repo
+          encryption:
+            keyFile: ./repo.key
+        postgres:
+          - name: dev_platform
+            host: 127.0.0.1
+            port: 55432
+            database: dev_platform
+            user: devuser
+            passwordEnv: LIFEBOAT_TEST_CONFIG_PASSWORD
+        """;
+
+    [Fact]
+    public void A_valid_file_binds_every_key_with_relative_paths_resolved_against_the_file()
+    {
+        var settings = SettingsLoader.Load(Write(Valid));
+
+        Assert.Equal(Path.Combine(_dir, "repo"), settings.Repository.Url);
+        Assert.Equal(Path.Combine(_dir, "repo.key"), settings.Repository.Encryption.KeyFile);
+        var pg = Assert.Single(settings.Postgres);
+        Assert.Equal(("dev_platform", "127.0.0.1", 55432, "devuser"), (pg.Name, pg.Host, pg.Port, pg.User));
+        Assert.Equal("LIFEBOAT_TEST_CONFIG_PASSWORD", pg.Password!.Variable);
+    }
+
+    [Fact]
+    public void A_misspelled_key_is_an_error_naming_the_key_the_file_and_the_likely_intended_key()
+    {
+        var path = Write(Valid.Replace("encryption:", "encrytion:", StringComparison.Ordinal));
+
+        var error = Assert.Throws<LifeboatException>(() => SettingsLoader.Load(path));
+
+        Assert.Equal(FailureKind.Usage, error.Kind);
+        Assert.Contains("repository.encrytion.keyFile", error.Message, StringComparison.Ordinal);
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.Contains("repository.encryption.keyFile", error.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_port_that_is_not_a_number_is_an_error_naming_the_key_and_the_value()
+    {
+        var path = Write(Valid.Replace("port: 55432", "port: fivefour", StringComparison.Ordinal));
+
+        var error = Assert.Throws<LifeboatException>(() => SettingsLoader.Load(path));
+
+        Assert.Equal(FailureKind.Usage, error.Kind);
+        Assert.Contains("postgres[0].port", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'fivefour'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Two_sources_with_one_name_are_an_error()
+    {
+        var path = Write(Valid + """
+
+              - name: dev_platform
+                database: other
+                user: devuser
+            """);
+
+        var error = Assert.Throws<LifeboatException>(() => SettingsLoader.Load(path));
+
+        Assert.Contains("two postgres sources are named 'dev_platform'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_referenced_environment_variable_that_is_unset_is_an_error_naming_key_file_and_variable()
+    {
+        Environment.SetEnvironmentVariable("LIFEBOAT_TEST_CONFIG_PASSWORD", null);
+        var path = Write(Valid);
+        var settings = SettingsLoader.Load(path);
+
+        var error = Assert.Throws<LifeboatException>(() => settings.Postgres[0].Password!.Resolve());
+
+        Assert.Equal(FailureKind.Usage, error.Kind);
+        Assert.Contains("postgres[0].passwordEnv", error.Message, StringComparison.Ordinal);
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.Contains("LIFEBOAT_TEST_CONFIG_PASSWORD", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_environment_variable_overrides_a_key_of_the_file()
+    {
+        Environment.SetEnvironmentVariable("LIFEBOAT_repository__url", "s3://bucket/prefix");
+        try
+        {
+            var settings = SettingsLoader.Load(Write(Valid));
+
+            Assert.Equal("s3://bucket/prefix", settings.Repository.Url);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("LIFEBOAT_repository__url", null);
+        }
+    }
+
+    [Fact]
+    public void An_unknown_key_in_an_environment_override_is_an_error_naming_the_variable()
+    {
+        Environment.SetEnvironmentVariable("LIFEBOAT_repository__ulr", "x");
+        try
+        {
+            var error = Assert.Throws<LifeboatException>(() => SettingsLoader.Load(Write(Valid)));
+
+            Assert.Contains("environment variable LIFEBOAT_repository__ulr", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("LIFEBOAT_repository__ulr", null);
+        }
+    }
+
+    [Fact]
+    public void Setting_both_a_key_file_and_a_passphrase_is_an_error()
+    {
+        var path = Write(Valid.Replace("keyFile: ./repo.key", "keyFile: ./repo.key\n    passphraseEnv: PASS", StringComparison.Ordinal));
+
+        var error = Assert.Throws<LifeboatException>(() => SettingsLoader.Load(path));
+
+        Assert.Contains("both keyFile and passphraseEnv", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_any_file_the_defaults_are_a_local_repository_and_key_file_in_the_current_directory()
+    {
+        var settings = SettingsLoader.Load(null);
+
+        Assert.Equal(Path.GetFullPath("lifeboat-repo"), settings.Repository.Url);
+        Assert.Equal(Path.GetFullPath("lifeboat-repo.key"), settings.Repository.Encryption.KeyFile);
+        Assert.Empty(settings.Postgres);
+    }
+
+    [Fact]
+    public void A_missing_configuration_file_named_by_config_is_an_error()
+    {
+        var error = Assert.Throws<LifeboatException>(() => SettingsLoader.Load(Path.Combine(_dir, "nope.yaml")));
+
+        Assert.Equal(FailureKind.Usage, error.Kind);
+        Assert.Contains("nope.yaml does not exist", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_file_that_is_not_yaml_is_an_error_naming_the_file()
+    {
+        var path = Write("repository: [unclosed");
+
+        var error = Assert.Throws<LifeboatException>(() => SettingsLoader.Load(path));
+
+        Assert.Equal(FailureKind.Usage, error.Kind);
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+    }
+}
+
+[CollectionDefinition(nameof(EnvironmentCollection), DisableParallelization = true)]
+public sealed class EnvironmentCollection;
