@@ -139,6 +139,35 @@ public sealed class FileObjectStore : IObjectStore
     }
 
     /// <inheritdoc />
+    public Task<int> RemoveAbandonedUploadsAsync(TimeSpan idleFor, CancellationToken cancellationToken)
+    {
+        // A live upload writes to its temp file, so an old modification time means nobody will finish it.
+        var cutoff = DateTime.UtcNow - idleFor;
+        var removed = 0;
+        try
+        {
+            foreach (var temp in new DirectoryInfo(Path.Join(RootDirectory, TempDirectoryName)).EnumerateFiles())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (temp.LastWriteTimeUtc > cutoff)
+                    continue;
+                temp.Delete();
+                removed++;
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // No upload ever ran here.
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new LifeboatException($"cannot remove abandoned uploads in {Location}: {e.Message}", "check that the repository directory is writable by this user", inner: e);
+        }
+
+        return Task.FromResult(removed);
+    }
+
+    /// <inheritdoc />
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     /// <summary>Moves a finished, fsynced temp file over the object's file and makes the rename durable.</summary>

@@ -130,6 +130,32 @@ public abstract class ObjectStoreConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Uploads_still_being_written_are_not_removed_as_abandoned()
+    {
+        await using var upload = await Store.CreateAsync("busy", Ct);
+        await BytePattern.WriteAsync(upload, (2L * PartSize) + 1, Ct);
+
+        Assert.Equal(0, await Store.RemoveAbandonedUploadsAsync(TimeSpan.FromHours(1), Ct));
+
+        await upload.CompleteAsync(Ct);
+        Assert.Equal((2L * PartSize) + 1, (await Store.StatAsync("busy", Ct))?.Size);
+    }
+
+    [Fact]
+    public async Task Abandoned_uploads_are_removed_and_can_never_complete()
+    {
+        await using var upload = await Store.CreateAsync("crashed", Ct);
+        await BytePattern.WriteAsync(upload, (2L * PartSize) + 1, Ct);
+
+        // Idle for zero seconds: every upload in progress counts as abandoned, as if its process had died.
+        Assert.Equal(1, await Store.RemoveAbandonedUploadsAsync(TimeSpan.Zero, Ct));
+
+        await Assert.ThrowsAnyAsync<LifeboatException>(() => upload.CompleteAsync(Ct));
+        await AssertAbsentAsync("crashed");
+        Assert.Equal(0, await Store.RemoveAbandonedUploadsAsync(TimeSpan.Zero, Ct));
+    }
+
+    [Fact]
     public async Task Completed_overwrite_replaces_the_whole_object_and_the_old_one_stays_until_then()
     {
         var old = Encoding.UTF8.GetBytes(new string('A', 5000));
