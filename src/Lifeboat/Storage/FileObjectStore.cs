@@ -40,7 +40,7 @@ public sealed class FileObjectStore : IObjectStore
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new LifeboatException($"cannot create repository directory '{RootDirectory}': {e.Message}", "check that the parent directory exists and is writable", inner: e);
+            throw new LifeboatException($"cannot create repository directory '{RootDirectory}': {e.Message}", "check that this user may create directories there (or create it by hand, mode 0700)", inner: e);
         }
 
         return Task.CompletedTask;
