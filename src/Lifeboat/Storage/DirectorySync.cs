@@ -13,9 +13,6 @@ internal static class DirectorySync
     /// <summary>Flushes the entries of <paramref name="directory"/> to stable storage.</summary>
     public static void Flush(string directory)
     {
-        // Windows journals directory metadata itself and cannot fsync a directory handle.
-        if (OperatingSystem.IsWindows())
-            return;
         var descriptor = Open(directory, ReadOnly);
         if (descriptor < 0)
             throw LastError("open", directory);

@@ -34,16 +34,13 @@ public sealed class FileObjectStore : IObjectStore
     public Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (Directory.Exists(RootDirectory))
-            return Task.CompletedTask;
         try
         {
-            PrivateFiles.CreateDirectory(RootDirectory);
-            DirectorySync.Flush(Path.GetDirectoryName(RootDirectory) ?? RootDirectory);
+            CreateDirectoryDurably(RootDirectory);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new LifeboatException($"cannot create repository directory '{RootDirectory}': {e.Message}", "check that the parent directory exists and is writable", inner: e);
+            throw new LifeboatException($"cannot create repository directory '{RootDirectory}': {e.Message}", "check that this user may create directories there (or create it by hand, mode 0700)", inner: e);
         }
 
         return Task.CompletedTask;
@@ -142,6 +139,35 @@ public sealed class FileObjectStore : IObjectStore
     }
 
     /// <inheritdoc />
+    public Task<int> RemoveAbandonedUploadsAsync(TimeSpan idleFor, CancellationToken cancellationToken)
+    {
+        // A live upload writes to its temp file, so an old modification time means nobody will finish it.
+        var cutoff = DateTime.UtcNow - idleFor;
+        var removed = 0;
+        try
+        {
+            foreach (var temp in new DirectoryInfo(Path.Join(RootDirectory, TempDirectoryName)).EnumerateFiles())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (temp.LastWriteTimeUtc > cutoff)
+                    continue;
+                temp.Delete();
+                removed++;
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // No upload ever ran here.
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new LifeboatException($"cannot remove abandoned uploads in {Location}: {e.Message}", "check that the repository directory is writable by this user", inner: e);
+        }
+
+        return Task.FromResult(removed);
+    }
+
+    /// <inheritdoc />
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     /// <summary>Moves a finished, fsynced temp file over the object's file and makes the rename durable.</summary>
@@ -184,7 +210,7 @@ public sealed class FileObjectStore : IObjectStore
         }
     }
 
-    private void CreateDirectoryDurably(string directory)
+    private static void CreateDirectoryDurably(string directory)
     {
         if (Directory.Exists(directory))
             return;

@@ -34,6 +34,13 @@ public interface IObjectStore : IAsyncDisposable
 
     /// <summary>Deletes an object; succeeds when it does not exist.</summary>
     Task DeleteAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes uploads that were never completed nor disposed (their process died) and have not been
+    /// written to for <paramref name="idleFor"/>: temp files, or S3 multipart uploads and their parts.
+    /// They are invisible but cost space; prune calls this. Returns how many were removed.
+    /// </summary>
+    Task<int> RemoveAbandonedUploadsAsync(TimeSpan idleFor, CancellationToken cancellationToken);
 }
 
 /// <summary>One object as a listing or stat reports it.</summary>

@@ -25,5 +25,12 @@ internal static class S3TransientErrors
     private static bool IsTransientStatus(AmazonServiceException service) =>
         (int)service.StatusCode >= 500
         || service.StatusCode == HttpStatusCode.TooManyRequests
-        || (service.ErrorCode is { } code && ThrottlingCodes.Contains(code));
+        || (service.ErrorCode is { } code && ThrottlingCodes.Contains(code))
+        || IsUnparsedRequest(service);
+
+    // A 400 without an S3 error code means the server could not even parse the request. radosgw does
+    // that to the next request on a connection after it answered a PUT early (403, 404) and left body
+    // bytes unread; it then drops the connection, so a retry on a fresh one succeeds.
+    private static bool IsUnparsedRequest(AmazonServiceException service) =>
+        service.StatusCode == HttpStatusCode.BadRequest && service.ErrorCode is null or "BadRequest";
 }

@@ -68,21 +68,54 @@ public sealed class S3ObjectStoreConformance : ObjectStoreConformance
 
         foreach (var error in errors)
         {
-            Assert.StartsWith($"S3 rejected the credentials for bucket {S3TestServer.SharedBucket} at {location.Endpoint}", error.Message, StringComparison.Ordinal);
+            var expected = $"S3 rejected the credentials for bucket {S3TestServer.SharedBucket} at {location.Endpoint}";
+            Assert.True(error.Message.StartsWith(expected, StringComparison.Ordinal), $"expected '{expected}…', got: {error}");
             Assert.DoesNotContain("not-the-secret-key", error.Message + error.Hint, StringComparison.Ordinal);
             Assert.Equal(FailureKind.Usage, error.Kind);
         }
     }
 
     [Fact]
-    public async Task A_missing_bucket_error_names_the_bucket_and_the_endpoint()
+    public async Task A_rejected_write_does_not_spoil_the_next_request_on_its_connection()
+    {
+        // radosgw answers a PUT with bad credentials before reading its body; the leftover bytes made
+        // the next request on that connection a bodiless "400 Bad Request" about one time in twenty.
+        var location = S3TestServer.Location(S3TestServer.SharedBucket, "repo") with
+        {
+            SecretKey = "not-the-secret-key",
+            Retry = new RetrySettings(3, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(50)),
+        };
+        await using var store = new S3ObjectStore(location);
+
+        for (var i = 0; i < 100; i++)
+        {
+            await Assert.ThrowsAnyAsync<LifeboatException>(() => PutAsync(store, "k", new byte[1 + (i * 37)]));
+            var error = await Assert.ThrowsAnyAsync<LifeboatException>(() => store.StatAsync("k", Ct));
+            Assert.True(error.Message.StartsWith("S3 rejected the credentials", StringComparison.Ordinal), $"attempt {i}: {error}");
+        }
+    }
+
+    [Fact]
+    public async Task A_missing_bucket_error_names_the_bucket_and_the_endpoint_for_every_operation()
     {
         await using var store = OpenStoreWithMissingContainer();
-
-        var error = await Assert.ThrowsAnyAsync<LifeboatException>(() => ListAsync(store, "", Ct));
-
         var endpoint = ((S3ObjectStore)store).S3.Endpoint;
-        Assert.Equal($"bucket {_missingBucket} does not exist at {endpoint}", error.Message);
+
+        var errors = new[]
+        {
+            await Assert.ThrowsAnyAsync<LifeboatException>(() => ListAsync(store, "", Ct)),
+            await Assert.ThrowsAnyAsync<LifeboatException>(() => store.StatAsync("k", Ct)),
+            await Assert.ThrowsAnyAsync<LifeboatException>(() => store.OpenReadAsync("k", null, Ct)),
+            await Assert.ThrowsAnyAsync<LifeboatException>(() => PutAsync(store, "k", [1])),
+            await Assert.ThrowsAnyAsync<LifeboatException>(() => store.DeleteAsync("k", Ct)),
+        };
+
+        foreach (var error in errors)
+        {
+            Assert.True(error.Message == $"bucket {_missingBucket} does not exist at {endpoint}", $"got: {error}");
+            Assert.Equal(FailureKind.Usage, error.Kind);
+            Assert.Contains("lifeboat init", error.Hint, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

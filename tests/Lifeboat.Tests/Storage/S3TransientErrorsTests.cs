@@ -18,6 +18,7 @@ public class S3TransientErrorsTests
     [InlineData(HttpStatusCode.NotFound, "NoSuchKey", false)]
     [InlineData(HttpStatusCode.Forbidden, "SignatureDoesNotMatch", false)]
     [InlineData(HttpStatusCode.BadRequest, "InvalidArgument", false)]
+    [InlineData(HttpStatusCode.BadRequest, "BadRequest", true)]
     public void Service_errors_are_transient_only_when_the_server_may_recover(HttpStatusCode status, string code, bool transient) =>
         Assert.Equal(transient, S3TransientErrors.IsTransient(Service(status, code), CancellationToken.None));
 
