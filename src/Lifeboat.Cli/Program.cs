@@ -18,7 +18,9 @@ public static class Program
             return (int)FailureKind.Usage;
         }
 
-        return await parse.InvokeAsync();
+        // Without a termination timeout SIGINT/SIGTERM end the process at once and no cleanup runs:
+        // a staging database, a decrypted spool file or a lock would be left behind.
+        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });
     }
 
     /// <summary>The whole command tree.</summary>

@@ -16,9 +16,7 @@ internal static class CatCommand
         {
             await using var session = await RepositorySession.OpenAsync(options.ConfigPath, "cat", cancellationToken);
             var backupId = parse.GetValue(id)!;
-            var all = await session.Repository.ListBackupsAsync(null, cancellationToken);
-            var manifest = all.FirstOrDefault(m => m.Id == backupId) ?? throw new LifeboatException(
-                $"there is no backup with id '{backupId}' in {session.Repository.Store.Location}", "list the backups with 'lifeboat list'");
+            var manifest = await session.Repository.FindBackupAsync(null, null, backupId, cancellationToken);
             var wanted = parse.GetValue(file);
             var stored = wanted is null
                 ? manifest.Objects.Count == 1 ? manifest.Objects[0] : throw new LifeboatException(

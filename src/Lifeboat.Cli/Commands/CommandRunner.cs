@@ -9,6 +9,9 @@ internal static class CommandRunner
     /// <summary>Exit code for success.</summary>
     public const int Ok = 0;
 
+    /// <summary>Exit code after SIGINT/SIGTERM (128 + SIGINT, the shell convention).</summary>
+    public const int Interrupted = 130;
+
     /// <summary>Binds <paramref name="body"/> as the action of <paramref name="command"/>.</summary>
     public static void SetBody(this Command command, Func<ParseResult, GlobalOptions, CancellationToken, Task<int>> body) =>
         command.SetAction((parse, cancellationToken) => RunAsync(parse, body, cancellationToken));
@@ -27,13 +30,19 @@ internal static class CommandRunner
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            WriteError("interrupted; nothing partial was recorded", null);
-            return 130;
+            WriteError("interrupted by a signal; work in progress was cleaned up and no backup was recorded", null);
+            return Interrupted;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             WriteError(e.Message, "check the path and its permissions");
-            return 1;
+            return (int)FailureKind.Failed;
+        }
+        catch (Exception e)
+        {
+            // Anything else is a bug or an unanticipated failure: still one line, never a stack trace.
+            WriteError($"unexpected {e.GetType().Name}: {e.Message}", "please report this with the command you ran");
+            return (int)FailureKind.Failed;
         }
     }
 

@@ -16,6 +16,9 @@ internal static class InitCommand
         {
             var settings = SettingsLoader.Load(options.ConfigPath);
             var encryption = settings.Repository.Encryption;
+            await using var store = RepositoryAccess.OpenStore(settings.Repository);
+            // Refuse before creating a key file: a new key beside an existing repository would open nothing.
+            await BackupRepository.ThrowIfExistsAsync(store, cancellationToken);
             var createdKey = false;
             if (encryption.KeyFile is { } keyFile && !File.Exists(keyFile))
             {
@@ -23,7 +26,6 @@ internal static class InitCommand
                 createdKey = true;
             }
 
-            await using var store = RepositoryAccess.OpenStore(settings.Repository);
             await using var repository = await BackupRepository.InitAsync(store, RepositoryAccess.Secret(encryption), RepositoryAccess.Envelope(settings), cancellationToken);
             if (options.Json)
             {

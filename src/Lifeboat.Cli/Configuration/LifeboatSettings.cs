@@ -25,9 +25,13 @@ public sealed record PostgresSettings(string Name, string Host, int Port, string
 public sealed record SecretReference(string Variable, string Key, string Origin)
 {
     /// <summary>Reads the secret; an unset variable is a configuration error naming the key and the file.</summary>
-    public string Resolve() =>
-        Environment.GetEnvironmentVariable(Variable) ?? throw new LifeboatException(
+    public string Resolve()
+    {
+        var value = Environment.GetEnvironmentVariable(Variable) ?? throw new LifeboatException(
             $"{Key} in {Origin} names environment variable {Variable}, which is not set",
             $"export {Variable}, or change {Key}",
             FailureKind.Usage);
+        Processes.ChildEnvironment.HideSecret(Variable);
+        return value;
+    }
 }

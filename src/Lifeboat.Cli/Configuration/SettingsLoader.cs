@@ -7,8 +7,11 @@ namespace Lifeboat.Cli.Configuration;
 /// Finds, reads and strictly validates the configuration: --config, else $LIFEBOAT_CONFIG, else ./lifeboat.yaml,
 /// else defaults; every key may be overridden by LIFEBOAT_section__key. A typo is an error, never a silent default.
 /// </summary>
-internal static class SettingsLoader
+internal static partial class SettingsLoader
 {
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial System.Text.RegularExpressions.Regex EnvironmentVariableName();
+
     private const string EnvironmentPrefix = "LIFEBOAT_";
     private const string DefaultFile = "lifeboat.yaml";
 
@@ -48,6 +51,13 @@ internal static class SettingsLoader
     {
         try
         {
+            if (YamlEmptyValues.FindFirst(path) is { } empty)
+            {
+                throw new LifeboatException(
+                    $"{empty} in {path} is empty",
+                    "give it a value or remove the key to use the default", FailureKind.Usage);
+            }
+
             return new ConfigurationBuilder().AddYamlFile(path, optional: false, reloadOnChange: false).Build();
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or YamlDotNet.Core.YamlException)
@@ -110,7 +120,7 @@ internal static class SettingsLoader
         public IReadOnlyList<PostgresSettings> PostgresSources()
         {
             var list = new List<PostgresSettings>();
-            foreach (var item in merged.GetSection("postgres").GetChildren().OrderBy(c => int.Parse(c.Key, CultureInfo.InvariantCulture)))
+            foreach (var item in merged.GetSection("postgres").GetChildren().OrderBy(c => Index(c.Key)))
             {
                 var prefix = $"postgres:{item.Key}:";
                 var name = Required(prefix + "name");
@@ -144,17 +154,42 @@ internal static class SettingsLoader
             return Path.GetFullPath(url, baseDirectory);
         }
 
+        private int Index(string key) =>
+            int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var index) ? index : throw new LifeboatException(
+                $"'{key}' in {Origin("postgres:" + key)} is not a list position of postgres", "number list items from 0: LIFEBOAT_postgres__0__host", FailureKind.Usage);
+
+        // A key that is present but empty is a mistake, never a silent default: 'url: ""' must not back up to ./lifeboat-repo.
         private string? String(string key)
         {
             var value = merged[key];
-            return string.IsNullOrEmpty(value) ? null : value;
+            if (value is null)
+                return null;
+            if (value.Trim().Length == 0)
+            {
+                throw new LifeboatException(
+                    $"{ConfigSchema.Display(key)} in {Origin(key)} is empty",
+                    "give it a value or remove the key to use the default", FailureKind.Usage);
+            }
+
+            return value;
         }
 
         private string Required(string key) =>
             String(key) ?? throw new LifeboatException($"{ConfigSchema.Display(key)} is required in {Origin(key)}", "add it", FailureKind.Usage);
 
-        private SecretReference Secret(string key, string defaultVariable) =>
-            new(String(key) ?? defaultVariable, ConfigSchema.Display(key), Origin(key));
+        private SecretReference Secret(string key, string defaultVariable)
+        {
+            var variable = String(key) ?? defaultVariable;
+            // The value is not echoed: someone may have pasted the secret itself here.
+            if (!EnvironmentVariableName().IsMatch(variable))
+            {
+                throw new LifeboatException(
+                    $"{ConfigSchema.Display(key)} in {Origin(key)} must name an environment variable (letters, digits and '_'); its value is not shown in case it is a secret",
+                    "put the secret in an environment variable and name that variable here", FailureKind.Usage);
+            }
+
+            return new SecretReference(variable, ConfigSchema.Display(key), Origin(key));
+        }
 
         private int Int(string key, int fallback, int min, int max)
         {

@@ -43,6 +43,7 @@ public sealed class PostgresDumpBackup(BackupRepository repository, IActivityRep
         var id = BackupId.New(startedAt);
         reporter.Event($"backup {id}: dumping {source.Describe()} (server {serverVersion}, {pgDump.VersionText})");
 
+        await SnapshotCatalog.DisableTimeoutsAsync(connection, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
         await SnapshotCatalog.ScalarAsync(connection, "SET TRANSACTION READ ONLY", cancellationToken);
         var snapshot = (string)(await SnapshotCatalog.ScalarAsync(connection, "SELECT pg_export_snapshot()", cancellationToken))!;
@@ -51,7 +52,7 @@ public sealed class PostgresDumpBackup(BackupRepository repository, IActivityRep
 
         var folder = RepositoryLayout.BackupFolder(SourceType, source.Name, Kind, id);
         var (archive, counts) = await DumpAsync(source, pgDump, snapshot, folder + ArchiveObject, connection, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await EndSnapshotAsync(transaction);
 
         var manifest = new BackupManifest
         {
@@ -86,33 +87,47 @@ public sealed class PostgresDumpBackup(BackupRepository repository, IActivityRep
         return manifest;
     }
 
+    // The transaction only read; once the dump and counts are complete, failing to end it cleanly loses nothing.
+    private async Task EndSnapshotAsync(NpgsqlTransaction transaction)
+    {
+        try
+        {
+            await transaction.CommitAsync(CancellationToken.None);
+        }
+        catch (NpgsqlException e)
+        {
+            reporter.Warning($"the snapshot transaction could not be closed cleanly ({e.Message}); the dump is complete");
+        }
+    }
+
     private async Task<(StoredObject Archive, (List<TableRowCount> Tables, long LargeObjects) Counts)> DumpAsync(
         PostgresSource source, PgTool pgDump, string snapshot, string key, NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var writer = await repository.CreateObjectAsync(key, ArchiveRole, cancellationToken);
-        string[] arguments = ["--format=custom", "--compress=0", $"--snapshot={snapshot}", "--no-password"];
+        string[] arguments = ["--format=custom", "--compress=0", $"--snapshot={snapshot}", "--no-password", $"--lock-wait-timeout={(long)SnapshotCatalog.LockWait.TotalMilliseconds}"];
         await using var child = ChildProcess.Start(pgDump.Path, arguments, source.ToolEnvironment(source.Database));
 
         // The counts run in the exporting transaction while pg_dump streams, so both see the same snapshot.
-        var countTask = SnapshotCatalog.CountRowsAsync(connection, cancellationToken);
+        using var countsStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var countTask = SnapshotCatalog.CountRowsAsync(connection, countsStop.Token);
         var progress = reporter.StartTransfer($"pg_dump {source.Name}", null);
-        var counting = new CountingStream(writer.Stream, progress);
         try
         {
-            await child.StandardOutput.CopyToAsync(counting, CopyBuffer, cancellationToken);
+            await child.StandardOutput.CopyToAsync(new CountingStream(writer.Stream, progress), CopyBuffer, cancellationToken);
+            var exitCode = await child.WaitAsync(cancellationToken);
+            if (exitCode != 0)
+            {
+                throw new LifeboatException(
+                    $"pg_dump of {source.Describe()} failed (exit code {exitCode}): {child.LastError()}; no backup was recorded",
+                    "fix the cause above and run the backup again");
+            }
         }
-        finally
+        catch
         {
-            // Never leave the counting query running on a connection we are about to close.
-            await Task.WhenAny(countTask);
-        }
-
-        var exitCode = await child.WaitAsync(cancellationToken);
-        if (exitCode != 0)
-        {
-            throw new LifeboatException(
-                $"pg_dump of {source.Describe()} failed (exit code {exitCode}): {child.LastError()}; no backup was recorded",
-                "fix the cause above and run the backup again");
+            // Never leave a count running on a connection about to close, nor wait for all of them to finish.
+            await countsStop.CancelAsync();
+            await ((Task)countTask).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
         }
 
         var counts = await countTask;

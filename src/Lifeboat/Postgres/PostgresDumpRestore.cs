@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using Lifeboat.Processes;
 using Lifeboat.Repository;
 using Npgsql;
@@ -17,15 +16,34 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
     /// <summary>Restores <paramref name="manifest"/> to the source's server.</summary>
     public async Task<RestoreResult> RunAsync(PostgresSource source, BackupManifest manifest, RestoreOptions options, CancellationToken cancellationToken)
     {
-        var info = manifest.Postgres ?? throw new LifeboatException($"backup {manifest.Id} is not a PostgreSQL dump");
-        var archive = manifest.Objects.Single(o => o.Role == PostgresDumpBackup.ArchiveRole);
+        var info = manifest.Postgres ?? throw new LifeboatException($"backup {manifest.Id} is not a PostgreSQL dump", kind: FailureKind.Usage);
+        var archive = manifest.Objects.FirstOrDefault(o => o.Role == PostgresDumpBackup.ArchiveRole)
+            ?? throw new LifeboatException($"the manifest of backup {manifest.Id} names no pg_dump archive", "run 'lifeboat check'");
         var target = options.TargetDatabase ?? info.Database;
+        DatabaseAdmin.ValidateTarget(target);
         var clock = Stopwatch.StartNew();
         var pgRestore = await PgTool.LocateAsync("pg_restore", source.BinDir, cancellationToken);
+        var targetExists = await PreflightAsync(source, info, target, options.Force, cancellationToken);
 
+        var staging = DatabaseAdmin.DerivedName(target, "lbrestore");
+        reporter.Event($"restore {manifest.Id}: restoring into staging database '{staging}' (pg_restore, {(options.Jobs > 1 ? $"{options.Jobs} jobs" : "streamed")})");
+        var result = await RestoreIntoStagingAsync(source, manifest, archive, staging, target, pgRestore, options, cancellationToken);
+
+        reporter.Event(targetExists
+            ? $"restore {manifest.Id}: verified; replacing database '{target}' (--force)"
+            : $"restore {manifest.Id}: verified; renaming staging database to '{target}'");
+        await new DatabaseSwap(source, reporter).RunAsync(staging, target, targetExists);
+        reporter.Event($"restore {manifest.Id}: database '{target}' is in place");
+        await RunPostRestoreAsync(source, target, cancellationToken);
+        return result with { Duration = clock.Elapsed };
+    }
+
+    /// <summary>Everything that can refuse the restore is checked before anything is created.</summary>
+    private static async Task<bool> PreflightAsync(PostgresSource source, PostgresDumpInfo info, string target, bool force, CancellationToken cancellationToken)
+    {
         await using var admin = await PostgresConnector.OpenAsync(source, "postgres", cancellationToken);
-        var targetExists = await DatabaseExistsAsync(admin, target, cancellationToken);
-        if (targetExists && !options.Force)
+        var targetExists = await DatabaseAdmin.ExistsAsync(admin, target, cancellationToken);
+        if (targetExists && !force)
         {
             throw new LifeboatException(
                 $"database '{target}' already exists on {source.Host}:{source.Port}; it was left untouched",
@@ -33,49 +51,49 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
         }
 
         await RequireExtensionsAsync(admin, info, source, cancellationToken);
-        var staging = StagingName(target);
-        reporter.Event($"restore {manifest.Id}: restoring into staging database '{staging}' (pg_restore, {(options.Jobs > 1 ? $"{options.Jobs} jobs" : "streamed")})");
-        await CreateDatabaseAsync(admin, staging, info, cancellationToken);
-        RestoreResult result;
+        return targetExists;
+    }
+
+    private async Task<RestoreResult> RestoreIntoStagingAsync(
+        PostgresSource source, BackupManifest manifest, StoredObject archive, string staging, string target, PgTool pgRestore, RestoreOptions options, CancellationToken cancellationToken)
+    {
+        await using (var admin = await PostgresConnector.OpenAsync(source, "postgres", cancellationToken))
+            await DatabaseAdmin.CreateAsync(admin, staging, manifest.Postgres!, cancellationToken);
         try
         {
-            await CreateExtensionsAsync(source, staging, info, cancellationToken);
+            await CreateExtensionsAsync(source, staging, manifest.Postgres!, cancellationToken);
             await RunPgRestoreAsync(source, pgRestore, archive, staging, options, cancellationToken);
-            reporter.Event($"restore {manifest.Id}: counting rows of {info.Tables.Count} tables against the manifest");
-            result = await VerifyAsync(source, staging, target, manifest, clock, cancellationToken);
+            reporter.Event($"restore {manifest.Id}: counting rows of {manifest.Postgres!.Tables.Count} tables against the manifest");
+            var result = await VerifyAsync(source, staging, target, manifest, cancellationToken);
             if (!result.Verified)
             {
                 throw new LifeboatException(
                     $"restored data of backup {manifest.Id} does not match its manifest ({string.Join(", ", result.Tables.Where(t => !t.Matches).Select(t => $"{t.Schema}.{t.Table}: {t.Actual} rows, expected {t.Expected}"))}); '{target}' was left untouched",
                     "try another backup; run 'lifeboat check --read-data' on this one");
             }
+
+            return result;
         }
         catch
         {
-            await DropDatabaseAsync(admin, staging, CancellationToken.None);
+            await DropStagingAsync(source, staging);
             throw;
         }
-
-        reporter.Event(targetExists
-            ? $"restore {manifest.Id}: verified; replacing database '{target}' (--force)"
-            : $"restore {manifest.Id}: verified; renaming staging database to '{target}'");
-        await SwapIntoPlaceAsync(admin, staging, target, targetExists, cancellationToken);
-        reporter.Event($"restore {manifest.Id}: database '{target}' is in place");
-        await RunPostRestoreAsync(source, target, cancellationToken);
-        return result with { Duration = clock.Elapsed };
     }
 
-    private static string StagingName(string target)
+    // A fresh connection: the one that created staging may have been closed by an idle timeout since, and a
+    // failing cleanup must not hide why the restore failed.
+    private async Task DropStagingAsync(PostgresSource source, string staging)
     {
-        var suffix = "_lbrestore_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
-        return (target.Length + suffix.Length > 63 ? target[..(63 - suffix.Length)] : target) + suffix;
-    }
-
-    private static async Task<bool> DatabaseExistsAsync(NpgsqlConnection admin, string name, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", admin);
-        command.Parameters.Add(new NpgsqlParameter { Value = name });
-        return await command.ExecuteScalarAsync(cancellationToken) is not null;
+        try
+        {
+            await using var admin = await PostgresConnector.OpenAsync(source, "postgres", CancellationToken.None);
+            await DatabaseAdmin.DropAsync(admin, staging, CancellationToken.None);
+        }
+        catch (Exception e) when (e is NpgsqlException or LifeboatException)
+        {
+            reporter.Warning($"could not drop the staging database '{staging}': {e.Message}; drop it by hand");
+        }
     }
 
     private static async Task RequireExtensionsAsync(NpgsqlConnection admin, PostgresDumpInfo info, PostgresSource source, CancellationToken cancellationToken)
@@ -99,19 +117,6 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
         }
     }
 
-    private static async Task CreateDatabaseAsync(NpgsqlConnection admin, string name, PostgresDumpInfo info, CancellationToken cancellationToken)
-    {
-        var sql = $"CREATE DATABASE {SnapshotCatalog.Quote(name)} TEMPLATE template0 ENCODING '{Literal(info.Encoding)}' LC_COLLATE '{Literal(info.Collate)}' LC_CTYPE '{Literal(info.CType)}'";
-        await SnapshotCatalog.ScalarAsync(admin, sql, cancellationToken);
-    }
-
-    private static string Literal(string text) => text.Replace("'", "''", StringComparison.Ordinal);
-
-    private static async Task DropDatabaseAsync(NpgsqlConnection admin, string name, CancellationToken cancellationToken)
-    {
-        await SnapshotCatalog.ScalarAsync(admin, $"DROP DATABASE IF EXISTS {SnapshotCatalog.Quote(name)} WITH (FORCE)", cancellationToken);
-    }
-
     // Extensions in public are created up front (the plan's step); others come with their schemas from the archive.
     private static async Task CreateExtensionsAsync(PostgresSource source, string database, PostgresDumpInfo info, CancellationToken cancellationToken)
     {
@@ -125,7 +130,7 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
 
     private async Task RunPgRestoreAsync(PostgresSource source, PgTool pgRestore, StoredObject archive, string database, RestoreOptions options, CancellationToken cancellationToken)
     {
-        List<string> arguments = ["--no-owner", "--no-privileges", "--exit-on-error", "--no-password", $"--dbname={database}"];
+        List<string> arguments = ["--no-owner", "--no-privileges", "--exit-on-error", "--no-password", $"--dbname={ConnectionStringFor(database)}"];
         if (options.Jobs <= 1)
         {
             await RestoreFromPipeAsync(source, pgRestore, archive, database, arguments, cancellationToken);
@@ -134,6 +139,10 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
 
         await RestoreFromSpoolAsync(source, pgRestore, archive, database, arguments, options, cancellationToken);
     }
+
+    // pg_restore takes a --dbname with '=' as a whole connection string; quoting keeps a database name a name.
+    private static string ConnectionStringFor(string database) =>
+        "dbname='" + database.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
 
     private async Task RestoreFromPipeAsync(PostgresSource source, PgTool pgRestore, StoredObject archive, string database, List<string> arguments, CancellationToken cancellationToken)
     {
@@ -205,22 +214,16 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
             throw new LifeboatException($"pg_restore into '{database}' failed (exit code {code}): {child.LastError()}; the target database was left untouched");
     }
 
-    private static async Task<RestoreResult> VerifyAsync(PostgresSource source, string staging, string target, BackupManifest manifest, Stopwatch clock, CancellationToken cancellationToken)
+    private static async Task<RestoreResult> VerifyAsync(PostgresSource source, string staging, string target, BackupManifest manifest, CancellationToken cancellationToken)
     {
         await using var connection = await PostgresConnector.OpenAsync(source, staging, cancellationToken);
+        await SnapshotCatalog.DisableTimeoutsAsync(connection, cancellationToken);
         var (tables, largeObjects) = await SnapshotCatalog.CountRowsAsync(connection, cancellationToken);
         var actual = tables.ToDictionary(t => (t.Schema, t.Table), t => t.Rows);
         var checks = manifest.Postgres!.Tables
             .Select(t => new TableCheck(t.Schema, t.Table, t.Rows, actual.GetValueOrDefault((t.Schema, t.Table), -1)))
             .ToList();
-        return new RestoreResult(manifest.Id, target, checks, manifest.Postgres.LargeObjects, largeObjects, clock.Elapsed);
-    }
-
-    private static async Task SwapIntoPlaceAsync(NpgsqlConnection admin, string staging, string target, bool targetExists, CancellationToken cancellationToken)
-    {
-        if (targetExists)
-            await DropDatabaseAsync(admin, target, cancellationToken);
-        await SnapshotCatalog.ScalarAsync(admin, $"ALTER DATABASE {SnapshotCatalog.Quote(staging)} RENAME TO {SnapshotCatalog.Quote(target)}", cancellationToken);
+        return new RestoreResult(manifest.Id, target, checks, manifest.Postgres.LargeObjects, largeObjects, TimeSpan.Zero);
     }
 
     private async Task RunPostRestoreAsync(PostgresSource source, string target, CancellationToken cancellationToken)
@@ -228,7 +231,8 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
         if (string.IsNullOrWhiteSpace(source.PostRestore))
             return;
         reporter.Event($"running postRestore command for '{target}'");
-        await using var child = ChildProcess.Start("/bin/sh", ["-c", source.PostRestore], source.ToolEnvironment(target));
+        await using var child = ChildProcess.Start("/bin/sh", ["-c", source.PostRestore], source.ToolEnvironment(target), redirectStdin: true);
+        child.StandardInput.Close();
         using var reader = new StreamReader(child.StandardOutput);
         while (await reader.ReadLineAsync(cancellationToken) is { } line)
             reporter.Event($"postRestore: {line}");

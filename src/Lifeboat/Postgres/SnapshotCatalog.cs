@@ -70,6 +70,25 @@ internal static class SnapshotCatalog
         return (counts, largeObjects);
     }
 
+    /// <summary>How long Lifeboat's sessions and pg_dump wait for a table lock before failing instead of hanging.</summary>
+    /// <remarks>
+    /// The counting transaction holds ACCESS SHARE locks while pg_dump runs; a migration's ALTER TABLE queued
+    /// between them would otherwise wait on us while pg_dump waits on it, a cycle the server cannot see.
+    /// </remarks>
+    public static readonly TimeSpan LockWait = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Lifts server-side timeouts from a session, as pg_dump does for its own: a production statement_timeout
+    /// must not kill a count, nor idle_in_transaction_session_timeout the snapshot while pg_dump streams.
+    /// </summary>
+    public static async Task DisableTimeoutsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var lockWait = (long)LockWait.TotalMilliseconds;
+        await using var command = new NpgsqlCommand(
+            $"SET statement_timeout = 0; SET idle_in_transaction_session_timeout = 0; SET lock_timeout = {lockWait}", connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>Quotes an identifier the way PostgreSQL does.</summary>
     public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 

@@ -42,8 +42,15 @@ public sealed class ChildProcess : IAsyncDisposable
         };
         foreach (var argument in arguments)
             info.ArgumentList.Add(argument);
+        foreach (var name in info.Environment.Keys.Where(ChildEnvironment.IsHidden).ToList())
+            info.Environment.Remove(name);
         foreach (var (name, value) in environment)
-            info.Environment[name] = value;
+        {
+            if (value is null)
+                info.Environment.Remove(name);
+            else
+                info.Environment[name] = value;
+        }
 
         try
         {
@@ -79,7 +86,7 @@ public sealed class ChildProcess : IAsyncDisposable
             throw;
         }
 
-        await _stderrPump;
+        await DrainStderrAsync();
         return _process.ExitCode;
     }
 
@@ -109,9 +116,23 @@ public sealed class ChildProcess : IAsyncDisposable
             if (!_process.HasExited)
                 _process.Kill(entireProcessTree: true);
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
         {
             // Already gone.
+        }
+    }
+
+    // A grandchild that inherited stderr (a postRestore "app &") can keep it open forever; after the child
+    // itself has exited, its remaining error output is not worth hanging for.
+    private async Task DrainStderrAsync()
+    {
+        try
+        {
+            await _stderrPump.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception e) when (e is TimeoutException or IOException)
+        {
+            // Keep what was read.
         }
     }
 
@@ -135,15 +156,7 @@ public sealed class ChildProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Kill();
-        try
-        {
-            await _stderrPump;
-        }
-        catch (IOException)
-        {
-            // The pipe broke because the child was killed.
-        }
-
+        await DrainStderrAsync();
         _process.Dispose();
     }
 }

@@ -81,25 +81,46 @@ public sealed partial class BackupRepository
         return found;
     }
 
-    /// <summary>Finds one backup by id, or the newest of a source with "latest".</summary>
-    public async Task<BackupManifest> FindBackupAsync(string source, string? name, string idOrLatest, CancellationToken cancellationToken)
+    /// <summary>Finds one backup by id, or the newest of a source with "latest"; <paramref name="source"/> null means any.</summary>
+    public async Task<BackupManifest> FindBackupAsync(string? source, string? name, string idOrLatest, CancellationToken cancellationToken)
     {
         var invalid = new Dictionary<string, LifeboatException>();
         var all = await ListBackupsAsync((key, error) => invalid[key] = error, cancellationToken);
-        // A damaged manifest means that backup does not exist; but when it is the one asked for, say why.
-        var damaged = invalid.FirstOrDefault(e => e.Key.Contains("/" + idOrLatest + "/", StringComparison.Ordinal));
-        if (damaged.Value is not null)
-            throw damaged.Value;
-        var candidates = all.Where(m => m.Source == source && (name is null || m.Name == name)).ToList();
+        var candidates = all.Where(m => (source is null || m.Source == source) && (name is null || m.Name == name)).ToList();
+        var what = $"{source ?? "any"} backup{(name is null ? "" : $" of '{name}'")}";
         if (idOrLatest == "latest")
         {
-            return candidates.LastOrDefault() ?? throw new LifeboatException(
-                $"there is no {source} backup{(name is null ? "" : $" of '{name}'")} in {Store.Location}",
-                $"take one with 'lifeboat backup {source}', or list what exists with 'lifeboat list'");
+            var latest = candidates.LastOrDefault() ?? throw new LifeboatException(
+                $"there is no {what} in {Store.Location}",
+                $"take one with 'lifeboat backup {source ?? "postgres"}', or list what exists with 'lifeboat list'");
+            ThrowIfNewerDamaged(invalid, latest, source, name);
+            return latest;
         }
 
+        // A damaged manifest means that backup does not exist; but when it is the one asked for, say why.
+        var damaged = invalid.FirstOrDefault(e => RepositoryLayout.ManifestIdOf(e.Key)?.Value == idOrLatest);
+        if (damaged.Value is not null)
+            throw damaged.Value;
         return candidates.FirstOrDefault(m => m.Id == idOrLatest) ?? throw new LifeboatException(
-            $"there is no {source} backup with id '{idOrLatest}'{(name is null ? "" : $" of '{name}'")} in {Store.Location}",
+            $"there is no {what} with id '{idOrLatest}' in {Store.Location}",
             "list the backups with 'lifeboat list'");
+    }
+
+    // "latest" must not quietly mean "an older one" because the newest manifest is damaged: the operator
+    // would restore older data than they think, and with --force replace newer data with it.
+    private static void ThrowIfNewerDamaged(Dictionary<string, LifeboatException> invalid, BackupManifest latest, string? source, string? name)
+    {
+        foreach (var (key, error) in invalid)
+        {
+            var parts = key.Split('/');
+            var id = RepositoryLayout.ManifestIdOf(key);
+            if (id is null || (source is not null && parts[0] != source) || (name is not null && parts[1] != name))
+                continue;
+            if (string.CompareOrdinal(id.Value.Value, latest.Id) <= 0)
+                continue;
+            throw new LifeboatException(
+                $"the newest backup {id} is damaged ({error.Message}); refusing to take the older {latest.Id} as 'latest'",
+                $"name a backup explicitly with --backup {latest.Id} if that is what you want, and run 'lifeboat check'");
+        }
     }
 }

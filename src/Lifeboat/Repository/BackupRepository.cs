@@ -29,13 +29,7 @@ public sealed partial class BackupRepository : IAsyncDisposable
     /// <summary>Creates a new repository; refuses when one already exists at the store.</summary>
     public static async Task<BackupRepository> InitAsync(IObjectStore store, KeySecret secret, EnvelopeOptions envelope, CancellationToken cancellationToken)
     {
-        await store.EnsureCreatedAsync(cancellationToken);
-        if (await store.StatAsync(RepositoryLayout.ConfigKey, cancellationToken) is not null)
-        {
-            throw new LifeboatException(
-                $"a repository already exists at {store.Location}; it was left untouched",
-                "use another repository URL, or use the existing one as it is");
-        }
+        await ThrowIfExistsAsync(store, cancellationToken);
 
         var dataKey = DataKey.Generate();
         var slot = KeySlot.Create(dataKey, secret);
@@ -49,6 +43,18 @@ public sealed partial class BackupRepository : IAsyncDisposable
         // The config goes last: a repository whose init crashed has no config and can simply be initialised again.
         await PutPlainAsync(store, RepositoryLayout.ConfigKey, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(config, RepositoryJson.Default.RepositoryConfig), cancellationToken);
         return new BackupRepository(store, config, dataKey, envelope);
+    }
+
+    /// <summary>Creates the store's container if needed and fails when a repository is already there.</summary>
+    public static async Task ThrowIfExistsAsync(IObjectStore store, CancellationToken cancellationToken)
+    {
+        await store.EnsureCreatedAsync(cancellationToken);
+        if (await store.StatAsync(RepositoryLayout.ConfigKey, cancellationToken) is not null)
+        {
+            throw new LifeboatException(
+                $"a repository already exists at {store.Location}; it was left untouched",
+                "use another repository URL, or use the existing one as it is");
+        }
     }
 
     /// <summary>Opens an existing repository with a key file or passphrase.</summary>

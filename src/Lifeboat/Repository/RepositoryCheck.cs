@@ -69,8 +69,9 @@ public sealed class RepositoryCheck(BackupRepository repository, IActivityReport
             await stream.CopyToAsync(Stream.Null, 1 << 20, cancellationToken);
             return null;
         }
-        catch (LifeboatException e)
+        catch (Exception e) when (e is LifeboatException or IOException)
         {
+            // An unreadable sector is exactly what a check is for: report it and go on with the rest.
             return $"{stored.Key}: {e.Message} (backup {manifest.Id})";
         }
     }

@@ -76,6 +76,12 @@ public sealed class RepositoryLock : IAsyncDisposable
             {
                 // Released between list and read.
             }
+            catch (LifeboatException)
+            {
+                // An unreadable record must not lock the repository for good: it shows up as a lock whose
+                // heartbeat is its file time, so it turns stale and 'unlock' can remove it.
+                records.Add(Unreadable(info));
+            }
         }
 
         return records;
@@ -119,6 +125,17 @@ public sealed class RepositoryLock : IAsyncDisposable
 
     private static string KeyOf(string id) => RepositoryLayout.LocksPrefix + id;
 
+    private static LockRecord Unreadable(ObjectInfo info) => new()
+    {
+        Id = info.Key[RepositoryLayout.LocksPrefix.Length..],
+        Exclusive = true,
+        Command = "(unreadable lock record)",
+        Host = "unknown",
+        Pid = 0,
+        CreatedAt = info.LastModified,
+        HeartbeatAt = info.LastModified,
+    };
+
     private static Task WriteAsync(IObjectStore store, LockRecord record, CancellationToken cancellationToken) =>
         BackupRepository.PutPlainAsync(store, KeyOf(record.Id), JsonSerializer.SerializeToUtf8Bytes(record, RepositoryJson.Default.LockRecord), cancellationToken);
 
@@ -150,8 +167,16 @@ public sealed class RepositoryLock : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        await _heartbeat;
+        await _heartbeat.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stop.Dispose();
-        await _store.DeleteAsync(KeyOf(_record.Id), CancellationToken.None);
+        try
+        {
+            await _store.DeleteAsync(KeyOf(_record.Id), CancellationToken.None);
+        }
+        catch (Exception e) when (e is LifeboatException or IOException)
+        {
+            // The work under the lock is done and must not be reported as failed; a lock left behind turns
+            // stale once its heartbeat stops and is then named by the next command and removed by 'unlock'.
+        }
     }
 }

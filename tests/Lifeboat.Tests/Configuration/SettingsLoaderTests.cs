@@ -131,6 +131,46 @@ public sealed class SettingsLoaderTests : IDisposable
     }
 
     [Fact]
+    public void An_empty_repository_url_is_an_error_not_a_silent_local_default()
+    {
+        var path = Write(Valid.Replace("url: ./repo", "url: \"\"", StringComparison.Ordinal));
+
+        var error = Assert.Throws<LifeboatException>(() => SettingsLoader.Load(path));
+
+        Assert.Equal(FailureKind.Usage, error.Kind);
+        Assert.Contains("repository.url in", error.Message, StringComparison.Ordinal);
+        Assert.Contains("is empty", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_secret_pasted_where_a_variable_name_belongs_is_an_error_that_does_not_echo_it()
+    {
+        var path = Write(Valid.Replace("passwordEnv: LIFEBOAT_TEST_CONFIG_PASSWORD", "passwordEnv: hunter2-s3cret!", StringComparison.Ordinal));
+
+        var error = Assert.Throws<LifeboatException>(() => SettingsLoader.Load(path));
+
+        Assert.Equal(FailureKind.Usage, error.Kind);
+        Assert.Contains("postgres[0].passwordEnv", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", error.Message + error.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_list_override_with_a_position_that_is_not_a_number_is_a_usage_error()
+    {
+        Environment.SetEnvironmentVariable("LIFEBOAT_postgres__first__host", "x");
+        try
+        {
+            var error = Assert.Throws<LifeboatException>(() => SettingsLoader.Load(Write(Valid)));
+
+            Assert.Equal(FailureKind.Usage, error.Kind);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("LIFEBOAT_postgres__first__host", null);
+        }
+    }
+
+    [Fact]
     public void Setting_both_a_key_file_and_a_passphrase_is_an_error()
     {
         var path = Write(Valid.Replace("keyFile: ./repo.key", "keyFile: ./repo.key\n    passphraseEnv: PASS", StringComparison.Ordinal));

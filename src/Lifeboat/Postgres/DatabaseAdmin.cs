@@ -1,0 +1,87 @@
+using System.Security.Cryptography;
+using System.Text;
+using Lifeboat.Repository;
+using Npgsql;
+
+namespace Lifeboat.Postgres;
+
+/// <summary>Whole-database operations on a server's maintenance connection: exists, create, rename, drop.</summary>
+internal static class DatabaseAdmin
+{
+    /// <summary>PostgreSQL's identifier limit, in bytes.</summary>
+    private const int MaxNameBytes = 63;
+
+    private static readonly string[] Reserved = ["postgres", "template0", "template1"];
+
+    /// <summary>Rejects targets a restore must never replace or cannot name.</summary>
+    public static void ValidateTarget(string target)
+    {
+        if (Reserved.Contains(target, StringComparer.Ordinal))
+        {
+            throw new LifeboatException(
+                $"'{target}' cannot be a restore target: it is one of the server's own databases",
+                "choose another name with --target-db", FailureKind.Usage);
+        }
+
+        if (target.Length == 0 || Encoding.UTF8.GetByteCount(target) > MaxNameBytes || target.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new LifeboatException(
+                $"'{target}' is not a usable database name (1 to {MaxNameBytes} bytes)",
+                "choose another name with --target-db", FailureKind.Usage);
+        }
+    }
+
+    /// <summary>A fresh name derived from <paramref name="target"/>, e.g. dev_platform_lbrestore_1a2b3c4d, within 63 bytes.</summary>
+    public static string DerivedName(string target, string tag)
+    {
+        var suffix = $"_{tag}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+        var budget = MaxNameBytes - suffix.Length;
+        var prefix = new StringBuilder();
+        var used = 0;
+        foreach (var rune in target.EnumerateRunes())
+        {
+            if (used + rune.Utf8SequenceLength > budget)
+                break;
+            prefix.Append(rune.ToString());
+            used += rune.Utf8SequenceLength;
+        }
+
+        return prefix + suffix;
+    }
+
+    public static async Task<bool> ExistsAsync(NpgsqlConnection admin, string name, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", admin);
+        command.Parameters.Add(new NpgsqlParameter { Value = name });
+        return await command.ExecuteScalarAsync(cancellationToken) is not null;
+    }
+
+    /// <summary>Creates an empty database with the dumped database's encoding and locale.</summary>
+    public static Task CreateAsync(NpgsqlConnection admin, string name, PostgresDumpInfo info, CancellationToken cancellationToken) =>
+        ExecuteAsync(admin, $"CREATE DATABASE {SnapshotCatalog.Quote(name)} TEMPLATE template0 ENCODING {Literal(info.Encoding)} LC_COLLATE {Literal(info.Collate)} LC_CTYPE {Literal(info.CType)}", cancellationToken);
+
+    public static Task DropAsync(NpgsqlConnection admin, string name, CancellationToken cancellationToken) =>
+        ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {SnapshotCatalog.Quote(name)} WITH (FORCE)", cancellationToken);
+
+    public static Task RenameAsync(NpgsqlConnection admin, string from, string to, CancellationToken cancellationToken) =>
+        ExecuteAsync(admin, $"ALTER DATABASE {SnapshotCatalog.Quote(from)} RENAME TO {SnapshotCatalog.Quote(to)}", cancellationToken);
+
+    public static Task AllowConnectionsAsync(NpgsqlConnection admin, string name, bool allow, CancellationToken cancellationToken) =>
+        ExecuteAsync(admin, $"ALTER DATABASE {SnapshotCatalog.Quote(name)} ALLOW_CONNECTIONS {(allow ? "true" : "false")}", cancellationToken);
+
+    /// <summary>Ends every other session on <paramref name="name"/>, as the plan's §4.1 step 5 does.</summary>
+    public static async Task TerminateSessionsAsync(NpgsqlConnection admin, string name, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", admin);
+        command.Parameters.Add(new NpgsqlParameter { Value = name });
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    public static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
+}
