@@ -89,6 +89,6 @@ public sealed class TestDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         foreach (var name in _extraDatabases.Append(Name))
-            await AdminAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+            await AdminAsync($"DROP DATABASE IF EXISTS \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\" WITH (FORCE)");
     }
 }
