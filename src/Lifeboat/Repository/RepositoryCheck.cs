@@ -20,35 +20,40 @@ public sealed class RepositoryCheck(BackupRepository repository, IActivityReport
     {
         var problems = new List<string>();
         var manifests = await repository.ListBackupsAsync((key, error) => problems.Add($"{key}: {error.Message}"), cancellationToken);
-        var checkedCount = 0;
-        var readCount = 0;
+        var present = new List<(BackupManifest Manifest, StoredObject Object)>();
         foreach (var manifest in manifests)
         {
             foreach (var stored in manifest.Objects)
             {
-                checkedCount++;
                 var problem = await CheckPresenceAsync(manifest, stored, cancellationToken);
-                if (problem is not null)
-                {
-                    problems.Add(problem);
-                    continue;
-                }
-
-                if (!Chosen(readDataPercent))
-                    continue;
-                readCount++;
-                problem = await ReadAsync(manifest, stored, cancellationToken);
-                if (problem is not null)
+                if (problem is null)
+                    present.Add((manifest, stored));
+                else
                     problems.Add(problem);
             }
         }
 
-        reporter.Event($"check: {manifests.Count} backups, {checkedCount} objects present, {readCount} read in full, {problems.Count} problems");
-        return new CheckReport(manifests.Count, checkedCount, readCount, problems);
+        var toRead = ChooseForReading(present, readDataPercent);
+        foreach (var (manifest, stored) in toRead)
+        {
+            if (await ReadAsync(manifest, stored, cancellationToken) is { } problem)
+                problems.Add(problem);
+        }
+
+        var checkedCount = manifests.Sum(m => m.Objects.Count);
+        reporter.Event($"check: {manifests.Count} backups, {checkedCount} objects checked, {toRead.Count} read in full, {problems.Count} problems");
+        return new CheckReport(manifests.Count, checkedCount, toRead.Count, problems);
     }
 
-    private static bool Chosen(int percent) =>
-        percent >= 100 || (percent > 0 && RandomNumberGenerator.GetInt32(100) < percent);
+    // A random subset, rounded up: 10 % of a small repository still reads something, and repeated
+    // partial checks cover everything over time, as restic's --read-data-subset does.
+    private static List<(BackupManifest, StoredObject)> ChooseForReading(List<(BackupManifest, StoredObject)> present, int percent)
+    {
+        var count = (int)Math.Ceiling(present.Count * percent / 100.0);
+        var shuffled = present.ToArray();
+        RandomNumberGenerator.Shuffle(shuffled.AsSpan());
+        return [.. shuffled.Take(count)];
+    }
 
     private async Task<string?> CheckPresenceAsync(BackupManifest manifest, StoredObject stored, CancellationToken cancellationToken)
     {
