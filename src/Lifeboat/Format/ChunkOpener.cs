@@ -9,7 +9,7 @@ namespace Lifeboat.Format;
 /// tells the final chunk by its length: a full-size chunk is never final, a shorter one always is.
 /// Any failure is sticky, so a caller that ignores an error cannot read past a bad chunk.
 /// </summary>
-internal sealed class ChunkOpener : Stream
+internal sealed class ChunkOpener : ReadOnlyStream
 {
     private readonly Stream source;
     private readonly AesGcm cipher;
@@ -43,25 +43,6 @@ internal sealed class ChunkOpener : Stream
 
     /// <inheritdoc />
     public override bool CanRead => !disposed;
-
-    /// <inheritdoc />
-    public override bool CanSeek => false;
-
-    /// <inheritdoc />
-    public override bool CanWrite => false;
-
-    /// <inheritdoc />
-    public override long Length => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    /// <inheritdoc />
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     /// <inheritdoc />
     public override int Read(Span<byte> buffer)
@@ -110,20 +91,6 @@ internal sealed class ChunkOpener : Stream
 
         return ReadNextChunkAsync(buffer, cancellationToken);
     }
-
-    /// <inheritdoc />
-    public override void Flush()
-    {
-    }
-
-    /// <inheritdoc />
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

@@ -8,8 +8,9 @@ namespace Lifeboat.Format;
 /// Cuts the stored (compressed) stream into fixed-size chunks, seals each with AES-GCM in place
 /// and writes it after the header. A chunk is sealed as soon as it is full, so the final chunk,
 /// sealed by <see cref="FinishAsync"/>, is always shorter than the chunk size (possibly empty).
+/// Flushing does nothing: only whole chunks can be written, and the destination is flushed by its owner.
 /// </summary>
-internal sealed class ChunkSealer : Stream
+internal sealed class ChunkSealer : WriteOnlyStream
 {
     private readonly Stream destination;
     private readonly AesGcm cipher;
@@ -35,26 +36,7 @@ internal sealed class ChunkSealer : Stream
     public long StoredBytes { get; private set; }
 
     /// <inheritdoc />
-    public override bool CanRead => false;
-
-    /// <inheritdoc />
-    public override bool CanSeek => false;
-
-    /// <inheritdoc />
     public override bool CanWrite => !finished && !disposed;
-
-    /// <inheritdoc />
-    public override long Length => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    /// <inheritdoc />
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     /// <inheritdoc />
     public override void Write(ReadOnlySpan<byte> data)
@@ -69,10 +51,6 @@ internal sealed class ChunkSealer : Stream
             }
         }
     }
-
-    /// <inheritdoc />
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     /// <inheritdoc />
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -104,23 +82,6 @@ internal sealed class ChunkSealer : Stream
         await WriteOutAsync(Seal(final: true), cancellationToken).ConfigureAwait(false);
         finished = true;
     }
-
-    /// <summary>Does nothing: only whole chunks can be written, and the destination is flushed by its owner.</summary>
-    public override void Flush()
-    {
-    }
-
-    /// <inheritdoc />
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <inheritdoc />
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

@@ -9,7 +9,7 @@ namespace Lifeboat.Format;
 /// returning any of its bytes and throws <see cref="EnvelopeCorruptException"/> on damage,
 /// truncation or trailing data, naming the object and the chunk.
 /// </summary>
-public sealed class EnvelopeReader : Stream
+public sealed class EnvelopeReader : ReadOnlyStream
 {
     private readonly Stream source;
     private readonly Func<string, DataKey?> keyById;
@@ -50,25 +50,6 @@ public sealed class EnvelopeReader : Stream
     public override bool CanRead => !disposed;
 
     /// <inheritdoc />
-    public override bool CanSeek => false;
-
-    /// <inheritdoc />
-    public override bool CanWrite => false;
-
-    /// <inheritdoc />
-    public override long Length => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    /// <inheritdoc />
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    /// <inheritdoc />
     public override int Read(Span<byte> buffer)
     {
         EnsureReadable();
@@ -101,10 +82,6 @@ public sealed class EnvelopeReader : Stream
     }
 
     /// <inheritdoc />
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    /// <inheritdoc />
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -131,20 +108,6 @@ public sealed class EnvelopeReader : Stream
             throw Fail(e);
         }
     }
-
-    /// <inheritdoc />
-    public override void Flush()
-    {
-    }
-
-    /// <inheritdoc />
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
