@@ -13,20 +13,17 @@ internal sealed class VerifiedObjectStream(EnvelopeReader reader, Stream raw, St
     public override long Length => expected.SizeBytes;
     public override long Position => reader.PlaintextBytes;
 
-    public override int Read(Span<byte> buffer)
-    {
-        var n = reader.Read(buffer);
-        if (n == 0)
-            Verify();
-        return n;
-    }
+    public override int Read(Span<byte> buffer) => Checked(reader.Read(buffer), buffer.Length);
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        Checked(await reader.ReadAsync(buffer, cancellationToken), buffer.Length);
+
+    // Only a read that asked for bytes and got none means the end; an empty buffer returns 0 anywhere.
+    private int Checked(int read, int asked)
     {
-        var n = await reader.ReadAsync(buffer, cancellationToken);
-        if (n == 0)
+        if (read == 0 && asked > 0)
             Verify();
-        return n;
+        return read;
     }
 
     private void Verify()
