@@ -41,6 +41,9 @@ internal sealed class ChunkOpener : ReadOnlyStream
     /// <summary>True once the final chunk has been authenticated and fully handed out.</summary>
     public bool ReachedEnd => finalOpened && position == available;
 
+    /// <summary>True when every opened byte is handed out and more chunks follow.</summary>
+    private bool NeedsChunk => position == available && !finalOpened;
+
     /// <inheritdoc />
     public override bool CanRead => !disposed;
 
@@ -53,9 +56,9 @@ internal sealed class ChunkOpener : ReadOnlyStream
             return 0;
         }
 
-        while (position == available && !finalOpened)
+        if (NeedsChunk)
         {
-            Open(source.ReadAtLeast(chunk.AsSpan(0, sealedChunkSize), sealedChunkSize, throwOnEndOfStream: false));
+            OpenNextChunk(async: false, CancellationToken.None).GetAwaiter().GetResult();
         }
 
         return Take(buffer);
@@ -84,7 +87,7 @@ internal sealed class ChunkOpener : ReadOnlyStream
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         EnsureReadable();
-        if (buffer.IsEmpty || position < available || finalOpened)
+        if (buffer.IsEmpty || !NeedsChunk)
         {
             return new ValueTask<int>(Take(buffer.Span));
         }
@@ -113,13 +116,21 @@ internal sealed class ChunkOpener : ReadOnlyStream
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReadNextChunkAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
-        while (position == available && !finalOpened)
-        {
-            var read = await source.ReadAtLeastAsync(chunk.AsMemory(0, sealedChunkSize), sealedChunkSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-            Open(read);
-        }
-
+        await OpenNextChunk(async: true, cancellationToken).ConfigureAwait(false);
         return Take(buffer.Span);
+    }
+
+    /// <summary>Reads and opens chunks until one has bytes to hand out or the final one is spent; synchronously unless <paramref name="async"/>.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask OpenNextChunk(bool async, CancellationToken cancellationToken)
+    {
+        while (NeedsChunk)
+        {
+            var sealedChunk = chunk.AsMemory(0, sealedChunkSize);
+            Open(async
+                ? await source.ReadAtLeastAsync(sealedChunk, sealedChunkSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false)
+                : source.ReadAtLeast(sealedChunk.Span, sealedChunkSize, throwOnEndOfStream: false));
+        }
     }
 
     private int Take(Span<byte> buffer)

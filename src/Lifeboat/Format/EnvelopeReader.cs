@@ -60,8 +60,7 @@ public sealed class EnvelopeReader : ReadOnlyStream
 
         if (plaintext is null)
         {
-            Span<byte> header = stackalloc byte[EnvelopeHeader.Size];
-            Open(header[..source.ReadAtLeast(header, header.Length, throwOnEndOfStream: false)]);
+            OpenHeader(async: false, CancellationToken.None).GetAwaiter().GetResult();
         }
 
         try
@@ -93,9 +92,7 @@ public sealed class EnvelopeReader : ReadOnlyStream
 
         if (plaintext is null)
         {
-            var header = new byte[EnvelopeHeader.Size];
-            var read = await source.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-            Open(header.AsSpan(0, read));
+            await OpenHeader(async: true, cancellationToken).ConfigureAwait(false);
         }
 
         try
@@ -130,6 +127,16 @@ public sealed class EnvelopeReader : ReadOnlyStream
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>Reads the header from the source and opens the envelope with it; synchronously unless <paramref name="async"/>.</summary>
+    private async ValueTask OpenHeader(bool async, CancellationToken cancellationToken)
+    {
+        var header = new byte[EnvelopeHeader.Size];
+        var read = async
+            ? await source.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false)
+            : source.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        Open(header.AsSpan(0, read));
     }
 
     /// <summary>Checks the header in <paramref name="stored"/>, finds its key, and sets up chunk opening and decompression.</summary>

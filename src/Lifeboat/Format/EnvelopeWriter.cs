@@ -71,28 +71,10 @@ public sealed class EnvelopeWriter : WriteOnlyStream
     }
 
     /// <summary>Ends the compressed stream and writes the final chunk; the object is complete once this returns.</summary>
-    public async Task FinishAsync(CancellationToken cancellationToken)
-    {
-        EnsureWritable();
-        cancellationToken.ThrowIfCancellationRequested();
-        if (compression is not null)
-        {
-            await compression.FinishAsync().ConfigureAwait(false);
-        }
-
-        await sealer.FinishAsync(cancellationToken).ConfigureAwait(false);
-        Finished();
-    }
+    public Task FinishAsync(CancellationToken cancellationToken) => Finish(async: true, cancellationToken).AsTask();
 
     /// <summary>Synchronous <see cref="FinishAsync"/>, for callers that write synchronously.</summary>
-    public void Finish()
-    {
-        EnsureWritable();
-        compression?.Finish();
-
-        sealer.Finish();
-        Finished();
-    }
+    public void Finish() => Finish(async: false, CancellationToken.None).GetAwaiter().GetResult();
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
@@ -113,8 +95,20 @@ public sealed class EnvelopeWriter : WriteOnlyStream
         base.Dispose(disposing);
     }
 
-    private void Finished()
+    /// <summary>
+    /// The one core of <see cref="Finish()"/> and <see cref="FinishAsync"/>: with <paramref name="async"/> false
+    /// every step writes synchronously, so the returned task is already complete.
+    /// </summary>
+    private async ValueTask Finish(bool async, CancellationToken cancellationToken)
     {
+        EnsureWritable();
+        cancellationToken.ThrowIfCancellationRequested();
+        if (compression is not null)
+        {
+            await compression.Finish(async).ConfigureAwait(false);
+        }
+
+        await sealer.Finish(async, cancellationToken).ConfigureAwait(false);
         finished = true;
         plaintextSha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
     }

@@ -72,18 +72,19 @@ internal sealed class ZstdCompressingStream : WriteOnlyStream
         untilSwitch -= buffer.Length;
     }
 
-    /// <summary>Ends the current frame, pushing its tail into the sink.</summary>
-    public void Finish()
+    /// <summary>Ends the current frame, pushing its tail into the sink; synchronously unless <paramref name="async"/>.</summary>
+    public async ValueTask Finish(bool async)
     {
         // Disposing is how ZstdSharp ends a frame.
-        frame.Dispose();
-        ended = true;
-    }
+        if (async)
+        {
+            await frame.DisposeAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            frame.Dispose();
+        }
 
-    /// <summary>Ends the current frame, pushing its tail into the sink.</summary>
-    public async Task FinishAsync()
-    {
-        await frame.DisposeAsync().ConfigureAwait(false);
         ended = true;
     }
 
