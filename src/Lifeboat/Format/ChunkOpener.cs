@@ -9,7 +9,7 @@ namespace Lifeboat.Format;
 /// tells the final chunk by its length: a full-size chunk is never final, a shorter one always is.
 /// Any failure is sticky, so a caller that ignores an error cannot read past a bad chunk.
 /// </summary>
-internal sealed class ChunkOpener : Stream
+internal sealed class ChunkOpener : ReadOnlyStream
 {
     private readonly Stream source;
     private readonly AesGcm cipher;
@@ -41,27 +41,11 @@ internal sealed class ChunkOpener : Stream
     /// <summary>True once the final chunk has been authenticated and fully handed out.</summary>
     public bool ReachedEnd => finalOpened && position == available;
 
+    /// <summary>True when every opened byte is handed out and more chunks follow.</summary>
+    private bool NeedsChunk => position == available && !finalOpened;
+
     /// <inheritdoc />
     public override bool CanRead => !disposed;
-
-    /// <inheritdoc />
-    public override bool CanSeek => false;
-
-    /// <inheritdoc />
-    public override bool CanWrite => false;
-
-    /// <inheritdoc />
-    public override long Length => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    /// <inheritdoc />
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     /// <inheritdoc />
     public override int Read(Span<byte> buffer)
@@ -72,9 +56,9 @@ internal sealed class ChunkOpener : Stream
             return 0;
         }
 
-        while (position == available && !finalOpened)
+        if (NeedsChunk)
         {
-            Open(source.ReadAtLeast(chunk.AsSpan(0, sealedChunkSize), sealedChunkSize, throwOnEndOfStream: false));
+            OpenNextChunk(async: false, CancellationToken.None).GetAwaiter().GetResult();
         }
 
         return Take(buffer);
@@ -103,27 +87,13 @@ internal sealed class ChunkOpener : Stream
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         EnsureReadable();
-        if (buffer.IsEmpty || position < available || finalOpened)
+        if (buffer.IsEmpty || !NeedsChunk)
         {
             return new ValueTask<int>(Take(buffer.Span));
         }
 
         return ReadNextChunkAsync(buffer, cancellationToken);
     }
-
-    /// <inheritdoc />
-    public override void Flush()
-    {
-    }
-
-    /// <inheritdoc />
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
@@ -146,13 +116,21 @@ internal sealed class ChunkOpener : Stream
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReadNextChunkAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
-        while (position == available && !finalOpened)
-        {
-            var read = await source.ReadAtLeastAsync(chunk.AsMemory(0, sealedChunkSize), sealedChunkSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-            Open(read);
-        }
-
+        await OpenNextChunk(async: true, cancellationToken).ConfigureAwait(false);
         return Take(buffer.Span);
+    }
+
+    /// <summary>Reads and opens chunks until one has bytes to hand out or the final one is spent; synchronously unless <paramref name="async"/>.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask OpenNextChunk(bool async, CancellationToken cancellationToken)
+    {
+        while (NeedsChunk)
+        {
+            var sealedChunk = chunk.AsMemory(0, sealedChunkSize);
+            Open(async
+                ? await source.ReadAtLeastAsync(sealedChunk, sealedChunkSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false)
+                : source.ReadAtLeast(sealedChunk.Span, sealedChunkSize, throwOnEndOfStream: false));
+        }
     }
 
     private int Take(Span<byte> buffer)

@@ -7,9 +7,10 @@ namespace Lifeboat.Format;
 /// <summary>
 /// Cuts the stored (compressed) stream into fixed-size chunks, seals each with AES-GCM in place
 /// and writes it after the header. A chunk is sealed as soon as it is full, so the final chunk,
-/// sealed by <see cref="FinishAsync"/>, is always shorter than the chunk size (possibly empty).
+/// sealed by <see cref="Finish"/>, is always shorter than the chunk size (possibly empty).
+/// Flushing does nothing: only whole chunks can be written, and the destination is flushed by its owner.
 /// </summary>
-internal sealed class ChunkSealer : Stream
+internal sealed class ChunkSealer : WriteOnlyStream
 {
     private readonly Stream destination;
     private readonly AesGcm cipher;
@@ -35,26 +36,7 @@ internal sealed class ChunkSealer : Stream
     public long StoredBytes { get; private set; }
 
     /// <inheritdoc />
-    public override bool CanRead => false;
-
-    /// <inheritdoc />
-    public override bool CanSeek => false;
-
-    /// <inheritdoc />
     public override bool CanWrite => !finished && !disposed;
-
-    /// <inheritdoc />
-    public override long Length => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    /// <inheritdoc />
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     /// <inheritdoc />
     public override void Write(ReadOnlySpan<byte> data)
@@ -65,14 +47,10 @@ internal sealed class ChunkSealer : Stream
             data = data[Fill(data)..];
             if (filled == chunkSize)
             {
-                WriteOut(Seal(final: false));
+                WriteOut(Seal(final: false), async: false, CancellationToken.None).GetAwaiter().GetResult();
             }
         }
     }
-
-    /// <inheritdoc />
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     /// <inheritdoc />
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -84,43 +62,18 @@ internal sealed class ChunkSealer : Stream
             data = data[Fill(data.Span)..];
             if (filled == chunkSize)
             {
-                await WriteOutAsync(Seal(final: false), cancellationToken).ConfigureAwait(false);
+                await WriteOut(Seal(final: false), async: true, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
-    /// <summary>Seals what is buffered as the final chunk and writes it; nothing can be written afterwards.</summary>
-    public void Finish()
+    /// <summary>Seals what is buffered as the final chunk and writes it, synchronously unless <paramref name="async"/>; nothing can be written afterwards.</summary>
+    public async ValueTask Finish(bool async, CancellationToken cancellationToken)
     {
         EnsureWritable();
-        WriteOut(Seal(final: true));
+        await WriteOut(Seal(final: true), async, cancellationToken).ConfigureAwait(false);
         finished = true;
     }
-
-    /// <summary>Seals what is buffered as the final chunk and writes it; nothing can be written afterwards.</summary>
-    public async Task FinishAsync(CancellationToken cancellationToken)
-    {
-        EnsureWritable();
-        await WriteOutAsync(Seal(final: true), cancellationToken).ConfigureAwait(false);
-        finished = true;
-    }
-
-    /// <summary>Does nothing: only whole chunks can be written, and the destination is flushed by its owner.</summary>
-    public override void Flush()
-    {
-    }
-
-    /// <inheritdoc />
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <inheritdoc />
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
@@ -162,31 +115,30 @@ internal sealed class ChunkSealer : Stream
         return sealedLength;
     }
 
-    private void WriteOut(int sealedLength)
+    /// <summary>Writes a sealed chunk, the header first if none was written yet; synchronously unless <paramref name="async"/>.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteOut(int sealedLength, bool async, CancellationToken cancellationToken)
     {
         if (!header.IsEmpty)
         {
-            destination.Write(header.Span);
+            await Send(header, async, cancellationToken).ConfigureAwait(false);
             StoredBytes += header.Length;
             header = default;
         }
 
-        destination.Write(chunk, 0, sealedLength);
+        await Send(chunk.AsMemory(0, sealedLength), async, cancellationToken).ConfigureAwait(false);
         StoredBytes += sealedLength;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WriteOutAsync(int sealedLength, CancellationToken cancellationToken)
+    private ValueTask Send(ReadOnlyMemory<byte> bytes, bool async, CancellationToken cancellationToken)
     {
-        if (!header.IsEmpty)
+        if (async)
         {
-            await destination.WriteAsync(header, cancellationToken).ConfigureAwait(false);
-            StoredBytes += header.Length;
-            header = default;
+            return destination.WriteAsync(bytes, cancellationToken);
         }
 
-        await destination.WriteAsync(chunk.AsMemory(0, sealedLength), cancellationToken).ConfigureAwait(false);
-        StoredBytes += sealedLength;
+        destination.Write(bytes.Span);
+        return ValueTask.CompletedTask;
     }
 
     private void EnsureWritable()

@@ -9,7 +9,7 @@ namespace Lifeboat.Format;
 /// returning any of its bytes and throws <see cref="EnvelopeCorruptException"/> on damage,
 /// truncation or trailing data, naming the object and the chunk.
 /// </summary>
-public sealed class EnvelopeReader : Stream
+public sealed class EnvelopeReader : ReadOnlyStream
 {
     private readonly Stream source;
     private readonly Func<string, DataKey?> keyById;
@@ -50,25 +50,6 @@ public sealed class EnvelopeReader : Stream
     public override bool CanRead => !disposed;
 
     /// <inheritdoc />
-    public override bool CanSeek => false;
-
-    /// <inheritdoc />
-    public override bool CanWrite => false;
-
-    /// <inheritdoc />
-    public override long Length => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    /// <inheritdoc />
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    /// <inheritdoc />
     public override int Read(Span<byte> buffer)
     {
         EnsureReadable();
@@ -79,8 +60,7 @@ public sealed class EnvelopeReader : Stream
 
         if (plaintext is null)
         {
-            Span<byte> header = stackalloc byte[EnvelopeHeader.Size];
-            Open(header[..source.ReadAtLeast(header, header.Length, throwOnEndOfStream: false)]);
+            OpenHeader(async: false, CancellationToken.None).GetAwaiter().GetResult();
         }
 
         try
@@ -101,10 +81,6 @@ public sealed class EnvelopeReader : Stream
     }
 
     /// <inheritdoc />
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    /// <inheritdoc />
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -116,9 +92,7 @@ public sealed class EnvelopeReader : Stream
 
         if (plaintext is null)
         {
-            var header = new byte[EnvelopeHeader.Size];
-            var read = await source.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-            Open(header.AsSpan(0, read));
+            await OpenHeader(async: true, cancellationToken).ConfigureAwait(false);
         }
 
         try
@@ -131,20 +105,6 @@ public sealed class EnvelopeReader : Stream
             throw Fail(e);
         }
     }
-
-    /// <inheritdoc />
-    public override void Flush()
-    {
-    }
-
-    /// <inheritdoc />
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
@@ -167,6 +127,16 @@ public sealed class EnvelopeReader : Stream
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>Reads the header from the source and opens the envelope with it; synchronously unless <paramref name="async"/>.</summary>
+    private async ValueTask OpenHeader(bool async, CancellationToken cancellationToken)
+    {
+        var header = new byte[EnvelopeHeader.Size];
+        var read = async
+            ? await source.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false)
+            : source.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        Open(header.AsSpan(0, read));
     }
 
     /// <summary>Checks the header in <paramref name="stored"/>, finds its key, and sets up chunk opening and decompression.</summary>

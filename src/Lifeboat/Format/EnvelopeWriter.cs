@@ -7,8 +7,9 @@ namespace Lifeboat.Format;
 /// <c>destination</c>, in bounded memory. Call <see cref="FinishAsync"/> to complete the object;
 /// disposing without finishing leaves an object every reader rejects as truncated. Always dispose:
 /// zstd's worker threads are foreground threads, and an undisposed writer would keep the process alive.
+/// Flushing does nothing: data reaches the destination in whole chunks, and all of it by <see cref="FinishAsync"/>.
 /// </summary>
-public sealed class EnvelopeWriter : Stream
+public sealed class EnvelopeWriter : WriteOnlyStream
 {
     private readonly ChunkSealer sealer;
     private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -46,28 +47,9 @@ public sealed class EnvelopeWriter : Stream
         plaintextSha256 ?? throw new InvalidOperationException("the plaintext hash is known once FinishAsync has completed");
 
     /// <inheritdoc />
-    public override bool CanRead => false;
-
-    /// <inheritdoc />
-    public override bool CanSeek => false;
-
-    /// <inheritdoc />
     public override bool CanWrite => !finished && !disposed;
 
-    /// <inheritdoc />
-    public override long Length => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
     private Stream Sink => (Stream?)compression ?? sealer;
-
-    /// <inheritdoc />
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     /// <inheritdoc />
     public override void Write(ReadOnlySpan<byte> buffer)
@@ -81,10 +63,6 @@ public sealed class EnvelopeWriter : Stream
     public override void WriteByte(byte value) => Write(new ReadOnlySpan<byte>(in value));
 
     /// <inheritdoc />
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    /// <inheritdoc />
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         EnsureWritable();
@@ -93,45 +71,10 @@ public sealed class EnvelopeWriter : Stream
     }
 
     /// <summary>Ends the compressed stream and writes the final chunk; the object is complete once this returns.</summary>
-    public async Task FinishAsync(CancellationToken cancellationToken)
-    {
-        EnsureWritable();
-        cancellationToken.ThrowIfCancellationRequested();
-        if (compression is not null)
-        {
-            await compression.FinishAsync().ConfigureAwait(false);
-        }
-
-        await sealer.FinishAsync(cancellationToken).ConfigureAwait(false);
-        Finished();
-    }
+    public Task FinishAsync(CancellationToken cancellationToken) => Finish(async: true, cancellationToken).AsTask();
 
     /// <summary>Synchronous <see cref="FinishAsync"/>, for callers that write synchronously.</summary>
-    public void Finish()
-    {
-        EnsureWritable();
-        compression?.Finish();
-
-        sealer.Finish();
-        Finished();
-    }
-
-    /// <summary>Does nothing: data reaches the destination in whole chunks, and all of it by <see cref="FinishAsync"/>.</summary>
-    public override void Flush()
-    {
-    }
-
-    /// <inheritdoc />
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <inheritdoc />
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override void SetLength(long value) => throw new NotSupportedException();
+    public void Finish() => Finish(async: false, CancellationToken.None).GetAwaiter().GetResult();
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
@@ -152,8 +95,20 @@ public sealed class EnvelopeWriter : Stream
         base.Dispose(disposing);
     }
 
-    private void Finished()
+    /// <summary>
+    /// The one core of <see cref="Finish()"/> and <see cref="FinishAsync"/>: with <paramref name="async"/> false
+    /// every step writes synchronously, so the returned task is already complete.
+    /// </summary>
+    private async ValueTask Finish(bool async, CancellationToken cancellationToken)
     {
+        EnsureWritable();
+        cancellationToken.ThrowIfCancellationRequested();
+        if (compression is not null)
+        {
+            await compression.Finish(async).ConfigureAwait(false);
+        }
+
+        await sealer.Finish(async, cancellationToken).ConfigureAwait(false);
         finished = true;
         plaintextSha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
     }

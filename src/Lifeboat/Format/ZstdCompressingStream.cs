@@ -9,8 +9,9 @@ namespace Lifeboat.Format;
 /// single-threaded frame; only an object that grows past it switches to a second, multi-threaded
 /// frame. A multi-threaded compressor starts and joins worker threads, costing 5–20 ms per object:
 /// more than compressing a small object, and a bucket snapshot writes thousands of those.
+/// Flushing does nothing: it would end a zstd block early and cost ratio for no benefit.
 /// </summary>
-internal sealed class ZstdCompressingStream : Stream
+internal sealed class ZstdCompressingStream : WriteOnlyStream
 {
     /// <summary>Plaintext bytes compressed single-threaded before worker threads are worth starting.</summary>
     public const int SingleThreadedPrefix = 1 << 20;
@@ -36,26 +37,7 @@ internal sealed class ZstdCompressingStream : Stream
     }
 
     /// <inheritdoc />
-    public override bool CanRead => false;
-
-    /// <inheritdoc />
-    public override bool CanSeek => false;
-
-    /// <inheritdoc />
     public override bool CanWrite => !ended && !disposed;
-
-    /// <inheritdoc />
-    public override long Length => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    /// <inheritdoc />
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     /// <inheritdoc />
     public override void Write(ReadOnlySpan<byte> buffer)
@@ -74,10 +56,6 @@ internal sealed class ZstdCompressingStream : Stream
     }
 
     /// <inheritdoc />
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    /// <inheritdoc />
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -94,34 +72,21 @@ internal sealed class ZstdCompressingStream : Stream
         untilSwitch -= buffer.Length;
     }
 
-    /// <summary>Ends the current frame, pushing its tail into the sink.</summary>
-    public void Finish()
+    /// <summary>Ends the current frame, pushing its tail into the sink; synchronously unless <paramref name="async"/>.</summary>
+    public async ValueTask Finish(bool async)
     {
         // Disposing is how ZstdSharp ends a frame.
-        frame.Dispose();
+        if (async)
+        {
+            await frame.DisposeAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            frame.Dispose();
+        }
+
         ended = true;
     }
-
-    /// <summary>Ends the current frame, pushing its tail into the sink.</summary>
-    public async Task FinishAsync()
-    {
-        await frame.DisposeAsync().ConfigureAwait(false);
-        ended = true;
-    }
-
-    /// <summary>Does nothing: flushing would end a zstd block early and cost ratio for no benefit.</summary>
-    public override void Flush()
-    {
-    }
-
-    /// <inheritdoc />
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     /// <summary>Frees the compressor; an unfinished frame is abandoned rather than ended, which would compress the rest for nothing.</summary>
     protected override void Dispose(bool disposing)

@@ -6,40 +6,25 @@ namespace Lifeboat.Repository;
 /// Reads an enveloped object and, at its end, checks length and SHA-256 against the manifest,
 /// so an object swapped for another one (each authentic on its own) is still caught.
 /// </summary>
-internal sealed class VerifiedObjectStream(EnvelopeReader reader, Stream raw, StoredObject expected) : Stream
+internal sealed class VerifiedObjectStream(EnvelopeReader reader, Stream raw, StoredObject expected) : ReadOnlyStream
 {
     private bool _verified;
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => expected.SizeBytes;
-    public override long Position
-    {
-        get => reader.PlaintextBytes;
-        set => throw new NotSupportedException();
-    }
+    public override long Position => reader.PlaintextBytes;
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    public override int Read(Span<byte> buffer) => Checked(reader.Read(buffer), buffer.Length);
 
-    public override int Read(Span<byte> buffer)
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        Checked(await reader.ReadAsync(buffer, cancellationToken), buffer.Length);
+
+    // Only a read that asked for bytes and got none means the end; an empty buffer returns 0 anywhere.
+    private int Checked(int read, int asked)
     {
-        var n = reader.Read(buffer);
-        if (n == 0)
+        if (read == 0 && asked > 0)
             Verify();
-        return n;
+        return read;
     }
-
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        var n = await reader.ReadAsync(buffer, cancellationToken);
-        if (n == 0)
-            Verify();
-        return n;
-    }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     private void Verify()
     {
@@ -54,11 +39,6 @@ internal sealed class VerifiedObjectStream(EnvelopeReader reader, Stream raw, St
 
         _verified = true;
     }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -8,29 +8,17 @@ internal sealed class FileObjectUpload(FileObjectStore store, string key, string
 
     public override string Key => key;
 
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         ThrowIfNotWritable();
         file.Write(buffer);
     }
 
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ThrowIfNotWritable();
         return file.WriteAsync(buffer, cancellationToken);
     }
-
-    // Nothing is durable before CompleteAsync, so an intermediate flush promises nothing.
-    public override void Flush()
-    {
-    }
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public override async Task CompleteAsync(CancellationToken cancellationToken)
     {

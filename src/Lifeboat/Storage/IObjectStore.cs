@@ -59,41 +59,14 @@ public sealed class ObjectNotFoundException(string key, string location)
 
 /// <summary>
 /// An object being written. Write to it as a stream, then call <see cref="CompleteAsync"/>;
-/// disposing it without completing discards everything written.
+/// disposing it without completing discards everything written. Flushing does nothing: nothing is
+/// durable before <see cref="CompleteAsync"/>, so an intermediate flush would promise nothing.
 /// </summary>
-public abstract class ObjectUpload : Stream
+public abstract class ObjectUpload : WriteOnlyStream
 {
     /// <summary>The key the object will have once complete.</summary>
     public abstract string Key { get; }
 
     /// <summary>Makes the object durable and visible, atomically.</summary>
     public abstract Task CompleteAsync(CancellationToken cancellationToken);
-
-    /// <inheritdoc />
-    public override bool CanRead => false;
-
-    /// <inheritdoc />
-    public override bool CanSeek => false;
-
-    /// <inheritdoc />
-    public override bool CanWrite => true;
-
-    /// <inheritdoc />
-    public override long Length => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    /// <inheritdoc />
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

@@ -29,11 +29,8 @@ internal sealed class S3ObjectUpload(S3ObjectStore store, string key, int basePa
 
     private int CurrentPartSize => MultipartSizing.PartSize(_nextPartNumber, basePartSize);
 
-    public override void Write(byte[] buffer, int offset, int count) =>
-        WriteAsync(buffer.AsMemory(offset, count), CancellationToken.None).AsTask().GetAwaiter().GetResult();
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+    // Sending a part is async only, so a synchronous writer blocks on the async core.
+    public override void Write(ReadOnlySpan<byte> buffer) => WriteBlocking(buffer);
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -50,13 +47,6 @@ internal sealed class S3ObjectUpload(S3ObjectStore store, string key, int basePa
             buffer = buffer[count..];
         }
     }
-
-    // Nothing is durable before CompleteAsync, so an intermediate flush promises nothing.
-    public override void Flush()
-    {
-    }
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public override async Task CompleteAsync(CancellationToken cancellationToken)
     {

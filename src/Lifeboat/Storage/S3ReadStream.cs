@@ -17,7 +17,7 @@ internal sealed class S3ReadStream(
     long start,
     Func<long, long, string, CancellationToken, Task<GetObjectResponse>> reopen,
     int maxResumes,
-    Func<Exception, Exception> describeFailure) : Stream
+    Func<Exception, Exception> describeFailure) : ReadOnlyStream
 {
     private readonly long _end = start + first.ContentLength;
     private readonly string _etag = first.ETag;
@@ -25,25 +25,8 @@ internal sealed class S3ReadStream(
     private long _position = start;
     private int _failuresWithoutProgress;
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) =>
-        ReadAsync(buffer.AsMemory(offset, count), CancellationToken.None).AsTask().GetAwaiter().GetResult();
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+    // Resuming is async only, so a synchronous reader blocks on the async core.
+    public override int Read(Span<byte> buffer) => ReadBlocking(buffer);
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -69,16 +52,6 @@ internal sealed class S3ReadStream(
             }
         }
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
