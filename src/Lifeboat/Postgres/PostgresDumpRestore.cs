@@ -204,7 +204,14 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
         var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.Asynchronous, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
         await using var input = await repository.OpenObjectAsync(archive, cancellationToken);
         await using var file = new FileStream(path, fileOptions);
-        await input.CopyToAsync(new CountingStream(file, progress), CopyBuffer, cancellationToken);
+        var scanner = new CustomArchiveScanner();
+        await input.CopyToAsync(new CountingStream(new ScanningStream(file, scanner), progress), CopyBuffer, cancellationToken);
+        await file.FlushAsync(cancellationToken);
+
+        // pg_dump streamed the archive, so its TOC has no data offsets and every pg_restore worker would scan
+        // the file for its blocks; the offsets are written in as pg_dump does for a file. An archive the scan
+        // did not understand is left as it is, and pg_restore scans as before.
+        CustomArchiveOffsets.TryWrite(file.SafeFileHandle, scanner);
     }
 
     private static async Task WaitForPgRestoreAsync(ChildProcess child, string database, CancellationToken cancellationToken)
