@@ -211,7 +211,9 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
         // pg_dump streamed the archive, so its TOC has no data offsets and every pg_restore worker would scan
         // the file for its blocks; the offsets are written in as pg_dump does for a file. An archive the scan
         // did not understand is left as it is, and pg_restore scans as before.
-        CustomArchiveOffsets.TryWrite(file.SafeFileHandle, scanner);
+        reporter.Event(CustomArchiveOffsets.TryWrite(file.SafeFileHandle, scanner)
+            ? "wrote the data offsets into the spooled archive's table of contents, so pg_restore workers seek straight to their tables"
+            : "the spooled archive's table of contents could not be given data offsets; pg_restore will scan for its tables");
     }
 
     private static async Task WaitForPgRestoreAsync(ChildProcess child, string database, CancellationToken cancellationToken)

@@ -1,20 +1,13 @@
 namespace Lifeboat.Postgres;
 
 /// <summary>Passes writes through to a stream and shows each written piece to a custom-archive scanner.</summary>
-internal sealed class ScanningStream(Stream inner, CustomArchiveScanner scanner) : Stream
+internal sealed class ScanningStream(Stream inner, CustomArchiveScanner scanner) : WriteOnlyStream
 {
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => scanner.Length; set => throw new NotSupportedException(); }
-    public override void Flush() => inner.Flush();
-    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+    public override void Flush() => inner.Flush();
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
 
     // The scanner sees only bytes the file accepted, so its positions are the file's.
     public override void Write(ReadOnlySpan<byte> buffer)
@@ -28,7 +21,4 @@ internal sealed class ScanningStream(Stream inner, CustomArchiveScanner scanner)
         await inner.WriteAsync(buffer, cancellationToken);
         scanner.Observe(buffer.Span);
     }
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 }
