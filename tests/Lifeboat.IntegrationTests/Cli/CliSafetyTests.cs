@@ -31,7 +31,8 @@ public sealed class CliSafetyTests
         using var process = Process.Start(info)!;
         var stderr = process.StandardError.ReadToEndAsync(Ct);
         await WaitUntilAsync(async () => (await TestDatabase.StagingDatabasesAsync(target)).Count > 0);
-        Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+        // The shell's builtin kill: no dependency on a kill binary being installed.
+        Process.Start("/bin/sh", ["-c", $"kill -TERM {process.Id}"])!.WaitForExit();
         await process.WaitForExitAsync(Ct);
 
         Assert.True(process.ExitCode == 130, await stderr);
