@@ -16,7 +16,7 @@ internal static class BackupCommand
 
     private static Command Postgres()
     {
-        var name = new Option<string?>("--name") { Description = "Which postgres source (may be left out when only one is configured)" };
+        var name = CommonOptions.SourceName("postgres");
         var command = new Command("postgres", "Dump a PostgreSQL database (pg_dump custom format, zstd, AES-256-GCM) and record its exact row counts");
         command.Options.Add(name);
         command.SetBody(async (parse, options, cancellationToken) =>

@@ -27,6 +27,10 @@ internal static class CommonOptions
         Recursive = true,
     };
 
+    /// <summary>A new --name option choosing a configured source (one per command: options have one parent).</summary>
+    public static Option<string?> SourceName(string sourceType) =>
+        new("--name") { Description = $"Which {sourceType} source (may be left out when only one is configured)" };
+
     /// <summary>Reads the common options from a parse.</summary>
     public static GlobalOptions From(ParseResult parse) =>
         new(parse.GetValue(Config), parse.GetValue(Json), parse.GetValue(Quiet));

@@ -17,7 +17,7 @@ internal static class RestoreCommand
 
     private static Command Postgres()
     {
-        var name = new Option<string?>("--name") { Description = "Which postgres source (may be left out when only one is configured)" };
+        var name = CommonOptions.SourceName("postgres");
         var backup = new Option<string>("--backup") { Description = "Backup id, or 'latest'", DefaultValueFactory = _ => "latest" };
         var target = new Option<string?>("--target-db") { Description = "Database to restore into (default: the dumped database's name)" };
         var force = new Option<bool>("--force") { Description = "Replace the target database if it exists (after the restore has been verified)" };
