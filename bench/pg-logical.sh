@@ -3,7 +3,7 @@
 # side by side, on one sample database, in one run. See bench/README.md for what each row means.
 #
 #   bench/pg-logical.sh [--quick] [--size MB] [--size2 MB] [--runs N] [--no-s3] [--no-build]
-#                       [--no-stages] [--keep] [--out FILE]
+#                       [--no-stages] [--only LIST] [--keep] [--out FILE]
 #
 #   --size MB    sample database for the comparison (default 2048 → database bench_platform)
 #   --size2 MB   the memory check at twice the size (default 4096 → bench_platform_4g; 0 skips it)
@@ -12,6 +12,9 @@
 #   --no-s3      leave out the S3 contender (e.g. when the radosgw is down)
 #   --no-build   use the lifeboat already published in bench/work/bin
 #   --no-stages  skip the stage profile (lifeboat's data path stage by stage, bench/stages)
+#   --only LIST  only these contenders (comma-separated: pgdump_z0 gzip zstd restic lifeboat_local
+#                lifeboat_s3 pg_restore_z0 pg_restore_fc lifeboat_j2 lifeboat_j1 stages), e.g. to
+#                re-run the ones a busy machine disturbed; restore inputs are then made untimed
 #   --keep       keep bench/work/run-* (per-run logs, /usr/bin/time and /proc samples)
 #   --out FILE   results file (default bench/results/pg-logical-<UTC date>.md)
 #
@@ -38,6 +41,7 @@ RUNS=2
 WITH_S3=true
 BUILD=true
 STAGES=true
+ONLY=
 KEEP=false
 OUT=
 # (Both can be set from the environment: PG_LOGICAL_NOISY_CORES, PG_LOGICAL_QUIET_WAIT_S.)
@@ -49,7 +53,7 @@ NOISY_CORES=${PG_LOGICAL_NOISY_CORES:-0.5}
 QUIET_WAIT_S=${PG_LOGICAL_QUIET_WAIT_S:-240}
 
 usage() {
-    sed -n '3,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '3,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -62,15 +66,19 @@ while (($#)); do
         --no-s3) WITH_S3=false; shift ;;
         --no-build) BUILD=false; shift ;;
         --no-stages) STAGES=false; shift ;;
+        --only) ONLY=,${2:?},; shift 2 ;;
         --keep) KEEP=true; shift ;;
-        --out) OUT=${2:?}; shift 2 ;;
+        --out) OUT=$(realpath -m -- "${2:?}"); shift 2 ;;   # absolute: main cd's to bench/work
         -h | --help) usage ;;
         *) echo "pg-logical: unknown argument '$1'" >&2; usage ;;
     esac
 done
 [[ $SIZE_MB =~ ^[1-9][0-9]*$ && $SIZE2_MB =~ ^[0-9]+$ && $RUNS =~ ^[1-9][0-9]*$ ]] || usage
 
-# The brief's names for the default sizes; other sizes get their own database, so a quick run
+# want CONTENDER: selected by --only (or no --only given).
+want() { [[ -z $ONLY || $ONLY == *",$1,"* ]]; }
+
+# bench_platform and bench_platform_4g for the default sizes; other sizes get their own database, so a quick run
 # never meets (or reloads) the 2 GiB one. load-sample.sh leaves an existing finished load alone.
 db_for_size() {
     case $1 in
@@ -296,8 +304,9 @@ run_cleanup() {
 
 file_size() { stat -c %s "$1"; }
 
-# Reference, not a contender: pg_dump alone, no compression — the floor for every row, and the
-# uncompressed custom-format file that pg_restore reads below.
+# Reference, not a contender: pg_dump alone, no compression, and the uncompressed custom-format
+# file (written with -f, so its TOC has data offsets) that pg_restore reads below. It writes and
+# fsyncs the whole uncompressed archive, so on a slow disk it is not a floor for the other rows.
 backup_pgdump_z0() {
     local db=$1
     tv pg_dump "$PGBIN/pg_dump" "${PGCONN[@]}" -Fc -Z0 -d "$db" -f "$WORK/$db.Z0.dump"
@@ -476,6 +485,29 @@ facts() {
 # Main
 # ---------------------------------------------------------------------------------------------
 
+# prepare_restore_inputs DB LABEL CONTENDER...: with --only, a restore's input may not have been
+# made by a timed backup; make it now, untimed, the same way (pg_dump -f for the -Z0 file, through
+# a pipe for the plan's -Fc file, lifeboat backup for the repository).
+prepare_restore_inputs() {
+    local db=$1 label=$2 c
+    shift 2
+    for c in "$@"; do
+        case $c in
+            pg_restore_z0) [[ -e $WORK/$db.Z0.dump ]] ||
+                "$PGBIN/pg_dump" "${PGCONN[@]}" -Fc -Z0 -d "$db" -f "$WORK/$db.Z0.dump" ;;
+            pg_restore_fc) [[ -e $WORK/$db.Fc.dump ]] ||
+                "$PGBIN/pg_dump" "${PGCONN[@]}" -Fc -d "$db" | cat >"$WORK/$db.Fc.dump" ;;
+            lifeboat_j1 | lifeboat_j2)
+                if [[ ! -d $WORK/lb-repo-$label-1 ]]; then
+                    log "making the $label lifeboat repository for the restores (untimed)"
+                    LIFEBOAT_repository__url=$WORK/lb-repo-$label-1 "$LB" --config "$WORK/lifeboat.yaml" -q init
+                    LIFEBOAT_repository__url=$WORK/lb-repo-$label-1 LIFEBOAT_postgres__0__database=$db \
+                        "$LB" --config "$WORK/lifeboat.yaml" -q backup postgres
+                fi ;;
+        esac
+    done
+}
+
 # The radosgw and its OSD do the S3 contender's server-side work on the same two cores; the
 # sampler counts their CPU as the run's (not as foreign load) in the S3 runs.
 S3_SERVER_RE='^(radosgw|ceph-osd)$'
@@ -516,9 +548,12 @@ main() {
     log "warm-up: pg_dump of $DB1 to /dev/null (untimed)"
     "$PGBIN/pg_dump" "${PGCONN[@]}" -Fc -Z0 -d "$DB1" >/dev/null
 
-    local backups=(pgdump_z0 gzip zstd restic lifeboat_local) run order c
-    $WITH_S3 && backups+=(lifeboat_s3)
-    for ((run = 1; run <= RUNS; run++)); do
+    local backups=() run order c
+    for c in pgdump_z0 gzip zstd restic lifeboat_local lifeboat_s3; do
+        [[ $c == lifeboat_s3 ]] && ! $WITH_S3 && continue
+        want "$c" && backups+=("$c")
+    done
+    for ((run = 1; run <= RUNS && ${#backups[@]} > 0; run++)); do
         order=("${backups[@]}")
         ((run % 2 == 0)) && mapfile -t order < <(printf '%s\n' "${backups[@]}" | tac)
         for c in "${order[@]}"; do
@@ -532,11 +567,17 @@ main() {
         done
     done
     # The plan's compressed -Fc archive, for the optional pg_restore row (gunzip is not timed).
-    gzip -dc "$WORK/$DB1.Fc.dump.gz" >"$WORK/$DB1.Fc.dump"
+    [[ ! -e $WORK/$DB1.Fc.dump.gz ]] || gzip -dc "$WORK/$DB1.Fc.dump.gz" >"$WORK/$DB1.Fc.dump"
     rm -f "$WORK/$DB1.Z0.dump.zst" "$WORK/$DB1.Fc.dump.gz"
 
-    local restores=(pg_restore_z0 lifeboat_j2 pg_restore_fc lifeboat_j1)
-    for ((run = 1; run <= RUNS; run++)); do
+    local restores=()
+    for c in pg_restore_z0 lifeboat_j2 pg_restore_fc lifeboat_j1; do
+        want "$c" && restores+=("$c")
+    done
+    local inputs=("${restores[@]}")
+    want stages && $STAGES && inputs+=(pg_restore_z0)   # the stage profile reads the -Z0 file
+    prepare_restore_inputs "$DB1" 1x "${inputs[@]}"
+    for ((run = 1; run <= RUNS && ${#restores[@]} > 0; run++)); do
         order=("${restores[@]}")
         ((run % 2 == 0)) && mapfile -t order < <(printf '%s\n' "${restores[@]}" | tac)
         for c in "${order[@]}"; do
@@ -549,19 +590,23 @@ main() {
             esac
         done
     done
-    if $STAGES; then
+    if $STAGES && want stages; then
         stage_profile "$WORK/$DB1.Z0.dump" >"$WORK/stages.tsv"
     fi
     rm -rf "$WORK/lb-repo-1x-1" "$WORK/$DB1".*
 
-    if [[ -n $DB2 ]]; then
+    local twice=()
+    for c in zstd lifeboat_local lifeboat_s3; do
+        [[ $c == lifeboat_s3 ]] && ! $WITH_S3 && continue
+        want "$c" && twice+=("$c")
+    done
+    if [[ -n $DB2 ]] && { ((${#twice[@]} > 0)) || want lifeboat_j2; }; then
         # Twice the size: is lifeboat's memory flat? The limit pipeline runs beside it for the time
         # ratio; lifeboat's restore runs once (its RSS is the point, not its time).
         log "warm-up: pg_dump of $DB2 to /dev/null (untimed)"
         "$PGBIN/pg_dump" "${PGCONN[@]}" -Fc -Z0 -d "$DB2" >/dev/null
-        for ((run = 1; run <= RUNS; run++)); do
-            order=(zstd lifeboat_local)
-            $WITH_S3 && order+=(lifeboat_s3)
+        for ((run = 1; run <= RUNS && ${#twice[@]} > 0; run++)); do
+            order=("${twice[@]}")
             ((run % 2 == 0)) && mapfile -t order < <(printf '%s\n' "${order[@]}" | tac)
             for c in "${order[@]}"; do
                 case $c in
@@ -573,7 +618,10 @@ main() {
                 esac
             done
         done
-        MEASURE_DB_RE="^bench_r_lifeboat_j2_2x_$$" measure restore lifeboat_j2 2x 1 restore_lifeboat "bench_r_lifeboat_j2_2x_$$" 2x-1 2 "$DB2"
+        if want lifeboat_j2; then
+            prepare_restore_inputs "$DB2" 2x lifeboat_j2
+            MEASURE_DB_RE="^bench_r_lifeboat_j2_2x_$$" measure restore lifeboat_j2 2x 1 restore_lifeboat "bench_r_lifeboat_j2_2x_$$" 2x-1 2 "$DB2"
+        fi
         rm -rf "$WORK/lb-repo-2x-1"
     fi
 

@@ -15,15 +15,17 @@ const int Buffer = 1 << 20; // lifeboat's copy buffer (PostgresDumpBackup.CopyBu
 
 if (args.Length < 1)
 {
-    Console.Error.WriteLine("usage: stages FILE [read|sha256|zstd-w2|zstd-w0|aesgcm|envelope|envelope-w0|envelope-z0|child-read|child-envelope]...");
+    Console.Error.WriteLine("usage: stages FILE [read|sha256|zstd-w2|zstd-w0|aesgcm|envelope|envelope-w0|envelope-z0|child-read|child-envelope|child-read-sync|child-envelope-sync]...");
     return 2;
 }
 
 var file = args[0];
-string[] stages = args.Length > 1 ? args[1..] : ["read", "sha256", "zstd-w2", "zstd-w0", "aesgcm", "envelope", "envelope-w0", "envelope-z0", "child-read", "child-envelope"];
+string[] stages = args.Length > 1 ? args[1..] : ["read", "sha256", "zstd-w2", "zstd-w0", "aesgcm", "envelope", "envelope-w0", "envelope-z0", "child-read", "child-read-sync", "child-envelope", "child-envelope-sync"];
 long compressedHint = 0;
 
 // Warm-up, untimed: the JIT's first tiers and zstd's tables, on the first 16 MiB.
+// (STAGES_NO_WARMUP=1 leaves it out, so a single stage's peak RSS is its own.)
+if (Environment.GetEnvironmentVariable("STAGES_NO_WARMUP") != "1")
 using (var head = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, Buffer))
 {
     var buffer = new byte[16 << 20];
@@ -53,6 +55,8 @@ foreach (var stage in stages)
         "envelope-z0" => Envelope(input, sink, new EnvelopeOptions(0, 1 << 20, 0)),
         "child-read" => await FromChild(file, sink),
         "child-envelope" => await ChildEnvelope(file, sink),
+        "child-read-sync" => FromChildSync(file, sink),
+        "child-envelope-sync" => ChildEnvelopeSync(file, sink),
         _ => throw new ArgumentException($"unknown stage {stage}"),
     };
     clock.Stop();
@@ -76,6 +80,28 @@ static async Task<long> FromChild(string file, Stream sink)
     await child.StandardOutput.BaseStream.CopyToAsync(new Tee(sink, counting), Buffer);
     await child.WaitForExitAsync();
     return counting.Count;
+}
+
+// The alternative: blocking reads of the same pipe (no epoll/thread-pool round trip per read),
+// as a dedicated reader thread would do.
+static long FromChildSync(string file, Stream sink)
+{
+    var info = new ProcessStartInfo("cat") { RedirectStandardOutput = true, UseShellExecute = false };
+    info.ArgumentList.Add(file);
+    using var child = Process.Start(info)!;
+    var counting = new CountingNull();
+    child.StandardOutput.BaseStream.CopyTo(new Tee(sink, counting), Buffer);
+    child.WaitForExit();
+    return counting.Count;
+}
+
+static long ChildEnvelopeSync(string file, Stream sink)
+{
+    using var key = DataKey.Generate();
+    using var envelope = new EnvelopeWriter(sink, key, new EnvelopeOptions(3, 1 << 20, 2));
+    var total = FromChildSync(file, envelope);
+    envelope.Finish();
+    return total;
 }
 
 static async Task<long> ChildEnvelope(string file, Stream sink)
@@ -124,6 +150,9 @@ static long Zstd(Stream input, Stream sink, int workers)
     using var compressor = new Compressor(3);
     if (workers > 0)
         compressor.SetParameter(ZSTD_cParameter.ZSTD_c_nbWorkers, workers);
+    // STAGES_ZSTD_JOBSIZE=BYTES: zstd's multi-threading job size (0 = zstd's default for the level).
+    if (workers > 0 && int.TryParse(Environment.GetEnvironmentVariable("STAGES_ZSTD_JOBSIZE"), out var jobSize) && jobSize > 0)
+        compressor.SetParameter(ZSTD_cParameter.ZSTD_c_jobSize, jobSize);
     long total;
     using (var z = new CompressionStream(sink, compressor, bufferSize: 0, preserveCompressor: true, leaveOpen: true))
         total = Pump(input, z);
