@@ -113,7 +113,12 @@ public sealed class PostgresDumpBackup(BackupRepository repository, IActivityRep
         var progress = reporter.StartTransfer($"pg_dump {source.Name}", null);
         try
         {
-            await child.StandardOutput.CopyToAsync(new CountingStream(writer.Stream, progress), CopyBuffer, cancellationToken);
+            // Killing pg_dump ends the blocking read with end of stream; the copy then throws as cancelled.
+            using (cancellationToken.Register(child.Kill))
+            {
+                await PipeReader.CopyAsync(child.StandardOutput, new CountingStream(writer.Stream, progress), CopyBuffer, cancellationToken);
+            }
+
             var exitCode = await child.WaitAsync(cancellationToken);
             if (exitCode != 0)
             {
