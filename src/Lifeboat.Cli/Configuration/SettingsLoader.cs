@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
+using Lifeboat.Storage;
 
 namespace Lifeboat.Cli.Configuration;
 
@@ -97,7 +98,7 @@ internal static partial class SettingsLoader
                 String("repository:s3:region") ?? "us-east-1",
                 Secret("repository:s3:accessKeyEnv", "AWS_ACCESS_KEY_ID"),
                 Secret("repository:s3:secretKeyEnv", "AWS_SECRET_ACCESS_KEY"),
-                Int("repository:s3:partSizeMiB", 16, 5, 512));
+                Int("repository:s3:partSizeMiB", S3Location.DefaultPartSize / (1024 * 1024), 5, 512));
             return new RepositorySettings(url, s3, Encryption(), level);
         }
 

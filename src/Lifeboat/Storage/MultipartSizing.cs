@@ -2,8 +2,8 @@ namespace Lifeboat.Storage;
 
 /// <summary>
 /// Part sizes of a multipart upload whose total size is unknown in advance. S3 allows 10,000 parts, so
-/// parts double every 2,000: objects below 2,000 × base (31 GiB at 16 MiB) use the base size, and the
-/// last parts of a ~1 TB object are 16 × base. Memory grows with the object only past that first band.
+/// parts double every 2,000: objects below 2,000 × base (15.6 GiB at 8 MiB) use the base size, and the
+/// last parts of the largest object (62,000 × base) are 16 × base. Memory grows with the object only past that first band.
 /// </summary>
 internal static class MultipartSizing
 {

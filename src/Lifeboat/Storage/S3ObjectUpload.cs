@@ -14,6 +14,10 @@ internal sealed class S3ObjectUpload(S3ObjectStore store, string key, int basePa
     // Most objects are small; the first buffer grows from here instead of starting at a whole part.
     private const int FirstBufferSize = 64 * 1024;
 
+    // Past this the first buffer jumps to a whole part: doubling all the way would leave a part's worth
+    // of discarded buffers on the large-object heap, held until a full collection.
+    private const int LargestGrowth = 1024 * 1024;
+
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Queue<(Task<PartETag> Upload, byte[] Buffer)> _inFlight = new();
     private readonly List<PartETag> _uploadedParts = [];
@@ -135,7 +139,8 @@ internal sealed class S3ObjectUpload(S3ObjectStore store, string key, int basePa
             return;
         }
 
-        var grown = new byte[Math.Min(CurrentPartSize, Math.Max(needed, Math.Max(FirstBufferSize, _buffer.Length * 2)))];
+        var size = Math.Max(needed, Math.Max(FirstBufferSize, _buffer.Length * 2));
+        var grown = new byte[size > LargestGrowth ? CurrentPartSize : size];
         _buffer.AsSpan(0, _filled).CopyTo(grown);
         _buffer = grown;
     }

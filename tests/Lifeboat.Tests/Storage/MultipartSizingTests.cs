@@ -16,13 +16,14 @@ public class MultipartSizingTests
         Assert.Equal(expected, MultipartSizing.PartSize(partNumber, Base));
 
     [Fact]
-    public void The_default_part_size_reaches_almost_a_terabyte_and_never_lets_a_part_pass_one_gibibyte()
+    public void The_default_part_size_holds_a_480_GiB_object_and_no_part_passes_one_gibibyte()
     {
         Assert.Equal(62_000L * Base, MultipartSizing.MaxObjectSize(Base));
+        Assert.True(MultipartSizing.MaxObjectSize(Base) >= 480L << 30);
         Assert.Equal(1L << 30, MultipartSizing.PartSize(10_000, S3Location.MaxPartSize));
     }
 
     [Fact]
-    public void Objects_below_31_GiB_use_the_base_part_size_throughout() =>
-        Assert.True(2000L * MultipartSizing.PartSize(2000, Base) >= 31L << 30);
+    public void Objects_below_15_GiB_use_the_base_part_size_throughout() =>
+        Assert.True(2000L * MultipartSizing.PartSize(2000, Base) >= 15L << 30);
 }
