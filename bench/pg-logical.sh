@@ -13,7 +13,7 @@
 #   --no-build   use the lifeboat already published in bench/work/bin
 #   --no-stages  skip the stage profile (lifeboat's data path stage by stage, bench/stages)
 #   --only LIST  only these contenders (comma-separated: pgdump_z0 gzip zstd restic lifeboat_local
-#                lifeboat_s3 pg_restore_z0 pg_restore_fc lifeboat_j2 lifeboat_j1 stages), e.g. to
+#                zstd_s3 lifeboat_s3 pg_restore_z0 pg_restore_fc lifeboat_j2 lifeboat_j1 stages), e.g. to
 #                re-run the ones a busy machine disturbed; restore inputs are then made untimed
 #   --keep       keep bench/work/run-* (per-run logs, /usr/bin/time and /proc samples)
 #   --out FILE   results file (default bench/results/pg-logical-<UTC date>.md)
@@ -126,6 +126,9 @@ preflight() {
     for tool in "$PGBIN/pg_dump" "$PGBIN/pg_restore" "$PGBIN/psql" /usr/bin/time zstd gzip restic python3 jq curl dotnet; do
         command -v "$tool" >/dev/null || die "$tool is missing (apt-get install postgresql-client-15 zstd gzip restic time python3 jq curl)"
     done
+    if $WITH_S3 && want zstd_s3; then
+        command -v rclone >/dev/null || die "rclone is missing (apt-get install rclone), or leave out zstd_s3 with --only"
+    fi
     "$PGBIN/pg_isready" -q -h "$PG_HOST" -p "$PG_PORT" -t 5 ||
         die "PostgreSQL does not answer on $PG_HOST:$PG_PORT; run scripts/devstack.sh start"
     if $WITH_S3; then
@@ -340,6 +343,16 @@ backup_restic() {
     du -sb "$WORK/restic-repo" | cut -f1 >&3
 }
 
+# (f) The practical limit to S3: the limit pipeline (b) streamed into the same radosgw by rclone
+# (Debian's), multipart with lifeboat's part size and parts in flight (8 MiB, 2), so the row shows
+# what the S3 server itself costs on this machine.
+backup_zstd_s3() {
+    local db=$1 key=zstd-$RUN_LABEL-a$ATTEMPT.dump.zst
+    tv pg_dump "$PGBIN/pg_dump" "${PGCONN[@]}" -Fc -Z0 -d "$db" | tv zstd zstd -q -3 -T2 |
+        tv rclone env -u AWS_CA_BUNDLE rclone rcat --s3-chunk-size 8M --s3-upload-concurrency 2 "benchs3:$S3_BUCKET/$key"
+    env -u AWS_CA_BUNDLE rclone size --json "benchs3:$S3_BUCKET/$key" | jq -r .bytes >&3
+}
+
 # (d) lifeboat into a fresh local directory repository (pg_dump -Fc -Z0 as its child, zstd -3
 # with 2 workers, AES-256-GCM, SHA-256 of the plaintext, fsync, manifest).
 backup_lifeboat_local() {
@@ -349,7 +362,7 @@ backup_lifeboat_local() {
     du -sb "$WORK/lb-repo-$repo" | cut -f1 >&3
 }
 
-# (e) lifeboat into a fresh S3 repository on the radosgw (multipart, 16 MiB parts, 2 in flight).
+# (e) lifeboat into a fresh S3 repository on the radosgw (multipart, 8 MiB parts, 2 in flight).
 backup_lifeboat_s3() {
     local prefix=$1 db=$2
     LIFEBOAT_repository__url=s3://$S3_BUCKET/$prefix-a$ATTEMPT LIFEBOAT_postgres__0__database=$db \
@@ -471,6 +484,7 @@ facts() {
     printf 'zstd\t%s\n' "$(zstd --version)"
     printf 'gzip\t%s\n' "$(gzip --version | head -1)"
     printf 'restic\t%s\n' "$(restic version)"
+    printf 'rclone\t%s\n' "$(rclone version 2>/dev/null | head -1 || echo '(not installed)')"
     printf 'lifeboat\t%s\n' "lifeboat $("$LB" --version) (git $(git -C "$REPO_ROOT" rev-parse --short HEAD)$(git -C "$REPO_ROOT" diff --quiet HEAD -- src || echo ', src modified'), dotnet publish -c Release, ReadyToRun), .NET SDK $(dotnet --version)"
     printf 'db1\t%s\t%s\t%s\n' "$DB1" "$SIZE_MB" "$(psql_q -d postgres -c "select pg_database_size('$DB1')")"
     [[ -z $DB2 ]] || printf 'db2\t%s\t%s\t%s\n' "$DB2" "$SIZE2_MB" "$(psql_q -d postgres -c "select pg_database_size('$DB2')")"
@@ -513,6 +527,12 @@ prepare_restore_inputs() {
 S3_SERVER_RE='^(radosgw|ceph-osd)$'
 S3_BUCKET=
 
+# rclone's remote "benchs3" for contender (f), from the environment: no config file is written.
+# (rclone is run without AWS_CA_BUNDLE: its S3 backend refuses a CA bundle on a plain-HTTP endpoint.)
+export RCLONE_CONFIG_BENCHS3_TYPE=s3 RCLONE_CONFIG_BENCHS3_PROVIDER=Ceph RCLONE_CONFIG_BENCHS3_ENDPOINT=$S3_ENDPOINT \
+    RCLONE_CONFIG_BENCHS3_REGION=$S3_REGION RCLONE_CONFIG_BENCHS3_ACCESS_KEY_ID=$LIFEBOAT_TEST_S3_ACCESS_KEY \
+    RCLONE_CONFIG_BENCHS3_SECRET_ACCESS_KEY=$LIFEBOAT_TEST_S3_SECRET_KEY RCLONE_CONFIG_BENCHS3_FORCE_PATH_STYLE=true
+
 # On any exit, also a failed one: drop what this run created on the shared servers.
 cleanup() {
     local db
@@ -549,8 +569,8 @@ main() {
     "$PGBIN/pg_dump" "${PGCONN[@]}" -Fc -Z0 -d "$DB1" >/dev/null
 
     local backups=() run order c
-    for c in pgdump_z0 gzip zstd restic lifeboat_local lifeboat_s3; do
-        [[ $c == lifeboat_s3 ]] && ! $WITH_S3 && continue
+    for c in pgdump_z0 gzip zstd restic lifeboat_local zstd_s3 lifeboat_s3; do
+        [[ $c == *_s3 ]] && ! $WITH_S3 && continue
         want "$c" && backups+=("$c")
     done
     for ((run = 1; run <= RUNS && ${#backups[@]} > 0; run++)); do
@@ -560,6 +580,7 @@ main() {
             case $c in
                 lifeboat_local) MEASURE_DB_RE="^$DB1\$" measure backup "$c" 1x "$run" backup_lifeboat_local "1x-$run" "$DB1" ;;
                 lifeboat_s3) MEASURE_DB_RE="^$DB1\$" MEASURE_COMM_RE="$S3_SERVER_RE" measure backup "$c" 1x "$run" backup_lifeboat_s3 "1x-$run" "$DB1" ;;
+                zstd_s3) RUN_LABEL=1x-$run MEASURE_DB_RE="^$DB1\$" MEASURE_COMM_RE="$S3_SERVER_RE" measure backup "$c" 1x "$run" backup_zstd_s3 "$DB1" ;;
                 *) MEASURE_DB_RE="^$DB1\$" measure backup "$c" 1x "$run" "backup_$c" "$DB1" ;;
             esac
             # The repositories of run 1 feed the restores; later ones are only measured.

@@ -23,6 +23,7 @@ NAMES = {
     ("backup", "zstd"): "(b) limit: `pg_dump -Fc -Z0 \\| zstd -3 -T2 > file`",
     ("backup", "restic"): "(c) `pg_dump -Fc -Z0 \\| restic backup --stdin` (local repo)",
     ("backup", "lifeboat_local"): "(d) `lifeboat backup postgres` → local directory repo",
+    ("backup", "zstd_s3"): "(f) S3 limit: `pg_dump -Fc -Z0 \\| zstd -3 -T2 \\| rclone rcat` → radosgw",
     ("backup", "lifeboat_s3"): "(e) `lifeboat backup postgres` → S3 repo (radosgw)",
     ("restore", "pg_restore_z0"): "`createdb` + `pg_restore -j2` from the `-Fc -Z0` file",
     ("restore", "pg_restore_fc"): "`createdb` + `pg_restore -j2` from the plan's `-Fc` (zlib) file",
@@ -167,8 +168,9 @@ def main():
     p("|---|---|")
     for key, title in [("nproc", "cores (nproc)"), ("memory", "memory"), ("cpu", "CPU (/proc/cpuinfo)"),
                        ("disk", "disk"), ("kernel", "kernel"), ("server", "server"), ("pg_dump", "pg_dump / pg_restore"),
-                       ("zstd", "zstd"), ("gzip", "gzip"), ("restic", "restic"), ("lifeboat", "lifeboat")]:
-        p(f"| {title} | {facts[key][0]} |")
+                       ("zstd", "zstd"), ("gzip", "gzip"), ("restic", "restic"), ("rclone", "rclone"), ("lifeboat", "lifeboat")]:
+        if key in facts:
+            p(f"| {title} | {facts[key][0]} |")
     for label, (name, size_mb, size) in db.items():
         p(f"| database {label} | `{name}`: sample load of {size_mb} MB, pg_database_size {fmt(mb(size), 0)} MB; "
           f"`pg_dump -Fc -Z0` archive {fmt(mb(dump[label]), 0) if dump[label] else '(not measured in this run)'} MB |")
@@ -186,6 +188,11 @@ def main():
             d = med_wall("backup", c, "1x")
             verdicts.append((f"backup ({'local' if c.endswith('local') else 'S3'}) ≤ {BACKUP_VS_LIMIT}× the limit pipeline (b)",
                              f"{fmt(d)} s vs {fmt(b)} s = {d / b:.2f}×", d <= BACKUP_VS_LIMIT * b))
+    if sel("backup", "lifeboat_s3", "1x") and sel("backup", "zstd_s3", "1x"):
+        f = med_wall("backup", "zstd_s3", "1x")
+        d = med_wall("backup", "lifeboat_s3", "1x")
+        verdicts.append((f"backup (S3) ≤ {BACKUP_VS_LIMIT}× the S3 limit pipeline (f), same server", f"{fmt(d)} s vs {fmt(f)} s = {d / f:.2f}×",
+                         d <= BACKUP_VS_LIMIT * f))
     rc = med_wall("backup", "restic", "1x")
     for c in ("lifeboat_local", "lifeboat_s3"):
         if sel("backup", c, "1x") and sel("backup", "restic", "1x"):
