@@ -59,10 +59,11 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
     {
         await using (var admin = await PostgresConnector.OpenAsync(source, "postgres", cancellationToken))
             await DatabaseAdmin.CreateAsync(admin, staging, manifest.Postgres!, cancellationToken);
+        // CREATE EXTENSION postgis takes a second or so of the server's time; a spool need not wait for it.
+        var extensions = CreateExtensionsAsync(source, staging, manifest.Postgres!, cancellationToken);
         try
         {
-            await CreateExtensionsAsync(source, staging, manifest.Postgres!, cancellationToken);
-            await RunPgRestoreAsync(source, pgRestore, archive, staging, options, cancellationToken);
+            await RunPgRestoreAsync(source, pgRestore, archive, staging, options, extensions, cancellationToken);
             reporter.Event($"restore {manifest.Id}: counting rows of {manifest.Postgres!.Tables.Count} tables against the manifest");
             var result = await VerifyAsync(source, staging, target, manifest, cancellationToken);
             if (!result.Verified)
@@ -76,6 +77,8 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
         }
         catch
         {
+            // Its session must be gone before the staging database is dropped.
+            await extensions.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await DropStagingAsync(source, staging);
             throw;
         }
@@ -128,16 +131,18 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
         }
     }
 
-    private async Task RunPgRestoreAsync(PostgresSource source, PgTool pgRestore, StoredObject archive, string database, RestoreOptions options, CancellationToken cancellationToken)
+    private async Task RunPgRestoreAsync(
+        PostgresSource source, PgTool pgRestore, StoredObject archive, string database, RestoreOptions options, Task extensions, CancellationToken cancellationToken)
     {
         List<string> arguments = ["--no-owner", "--no-privileges", "--exit-on-error", "--no-password", $"--dbname={ConnectionStringFor(database)}"];
         if (options.Jobs <= 1)
         {
+            await extensions;
             await RestoreFromPipeAsync(source, pgRestore, archive, database, arguments, cancellationToken);
             return;
         }
 
-        await RestoreFromSpoolAsync(source, pgRestore, archive, database, arguments, options, cancellationToken);
+        await RestoreFromSpoolAsync(source, pgRestore, archive, database, arguments, options, extensions, cancellationToken);
     }
 
     // pg_restore takes a --dbname with '=' as a whole connection string; quoting keeps a database name a name.
@@ -178,7 +183,8 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
         }
     }
 
-    private async Task RestoreFromSpoolAsync(PostgresSource source, PgTool pgRestore, StoredObject archive, string database, List<string> arguments, RestoreOptions options, CancellationToken cancellationToken)
+    private async Task RestoreFromSpoolAsync(
+        PostgresSource source, PgTool pgRestore, StoredObject archive, string database, List<string> arguments, RestoreOptions options, Task extensions, CancellationToken cancellationToken)
     {
         // pg_restore --jobs needs a seekable archive; a pipe is not one, so the decrypted archive is spooled once.
         var directory = options.SpoolDirectory ?? Path.GetTempPath();
@@ -186,7 +192,8 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
         reporter.Event($"spooling the decrypted archive ({archive.SizeBytes} bytes) to {spool} for pg_restore --jobs {options.Jobs}");
         try
         {
-            await SpoolAsync(archive, spool, cancellationToken);
+            // Both run to their end before either's failure is thrown, so nothing is left running behind it.
+            await Task.WhenAll(SpoolAsync(archive, spool, cancellationToken), extensions);
             arguments.Add($"--jobs={options.Jobs}");
             arguments.Add(spool);
             await using var child = ChildProcess.Start(pgRestore.Path, arguments, source.ToolEnvironment(database));

@@ -5,6 +5,9 @@ namespace Lifeboat.Repository;
 
 public sealed partial class BackupRepository
 {
+    // Below this a read-ahead task costs more than the overlap it buys.
+    private const long ReadAheadFrom = 8L << 20;
+
     /// <summary>Starts an encrypted object at <paramref name="key"/>; <paramref name="role"/> says what it is in the manifest.</summary>
     public async Task<EncryptedObjectWriter> CreateObjectAsync(string key, string role, CancellationToken cancellationToken)
     {
@@ -16,7 +19,8 @@ public sealed partial class BackupRepository
     public async Task<Stream> OpenObjectAsync(StoredObject stored, CancellationToken cancellationToken)
     {
         var raw = await Store.OpenReadAsync(stored.Key, null, cancellationToken);
-        return new VerifiedObjectStream(new EnvelopeReader(raw, KeyById, stored.Key), raw, stored);
+        var readAhead = stored.SizeBytes >= ReadAheadFrom;
+        return new VerifiedObjectStream(new EnvelopeReader(raw, KeyById, stored.Key, readAhead), raw, stored);
     }
 
     /// <summary>Reads a small encrypted object whole (a manifest).</summary>

@@ -65,14 +65,15 @@ public sealed class EnvelopeRoundTripTests : IDisposable
             from compressed in Gen.Bool
             from writeSize in Gen.Int[1, 900]
             from readSize in Gen.Int[1, 900]
-            select (size, seed, chunkSize, compressed, writeSize, readSize);
+            from readAhead in Gen.Bool
+            select (size, seed, chunkSize, compressed, writeSize, readSize, readAhead);
 
         cases.Sample(
             c =>
             {
                 var plaintext = c.seed % 2 == 0 ? EnvelopeTestKit.TextLike(c.size, c.seed) : EnvelopeTestKit.RandomBytes(c.size, c.seed);
                 var stored = EnvelopeTestKit.SealAsync(plaintext, key, EnvelopeTestKit.Small(c.compressed, c.chunkSize), c.writeSize).GetAwaiter().GetResult();
-                Assert.Equal(plaintext, EnvelopeTestKit.OpenAsync(stored, key, c.readSize).GetAwaiter().GetResult());
+                Assert.Equal(plaintext, EnvelopeTestKit.OpenAsync(stored, key, c.readSize, c.readAhead).GetAwaiter().GetResult());
             },
             iter: 300);
     }
@@ -85,6 +86,9 @@ public sealed class EnvelopeRoundTripTests : IDisposable
         var stored = await EnvelopeTestKit.SealAsync(plaintext, key, new EnvelopeOptions(), writeSize: 100_000);
 
         Assert.Equal(plaintext, await EnvelopeTestKit.OpenAsync(stored, key, readSize: 65536));
+        Assert.Equal(plaintext, await EnvelopeTestKit.OpenAsync(stored, key, readSize: 65536, readAhead: true));
+        using var received = new MemoryStream();
+        Assert.Equal(plaintext, EnvelopeTestKit.OpenSync(stored, key, received, readSize: 65536, readAhead: true));
         Assert.True(stored.Length < plaintext.Length / 2, $"text-like data should compress well, got {stored.Length} of {plaintext.Length}");
     }
 

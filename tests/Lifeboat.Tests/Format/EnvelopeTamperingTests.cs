@@ -25,7 +25,8 @@ public sealed class EnvelopeTamperingTests : IDisposable
             from o in Objects
             from at in Gen.Double[0, 1]
             from mask in Gen.Byte[1, 255]
-            select (o.Plaintext, o.Compressed, at, mask);
+            from readAhead in Gen.Bool
+            select (o.Plaintext, o.Compressed, at, mask, readAhead);
 
         cases.Sample(
             c =>
@@ -34,10 +35,10 @@ public sealed class EnvelopeTamperingTests : IDisposable
                 var position = (int)(c.at * (stored.Length - 1));
                 stored[position] ^= c.mask;
 
-                AssertRejectedAfterOnlyAuthenticPlaintext(stored, c.Plaintext, c.Compressed);
+                AssertRejectedAfterOnlyAuthenticPlaintext(stored, c.Plaintext, c.Compressed, c.readAhead);
             },
             iter: 1000,
-            print: c => $"{c.Plaintext.Length} bytes, compressed {c.Compressed}, at {c.at}, mask {c.mask}");
+            print: c => $"{c.Plaintext.Length} bytes, compressed {c.Compressed}, at {c.at}, mask {c.mask}, read-ahead {c.readAhead}");
     }
 
     [Fact]
@@ -46,7 +47,8 @@ public sealed class EnvelopeTamperingTests : IDisposable
         var cases =
             from o in Objects
             from at in Gen.Double[0, 1]
-            select (o.Plaintext, o.Compressed, at);
+            from readAhead in Gen.Bool
+            select (o.Plaintext, o.Compressed, at, readAhead);
 
         cases.Sample(
             c =>
@@ -54,10 +56,10 @@ public sealed class EnvelopeTamperingTests : IDisposable
                 var stored = EnvelopeTestKit.Seal(c.Plaintext, key, EnvelopeTestKit.Small(c.Compressed));
                 var truncated = stored[..(int)(c.at * (stored.Length - 1))];
 
-                AssertRejectedAfterOnlyAuthenticPlaintext(truncated, c.Plaintext, c.Compressed);
+                AssertRejectedAfterOnlyAuthenticPlaintext(truncated, c.Plaintext, c.Compressed, c.readAhead);
             },
             iter: 500,
-            print: c => $"{c.Plaintext.Length} bytes, compressed {c.Compressed}, cut at {c.at}");
+            print: c => $"{c.Plaintext.Length} bytes, compressed {c.Compressed}, cut at {c.at}, read-ahead {c.readAhead}");
     }
 
     [Theory]
@@ -186,10 +188,10 @@ public sealed class EnvelopeTamperingTests : IDisposable
     private static Span<byte> ChunkAt(byte[] stored, int index) => stored.AsSpan(HeaderSize + index * SealedChunk, SealedChunk);
 
     /// <summary>Reading must fail, and whatever came out before the failure must be a prefix of the true plaintext.</summary>
-    private void AssertRejectedAfterOnlyAuthenticPlaintext(byte[] stored, byte[] plaintext, bool compressed)
+    private void AssertRejectedAfterOnlyAuthenticPlaintext(byte[] stored, byte[] plaintext, bool compressed, bool readAhead)
     {
         using var received = new MemoryStream();
-        Assert.ThrowsAny<LifeboatException>(() => EnvelopeTestKit.OpenSync(stored, key, received, readSize: 50));
+        Assert.ThrowsAny<LifeboatException>(() => EnvelopeTestKit.OpenSync(stored, key, received, readSize: 50, readAhead));
 
         var prefix = received.ToArray();
         Assert.True(prefix.Length <= plaintext.Length);

@@ -37,10 +37,10 @@ internal static class EnvelopeTestKit
         return stored.ToArray();
     }
 
-    public static async Task<byte[]> OpenAsync(byte[] stored, DataKey key, int readSize = 4096)
+    public static async Task<byte[]> OpenAsync(byte[] stored, DataKey key, int readSize = 4096, bool readAhead = false)
     {
         using var source = new MemoryStream(stored);
-        await using var reader = new EnvelopeReader(source, KeysOf(key), "test/object");
+        await using var reader = new EnvelopeReader(source, KeysOf(key), "test/object", readAhead);
         using var plaintext = new MemoryStream();
         var buffer = new byte[readSize];
         int read;
@@ -53,10 +53,10 @@ internal static class EnvelopeTestKit
     }
 
     /// <summary>Reads with the synchronous path, collecting whatever plaintext came out before any exception.</summary>
-    public static byte[] OpenSync(byte[] stored, DataKey key, MemoryStream received, int readSize = 4096)
+    public static byte[] OpenSync(byte[] stored, DataKey key, MemoryStream received, int readSize = 4096, bool readAhead = false)
     {
         using var source = new MemoryStream(stored);
-        using var reader = new EnvelopeReader(source, KeysOf(key), "test/object");
+        using var reader = new EnvelopeReader(source, KeysOf(key), "test/object", readAhead);
         var buffer = new byte[readSize];
         int read;
         while ((read = reader.Read(buffer)) > 0)
