@@ -26,7 +26,8 @@ internal static class CheckCommand
                 CliJson.Print(new CheckSummary(report.Backups, report.ObjectsChecked, report.ObjectsRead, report.Problems), CliJson.Default.CheckSummary);
             else
                 Print(report, options.Quiet);
-            return report.Problems.Count == 0 ? CommandRunner.Ok : (int)FailureKind.Failed;
+            // The check itself worked; what it found is an unhealthy repository, which monitoring tells apart from a failed run.
+            return report.Problems.Count == 0 ? CommandRunner.Ok : (int)FailureKind.Unhealthy;
         });
         return command;
     }

@@ -16,6 +16,9 @@ internal sealed class DatabaseSwap(PostgresSource source, IActivityReporter repo
     public async Task RunAsync(string staging, string target, bool targetExists)
     {
         await using var admin = await PostgresConnector.OpenAsync(source, "postgres", CancellationToken.None);
+        // pg_restore committed asynchronously; this session's first commit flushes all of that WAL to disk,
+        // so the restored data is durable before it takes the name, and before any old data is dropped.
+        await DatabaseAdmin.ExecuteAsync(admin, "SET synchronous_commit = on", CancellationToken.None);
         if (!targetExists)
         {
             await RenameFreeingSessionsAsync(admin, staging, target);

@@ -49,25 +49,37 @@ internal static class SnapshotCatalog
     }
 
     /// <summary>Exact row counts of every user table and the number of large objects.</summary>
-    public static async Task<(List<TableRowCount> Tables, long LargeObjects)> CountRowsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    public static Task<(List<TableRowCount> Tables, long LargeObjects)> CountRowsAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        CountRowsAsync([connection], cancellationToken);
+
+    /// <summary>
+    /// The same, with the tables shared out among <paramref name="connections"/> (all to one database), each
+    /// taking the next uncounted table when it is done with one.
+    /// </summary>
+    public static async Task<(List<TableRowCount> Tables, long LargeObjects)> CountRowsAsync(IReadOnlyList<NpgsqlConnection> connections, CancellationToken cancellationToken)
     {
         var names = new List<(string Schema, string Table)>();
-        await using (var command = new NpgsqlCommand(UserTablesSql, connection))
+        await using (var command = new NpgsqlCommand(UserTablesSql, connections[0]))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
                 names.Add((reader.GetString(0), reader.GetString(1)));
         }
 
-        var counts = new List<TableRowCount>(names.Count);
-        foreach (var (schema, table) in names)
+        var rows = new long[names.Count];
+        var next = -1;
+        async Task CountOn(NpgsqlConnection connection)
         {
-            var rows = (long)(await ScalarAsync(connection, $"SELECT count(*) FROM ONLY {Quote(schema)}.{Quote(table)}", cancellationToken))!;
-            counts.Add(new TableRowCount(schema, table, rows));
+            for (var i = Interlocked.Increment(ref next); i < names.Count; i = Interlocked.Increment(ref next))
+            {
+                var (schema, table) = names[i];
+                rows[i] = (long)(await ScalarAsync(connection, $"SELECT count(*) FROM ONLY {Quote(schema)}.{Quote(table)}", cancellationToken))!;
+            }
         }
 
-        var largeObjects = (long)(await ScalarAsync(connection, "SELECT count(*) FROM pg_largeobject_metadata", cancellationToken))!;
-        return (counts, largeObjects);
+        await Task.WhenAll(connections.Select(CountOn));
+        var largeObjects = (long)(await ScalarAsync(connections[0], "SELECT count(*) FROM pg_largeobject_metadata", cancellationToken))!;
+        return (names.Select((n, i) => new TableRowCount(n.Schema, n.Table, rows[i])).ToList(), largeObjects);
     }
 
     /// <summary>How long Lifeboat's sessions and pg_dump wait for a table lock before failing instead of hanging.</summary>

@@ -109,7 +109,7 @@ public sealed class CliBackupRestoreTests
     }
 
     [Fact]
-    public async Task Check_read_data_and_restore_name_the_corrupted_object_and_exit_1()
+    public async Task Check_read_data_exits_3_unhealthy_and_restore_exits_1_both_naming_the_corrupted_object()
     {
         await using var database = await TestDatabase.CreateAsync("clicheck", Sql);
         await using var repo = await TestRepository.CreateLocalAsync();
@@ -122,7 +122,7 @@ public sealed class CliBackupRestoreTests
         var check = await Infrastructure.Cli.RunAsync("--config", config, "check", "--read-data");
         var restore = await Infrastructure.Cli.RunAsync("--config", config, "restore", "postgres", "--target-db", database.Companion("restored"));
 
-        Assert.Equal(1, check.ExitCode);
+        Assert.Equal(3, check.ExitCode);
         Assert.Contains(archive.Key, check.Stderr, StringComparison.Ordinal);
         Assert.Equal(1, restore.ExitCode);
         Assert.Contains(archive.Key, restore.Stderr, StringComparison.Ordinal);

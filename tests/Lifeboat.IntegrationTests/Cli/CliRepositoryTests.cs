@@ -57,7 +57,7 @@ public sealed class CliRepositoryTests
 
         var check = await Infrastructure.Cli.RunAsync("--config", config, "check", "--read-data=10", "--json");
 
-        Assert.Equal(1, check.ExitCode);
+        Assert.Equal(3, check.ExitCode);
         using var report = JsonDocument.Parse(check.Stdout);
         Assert.Equal(1, report.RootElement.GetProperty("objectsRead").GetInt32());
         Assert.Contains(archive.Key, report.RootElement.GetProperty("problems")[0].GetString(), StringComparison.Ordinal);
@@ -75,7 +75,7 @@ public sealed class CliRepositoryTests
 
         var check = await Infrastructure.Cli.RunAsync("--config", config, "check");
 
-        Assert.Equal(1, check.ExitCode);
+        Assert.Equal(3, check.ExitCode);
         Assert.Contains($"{archive.Key}: missing", check.Stderr, StringComparison.Ordinal);
     }
 }
