@@ -31,10 +31,28 @@ public sealed partial record PgTool(string Path, string VersionText, int Major)
         {
             var candidate = System.IO.Path.Combine(dir, name);
             if (File.Exists(candidate))
-                return candidate;
+                return IsDebianWrapper(candidate) ? NewestDebianBinary(name) ?? candidate : candidate;
         }
 
         return null;
+    }
+
+    // Debian's /usr/bin/pg_dump is a Perl wrapper that starts Perl and then runs the newest installed
+    // /usr/lib/postgresql/N/bin/pg_dump for a remote server: ~0.2 s a run, for the same program.
+    private static bool IsDebianWrapper(string path) =>
+        new FileInfo(path).LinkTarget is { } target && System.IO.Path.GetFileName(target) == "pg_wrapper";
+
+    private static string? NewestDebianBinary(string name)
+    {
+        const string versions = "/usr/lib/postgresql";
+        if (!Directory.Exists(versions))
+            return null;
+        return Directory.EnumerateDirectories(versions)
+            .Select(dir => (Major: int.TryParse(System.IO.Path.GetFileName(dir), out var major) ? major : -1, Path: System.IO.Path.Combine(dir, "bin", name)))
+            .Where(c => c.Major > 0 && File.Exists(c.Path))
+            .OrderByDescending(c => c.Major)
+            .Select(c => c.Path)
+            .FirstOrDefault();
     }
 
     [GeneratedRegex(@"\(PostgreSQL\)\s+(\d+)")]
