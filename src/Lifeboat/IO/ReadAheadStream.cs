@@ -36,15 +36,9 @@ internal sealed class ReadAheadStream : ReadOnlyStream
         ObjectDisposedException.ThrowIf(disposed, this);
         if (buffer.IsEmpty)
             return 0;
-        while (current is null)
+        // Blocking here is what a synchronous reader asked for; the channel has no synchronization context to deadlock on.
+        while (!HasCurrent())
         {
-            if (queue.Reader.TryRead(out var next))
-            {
-                Take(next);
-                break;
-            }
-
-            // Blocking here is what a synchronous reader asked for; the channel has no synchronization context to deadlock on.
             if (!queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
                 return End();
         }
@@ -58,14 +52,8 @@ internal sealed class ReadAheadStream : ReadOnlyStream
         ObjectDisposedException.ThrowIf(disposed, this);
         if (buffer.IsEmpty)
             return 0;
-        while (current is null)
+        while (!HasCurrent())
         {
-            if (queue.Reader.TryRead(out var next))
-            {
-                Take(next);
-                break;
-            }
-
             if (!await queue.Reader.WaitToReadAsync(cancellationToken))
                 return End();
         }
@@ -93,11 +81,15 @@ internal sealed class ReadAheadStream : ReadOnlyStream
         base.Dispose(disposing);
     }
 
-    private void Take((byte[] Buffer, int Length) next)
+    // True when a buffer is in hand, taking the next queued one if there is one.
+    private bool HasCurrent()
     {
-        current = next.Buffer;
-        offset = 0;
-        length = next.Length;
+        if (current is not null)
+            return true;
+        if (!queue.Reader.TryRead(out var next))
+            return false;
+        (current, offset, length) = (next.Buffer, 0, next.Length);
+        return true;
     }
 
     private int CopyOut(Span<byte> buffer)
