@@ -63,9 +63,10 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
         var extensions = CreateExtensionsAsync(source, staging, manifest.Postgres!, cancellationToken);
         try
         {
-            await RunPgRestoreAsync(source, pgRestore, archive, staging, options, extensions, cancellationToken);
-            reporter.Event($"restore {manifest.Id}: counting rows of {manifest.Postgres!.Tables.Count} tables against the manifest");
-            var result = await VerifyAsync(source, staging, target, manifest, cancellationToken);
+            var counted = await RunPgRestoreAsync(source, pgRestore, archive, staging, options, extensions, manifest.Postgres!.Tables, cancellationToken);
+            reporter.Event($"restore {manifest.Id}: counting rows of {manifest.Postgres!.Tables.Count - (counted?.Count ?? 0)} tables against the manifest"
+                + (counted is { Count: > 0 } ? $" ({counted.Count} counted while pg_restore built indexes)" : ""));
+            var result = await VerifyAsync(source, staging, target, manifest, counted, cancellationToken);
             if (!result.Verified)
             {
                 throw new LifeboatException(
@@ -131,18 +132,20 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
         }
     }
 
-    private async Task RunPgRestoreAsync(
-        PostgresSource source, PgTool pgRestore, StoredObject archive, string database, RestoreOptions options, Task extensions, CancellationToken cancellationToken)
+    /// <summary>Runs pg_restore; returns the row counts of tables already counted while it ran (see <see cref="EarlyRowCounts"/>).</summary>
+    private async Task<IReadOnlyDictionary<(string Schema, string Table), long>?> RunPgRestoreAsync(
+        PostgresSource source, PgTool pgRestore, StoredObject archive, string database, RestoreOptions options, Task extensions,
+        IReadOnlyList<TableRowCount> tables, CancellationToken cancellationToken)
     {
         List<string> arguments = ["--no-owner", "--no-privileges", "--exit-on-error", "--no-password", $"--dbname={ConnectionStringFor(database)}"];
         if (options.Jobs <= 1)
         {
             await extensions;
             await RestoreFromPipeAsync(source, pgRestore, archive, database, arguments, cancellationToken);
-            return;
+            return null;
         }
 
-        await RestoreFromSpoolAsync(source, pgRestore, archive, database, arguments, options, extensions, cancellationToken);
+        return await RestoreFromSpoolAsync(source, pgRestore, archive, database, arguments, options, extensions, tables, cancellationToken);
     }
 
     // pg_restore commits every table, index and constraint on its own, and each commit waits for its WAL to
@@ -193,8 +196,9 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
         }
     }
 
-    private async Task RestoreFromSpoolAsync(
-        PostgresSource source, PgTool pgRestore, StoredObject archive, string database, List<string> arguments, RestoreOptions options, Task extensions, CancellationToken cancellationToken)
+    private async Task<IReadOnlyDictionary<(string Schema, string Table), long>> RestoreFromSpoolAsync(
+        PostgresSource source, PgTool pgRestore, StoredObject archive, string database, List<string> arguments, RestoreOptions options, Task extensions,
+        IReadOnlyList<TableRowCount> tables, CancellationToken cancellationToken)
     {
         // pg_restore --jobs needs a seekable archive; a pipe is not one, so the decrypted archive is spooled once.
         var directory = options.SpoolDirectory ?? Path.GetTempPath();
@@ -206,8 +210,24 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
             await Task.WhenAll(SpoolAsync(archive, spool, cancellationToken), extensions);
             arguments.Add($"--jobs={options.Jobs}");
             arguments.Add(spool);
-            await using var child = ChildProcess.Start(pgRestore.Path, arguments, PgRestoreEnvironment(source, database));
-            await WaitForPgRestoreAsync(child, database, cancellationToken);
+            arguments.Add("--verbose");
+            var early = new EarlyRowCounts(tables);
+            await using var child = ChildProcess.Start(pgRestore.Path, arguments, PgRestoreEnvironment(source, database), stderrLine: early.Observe);
+            using var stopCounting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var counting = early.RunAsync(token => PostgresConnector.OpenAsync(source, database, token), stopCounting.Token);
+            try
+            {
+                await WaitForPgRestoreAsync(child, database, cancellationToken);
+            }
+            catch
+            {
+                await stopCounting.CancelAsync();
+                await ((Task)counting).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                throw;
+            }
+
+            early.Complete();
+            return await counting;
         }
         finally
         {
@@ -240,14 +260,15 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
             throw new LifeboatException($"pg_restore into '{database}' failed (exit code {code}): {child.LastError()}; the target database was left untouched");
     }
 
-    private static async Task<RestoreResult> VerifyAsync(PostgresSource source, string staging, string target, BackupManifest manifest, CancellationToken cancellationToken)
+    private static async Task<RestoreResult> VerifyAsync(
+        PostgresSource source, string staging, string target, BackupManifest manifest, IReadOnlyDictionary<(string Schema, string Table), long>? counted, CancellationToken cancellationToken)
     {
         // Two sessions count side by side: the restore's verification is time the target is not yet in place.
         await using var first = await PostgresConnector.OpenAsync(source, staging, cancellationToken);
         await using var second = await PostgresConnector.OpenAsync(source, staging, cancellationToken);
         await SnapshotCatalog.DisableTimeoutsAsync(first, cancellationToken);
         await SnapshotCatalog.DisableTimeoutsAsync(second, cancellationToken);
-        var (tables, largeObjects) = await SnapshotCatalog.CountRowsAsync([first, second], cancellationToken);
+        var (tables, largeObjects) = await SnapshotCatalog.CountRowsAsync([first, second], cancellationToken, counted);
         var actual = tables.ToDictionary(t => (t.Schema, t.Table), t => t.Rows);
         var checks = manifest.Postgres!.Tables
             .Select(t => new TableCheck(t.Schema, t.Table, t.Rows, actual.GetValueOrDefault((t.Schema, t.Table), -1)))

@@ -54,9 +54,10 @@ internal static class SnapshotCatalog
 
     /// <summary>
     /// The same, with the tables shared out among <paramref name="connections"/> (all to one database), each
-    /// taking the next uncounted table when it is done with one.
+    /// taking the next uncounted table when it is done with one; tables in <paramref name="counted"/> are taken as counted.
     /// </summary>
-    public static async Task<(List<TableRowCount> Tables, long LargeObjects)> CountRowsAsync(IReadOnlyList<NpgsqlConnection> connections, CancellationToken cancellationToken)
+    public static async Task<(List<TableRowCount> Tables, long LargeObjects)> CountRowsAsync(
+        IReadOnlyList<NpgsqlConnection> connections, CancellationToken cancellationToken, IReadOnlyDictionary<(string Schema, string Table), long>? counted = null)
     {
         var names = new List<(string Schema, string Table)>();
         await using (var command = new NpgsqlCommand(UserTablesSql, connections[0]))
@@ -73,7 +74,9 @@ internal static class SnapshotCatalog
             for (var i = Interlocked.Increment(ref next); i < names.Count; i = Interlocked.Increment(ref next))
             {
                 var (schema, table) = names[i];
-                rows[i] = (long)(await ScalarAsync(connection, $"SELECT count(*) FROM ONLY {Quote(schema)}.{Quote(table)}", cancellationToken))!;
+                rows[i] = counted is not null && counted.TryGetValue((schema, table), out var known)
+                    ? known
+                    : await CountAsync(connection, schema, table, cancellationToken);
             }
         }
 
@@ -81,6 +84,10 @@ internal static class SnapshotCatalog
         var largeObjects = (long)(await ScalarAsync(connections[0], "SELECT count(*) FROM pg_largeobject_metadata", cancellationToken))!;
         return (names.Select((n, i) => new TableRowCount(n.Schema, n.Table, rows[i])).ToList(), largeObjects);
     }
+
+    /// <summary>The exact number of rows in one table, its partitions or children not included.</summary>
+    public static async Task<long> CountAsync(NpgsqlConnection connection, string schema, string table, CancellationToken cancellationToken) =>
+        (long)(await ScalarAsync(connection, $"SELECT count(*) FROM ONLY {Quote(schema)}.{Quote(table)}", cancellationToken))!;
 
     /// <summary>How long Lifeboat's sessions and pg_dump wait for a table lock before failing instead of hanging.</summary>
     /// <remarks>

@@ -15,9 +15,12 @@ public sealed class ChildProcess : IAsyncDisposable
     private readonly StringBuilder _stderr = new();
     private readonly Task _stderrPump;
 
-    private ChildProcess(Process process)
+    private readonly Action<string>? _stderrLine;
+
+    private ChildProcess(Process process, Action<string>? stderrLine)
     {
         _process = process;
+        _stderrLine = stderrLine;
         _stderrPump = PumpStderrAsync();
     }
 
@@ -30,8 +33,12 @@ public sealed class ChildProcess : IAsyncDisposable
     /// <summary>The child's standard input.</summary>
     public Stream StandardInput => _process.StandardInput.BaseStream;
 
-    /// <summary>Starts <paramref name="path"/>; a missing executable is a clear error.</summary>
-    public static ChildProcess Start(string path, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment, bool redirectStdin = false)
+    /// <summary>
+    /// Starts <paramref name="path"/>; a missing executable is a clear error. <paramref name="stderrLine"/>, when
+    /// given, sees every line the tool writes to stderr, on the thread that reads it.
+    /// </summary>
+    public static ChildProcess Start(
+        string path, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment, bool redirectStdin = false, Action<string>? stderrLine = null)
     {
         var info = new ProcessStartInfo(path)
         {
@@ -55,7 +62,7 @@ public sealed class ChildProcess : IAsyncDisposable
         try
         {
             var process = Process.Start(info) ?? throw new LifeboatException($"could not start {path}");
-            return new ChildProcess(process) { Name = Path.GetFileName(path) };
+            return new ChildProcess(process, stderrLine) { Name = Path.GetFileName(path) };
         }
         catch (System.ComponentModel.Win32Exception e)
         {
@@ -98,14 +105,26 @@ public sealed class ChildProcess : IAsyncDisposable
             throw new LifeboatException($"{Name} failed (exit code {code}): {LastError()}");
     }
 
-    /// <summary>The last lines the tool wrote to stderr, joined on one line.</summary>
+    /// <summary>The last lines the tool wrote to stderr, joined on one line, leaving out its --verbose progress lines.</summary>
     public string LastError()
     {
         lock (_stderr)
         {
             var lines = _stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            return lines.Length == 0 ? "(no error output)" : string.Join(" | ", lines.TakeLast(4));
+            var messages = lines.Where(line => !IsProgress(line)).ToArray();
+            return messages.Length == 0 ? "(no error output)" : string.Join(" | ", messages.TakeLast(4));
         }
+    }
+
+    // PostgreSQL's tools write "pg_restore: error: …" (or warning, detail, hint) for what matters and
+    // "pg_restore: launching item …" for progress.
+    private bool IsProgress(string line)
+    {
+        var prefix = Name + ": ";
+        if (Name.Length == 0 || !line.StartsWith(prefix, StringComparison.Ordinal))
+            return false;
+        var rest = line.AsSpan(prefix.Length);
+        return !(rest.StartsWith("error:") || rest.StartsWith("warning:") || rest.StartsWith("detail:") || rest.StartsWith("hint:") || rest.StartsWith("fatal:"));
     }
 
     /// <summary>Kills the child and its children.</summary>
@@ -139,6 +158,7 @@ public sealed class ChildProcess : IAsyncDisposable
     private async Task PumpStderrAsync()
     {
         var buffer = new char[4096];
+        var partial = new StringBuilder();
         var reader = _process.StandardError;
         int n;
         while ((n = await reader.ReadAsync(buffer)) > 0)
@@ -149,7 +169,28 @@ public sealed class ChildProcess : IAsyncDisposable
                 if (_stderr.Length > StderrLimit)
                     _stderr.Remove(0, _stderr.Length - StderrLimit);
             }
+
+            if (_stderrLine is not null)
+                SplitLines(buffer.AsSpan(0, n), partial);
         }
+
+        if (partial.Length > 0)
+            _stderrLine?.Invoke(partial.ToString());
+    }
+
+    // Lines longer than the kept stderr are cut: they are shown to the observer for progress, not kept.
+    private void SplitLines(ReadOnlySpan<char> chunk, StringBuilder partial)
+    {
+        int newline;
+        while ((newline = chunk.IndexOf('\n')) >= 0)
+        {
+            partial.Append(chunk[..newline]);
+            _stderrLine!(partial.ToString());
+            partial.Clear();
+            chunk = chunk[(newline + 1)..];
+        }
+
+        partial.Append(chunk[..Math.Min(chunk.Length, Math.Max(0, StderrLimit - partial.Length))]);
     }
 
     /// <inheritdoc />
