@@ -64,8 +64,10 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
         try
         {
             var counted = await RunPgRestoreAsync(source, pgRestore, archive, staging, options, extensions, manifest.Postgres!.Tables, cancellationToken);
-            reporter.Event($"restore {manifest.Id}: counting rows of {manifest.Postgres!.Tables.Count - (counted?.Count ?? 0)} tables against the manifest"
-                + (counted is { Count: > 0 } ? $" ({counted.Count} counted while pg_restore built indexes)" : ""));
+            var tableCount = manifest.Postgres!.Tables.Count;
+            reporter.Event(counted is { Count: > 0 }
+                ? $"restore {manifest.Id}: {counted.Count} of {tableCount} tables counted while pg_restore built indexes; checking all counts against the manifest"
+                : $"restore {manifest.Id}: counting rows of {tableCount} tables against the manifest");
             var result = await VerifyAsync(source, staging, target, manifest, counted, cancellationToken);
             if (!result.Verified)
             {
