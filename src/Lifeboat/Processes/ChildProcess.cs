@@ -105,27 +105,37 @@ public sealed class ChildProcess : IAsyncDisposable
             throw new LifeboatException($"{Name} failed (exit code {code}): {LastError()}");
     }
 
-    /// <summary>The last lines the tool wrote to stderr, joined on one line, leaving out its --verbose progress lines.</summary>
+    /// <summary>
+    /// What the tool said went wrong, on one line: PostgreSQL's tools' own error lines ("from TOC entry …",
+    /// "error: …", the first line of "Command was: …") when there are any, else the last lines of stderr
+    /// other than its --verbose progress lines.
+    /// </summary>
     public string LastError()
     {
         lock (_stderr)
         {
             var lines = _stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var messages = lines.Where(line => !IsProgress(line)).ToArray();
+            var messages = lines.Where(IsToolMessage).ToArray();
+            if (messages.Length == 0)
+                messages = lines.Where(line => !IsToolLine(line)).ToArray();
             return messages.Length == 0 ? "(no error output)" : string.Join(" | ", messages.TakeLast(4));
         }
     }
 
-    // PostgreSQL's tools write "pg_restore: error: …" (or warning, detail, hint) for what matters and
-    // "pg_restore: launching item …" for progress.
-    private bool IsProgress(string line)
+    // "pg_restore: error: …" (or warning, detail, hint) and its context matter; "pg_restore: launching item …"
+    // is --verbose progress, and the SQL after "Command was:" is the failed statement's body, too long to show.
+    private bool IsToolMessage(string line)
     {
-        var prefix = Name + ": ";
-        if (Name.Length == 0 || !line.StartsWith(prefix, StringComparison.Ordinal))
+        if (line.StartsWith("Command was:", StringComparison.Ordinal))
+            return true;
+        if (!IsToolLine(line))
             return false;
-        var rest = line.AsSpan(prefix.Length);
-        return !(rest.StartsWith("error:") || rest.StartsWith("warning:") || rest.StartsWith("detail:") || rest.StartsWith("hint:") || rest.StartsWith("fatal:"));
+        var rest = line.AsSpan(Name.Length + 2);
+        return rest.StartsWith("error:") || rest.StartsWith("warning:") || rest.StartsWith("detail:") || rest.StartsWith("hint:")
+            || rest.StartsWith("fatal:") || rest.StartsWith("from TOC entry");
     }
+
+    private bool IsToolLine(string line) => Name.Length > 0 && line.StartsWith(Name + ": ", StringComparison.Ordinal);
 
     /// <summary>Kills the child and its children.</summary>
     public void Kill()
