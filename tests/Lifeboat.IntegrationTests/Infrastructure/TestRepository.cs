@@ -7,11 +7,15 @@ namespace Lifeboat.IntegrationTests.Infrastructure;
 /// <summary>A fresh repository for one test: a temp directory (or an S3 prefix) and its own key file.</summary>
 public sealed class TestRepository : IAsyncDisposable
 {
-    private TestRepository(string directory, string url, BackupRepository repository)
+    // The bucket an S3 repository lives in, removed with it: each test makes its own.
+    private readonly string? _bucket;
+
+    private TestRepository(string directory, string url, BackupRepository repository, string? bucket = null)
     {
         Directory = directory;
         Url = url;
         Repository = repository;
+        _bucket = bucket;
     }
 
     /// <summary>Temp directory holding the key file (and, for a local repository, the repository itself).</summary>
@@ -45,7 +49,7 @@ public sealed class TestRepository : IAsyncDisposable
         var store = new S3ObjectStore(S3LocationFor(bucket, "backups"));
         await store.EnsureBucketAsync(CancellationToken.None);
         var repository = await BackupRepository.InitAsync(store, KeySecret.FromKeyFile(keyFile), new EnvelopeOptions(), CancellationToken.None);
-        return new TestRepository(directory, $"s3://{bucket}/backups", repository);
+        return new TestRepository(directory, $"s3://{bucket}/backups", repository, bucket);
     }
 
     public static S3Location S3LocationFor(string bucket, string prefix) =>
@@ -90,6 +94,8 @@ public sealed class TestRepository : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Repository.DisposeAsync();
+        if (_bucket is not null)
+            await Storage.S3TestServer.EmptyAsync(_bucket, "", removeBucket: true);
         System.IO.Directory.Delete(Directory, recursive: true);
     }
 }

@@ -39,15 +39,26 @@ internal static class S3TestServer
     public static async Task EmptyAsync(string bucket, string prefix, bool removeBucket)
     {
         using var client = RawClient();
-        try
+        // The raw client has no retry layer, and radosgw answers the request after an early-answered PUT
+        // (a test's write to a missing bucket) on the same pooled connection with a bare 400.
+        for (var attempt = 1; ; attempt++)
         {
-            await EmptyPrefixAsync(client, bucket, prefix);
-            await AbortUploadsAsync(client, bucket, prefix);
-            if (removeBucket)
-                await client.DeleteBucketAsync(bucket);
-        }
-        catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchBucket")
-        {
+            try
+            {
+                await EmptyPrefixAsync(client, bucket, prefix);
+                await AbortUploadsAsync(client, bucket, prefix);
+                if (removeBucket)
+                    await client.DeleteBucketAsync(bucket);
+                return;
+            }
+            catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchBucket")
+            {
+                return;
+            }
+            catch (Exception e) when (attempt < 3 && S3TransientErrors.IsTransient(e, CancellationToken.None))
+            {
+                await Task.Delay(100 * attempt);
+            }
         }
     }
 
