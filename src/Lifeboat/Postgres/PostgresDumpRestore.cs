@@ -270,7 +270,7 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
         await using var second = await PostgresConnector.OpenAsync(source, staging, cancellationToken);
         await SnapshotCatalog.DisableTimeoutsAsync(first, cancellationToken);
         await SnapshotCatalog.DisableTimeoutsAsync(second, cancellationToken);
-        var (tables, largeObjects) = await SnapshotCatalog.CountRowsAsync([first, second], cancellationToken, counted);
+        var (tables, largeObjects) = await SnapshotCatalog.CountRowsAsync([first, second], counted, cancellationToken);
         var actual = tables.ToDictionary(t => (t.Schema, t.Table), t => t.Rows);
         var checks = manifest.Postgres!.Tables
             .Select(t => new TableCheck(t.Schema, t.Table, t.Rows, actual.GetValueOrDefault((t.Schema, t.Table), -1)))

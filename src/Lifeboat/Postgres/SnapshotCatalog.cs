@@ -50,14 +50,14 @@ internal static class SnapshotCatalog
 
     /// <summary>Exact row counts of every user table and the number of large objects.</summary>
     public static Task<(List<TableRowCount> Tables, long LargeObjects)> CountRowsAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
-        CountRowsAsync([connection], cancellationToken);
+        CountRowsAsync([connection], counted: null, cancellationToken);
 
     /// <summary>
     /// The same, with the tables shared out among <paramref name="connections"/> (all to one database), each
     /// taking the next uncounted table when it is done with one; tables in <paramref name="counted"/> are taken as counted.
     /// </summary>
     public static async Task<(List<TableRowCount> Tables, long LargeObjects)> CountRowsAsync(
-        IReadOnlyList<NpgsqlConnection> connections, CancellationToken cancellationToken, IReadOnlyDictionary<(string Schema, string Table), long>? counted = null)
+        IReadOnlyList<NpgsqlConnection> connections, IReadOnlyDictionary<(string Schema, string Table), long>? counted, CancellationToken cancellationToken)
     {
         var names = new List<(string Schema, string Table)>();
         await using (var command = new NpgsqlCommand(UserTablesSql, connections[0]))

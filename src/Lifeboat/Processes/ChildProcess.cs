@@ -14,7 +14,6 @@ public sealed class ChildProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _stderr = new();
     private readonly Task _stderrPump;
-
     private readonly Action<string>? _stderrLine;
 
     private ChildProcess(Process process, Action<string>? stderrLine)
