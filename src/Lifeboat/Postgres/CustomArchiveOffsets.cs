@@ -38,7 +38,7 @@ internal static class CustomArchiveOffsets
     {
         Span<byte> wide = stackalloc byte[sizeof(long)];
         BinaryPrimitives.WriteInt64LittleEndian(wide, position);
-        field[0] = CustomArchiveScanner.OffsetSet;
+        field[0] = CustomArchiveFormat.OffsetSet;
         wide[..(field.Length - 1)].CopyTo(field.AsSpan(1));
     }
 

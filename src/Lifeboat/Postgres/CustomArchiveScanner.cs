@@ -12,30 +12,9 @@ namespace Lifeboat.Postgres;
 /// </remarks>
 internal sealed class CustomArchiveScanner
 {
-    /// <summary>TOC offset flag: the entry has data but its position was not known when the TOC was written.</summary>
-    public const byte OffsetNotSet = 1;
-
-    /// <summary>TOC offset flag: the entry's data starts at the stored position.</summary>
-    public const byte OffsetSet = 2;
-
-    /// <summary>TOC offset flag: the entry has no data block.</summary>
-    public const byte OffsetNoData = 3;
-
-    private const byte BlockData = 1;
-    private const byte BlockLargeObjects = 3;
-    private const byte FormatCustom = 1;
-    private const int WidestNumber = 8;
-
-    // The layouts this scanner knows: archive versions 1.12 (pg_dump 11) to 1.16 (pg_dump 17 and 18).
-    private static readonly int OldestVersion = Version(1, 12);
-    private static readonly int VersionWithTableAm = Version(1, 14);
-    private static readonly int VersionWithCompressionAlgorithm = Version(1, 15);
-    private static readonly int VersionWithRelKind = Version(1, 16);
-    private static readonly int NewestVersion = Version(1, 16);
-
     private readonly Dictionary<int, long> _offsetFields = [];
     private readonly Dictionary<int, long> _dataStarts = [];
-    private readonly byte[] _field = new byte[1 + WidestNumber];
+    private readonly byte[] _field = new byte[1 + CustomArchiveFormat.WidestNumber];
     private readonly IEnumerator<Need> _steps;
     private Need _need;
     private int _filled;
@@ -158,15 +137,15 @@ internal sealed class CustomArchiveScanner
 
         // Major, minor and revision of the archive version, intSize, offSize, format.
         yield return Need.Bytes(6);
-        _version = Version(_field[0], _field[1], _field[2]);
+        _version = CustomArchiveFormat.Version(_field[0], _field[1], _field[2]);
         _intSize = _field[3];
         OffsetSize = _field[4];
-        if (_version < OldestVersion || _version > NewestVersion + 255 || _field[5] != FormatCustom
-            || _intSize is < 1 or > WidestNumber || OffsetSize is < 1 or > WidestNumber)
+        if (_version < CustomArchiveFormat.OldestVersion || _version > CustomArchiveFormat.NewestVersion + 255 || _field[5] != CustomArchiveFormat.Custom
+            || _intSize is < 1 or > CustomArchiveFormat.WidestNumber || OffsetSize is < 1 or > CustomArchiveFormat.WidestNumber)
             yield return Need.Unreadable;
 
         // Compression: an algorithm byte from 1.15 on, a level before.
-        yield return _version >= VersionWithCompressionAlgorithm ? Need.Bytes(1) : IntField;
+        yield return _version >= CustomArchiveFormat.VersionWithCompressionAlgorithm ? Need.Bytes(1) : IntField;
 
         // Creation time as seven ints, then database name, server version and pg_dump version.
         for (var i = 0; i < 7; i++)
@@ -189,9 +168,9 @@ internal sealed class CustomArchiveScanner
         yield return IntField;
 
         // Definition, drop and copy statements, schema, tablespace and, from 1.14 on, table access method.
-        foreach (var need in Strings(_version >= VersionWithTableAm ? 6 : 5))
+        foreach (var need in Strings(_version >= CustomArchiveFormat.VersionWithTableAm ? 6 : 5))
             yield return need;
-        if (_version >= VersionWithRelKind)
+        if (_version >= CustomArchiveFormat.VersionWithRelKind)
             yield return IntField;
 
         // Owner and the obsolete "with OIDs" string, then the dependency list, ended by a null string.
@@ -202,9 +181,9 @@ internal sealed class CustomArchiveScanner
 
         var fieldStart = _position;
         yield return Need.Bytes(1 + OffsetSize);
-        if (_field[0] is not (OffsetNotSet or OffsetSet or OffsetNoData))
+        if (_field[0] is not (CustomArchiveFormat.OffsetNotSet or CustomArchiveFormat.OffsetSet or CustomArchiveFormat.OffsetNoData))
             yield return Need.Unreadable;
-        _offsetFields.Add((int)dumpId, _field[0] == OffsetNoData ? -1 : fieldStart);
+        _offsetFields.Add((int)dumpId, _field[0] == CustomArchiveFormat.OffsetNoData ? -1 : fieldStart);
     }
 
     private IEnumerable<Need> Strings(int count)
@@ -245,9 +224,9 @@ internal sealed class CustomArchiveScanner
             _betweenBlocks = false;
             var type = _field[0];
             yield return IntField;
-            if (type is not (BlockData or BlockLargeObjects) || !Claim(DecodeInt(), blockStart))
+            if (type is not (CustomArchiveFormat.BlockData or CustomArchiveFormat.BlockLargeObjects) || !Claim(DecodeInt(), blockStart))
                 yield return Need.Unreadable;
-            foreach (var need in type == BlockData ? Chunks() : LargeObjects())
+            foreach (var need in type == CustomArchiveFormat.BlockData ? Chunks() : LargeObjects())
                 yield return need;
         }
     }
@@ -292,20 +271,9 @@ internal sealed class CustomArchiveScanner
 
     private Need IntField => Need.Bytes(1 + _intSize);
 
-    // pg_dump's integers: a sign byte (non-zero means negative), then the magnitude, least significant byte first.
     private long DecodeInt() => DecodeInt(_field.AsSpan(0, 1 + _intSize));
 
-    private static long DecodeInt(ReadOnlySpan<byte> field)
-    {
-        ulong magnitude = 0;
-        for (var i = field.Length - 1; i >= 1; i--)
-            magnitude = (magnitude << 8) | field[i];
-        if (magnitude > long.MaxValue)
-            return long.MinValue;
-        return field[0] == 0 ? (long)magnitude : -(long)magnitude;
-    }
-
-    private static int Version(int major, int minor, int revision = 0) => (((major * 256) + minor) * 256) + revision;
+    private static long DecodeInt(ReadOnlySpan<byte> field) => CustomArchiveFormat.DecodeInt(field);
 
     /// <summary>The next field the grammar waits for: a few bytes to decode, or a run of bytes to pass over.</summary>
     private readonly record struct Need(int Field, long Skip)

@@ -63,7 +63,7 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
         var extensions = CreateExtensionsAsync(source, staging, manifest.Postgres!, cancellationToken);
         try
         {
-            var counted = await RunPgRestoreAsync(source, pgRestore, archive, staging, options, extensions, manifest.Postgres!.Tables, cancellationToken);
+            var counted = await RunPgRestoreAsync(source, pgRestore, archive, staging, options, extensions, manifest.Postgres!, cancellationToken);
             var tableCount = manifest.Postgres!.Tables.Count;
             reporter.Event(counted is { Count: > 0 }
                 ? $"restore {manifest.Id}: {counted.Count} of {tableCount} tables counted while pg_restore built indexes; checking all counts against the manifest"
@@ -137,7 +137,7 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
     /// <summary>Runs pg_restore; returns the row counts of tables already counted while it ran (see <see cref="EarlyRowCounts"/>).</summary>
     private async Task<IReadOnlyDictionary<(string Schema, string Table), long>?> RunPgRestoreAsync(
         PostgresSource source, PgTool pgRestore, StoredObject archive, string database, RestoreOptions options, Task extensions,
-        IReadOnlyList<TableRowCount> tables, CancellationToken cancellationToken)
+        PostgresDumpInfo info, CancellationToken cancellationToken)
     {
         List<string> arguments = ["--no-owner", "--no-privileges", "--exit-on-error", "--no-password", $"--dbname={ConnectionStringFor(database)}"];
         if (options.Jobs <= 1)
@@ -147,7 +147,8 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
             return null;
         }
 
-        return await RestoreFromSpoolAsync(source, pgRestore, archive, database, arguments, options, extensions, tables, cancellationToken);
+        var target = new ParallelRestore.Target(source, pgRestore, database, arguments, PgRestoreEnvironment(source, database));
+        return await new ParallelRestore(repository, reporter).RunAsync(target, archive, info, options, extensions, cancellationToken);
     }
 
     // pg_restore commits every table, index and constraint on its own, and each commit waits for its WAL to
@@ -198,64 +199,8 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
         }
     }
 
-    private async Task<IReadOnlyDictionary<(string Schema, string Table), long>> RestoreFromSpoolAsync(
-        PostgresSource source, PgTool pgRestore, StoredObject archive, string database, List<string> arguments, RestoreOptions options, Task extensions,
-        IReadOnlyList<TableRowCount> tables, CancellationToken cancellationToken)
-    {
-        // pg_restore --jobs needs a seekable archive; a pipe is not one, so the decrypted archive is spooled once.
-        var directory = options.SpoolDirectory ?? Path.GetTempPath();
-        var spool = Path.Combine(directory, $"lifeboat-restore-{Guid.NewGuid():N}.dump");
-        reporter.Event($"spooling the decrypted archive ({archive.SizeBytes} bytes) to {spool} for pg_restore --jobs {options.Jobs}");
-        try
-        {
-            // Both run to their end before either's failure is thrown, so nothing is left running behind it.
-            await Task.WhenAll(SpoolAsync(archive, spool, cancellationToken), extensions);
-            arguments.Add($"--jobs={options.Jobs}");
-            arguments.Add(spool);
-            arguments.Add("--verbose");
-            var early = new EarlyRowCounts(tables);
-            await using var child = ChildProcess.Start(pgRestore.Path, arguments, PgRestoreEnvironment(source, database), stderrLine: early.Observe);
-            using var stopCounting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var counting = early.RunAsync(token => PostgresConnector.OpenAsync(source, database, token), stopCounting.Token);
-            try
-            {
-                await WaitForPgRestoreAsync(child, database, cancellationToken);
-            }
-            catch
-            {
-                await stopCounting.CancelAsync();
-                await ((Task)counting).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                throw;
-            }
-
-            early.Complete();
-            return await counting;
-        }
-        finally
-        {
-            File.Delete(spool);
-        }
-    }
-
-    private async Task SpoolAsync(StoredObject archive, string path, CancellationToken cancellationToken)
-    {
-        var progress = reporter.StartTransfer("decrypting archive", archive.SizeBytes);
-        var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.Asynchronous, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
-        await using var input = await repository.OpenObjectAsync(archive, cancellationToken);
-        await using var file = new FileStream(path, fileOptions);
-        var scanner = new CustomArchiveScanner();
-        await input.CopyToAsync(new CountingStream(new ScanningStream(file, scanner), progress), CopyBuffer, cancellationToken);
-        await file.FlushAsync(cancellationToken);
-
-        // pg_dump streamed the archive, so its TOC has no data offsets and every pg_restore worker would scan
-        // the file for its blocks; the offsets are written in as pg_dump does for a file. An archive the scan
-        // did not understand is left as it is, and pg_restore scans as before.
-        reporter.Event(CustomArchiveOffsets.TryWrite(file.SafeFileHandle, scanner)
-            ? "wrote the data offsets into the spooled archive's table of contents, so pg_restore workers seek straight to their tables"
-            : "the spooled archive's table of contents could not be given data offsets; pg_restore will scan for its tables");
-    }
-
-    private static async Task WaitForPgRestoreAsync(ChildProcess child, string database, CancellationToken cancellationToken)
+    /// <summary>Waits for pg_restore; a failure names the database and says the target was left untouched.</summary>
+    internal static async Task WaitForPgRestoreAsync(ChildProcess child, string database, CancellationToken cancellationToken)
     {
         var code = await child.WaitAsync(cancellationToken);
         if (code != 0)

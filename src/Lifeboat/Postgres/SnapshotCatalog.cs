@@ -8,7 +8,7 @@ internal static class SnapshotCatalog
 {
     // Extension member tables (spatial_ref_sys) are left out: the extension's own script fills them on restore.
     private const string UserTablesSql = """
-        SELECT n.nspname, c.relname
+        SELECT n.nspname, c.relname, coalesce(pg_table_size(c.oid), 0)
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE c.relkind = 'r'
           AND n.nspname NOT IN ('pg_catalog', 'information_schema')
@@ -60,11 +60,15 @@ internal static class SnapshotCatalog
         IReadOnlyList<NpgsqlConnection> connections, IReadOnlyDictionary<(string Schema, string Table), long>? counted, CancellationToken cancellationToken)
     {
         var names = new List<(string Schema, string Table)>();
+        var sizes = new List<long>();
         await using (var command = new NpgsqlCommand(UserTablesSql, connections[0]))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
+            {
                 names.Add((reader.GetString(0), reader.GetString(1)));
+                sizes.Add(reader.GetInt64(2));
+            }
         }
 
         var rows = new long[names.Count];
@@ -82,7 +86,7 @@ internal static class SnapshotCatalog
 
         await Task.WhenAll(connections.Select(CountOn));
         var largeObjects = (long)(await ScalarAsync(connections[0], "SELECT count(*) FROM pg_largeobject_metadata", cancellationToken))!;
-        return (names.Select((n, i) => new TableRowCount(n.Schema, n.Table, rows[i])).ToList(), largeObjects);
+        return (names.Select((n, i) => new TableRowCount(n.Schema, n.Table, rows[i]) { Bytes = sizes[i] }).ToList(), largeObjects);
     }
 
     /// <summary>The exact number of rows in one table, its partitions or children not included.</summary>

@@ -96,6 +96,9 @@ public sealed record ExtensionInfo(string Name, string Version, string Schema);
 /// <summary>The exact number of rows of one table.</summary>
 public sealed record TableRowCount(string Schema, string Table, long Rows)
 {
+    /// <summary>The table's size on disk (pg_table_size) when it was counted; a parallel restore starts on the largest first. Null in older manifests.</summary>
+    public long? Bytes { get; init; }
+
     /// <summary>schema.table, quoted where needed, for display.</summary>
     [JsonIgnore]
     public string QualifiedName => $"{Schema}.{Table}";

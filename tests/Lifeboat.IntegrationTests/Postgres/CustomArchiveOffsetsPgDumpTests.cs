@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Lifeboat.IntegrationTests.Infrastructure;
 using Lifeboat.Postgres;
 
@@ -34,13 +33,13 @@ public sealed class CustomArchiveOffsetsPgDumpTests
             var written = Path.Combine(directory, "written.dump");
 
             var patched = await SpoolDumpAsync(database.Name, streamed);
-            await RunAsync("pg_dump", Connection(database.Name, "--format=custom", "--compress=0", $"--file={written}"));
+            await PgCommand.RunAsync("pg_dump", PgCommand.Connection(database.Name, "--format=custom", "--compress=0", $"--file={written}"));
 
             Assert.True(patched);
             AssertEqualExceptCreationTime(await File.ReadAllBytesAsync(written, Ct), await File.ReadAllBytesAsync(streamed, Ct));
             var target = database.Companion("restored");
             await TestDatabase.AdminAsync($"CREATE DATABASE \"{target}\"");
-            await RunAsync("pg_restore", Connection(target, "--jobs=2", "--no-owner", "--no-privileges", "--exit-on-error", streamed));
+            await PgCommand.RunAsync("pg_restore", PgCommand.Connection(target, "--jobs=2", "--no-owner", "--no-privileges", "--exit-on-error", streamed));
             Assert.Equal(await DatabaseFingerprint.TakeAsync(database.Name), await DatabaseFingerprint.TakeAsync(target));
         }
         finally
@@ -83,7 +82,7 @@ public sealed class CustomArchiveOffsetsPgDumpTests
     // As the restore spools: pg_dump's stdout, a pipe, through the scanner into a file, then the patch.
     private static async Task<bool> SpoolDumpAsync(string database, string path)
     {
-        using var process = Start("pg_dump", Connection(database, "--format=custom", "--compress=0"));
+        using var process = PgCommand.Start("pg_dump", PgCommand.Connection(database, "--format=custom", "--compress=0"));
         await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
         var scanner = new CustomArchiveScanner();
         await process.StandardOutput.BaseStream.CopyToAsync(new ScanningStream(file, scanner), Ct);
@@ -102,26 +101,5 @@ public sealed class CustomArchiveOffsetsPgDumpTests
         var timeEnd = timeStart + (7 * (1 + intSize));
         Assert.Equal(expected[..timeStart], actual[..timeStart]);
         Assert.True(expected.AsSpan(timeEnd).SequenceEqual(actual.AsSpan(timeEnd)), "the archives differ after their headers' creation time");
-    }
-
-    private static List<string> Connection(string database, params string[] more) =>
-        ["--host", TestEnvironment.PgHost, "--port", TestEnvironment.PgPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-         "--username", TestEnvironment.PgUser, "--no-password", "--dbname", database, .. more];
-
-    private static async Task RunAsync(string tool, List<string> arguments)
-    {
-        using var process = Start(tool, arguments);
-        var output = await process.StandardOutput.ReadToEndAsync(Ct);
-        await process.WaitForExitAsync(Ct);
-        Assert.True(process.ExitCode == 0, $"{tool} failed: {output} {await process.StandardError.ReadToEndAsync(Ct)}");
-    }
-
-    private static Process Start(string tool, List<string> arguments)
-    {
-        var info = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-            info.ArgumentList.Add(argument);
-        info.Environment["PGPASSWORD"] = TestEnvironment.PgPassword;
-        return Process.Start(info)!;
     }
 }

@@ -38,9 +38,9 @@ public sealed class PostgresRoundTripTests
     }
 
     [Fact]
-    public async Task A_parallel_restore_spools_the_archive_and_restores_the_same_data()
+    public async Task A_parallel_restore_loads_each_table_while_the_archive_is_still_arriving_and_restores_the_same_data()
     {
-        await using var database = await TestDatabase.CreateAsync("jobs", RichDatabase.Sql);
+        await using var database = await TestDatabase.CreateAsync("jobs", RichDatabase.Tables);
         await using var repo = await TestRepository.CreateLocalAsync();
         var target = database.Companion("restored");
         var spool = Directory.CreateTempSubdirectory("lifeboat-spool-").FullName;
@@ -51,9 +51,32 @@ public sealed class PostgresRoundTripTests
 
         Assert.Equal(await DatabaseFingerprint.TakeAsync(database.Name), await DatabaseFingerprint.TakeAsync(target));
         Assert.True(result.Verified);
+        Assert.Contains(events.Lines, line => line.Contains("restoring while the archive is decrypted", StringComparison.Ordinal));
+        Assert.DoesNotContain(events.Lines, line => line.Contains("could not hold tables back", StringComparison.Ordinal));
         // Tables are counted as pg_restore reports their data loaded, beside its index builds.
         Assert.Contains(events.Lines, line => line.Contains("counted while pg_restore built indexes", StringComparison.Ordinal));
-        Assert.Empty(Directory.GetFiles(spool));
+        Assert.All(manifest.Postgres!.Tables, t => Assert.NotNull(t.Bytes));
+        Assert.Empty(Directory.GetFileSystemEntries(spool));
+        Directory.Delete(spool);
+    }
+
+    [Fact]
+    public async Task A_parallel_restore_of_a_backup_with_large_objects_spools_the_archive_whole_and_restores_the_same_data()
+    {
+        await using var database = await TestDatabase.CreateAsync("jobslo", RichDatabase.Sql);
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var target = database.Companion("restored");
+        var spool = Directory.CreateTempSubdirectory("lifeboat-spool-").FullName;
+
+        var manifest = await new PostgresDumpBackup(repo.Repository, SilentReporter.Instance).RunAsync(database.Source(), Ct);
+        var events = new EventLog();
+        var result = await new PostgresDumpRestore(repo.Repository, events).RunAsync(database.Source(), manifest, new RestoreOptions(target, Jobs: 2, SpoolDirectory: spool), Ct);
+
+        Assert.Equal(await DatabaseFingerprint.TakeAsync(database.Name), await DatabaseFingerprint.TakeAsync(target));
+        Assert.True(result.Verified);
+        Assert.Contains(events.Lines, line => line.Contains("spooling the decrypted archive", StringComparison.Ordinal) && line.Contains("large objects", StringComparison.Ordinal));
+        Assert.Contains(events.Lines, line => line.Contains("wrote the data offsets", StringComparison.Ordinal));
+        Assert.Empty(Directory.GetFileSystemEntries(spool));
         Directory.Delete(spool);
     }
 

@@ -3,7 +3,8 @@ namespace Lifeboat.IntegrationTests.Postgres;
 /// <summary>A small database with every shape of data a dump must carry faithfully.</summary>
 public static class RichDatabase
 {
-    public const string Sql = """
+    /// <summary>Every shape but large objects.</summary>
+    public const string Tables = """
         CREATE EXTENSION postgis;
         CREATE SCHEMA "Geo Data";
 
@@ -47,10 +48,16 @@ public static class RichDatabase
         SELECT DATE '2026-01-01' + (g % 59), jsonb_build_object('n', g)
         FROM generate_series(1, 400) g;
 
+        CREATE TABLE public.empty_table (id int);
+        """;
+
+    /// <summary>Large objects, which pg_dump carries apart from tables (a parallel restore spools them whole).</summary>
+    public const string LargeObjects = """
         CREATE TABLE public.documents (id int PRIMARY KEY, content oid NOT NULL);
         INSERT INTO public.documents VALUES (1, lo_from_bytea(0, convert_to(repeat('large object body ', 5000), 'UTF8')));
         INSERT INTO public.documents VALUES (2, lo_from_bytea(0, '\x00ff00ff'::bytea));
-
-        CREATE TABLE public.empty_table (id int);
         """;
+
+    /// <summary>All of it.</summary>
+    public const string Sql = Tables + "\n" + LargeObjects;
 }

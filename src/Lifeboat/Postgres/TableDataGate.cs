@@ -1,0 +1,69 @@
+using System.Text;
+using Npgsql;
+
+namespace Lifeboat.Postgres;
+
+/// <summary>
+/// Keeps pg_restore's COPY out of each table until that table's data file is complete. One session holds a
+/// SHARE lock on every table whose data is still arriving; COPY needs ROW EXCLUSIVE, so a pg_restore worker
+/// waits in the server, before it opens the file, and goes on the moment the lock is let go.
+/// </summary>
+/// <remarks>
+/// A transaction keeps its locks to its end, except those taken inside a savepoint it rolls back to. So each
+/// lock is taken under a savepoint of its own, the last table to arrive first: rolling back to a table's
+/// savepoint then releases that table and every one that arrived before it, and nothing still to come.
+/// </remarks>
+internal sealed class TableDataGate : IAsyncDisposable
+{
+    private readonly NpgsqlConnection _connection;
+    private readonly List<ArchiveDataItem> _held;
+    private readonly HashSet<int> _arrived = [];
+    private int _released;
+
+    private TableDataGate(NpgsqlConnection connection, List<ArchiveDataItem> held)
+    {
+        _connection = connection;
+        _held = held;
+    }
+
+    /// <summary>
+    /// Locks <paramref name="pending"/> (in the order their data will arrive) on <paramref name="connection"/>,
+    /// which the gate then owns. Returns null, having closed the connection, when the locks cannot be taken.
+    /// </summary>
+    public static async Task<TableDataGate?> TryCloseAsync(NpgsqlConnection connection, IReadOnlyList<ArchiveDataItem> pending, CancellationToken cancellationToken)
+    {
+        var sql = new StringBuilder("SET lock_timeout = '10s'; BEGIN;");
+        foreach (var item in pending.Reverse())
+            sql.Append($" SAVEPOINT {SavepointOf(item)}; LOCK TABLE ONLY {SnapshotCatalog.Quote(item.Schema)}.{SnapshotCatalog.Quote(item.Table)} IN SHARE MODE;");
+        try
+        {
+            await using var command = new NpgsqlCommand(sql.ToString(), connection);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            return new TableDataGate(connection, [.. pending]);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            await connection.DisposeAsync();
+            return null;
+        }
+    }
+
+    /// <summary>Says <paramref name="item"/>'s file is complete; lets go of every table whose data has now all arrived.</summary>
+    public async Task ArrivedAsync(ArchiveDataItem item, CancellationToken cancellationToken)
+    {
+        _arrived.Add(item.DumpId);
+        var upTo = _released;
+        while (upTo < _held.Count && _arrived.Contains(_held[upTo].DumpId))
+            upTo++;
+        if (upTo == _released)
+            return;
+        await using var command = new NpgsqlCommand($"ROLLBACK TO SAVEPOINT {SavepointOf(_held[upTo - 1])}", _connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        _released = upTo;
+    }
+
+    /// <summary>Lets go of every table and closes the session.</summary>
+    public async ValueTask DisposeAsync() => await _connection.DisposeAsync();
+
+    private static string SavepointOf(ArchiveDataItem item) => $"lifeboat_gate_{item.DumpId}";
+}
