@@ -380,9 +380,10 @@ restore_pg_restore() {
     tv pg_restore "$PGBIN/pg_restore" "${PGCONN[@]}" -j2 --no-owner --no-privileges -d "$target" "$file"
 }
 
-# lifeboat restore: staging database + PostGIS, pg_restore (with --jobs > 1 from a decrypted spool
-# file in bench/work/spool, deleted after; with --jobs 1 streamed through a pipe), then the row
-# count of every table against the manifest, then the rename into place.
+# lifeboat restore: staging database + PostGIS; with --jobs > 1 the archive is rewritten table by table
+# into bench/work/spool as it is decrypted and pg_restore --jobs starts on each table once its file is
+# complete (with --jobs 1 it is streamed through a pipe); then the row count of every table against the
+# manifest, and the rename into place.
 restore_lifeboat() {
     local target=$1 repo=$2 jobs=$3 db=$4
     mkdir -p "$WORK/spool"
