@@ -26,7 +26,7 @@ internal sealed class ParallelRestore(BackupRepository repository, IActivityRepo
     public async Task<IReadOnlyDictionary<(string Schema, string Table), long>> RunAsync(
         Target target, StoredObject archive, PostgresDumpInfo info, RestoreOptions options, Task extensions, CancellationToken cancellationToken)
     {
-        var work = Path.Combine(options.SpoolDirectory ?? Path.GetTempPath(), $"lifeboat-restore-{Guid.NewGuid():N}");
+        var work = Path.Combine(options.SpoolDirectory ?? SpoolPlace.Choose(archive.SizeBytes), $"lifeboat-restore-{Guid.NewGuid():N}");
         Directory.CreateDirectory(work, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
@@ -50,7 +50,13 @@ internal sealed class ParallelRestore(BackupRepository repository, IActivityRepo
         await splitter.WriteTableOfContentsAsync(cancellationToken);
         await using var arrivals = new Arrivals();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var splitting = Task.Run(() => splitter.SplitDataAsync(item => arrivals.ArrivedAsync(item, stop.Token), stop.Token), stop.Token);
+        var splitting = Task.Run(
+            async () =>
+            {
+                await splitter.SplitDataAsync(item => arrivals.ArrivedAsync(item, stop.Token), stop.Token);
+                reporter.Event("the whole archive is decrypted and its SHA-256 verified; every table's data is in place");
+            },
+            stop.Token);
         try
         {
             await extensions;
@@ -64,7 +70,9 @@ internal sealed class ParallelRestore(BackupRepository repository, IActivityRepo
                 await splitting;
             }
 
-            WritePlaceholders(work, arrivals.Pending(splitter.DataItems), info);
+            var pending = arrivals.Pending(splitter.DataItems);
+            WritePlaceholders(work, pending, info);
+            reporter.Event($"schema created; pg_restore --jobs {options.Jobs} loads the tables ({pending.Count} of {splitter.DataItems.Count} still arriving) and builds the indexes");
             return await RunDataAndIndexesAsync(target, work, options, info, splitting, stop);
         }
         catch
