@@ -381,15 +381,15 @@ restore_pg_restore() {
 }
 
 # lifeboat restore: staging database + PostGIS; with --jobs > 1 the archive is rewritten table by table
-# into bench/work/spool as it is decrypted and pg_restore --jobs starts on each table once its file is
-# complete (with --jobs 1 it is streamed through a pipe); then the row count of every table against the
+# as it is decrypted, into lifeboat's default spool place (/dev/shm when the archive fits in memory with
+# room to spare, else $TMPDIR), and pg_restore --jobs starts on each table once its file is complete
+# (with --jobs 1 it is streamed through a pipe); then the row count of every table against the
 # manifest, and the rename into place.
 restore_lifeboat() {
     local target=$1 repo=$2 jobs=$3 db=$4
-    mkdir -p "$WORK/spool"
     LIFEBOAT_repository__url=$WORK/lb-repo-$repo LIFEBOAT_postgres__0__database=$db \
         tv lifeboat "$LB" --config "$WORK/lifeboat.yaml" --json restore postgres \
-        --jobs "$jobs" --spool-dir "$WORK/spool" --target-db "$target" --force
+        --jobs "$jobs" --target-db "$target" --force
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ NAMES = {
     ("backup", "lifeboat_s3"): "(e) `lifeboat backup postgres` → S3 repo (radosgw)",
     ("restore", "pg_restore_z0"): "`createdb` + `pg_restore -j2` from the `-Fc -Z0` file",
     ("restore", "pg_restore_fc"): "`createdb` + `pg_restore -j2` from the plan's `-Fc` (zlib) file",
-    ("restore", "lifeboat_j2"): "`lifeboat restore postgres --jobs 2` (local repo, tables spooled as they arrive)",
+    ("restore", "lifeboat_j2"): "`lifeboat restore postgres --jobs 2` (local repo, tables spooled as they arrive, default spool place)",
     ("restore", "lifeboat_j1"): "`lifeboat restore postgres --jobs 1` (local repo, streamed)",
 }
 ORDER = list(NAMES)
