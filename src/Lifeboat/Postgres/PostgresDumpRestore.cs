@@ -22,8 +22,19 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
         var target = options.TargetDatabase ?? info.Database;
         DatabaseAdmin.ValidateTarget(target);
         var clock = Stopwatch.StartNew();
-        var pgRestore = await PgTool.LocateAsync("pg_restore", source.BinDir, cancellationToken);
-        var targetExists = await PreflightAsync(source, info, target, options.Force, cancellationToken);
+        // Running pg_restore --version and the server's checks side by side saves a process start on the way in.
+        var locating = PgTool.LocateAsync("pg_restore", source.BinDir, cancellationToken);
+        bool targetExists;
+        try
+        {
+            targetExists = await PreflightAsync(source, info, target, options.Force, cancellationToken);
+        }
+        finally
+        {
+            await ((Task)locating).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        var pgRestore = await locating;
 
         var staging = DatabaseAdmin.DerivedName(target, "lbrestore");
         reporter.Event($"restore {manifest.Id}: restoring into staging database '{staging}' (pg_restore, {(options.Jobs > 1 ? $"{options.Jobs} jobs" : "streamed")})");
