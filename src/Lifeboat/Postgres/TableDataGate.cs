@@ -32,7 +32,9 @@ internal sealed class TableDataGate : IAsyncDisposable
     /// </summary>
     public static async Task<TableDataGate?> TryCloseAsync(NpgsqlConnection connection, IReadOnlyList<ArchiveDataItem> pending, CancellationToken cancellationToken)
     {
-        var sql = new StringBuilder("SET lock_timeout = '10s'; BEGIN;");
+        // A server's idle_in_transaction_session_timeout would end the session, and with it the locks, while
+        // the gate waits for the archive; the placeholders pg_restore would then read fail its COPY.
+        var sql = new StringBuilder("SET idle_in_transaction_session_timeout = 0; SET statement_timeout = 0; SET lock_timeout = '10s'; BEGIN;");
         foreach (var item in pending.Reverse())
             sql.Append($" SAVEPOINT {SavepointOf(item)}; LOCK TABLE ONLY {SnapshotCatalog.Quote(item.Schema)}.{SnapshotCatalog.Quote(item.Table)} IN SHARE MODE;");
         try

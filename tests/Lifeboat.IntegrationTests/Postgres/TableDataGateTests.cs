@@ -13,13 +13,15 @@ public sealed class TableDataGateTests
     private static readonly ArchiveDataItem Second = new(102, "TABLE DATA", "Odd Schema", "second \"one\"", true);
 
     [Fact]
-    public async Task A_held_table_takes_no_rows_until_it_and_every_table_before_it_have_arrived()
+    public async Task A_held_table_takes_no_rows_until_it_and_every_table_before_it_have_arrived_however_long_that_takes()
     {
         await using var database = await TestDatabase.CreateAsync("gate", """"
             CREATE TABLE public.first (id int);
             CREATE SCHEMA "Odd Schema";
             CREATE TABLE "Odd Schema"."second ""one""" (id int);
             """");
+        // A production server may end sessions idle in a transaction; the gate's waits outlast that here.
+        await database.ExecuteAsync($"ALTER DATABASE \"{database.Name}\" SET idle_in_transaction_session_timeout = '100ms'");
         var connection = new NpgsqlConnection(TestDatabase.ConnectionString(database.Name));
         await connection.OpenAsync(Ct);
         await using var gate = await TableDataGate.TryCloseAsync(connection, [First, Second], Ct);
