@@ -201,8 +201,63 @@ internal sealed class CustomArchiveSplitter(Stream input, string directory, IPro
             return "it holds large objects";
         if (item.Desc != "TABLE DATA" || !item.HasCopyStatement)
             return $"it holds data other than COPY table data ({item.Desc} {item.Table})";
+        if (CopyTarget(copy!) != (item.Schema, item.Table))
+            return $"it loads {item.Schema}.{item.Table} through its partition root (pg_dump --load-via-partition-root)";
         _items.Add(item);
         WriteTocString(item.FileName);
+        return null;
+    }
+
+    /// <summary>
+    /// The table a TOC entry's "COPY schema.table (...) FROM stdin;" loads, as pg_dump quotes it (double
+    /// quotes where needed, doubled inside); null when the statement has another shape.
+    /// </summary>
+    internal static (string Schema, string Table)? CopyTarget(string copy)
+    {
+        const string Copy = "COPY ";
+        if (!copy.StartsWith(Copy, StringComparison.Ordinal))
+            return null;
+        var at = Copy.Length;
+        var schema = Identifier(copy, ref at);
+        if (schema is null || at >= copy.Length || copy[at] != '.')
+            return null;
+        at++;
+        var table = Identifier(copy, ref at);
+        return table is null ? null : (schema, table);
+    }
+
+    private static string? Identifier(string text, ref int at)
+    {
+        if (at >= text.Length)
+            return null;
+        if (text[at] != '"')
+        {
+            var end = text.IndexOfAny([' ', '.', '('], at);
+            var name = end < 0 ? null : text[at..end];
+            at = end;
+            return string.IsNullOrEmpty(name) ? null : name;
+        }
+
+        var value = new StringBuilder();
+        for (at++; at < text.Length; at++)
+        {
+            if (text[at] != '"')
+            {
+                value.Append(text[at]);
+                continue;
+            }
+
+            if (at + 1 < text.Length && text[at + 1] == '"')
+            {
+                value.Append('"');
+                at++;
+                continue;
+            }
+
+            at++;
+            return value.ToString();
+        }
+
         return null;
     }
 

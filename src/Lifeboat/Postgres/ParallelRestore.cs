@@ -1,5 +1,6 @@
 using Lifeboat.Processes;
 using Lifeboat.Repository;
+using Npgsql;
 
 namespace Lifeboat.Postgres;
 
@@ -39,7 +40,20 @@ internal sealed class ParallelRestore(BackupRepository repository, IActivityRepo
         }
         finally
         {
+            RemoveSpool(work);
+        }
+    }
+
+    // A spool that cannot be removed must not hide why the restore failed; it is named for the operator.
+    private void RemoveSpool(string work)
+    {
+        try
+        {
             Directory.Delete(work, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            reporter.Warning($"could not remove the restore's spool directory {work}: {e.Message}; remove it by hand");
         }
     }
 
@@ -61,15 +75,15 @@ internal sealed class ParallelRestore(BackupRepository repository, IActivityRepo
         {
             await extensions;
             await RunPreDataAsync(target, work, stop.Token);
-            var gated = await arrivals.CloseGateAsync(
-                async pending => await TableDataGate.TryCloseAsync(await PostgresConnector.OpenAsync(target.Source, target.Database, stop.Token), pending, stop.Token),
-                splitter.DataItems);
+            var gated = await arrivals.CloseGateAsync(pending => CloseGateAsync(target, pending, stop.Token), splitter.DataItems);
             if (!gated)
             {
                 reporter.Event("could not hold tables back while their data arrives; pg_restore waits for the whole archive");
                 await splitting;
             }
 
+            if (splitting.IsFaulted || splitting.IsCanceled)
+                await splitting;
             var pending = arrivals.Pending(splitter.DataItems);
             WritePlaceholders(work, pending, info);
             reporter.Event($"schema created; pg_restore --jobs {options.Jobs} loads the tables ({pending.Count} of {splitter.DataItems.Count} still arriving) and builds the indexes");
@@ -81,6 +95,21 @@ internal sealed class ParallelRestore(BackupRepository repository, IActivityRepo
             await splitting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             throw;
         }
+    }
+
+    private static async Task<TableDataGate?> CloseGateAsync(Target target, IReadOnlyList<ArchiveDataItem> pending, CancellationToken cancellationToken)
+    {
+        NpgsqlConnection connection;
+        try
+        {
+            connection = await PostgresConnector.OpenAsync(target.Source, target.Database, cancellationToken);
+        }
+        catch (LifeboatException)
+        {
+            return null;
+        }
+
+        return await TableDataGate.TryCloseAsync(connection, pending, cancellationToken);
     }
 
     private async Task RunPreDataAsync(Target target, string work, CancellationToken cancellationToken)
@@ -98,15 +127,19 @@ internal sealed class ParallelRestore(BackupRepository repository, IActivityRepo
         var sizes = info.Tables.ToDictionary(t => (t.Schema, t.Table), t => t.Bytes ?? t.Rows * 100);
         foreach (var item in pending)
         {
+            FileStream placeholder;
             try
             {
-                using var placeholder = new FileStream(Path.Combine(work, item.FileName), FileMode.CreateNew, FileAccess.Write);
-                placeholder.SetLength(Math.Max(1, sizes.GetValueOrDefault((item.Schema, item.Table), 1)));
+                placeholder = new FileStream(Path.Combine(work, item.FileName), FileMode.CreateNew, FileAccess.Write);
             }
             catch (IOException) when (File.Exists(Path.Combine(work, item.FileName)))
             {
                 // Its data arrived in the meantime.
+                continue;
             }
+
+            using (placeholder)
+                placeholder.SetLength(Math.Max(1, sizes.GetValueOrDefault((item.Schema, item.Table), 1)));
         }
     }
 
@@ -122,6 +155,7 @@ internal sealed class ParallelRestore(BackupRepository repository, IActivityRepo
             if (await Task.WhenAny(restoring, splitting) == splitting && !splitting.IsCompletedSuccessfully)
             {
                 child.Kill();
+                await restoring.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 await splitting;
             }
 
@@ -166,8 +200,18 @@ internal sealed class ParallelRestore(BackupRepository repository, IActivityRepo
             return;
         var number = line.AsSpan(at + Finished.Length);
         var end = number.IndexOf(' ');
-        if (end > 0 && int.TryParse(number[..end], System.Globalization.CultureInfo.InvariantCulture, out var dumpId))
+        if (end <= 0 || !int.TryParse(number[..end], System.Globalization.CultureInfo.InvariantCulture, out var dumpId))
+            return;
+
+        // This runs on the thread that drains pg_restore's stderr; it must never stop that thread.
+        try
+        {
             File.Delete(Path.Combine(work, $"{dumpId}.dat"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The file stays until the spool is removed.
+        }
     }
 
     private async Task<IReadOnlyDictionary<(string Schema, string Table), long>> RestoreFromSpoolAsync(

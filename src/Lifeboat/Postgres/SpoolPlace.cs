@@ -22,7 +22,7 @@ internal static class SpoolPlace
 
     /// <summary>
     /// The rule itself: /dev/shm must hold the archive twice over, and both the machine and the process's
-    /// cgroup must have four times the archive free (null: no cgroup limit).
+    /// memory cgroup must have four times the archive free (null: no cgroup limit).
     /// </summary>
     public static bool FitsInMemory(long archiveBytes, long? sharedMemoryFree, long? memoryAvailable, long? cgroupRoom) =>
         sharedMemoryFree >= SpaceMargin * archiveBytes
@@ -55,13 +55,44 @@ internal static class SpoolPlace
         return null;
     }
 
-    // cgroup v2: memory.max ("max" when unlimited) less memory.current. Unreadable where there is no limit to read.
+    // The least room (limit less usage) on the way from this process's own memory cgroup (/proc/self/cgroup)
+    // up to the root, in cgroup v2 ("0::/path", memory.max) or v1 ("N:memory:/path", memory.limit_in_bytes);
+    // a systemd service's MemoryMax or a pod's limit sits below the root. Null where no level sets a limit.
     private static long? CgroupRoom()
     {
-        var limit = ReadLines("/sys/fs/cgroup/memory.max").FirstOrDefault();
-        var current = ReadLines("/sys/fs/cgroup/memory.current").FirstOrDefault();
-        if (limit is null or "max" || current is null)
+        long? least = null;
+        foreach (var line in ReadLines("/proc/self/cgroup"))
+        {
+            var fields = line.Split(':', 3);
+            if (fields.Length < 3)
+                continue;
+            var (root, limitFile, usageFile) = fields[1] switch
+            {
+                "" => ("/sys/fs/cgroup", "memory.max", "memory.current"),
+                "memory" => ("/sys/fs/cgroup/memory", "memory.limit_in_bytes", "memory.usage_in_bytes"),
+                _ => ("", "", ""),
+            };
+            if (root.Length == 0)
+                continue;
+            for (var path = fields[2].TrimEnd('/'); ; path = path[..path.LastIndexOf('/')])
+            {
+                var room = RoomAt(root + path, limitFile, usageFile);
+                if (room is not null)
+                    least = Math.Min(least ?? long.MaxValue, room.Value);
+                if (path.Length == 0)
+                    break;
+            }
+        }
+
+        return least;
+    }
+
+    private static long? RoomAt(string directory, string limitFile, string usageFile)
+    {
+        var limit = ReadLines(Path.Combine(directory, limitFile)).FirstOrDefault();
+        if (limit is null or "max")
             return null;
+        var current = ReadLines(Path.Combine(directory, usageFile)).FirstOrDefault();
         if (!long.TryParse(limit, CultureInfo.InvariantCulture, out var max) || !long.TryParse(current, CultureInfo.InvariantCulture, out var used))
             return 0;
         return max - used;

@@ -28,7 +28,8 @@ internal sealed class TableDataGate : IAsyncDisposable
 
     /// <summary>
     /// Locks <paramref name="pending"/> (in the order their data will arrive) on <paramref name="connection"/>,
-    /// which the gate then owns. Returns null, having closed the connection, when the locks cannot be taken.
+    /// which the gate then owns. Returns null, having closed the connection, when the locks cannot be taken
+    /// or would be too many for the server's shared lock table.
     /// </summary>
     public static async Task<TableDataGate?> TryCloseAsync(NpgsqlConnection connection, IReadOnlyList<ArchiveDataItem> pending, CancellationToken cancellationToken)
     {
@@ -39,6 +40,12 @@ internal sealed class TableDataGate : IAsyncDisposable
             sql.Append($" SAVEPOINT {SavepointOf(item)}; LOCK TABLE ONLY {SnapshotCatalog.Quote(item.Schema)}.{SnapshotCatalog.Quote(item.Table)} IN SHARE MODE;");
         try
         {
+            if (pending.Count > await MostLocksAsync(connection, cancellationToken))
+            {
+                await connection.DisposeAsync();
+                return null;
+            }
+
             await using var command = new NpgsqlCommand(sql.ToString(), connection);
             await command.ExecuteNonQueryAsync(cancellationToken);
             return new TableDataGate(connection, [.. pending]);
@@ -48,7 +55,17 @@ internal sealed class TableDataGate : IAsyncDisposable
             await connection.DisposeAsync();
             return null;
         }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
     }
+
+    // Every lock the gate holds takes a slot of the server's shared lock table, which all sessions share
+    // (max_locks_per_transaction per connection); the gate takes at most four connections' worth.
+    private static async Task<long> MostLocksAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        4 * long.Parse((string)(await SnapshotCatalog.ScalarAsync(connection, "SHOW max_locks_per_transaction", cancellationToken))!, System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Says <paramref name="item"/>'s file is complete; lets go of every table whose data has now all arrived.</summary>
     public async Task ArrivedAsync(ArchiveDataItem item, CancellationToken cancellationToken)

@@ -32,9 +32,9 @@ public static class PgCommand
     }
 
     /// <summary>What pg_dump --format=custom --compress=0 writes to a pipe, as Lifeboat stores it.</summary>
-    public static async Task<byte[]> DumpAsync(string database)
+    public static async Task<byte[]> DumpAsync(string database, params string[] more)
     {
-        using var process = Start("pg_dump", Connection(database, "--format=custom", "--compress=0"));
+        using var process = Start("pg_dump", Connection(database, ["--format=custom", "--compress=0", .. more]));
         using var bytes = new MemoryStream();
         await process.StandardOutput.BaseStream.CopyToAsync(bytes, Ct);
         await process.WaitForExitAsync(Ct);

@@ -72,6 +72,22 @@ public sealed class CustomArchiveSplitterPgDumpTests
     }
 
     [Fact]
+    public async Task A_dump_that_loads_partitions_through_their_root_is_not_split()
+    {
+        // pg_restore would COPY into the root, which the gate does not hold, before opening the partition's file.
+        await using var database = await TestDatabase.CreateAsync("splitroot", """
+            CREATE TABLE events (id int, at date) PARTITION BY RANGE (at);
+            CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+            INSERT INTO events SELECT g, DATE '2026-01-01' + g FROM generate_series(1, 100) g;
+            """);
+        var splitter = new CustomArchiveSplitter(new MemoryStream(await PgCommand.DumpAsync(database.Name, "--load-via-partition-root")), Path.GetTempPath());
+
+        var why = await splitter.ReadTableOfContentsAsync(Ct);
+
+        Assert.Equal("it loads public.events_2026 through its partition root (pg_dump --load-via-partition-root)", why);
+    }
+
+    [Fact]
     public async Task A_dump_cut_inside_its_data_fails_the_split_saying_where_it_ends()
     {
         await using var database = await TestDatabase.CreateAsync("splitcut", Sql);
