@@ -22,6 +22,7 @@ internal sealed record ArchiveDataItem(int DumpId, string Desc, string Schema, s
 internal sealed class CustomArchiveSplitter(Stream input, string directory, IProgress<long>? progress = null)
 {
     private const int BufferSize = 1 << 20;
+    // Not archDirectory (5): pg_restore reads a directory archive's toc.dat with the tar format's code.
     private const byte FormatDirectoryToc = 3;
     private const int FormatByteOffset = 10;
 
