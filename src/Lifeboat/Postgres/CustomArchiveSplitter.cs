@@ -1,4 +1,5 @@
 using System.Text;
+using Lifeboat.IO;
 
 namespace Lifeboat.Postgres;
 
@@ -92,6 +93,8 @@ internal sealed class CustomArchiveSplitter(Stream input, string directory, IPro
     /// <summary>Writes the whole archive as stored (what was read so far, then the rest), for a restore that cannot split it.</summary>
     public async Task CopyWholeAsync(Stream destination, int bufferSize, CancellationToken cancellationToken)
     {
+        if (progress is not null)
+            destination = new CountingStream(destination, progress);
         await destination.WriteAsync(_prefix.GetBuffer().AsMemory(0, (int)_prefix.Length), cancellationToken);
         await destination.WriteAsync(_buffer.AsMemory(_start, _end - _start), cancellationToken);
         _start = _end;
