@@ -29,8 +29,20 @@ public sealed class PostgresDumpBackup(BackupRepository repository, IActivityRep
     public async Task<BackupManifest> RunAsync(PostgresSource source, CancellationToken cancellationToken)
     {
         RepositoryLayout.ValidateSourceName(source.Name);
-        var pgDump = await PgTool.LocateAsync("pg_dump", source.BinDir, cancellationToken);
-        await using var connection = await PostgresConnector.OpenAsync(source, source.Database, cancellationToken);
+        // pg_dump --version runs while the connection opens; a missing pg_dump is still the error reported first.
+        var connecting = PostgresConnector.OpenAsync(source, source.Database, cancellationToken);
+        PgTool pgDump;
+        try
+        {
+            pgDump = await PgTool.LocateAsync("pg_dump", source.BinDir, cancellationToken);
+        }
+        catch
+        {
+            await CloseQuietlyAsync(connecting);
+            throw;
+        }
+
+        await using var connection = await connecting;
         var (serverVersion, serverMajor) = await SnapshotCatalog.ServerVersionAsync(connection, cancellationToken);
         if (pgDump.Major < serverMajor)
         {
@@ -85,6 +97,18 @@ public sealed class PostgresDumpBackup(BackupRepository repository, IActivityRep
         await repository.CommitManifestAsync(manifest, cancellationToken);
         reporter.Event($"backup {id}: committed, {counts.Tables.Count} tables, {archive.SizeBytes} bytes dumped, {archive.StoredBytes} bytes stored");
         return manifest;
+    }
+
+    private static async Task CloseQuietlyAsync(Task<NpgsqlConnection> connecting)
+    {
+        try
+        {
+            await (await connecting).DisposeAsync();
+        }
+        catch (Exception e) when (e is LifeboatException or OperationCanceledException)
+        {
+            // The error being reported is the other one.
+        }
     }
 
     // The transaction only read; once the dump and counts are complete, failing to end it cleanly loses nothing.
