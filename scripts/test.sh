@@ -13,6 +13,18 @@ source "$state_dir/env.sh"
 
 rm -rf "$results_dir"
 mkdir -p "$results_dir"
+
+# The CLI tests run the executable as it ships (Native AOT), not the JIT build: what the trimmer removed
+# or what needs reflection fails here.
+cli_dir="$PWD/artifacts/lifeboat"
+echo "publishing lifeboat (Native AOT) into $cli_dir"
+if ! dotnet publish src/Lifeboat.Cli -c Release -o "$cli_dir" --nologo -v quiet; then
+    echo "dotnet publish failed" >&2
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+export LIFEBOAT_TEST_CLI="$cli_dir/lifeboat"
+
 status=0
 dotnet test Lifeboat.slnx -c Release \
     --logger "trx" --logger "console;verbosity=normal" \

@@ -5,9 +5,10 @@ namespace Lifeboat.Format;
 
 /// <summary>
 /// Finds the native libzstd ZstdNet calls. The host finds the copy ZstdNet ships only where the build
-/// laid it out for this very app; the CLI run from a test project's output (RID-specific app in a
-/// RID-neutral folder) is not such a case, so the bundled copy is also looked for under runtimes/, and
-/// the system's libzstd.so.1 (Debian's libzstd1, multi-threaded) is the last resort.
+/// laid it out for this very app (the published executable has it beside itself); the CLI run from a
+/// test project's output (RID-specific app in a RID-neutral folder) is not such a case, so the bundled
+/// copy is also looked for under runtimes/ of the app's folder, and the system's libzstd.so.1 (Debian's
+/// libzstd1, multi-threaded) is the last resort.
 /// </summary>
 internal static class NativeZstd
 {
@@ -27,9 +28,8 @@ internal static class NativeZstd
             return IntPtr.Zero;
         if (NativeLibrary.TryLoad(name, assembly, searchPath, out var handle))
             return handle;
-        var folder = Path.GetDirectoryName(assembly.Location) is { Length: > 0 } directory ? directory : AppContext.BaseDirectory;
         var architecture = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
-        var bundled = Path.Combine(folder, "runtimes", $"linux-{architecture}", "native", LibraryName + ".so");
+        var bundled = Path.Combine(AppContext.BaseDirectory, "runtimes", $"linux-{architecture}", "native", LibraryName + ".so");
         if (NativeLibrary.TryLoad(bundled, out handle))
             return handle;
         return NativeLibrary.TryLoad("libzstd.so.1", out handle) ? handle : IntPtr.Zero;

@@ -24,7 +24,7 @@ public sealed class CliSafetyTests
         var spool = Directory.CreateDirectory(Path.Combine(repo.Directory, "spool")).FullName;
         Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres")).ExitCode);
 
-        var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "lifeboat"),
+        var info = new ProcessStartInfo(Infrastructure.Cli.Executable,
             ["--config", config, "restore", "postgres", "--target-db", target, "--jobs", "2", "--spool-dir", spool])
         { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         info.Environment["CI"] = "true";

@@ -7,7 +7,14 @@ public static class Cli
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
-    private static string Executable => Path.Combine(AppContext.BaseDirectory, "lifeboat");
+    /// <summary>
+    /// The published (Native AOT) executable when scripts/test.sh names it, so the tests exercise what ships:
+    /// code the trimmer removed or reflection AOT cannot do fails here, not at 3 a.m. Otherwise the build output.
+    /// </summary>
+    public static string Executable =>
+        Environment.GetEnvironmentVariable("LIFEBOAT_TEST_CLI") is { Length: > 0 } published
+            ? published
+            : Path.Combine(AppContext.BaseDirectory, "lifeboat");
 
     public static async Task<Result> RunAsync(params string[] arguments) => await RunAsync(null, arguments);
 
