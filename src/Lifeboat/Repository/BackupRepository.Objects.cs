@@ -8,6 +8,8 @@ public sealed partial class BackupRepository
     // Below this a read-ahead task costs more than the overlap it buys.
     private const long ReadAheadFrom = 8L << 20;
 
+    private const int ManifestReadsAtOnce = 8;
+
     /// <summary>Starts an encrypted object at <paramref name="key"/>; <paramref name="role"/> says what it is in the manifest.</summary>
     public async Task<EncryptedObjectWriter> CreateObjectAsync(string key, string role, CancellationToken cancellationToken)
     {
@@ -63,21 +65,107 @@ public sealed partial class BackupRepository
     /// <summary>Every backup whose manifest verifies, oldest first; unreadable manifests go to <paramref name="onInvalid"/>.</summary>
     public async Task<IReadOnlyList<BackupManifest>> ListBackupsAsync(Action<string, LifeboatException>? onInvalid, CancellationToken cancellationToken)
     {
-        var found = new List<BackupManifest>();
-        foreach (var root in RepositoryLayout.BackupRoots)
+        var keys = await ManifestKeysAsync(null, null, cancellationToken);
+        var manifests = new BackupManifest?[keys.Count];
+        var errors = new LifeboatException?[keys.Count];
+        // Manifests are small: on S3 each read is a round trip, so a few at a time keeps a long listing short.
+        var options = new ParallelOptions { MaxDegreeOfParallelism = ManifestReadsAtOnce, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(Enumerable.Range(0, keys.Count), options, async (i, ct) =>
         {
-            await foreach (var info in Store.ListAsync(root, cancellationToken))
+            try
             {
-                if (RepositoryLayout.ManifestIdOf(info.Key) is null)
-                    continue;
-                try
-                {
-                    found.Add(await ReadManifestAsync(info.Key, cancellationToken));
-                }
-                catch (LifeboatException e) when (onInvalid is not null)
-                {
-                    onInvalid(info.Key, e);
-                }
+                manifests[i] = await ReadManifestAsync(keys[i].Key, ct);
+            }
+            catch (LifeboatException e) when (onInvalid is not null)
+            {
+                errors[i] = e;
+            }
+        });
+
+        var found = new List<BackupManifest>(keys.Count);
+        for (var i = 0; i < keys.Count; i++)
+        {
+            if (manifests[i] is { } manifest)
+                found.Add(manifest);
+            else if (errors[i] is { } error)
+                onInvalid!(keys[i].Key, error);
+        }
+
+        found.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+        return found;
+    }
+
+    /// <summary>
+    /// Finds one backup by id, or the newest of a source with "latest"; <paramref name="source"/> null means any.
+    /// Lists keys and reads only the manifest it returns (and, when the newest is damaged, the ones before it),
+    /// so a restore starts as fast from a repository of thousands of backups as from one.
+    /// </summary>
+    public async Task<BackupManifest> FindBackupAsync(string? source, string? name, string idOrLatest, CancellationToken cancellationToken)
+    {
+        var keys = await ManifestKeysAsync(source, name, cancellationToken);
+        var what = $"{source ?? "any"} backup{(name is null ? "" : $" of '{name}'")}";
+        if (idOrLatest != "latest")
+        {
+            // A damaged manifest means that backup does not exist; but when it is the one asked for, its read says why.
+            var match = keys.FirstOrDefault(k => k.Id == idOrLatest) ?? throw new LifeboatException(
+                $"there is no {what} with id '{idOrLatest}' in {Store.Location}",
+                "list the backups with 'lifeboat list'");
+            return await ReadManifestAsync(match.Key, cancellationToken);
+        }
+
+        if (keys.Count == 0)
+        {
+            throw new LifeboatException(
+                $"there is no {what} in {Store.Location}",
+                $"take one with 'lifeboat backup {source ?? "postgres"}', or list what exists with 'lifeboat list'");
+        }
+
+        var newest = keys[^1];
+        try
+        {
+            return await ReadManifestAsync(newest.Key, cancellationToken);
+        }
+        catch (LifeboatException damage)
+        {
+            // "latest" must not quietly mean "an older one" because the newest manifest is damaged: the operator
+            // would restore older data than they think, and with --force replace newer data with it.
+            var older = await NewestReadableAsync(keys.Take(keys.Count - 1), cancellationToken);
+            throw new LifeboatException(
+                $"the newest backup {newest.Id} is damaged ({damage.Message}); refusing to take {(older is null ? "an older one" : $"the older {older.Id}")} as 'latest'",
+                older is null
+                    ? "run 'lifeboat check'; no older backup of it is readable either"
+                    : $"name a backup explicitly with --backup {older.Id} if that is what you want, and run 'lifeboat check'");
+        }
+    }
+
+    private async Task<BackupManifest?> NewestReadableAsync(IEnumerable<ManifestLocation> olderFirst, CancellationToken cancellationToken)
+    {
+        foreach (var candidate in olderFirst.Reverse())
+        {
+            try
+            {
+                return await ReadManifestAsync(candidate.Key, cancellationToken);
+            }
+            catch (LifeboatException)
+            {
+                // Damaged too: the operator is told to run check; look further back.
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The manifest keys under one source (and name), or under every source, ordered by backup id.</summary>
+    private async Task<List<ManifestLocation>> ManifestKeysAsync(string? source, string? name, CancellationToken cancellationToken)
+    {
+        IEnumerable<string> prefixes = source is null ? RepositoryLayout.BackupRoots : [name is null ? $"{source}/" : $"{source}/{name}/"];
+        var found = new List<ManifestLocation>();
+        foreach (var prefix in prefixes)
+        {
+            await foreach (var info in Store.ListAsync(prefix, cancellationToken))
+            {
+                if (RepositoryLayout.ManifestIdOf(info.Key) is { } id)
+                    found.Add(new ManifestLocation(info.Key, id.Value));
             }
         }
 
@@ -85,46 +173,5 @@ public sealed partial class BackupRepository
         return found;
     }
 
-    /// <summary>Finds one backup by id, or the newest of a source with "latest"; <paramref name="source"/> null means any.</summary>
-    public async Task<BackupManifest> FindBackupAsync(string? source, string? name, string idOrLatest, CancellationToken cancellationToken)
-    {
-        var invalid = new Dictionary<string, LifeboatException>();
-        var all = await ListBackupsAsync((key, error) => invalid[key] = error, cancellationToken);
-        var candidates = all.Where(m => (source is null || m.Source == source) && (name is null || m.Name == name)).ToList();
-        var what = $"{source ?? "any"} backup{(name is null ? "" : $" of '{name}'")}";
-        if (idOrLatest == "latest")
-        {
-            var latest = candidates.LastOrDefault() ?? throw new LifeboatException(
-                $"there is no {what} in {Store.Location}",
-                $"take one with 'lifeboat backup {source ?? "postgres"}', or list what exists with 'lifeboat list'");
-            ThrowIfNewerDamaged(invalid, latest, source, name);
-            return latest;
-        }
-
-        // A damaged manifest means that backup does not exist; but when it is the one asked for, say why.
-        var damaged = invalid.FirstOrDefault(e => RepositoryLayout.ManifestIdOf(e.Key)?.Value == idOrLatest);
-        if (damaged.Value is not null)
-            throw damaged.Value;
-        return candidates.FirstOrDefault(m => m.Id == idOrLatest) ?? throw new LifeboatException(
-            $"there is no {what} with id '{idOrLatest}' in {Store.Location}",
-            "list the backups with 'lifeboat list'");
-    }
-
-    // "latest" must not quietly mean "an older one" because the newest manifest is damaged: the operator
-    // would restore older data than they think, and with --force replace newer data with it.
-    private static void ThrowIfNewerDamaged(Dictionary<string, LifeboatException> invalid, BackupManifest latest, string? source, string? name)
-    {
-        foreach (var (key, error) in invalid)
-        {
-            var parts = key.Split('/');
-            var id = RepositoryLayout.ManifestIdOf(key);
-            if (id is null || (source is not null && parts[0] != source) || (name is not null && parts[1] != name))
-                continue;
-            if (string.CompareOrdinal(id.Value.Value, latest.Id) <= 0)
-                continue;
-            throw new LifeboatException(
-                $"the newest backup {id} is damaged ({error.Message}); refusing to take the older {latest.Id} as 'latest'",
-                $"name a backup explicitly with --backup {latest.Id} if that is what you want, and run 'lifeboat check'");
-        }
-    }
+    private sealed record ManifestLocation(string Key, string Id);
 }

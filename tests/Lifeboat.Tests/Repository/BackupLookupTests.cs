@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+using Lifeboat.Format;
+using Lifeboat.Repository;
+using Lifeboat.Storage;
+using Lifeboat.Tests.Format;
+
+namespace Lifeboat.Tests.Repository;
+
+/// <summary>How a restore finds its backup: by listing keys, reading only the manifests it needs.</summary>
+public sealed class BackupLookupTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 1, 2, 0, 0, TimeSpan.Zero);
+    private readonly string _dir = Directory.CreateTempSubdirectory("lifeboat-lookup-").FullName;
+    private ReadCountingStore _store = null!;
+    private BackupRepository _repository = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        var keyFile = Path.Combine(_dir, "repo.key");
+        KeyFile.Create(keyFile);
+        _store = new ReadCountingStore(new FileObjectStore(Path.Combine(_dir, "repo")));
+        _repository = await BackupRepository.InitAsync(_store, KeySecret.FromKeyFile(keyFile), EnvelopeTestKit.Small(compressed: true), Ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _repository.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Fact]
+    public async Task Latest_reads_only_the_newest_manifest_of_that_source()
+    {
+        var app = await CommitAsync("app", 12);
+        await CommitAsync("other", 5, dayOffset: 20);
+        _store.ManifestReads.Clear();
+
+        var found = await _repository.FindBackupAsync("postgres", "app", "latest", Ct);
+
+        Assert.Equal(app[^1].Id, found.Id);
+        Assert.Equal([BackupRepository.ManifestKey(app[^1])], _store.ManifestReads);
+    }
+
+    [Fact]
+    public async Task A_backup_asked_for_by_id_is_the_only_manifest_read()
+    {
+        var app = await CommitAsync("app", 12);
+        _store.ManifestReads.Clear();
+
+        var found = await _repository.FindBackupAsync("postgres", "app", app[3].Id, Ct);
+
+        Assert.Equal(app[3].Id, found.Id);
+        Assert.Equal([BackupRepository.ManifestKey(app[3])], _store.ManifestReads);
+    }
+
+    [Fact]
+    public async Task A_damaged_newest_manifest_is_refused_as_latest_and_the_hint_names_the_newest_readable_one()
+    {
+        var app = await CommitAsync("app", 4);
+        Damage(app[3]);
+        Damage(app[2]);
+
+        var error = await Assert.ThrowsAnyAsync<LifeboatException>(() => _repository.FindBackupAsync("postgres", "app", "latest", Ct));
+
+        Assert.StartsWith($"the newest backup {app[3].Id} is damaged (object '{BackupRepository.ManifestKey(app[3])}' is corrupt", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith($"refusing to take the older {app[1].Id} as 'latest'", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"--backup {app[1].Id}", error.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_id_and_a_source_without_backups_are_errors_naming_what_was_looked_for()
+    {
+        await CommitAsync("app", 2);
+
+        var unknown = await Assert.ThrowsAnyAsync<LifeboatException>(() => _repository.FindBackupAsync("postgres", "app", "2026-01-01T000000Z-00000000", Ct));
+        var none = await Assert.ThrowsAnyAsync<LifeboatException>(() => _repository.FindBackupAsync("postgres", "ap", "latest", Ct));
+
+        Assert.Equal($"there is no postgres backup of 'app' with id '2026-01-01T000000Z-00000000' in {_store.Location}", unknown.Message);
+        Assert.Equal($"there is no postgres backup of 'ap' in {_store.Location}", none.Message);
+    }
+
+    [Fact]
+    public async Task Listing_returns_every_readable_backup_in_id_order_and_reports_each_damaged_one()
+    {
+        var app = await CommitAsync("app", 15);
+        var other = await CommitAsync("other", 6, dayOffset: 3);
+        Damage(app[7]);
+        var invalid = new List<string>();
+
+        var listed = await _repository.ListBackupsAsync((key, _) => invalid.Add(key), Ct);
+
+        var expected = app.Where((_, i) => i != 7).Concat(other).Select(m => m.Id).Order(StringComparer.Ordinal);
+        Assert.Equal(expected, listed.Select(m => m.Id));
+        Assert.Equal([BackupRepository.ManifestKey(app[7])], invalid);
+    }
+
+    private async Task<List<BackupManifest>> CommitAsync(string name, int count, int dayOffset = 0)
+    {
+        var manifests = new List<BackupManifest>();
+        for (var i = 0; i < count; i++)
+        {
+            var started = Start.AddDays(dayOffset + i);
+            var manifest = new BackupManifest
+            {
+                Id = BackupId.New(started).Value,
+                Source = "postgres",
+                Name = name,
+                Kind = "dump",
+                StartedAt = started,
+                FinishedAt = started.AddMinutes(3),
+                Objects = [],
+            };
+            await _repository.CommitManifestAsync(manifest, Ct);
+            manifests.Add(manifest);
+        }
+
+        return manifests;
+    }
+
+    private void Damage(BackupManifest manifest)
+    {
+        var path = Path.Combine(_dir, "repo", BackupRepository.ManifestKey(manifest));
+        var bytes = File.ReadAllBytes(path);
+        bytes[bytes.Length / 2] ^= 0x40;
+        File.WriteAllBytes(path, bytes);
+    }
+
+    /// <summary>The real file store, noting which manifests are opened.</summary>
+    private sealed class ReadCountingStore(IObjectStore inner) : IObjectStore
+    {
+        public ConcurrentQueue<string> ManifestReads { get; } = new();
+
+        public string Location => inner.Location;
+
+        public Task EnsureCreatedAsync(CancellationToken cancellationToken) => inner.EnsureCreatedAsync(cancellationToken);
+
+        public Task<ObjectUpload> CreateAsync(string key, CancellationToken cancellationToken) => inner.CreateAsync(key, cancellationToken);
+
+        public Task<Stream> OpenReadAsync(string key, ByteRange? range, CancellationToken cancellationToken)
+        {
+            if (RepositoryLayout.ManifestIdOf(key) is not null)
+                ManifestReads.Enqueue(key);
+            return inner.OpenReadAsync(key, range, cancellationToken);
+        }
+
+        public IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
+
+        public Task<ObjectInfo?> StatAsync(string key, CancellationToken cancellationToken) => inner.StatAsync(key, cancellationToken);
+
+        public Task DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
+
+        public Task<int> RemoveAbandonedUploadsAsync(TimeSpan idleFor, CancellationToken cancellationToken) =>
+            inner.RemoveAbandonedUploadsAsync(idleFor, cancellationToken);
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+}
