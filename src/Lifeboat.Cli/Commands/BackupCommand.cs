@@ -23,8 +23,8 @@ internal static class BackupCommand
         {
             await using var session = await RepositorySession.OpenAsync(options.ConfigPath, "backup postgres", cancellationToken);
             var source = RepositoryAccess.Postgres(session.Settings, parse.GetValue(name));
-            var manifest = await Reporting.RunAsync(options, reporter =>
-                new PostgresDumpBackup(session.Repository, reporter).RunAsync(source, cancellationToken));
+            var manifest = await session.RunAsync(work => Reporting.RunAsync(options, reporter =>
+                new PostgresDumpBackup(session.Repository, reporter).RunAsync(source, work)));
             var summary = BackupSummary.Of(manifest);
             if (options.Json)
                 CliJson.Print(summary, CliJson.Default.BackupSummary);

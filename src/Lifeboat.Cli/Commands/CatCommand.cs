@@ -15,18 +15,21 @@ internal static class CatCommand
         command.SetBody(async (parse, options, cancellationToken) =>
         {
             await using var session = await RepositorySession.OpenAsync(options.ConfigPath, "cat", cancellationToken);
-            var backupId = parse.GetValue(id)!;
-            var manifest = await session.Repository.FindBackupAsync(null, null, backupId, cancellationToken);
-            var wanted = parse.GetValue(file);
-            var stored = wanted is null
-                ? manifest.Objects.Count == 1 ? manifest.Objects[0] : throw new LifeboatException(
-                    $"backup {backupId} has {manifest.Objects.Count} objects", $"name one: {string.Join(", ", manifest.Objects.Select(o => o.Key.Split('/')[^1]))}", FailureKind.Usage)
-                : manifest.Objects.FirstOrDefault(o => o.Key.Split('/')[^1] == wanted) ?? throw new LifeboatException(
-                    $"backup {backupId} has no object '{wanted}'", $"it has: {string.Join(", ", manifest.Objects.Select(o => o.Key.Split('/')[^1]))}", FailureKind.Usage);
-            await using var input = await session.Repository.OpenObjectAsync(stored, cancellationToken);
-            await using var stdout = Console.OpenStandardOutput();
-            await input.CopyToAsync(stdout, 1 << 20, cancellationToken);
-            return CommandRunner.Ok;
+            return await session.RunAsync(async work =>
+            {
+                var backupId = parse.GetValue(id)!;
+                var manifest = await session.Repository.FindBackupAsync(null, null, backupId, work);
+                var wanted = parse.GetValue(file);
+                var stored = wanted is null
+                    ? manifest.Objects.Count == 1 ? manifest.Objects[0] : throw new LifeboatException(
+                        $"backup {backupId} has {manifest.Objects.Count} objects", $"name one: {string.Join(", ", manifest.Objects.Select(o => o.Key.Split('/')[^1]))}", FailureKind.Usage)
+                    : manifest.Objects.FirstOrDefault(o => o.Key.Split('/')[^1] == wanted) ?? throw new LifeboatException(
+                        $"backup {backupId} has no object '{wanted}'", $"it has: {string.Join(", ", manifest.Objects.Select(o => o.Key.Split('/')[^1]))}", FailureKind.Usage);
+                await using var input = await session.Repository.OpenObjectAsync(stored, work);
+                await using var stdout = Console.OpenStandardOutput();
+                await input.CopyToAsync(stdout, 1 << 20, work);
+                return CommandRunner.Ok;
+            });
         });
         return command;
     }

@@ -21,7 +21,7 @@ internal static class CheckCommand
         {
             var percent = ReadPercent(parse, readData);
             await using var session = await RepositorySession.OpenAsync(options.ConfigPath, "check", cancellationToken);
-            var report = await Reporting.RunAsync(options, reporter => new RepositoryCheck(session.Repository, reporter).RunAsync(percent, cancellationToken));
+            var report = await session.RunAsync(work => Reporting.RunAsync(options, reporter => new RepositoryCheck(session.Repository, reporter).RunAsync(percent, work)));
             if (options.Json)
                 CliJson.Print(new CheckSummary(report.Backups, report.ObjectsChecked, report.ObjectsRead, report.Problems), CliJson.Default.CheckSummary);
             else

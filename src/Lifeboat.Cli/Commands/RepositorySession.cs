@@ -7,12 +7,16 @@ namespace Lifeboat.Cli.Commands;
 internal sealed class RepositorySession : IAsyncDisposable
 {
     private readonly RepositoryLock? _lock;
+    private readonly CancellationTokenSource _work;
 
-    private RepositorySession(LifeboatSettings settings, BackupRepository repository, RepositoryLock? heldLock)
+    internal RepositorySession(LifeboatSettings settings, BackupRepository repository, RepositoryLock? heldLock, CancellationToken cancellationToken)
     {
         Settings = settings;
         Repository = repository;
         _lock = heldLock;
+        _work = heldLock is null
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
+            : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, heldLock.Lost);
     }
 
     public LifeboatSettings Settings { get; }
@@ -27,7 +31,7 @@ internal sealed class RepositorySession : IAsyncDisposable
         try
         {
             var heldLock = lockCommand is null ? null : await RepositoryLock.AcquireAsync(repository.Store, exclusive: false, lockCommand, cancellationToken);
-            return new RepositorySession(settings, repository, heldLock);
+            return new RepositorySession(settings, repository, heldLock, cancellationToken);
         }
         catch
         {
@@ -36,8 +40,25 @@ internal sealed class RepositorySession : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs the command's work under the lock: cancelled by a signal as before, and also when the lock is lost,
+    /// which then fails the command with why instead of "interrupted".
+    /// </summary>
+    public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work)
+    {
+        try
+        {
+            return await work(_work.Token);
+        }
+        catch (OperationCanceledException) when (_lock?.LostBecause is { } lost)
+        {
+            throw lost;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        _work.Dispose();
         if (_lock is not null)
             await _lock.DisposeAsync();
         await Repository.DisposeAsync();

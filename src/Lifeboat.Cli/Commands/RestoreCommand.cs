@@ -32,10 +32,13 @@ internal static class RestoreCommand
                 throw new LifeboatException("--jobs must be at least 1", null, FailureKind.Usage);
             await using var session = await RepositorySession.OpenAsync(options.ConfigPath, "restore postgres", cancellationToken);
             var source = RepositoryAccess.Postgres(session.Settings, parse.GetValue(name));
-            var manifest = await session.Repository.FindBackupAsync(PostgresDumpBackup.SourceType, source.Name, parse.GetValue(backup)!, cancellationToken);
             var restoreOptions = new RestoreOptions(parse.GetValue(target), parse.GetValue(force), parse.GetValue(jobs), parse.GetValue(spool));
-            var result = await Reporting.RunAsync(options, reporter =>
-                new PostgresDumpRestore(session.Repository, reporter).RunAsync(source, manifest, restoreOptions, cancellationToken));
+            var result = await session.RunAsync(async work =>
+            {
+                var manifest = await session.Repository.FindBackupAsync(PostgresDumpBackup.SourceType, source.Name, parse.GetValue(backup)!, work);
+                return await Reporting.RunAsync(options, reporter =>
+                    new PostgresDumpRestore(session.Repository, reporter).RunAsync(source, manifest, restoreOptions, work));
+            });
             Print(result, options);
             return CommandRunner.Ok;
         });

@@ -6,7 +6,9 @@ namespace Lifeboat.Repository;
 
 /// <summary>
 /// A held repository lock. Backups and restores share; prune excludes everyone. A heartbeat keeps it
-/// fresh; a stale lock is reported with its owner and never silently taken over.
+/// fresh; a stale lock is reported with its owner and never silently taken over. A lock that was removed,
+/// or could not be refreshed for so long that others may take it as stale, is lost: <see cref="Lost"/> fires,
+/// and the work under it must stop, since prune may already be deleting what it writes or reads.
 /// </summary>
 public sealed class RepositoryLock : IAsyncDisposable
 {
@@ -17,21 +19,37 @@ public sealed class RepositoryLock : IAsyncDisposable
 
     private readonly IObjectStore _store;
     private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _lost = new();
+    private readonly TimeSpan _heartbeatEvery;
+    private readonly TimeSpan _staleAfter;
     private readonly Task _heartbeat;
     private LockRecord _record;
 
-    private RepositoryLock(IObjectStore store, LockRecord record)
+    private RepositoryLock(IObjectStore store, LockRecord record, TimeSpan heartbeatEvery, TimeSpan staleAfter)
     {
         _store = store;
         _record = record;
+        _heartbeatEvery = heartbeatEvery;
+        _staleAfter = staleAfter;
         _heartbeat = Task.Run(HeartbeatLoopAsync);
     }
 
     /// <summary>The record this lock wrote.</summary>
     public LockRecord Record => _record;
 
+    /// <summary>Cancelled when the lock is lost; <see cref="LostBecause"/> then says why.</summary>
+    public CancellationToken Lost => _lost.Token;
+
+    /// <summary>Why the lock was lost, once <see cref="Lost"/> has fired; null while it is held.</summary>
+    public LifeboatException? LostBecause { get; private set; }
+
     /// <summary>Takes a shared or exclusive lock, failing with the holder named when another lock conflicts.</summary>
-    public static async Task<RepositoryLock> AcquireAsync(IObjectStore store, bool exclusive, string command, CancellationToken cancellationToken)
+    public static Task<RepositoryLock> AcquireAsync(IObjectStore store, bool exclusive, string command, CancellationToken cancellationToken) =>
+        AcquireAsync(store, exclusive, command, HeartbeatEvery, StaleAfter, cancellationToken);
+
+    /// <summary>As <see cref="AcquireAsync(IObjectStore, bool, string, CancellationToken)"/>, with the heartbeat's timing given (tests).</summary>
+    internal static async Task<RepositoryLock> AcquireAsync(
+        IObjectStore store, bool exclusive, string command, TimeSpan heartbeatEvery, TimeSpan staleAfter, CancellationToken cancellationToken)
     {
         await ThrowIfConflictingAsync(store, exclusive, null, cancellationToken);
         var now = DateTimeOffset.UtcNow;
@@ -58,7 +76,7 @@ public sealed class RepositoryLock : IAsyncDisposable
             throw;
         }
 
-        return new RepositoryLock(store, record);
+        return new RepositoryLock(store, record, heartbeatEvery, staleAfter);
     }
 
     /// <summary>All lock records in the repository.</summary>
@@ -141,19 +159,37 @@ public sealed class RepositoryLock : IAsyncDisposable
 
     private async Task HeartbeatLoopAsync()
     {
-        using var timer = new PeriodicTimer(HeartbeatEvery);
+        using var timer = new PeriodicTimer(_heartbeatEvery);
+        var lastBeat = _record.HeartbeatAt;
         try
         {
             while (await timer.WaitForNextTickAsync(_stop.Token))
             {
                 try
                 {
-                    _record = _record with { HeartbeatAt = DateTimeOffset.UtcNow };
+                    // Rewriting a removed record would hide that 'lifeboat unlock' (or prune, after taking it for
+                    // stale) already let others in.
+                    if (await _store.StatAsync(KeyOf(_record.Id), _stop.Token) is null)
+                    {
+                        Lose($"the repository lock of this '{_record.Command}' ({_record.Id}) was removed while it ran, by 'lifeboat unlock' or by hand",
+                            "run the command again; do not remove the locks of running commands");
+                        return;
+                    }
+
+                    var beat = DateTimeOffset.UtcNow;
+                    _record = _record with { HeartbeatAt = beat };
                     await WriteAsync(_store, _record, _stop.Token);
+                    lastBeat = beat;
                 }
                 catch (Exception e) when (e is LifeboatException or IOException)
                 {
-                    // A missed beat is made up at the next tick; the lock only turns stale after StaleAfter.
+                    // A missed beat is made up at the next one; but once the record is nearly as old as a stale
+                    // lock, another process may take it as abandoned.
+                    if (DateTimeOffset.UtcNow - lastBeat < _staleAfter - _heartbeatEvery)
+                        continue;
+                    Lose($"could not refresh the repository lock of this '{_record.Command}' since {lastBeat:yyyy-MM-dd HH:mm:ss}Z ({e.Message}); other commands may now take it as stale",
+                        "check that the repository is reachable, then run the command again");
+                    return;
                 }
             }
         }
@@ -163,12 +199,19 @@ public sealed class RepositoryLock : IAsyncDisposable
         }
     }
 
+    private void Lose(string message, string hint)
+    {
+        LostBecause = new LifeboatException(message, hint);
+        _lost.Cancel();
+    }
+
     /// <summary>Stops the heartbeat and removes the lock.</summary>
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
         await _heartbeat.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stop.Dispose();
+        _lost.Dispose();
         try
         {
             await _store.DeleteAsync(KeyOf(_record.Id), CancellationToken.None);

@@ -78,4 +78,93 @@ public sealed class RepositoryLockTests : IAsyncLifetime
         Assert.Equal(stale.Id, Assert.Single(removed).Id);
         Assert.Equal(live.Record.Id, Assert.Single(await RepositoryLock.ListAsync(_store, Ct)).Id);
     }
+
+    [Fact]
+    public async Task A_lock_removed_while_held_is_lost_with_why_and_not_written_back()
+    {
+        await using var held = await RepositoryLock.AcquireAsync(_store, exclusive: false, "backup postgres", FastBeat, TimeSpan.FromMinutes(10), Ct);
+
+        await RepositoryLock.RemoveAsync(_store, all: true, Ct);
+        await WaitUntilLostAsync(held);
+
+        Assert.StartsWith($"the repository lock of this 'backup postgres' ({held.Record.Id}) was removed while it ran", held.LostBecause!.Message, StringComparison.Ordinal);
+        await Task.Delay(FastBeat * 4, Ct);
+        Assert.Empty(await RepositoryLock.ListAsync(_store, Ct));
+    }
+
+    [Fact]
+    public async Task A_lock_that_cannot_be_refreshed_until_nearly_stale_is_lost_with_why()
+    {
+        var failing = new FailingWritesStore(_store);
+        await using var held = await RepositoryLock.AcquireAsync(failing, exclusive: false, "restore postgres", FastBeat, FastBeat * 6, Ct);
+
+        failing.Failing = true;
+        await WaitUntilLostAsync(held);
+
+        Assert.StartsWith("could not refresh the repository lock of this 'restore postgres' since ", held.LostBecause!.Message, StringComparison.Ordinal);
+        Assert.Contains("(the S3 server is down)", held.LostBecause.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Missed_heartbeats_are_made_up_while_the_lock_is_far_from_stale()
+    {
+        var failing = new FailingWritesStore(_store);
+        await using var held = await RepositoryLock.AcquireAsync(failing, exclusive: false, "backup postgres", FastBeat, TimeSpan.FromMinutes(10), Ct);
+        var before = held.Record.HeartbeatAt;
+
+        failing.Failing = true;
+        await Task.Delay(FastBeat * 5, Ct);
+        failing.Failing = false;
+        var refreshed = DateTimeOffset.MinValue;
+        for (var i = 0; i < 200 && refreshed <= before; i++)
+        {
+            await Task.Delay(FastBeat, Ct);
+            refreshed = Assert.Single(await RepositoryLock.ListAsync(_store, Ct)).HeartbeatAt;
+        }
+
+        Assert.True(refreshed > before, "the heartbeat never caught up");
+        Assert.False(held.Lost.IsCancellationRequested);
+    }
+
+    private static readonly TimeSpan FastBeat = TimeSpan.FromMilliseconds(40);
+
+    private static async Task WaitUntilLostAsync(RepositoryLock held)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(30), held.Lost);
+        }
+        catch (OperationCanceledException) when (held.Lost.IsCancellationRequested)
+        {
+            return;
+        }
+
+        Assert.Fail("the lock was never reported lost");
+    }
+
+    /// <summary>The real store, whose writes fail on demand as an unreachable S3 server's would.</summary>
+    private sealed class FailingWritesStore(IObjectStore inner) : IObjectStore
+    {
+        public volatile bool Failing;
+
+        public string Location => inner.Location;
+
+        public Task EnsureCreatedAsync(CancellationToken cancellationToken) => inner.EnsureCreatedAsync(cancellationToken);
+
+        public Task<ObjectUpload> CreateAsync(string key, CancellationToken cancellationToken) =>
+            Failing ? throw new LifeboatException("the S3 server is down") : inner.CreateAsync(key, cancellationToken);
+
+        public Task<Stream> OpenReadAsync(string key, ByteRange? range, CancellationToken cancellationToken) => inner.OpenReadAsync(key, range, cancellationToken);
+
+        public IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
+
+        public Task<ObjectInfo?> StatAsync(string key, CancellationToken cancellationToken) => inner.StatAsync(key, cancellationToken);
+
+        public Task DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
+
+        public Task<int> RemoveAbandonedUploadsAsync(TimeSpan idleFor, CancellationToken cancellationToken) =>
+            inner.RemoveAbandonedUploadsAsync(idleFor, cancellationToken);
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
 }
