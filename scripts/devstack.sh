@@ -57,8 +57,9 @@ EMPTY_SHA256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
 ENV_FILE=$DIR/env.sh
 DEFAULT_SIZE_MB=50
 
+# gcc, libc6-dev and binutils link the Native AOT lifeboat executable that demo.sh and test.sh publish.
 PACKAGES=(postgresql-15 postgresql-15-postgis-3 postgresql-client-15 redis-server
-    ceph-mon ceph-osd radosgw ceph-common curl zstd)
+    ceph-mon ceph-osd radosgw ceph-common curl zstd gcc libc6-dev binutils)
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
