@@ -37,6 +37,7 @@ public static class Program
         root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(CatCommand.Create());
         root.Subcommands.Add(UnlockCommand.Create());
+        root.Subcommands.Add(KeyCommand.Create());
         return root;
     }
 }

@@ -23,14 +23,14 @@ internal sealed class RepositorySession : IAsyncDisposable
 
     public BackupRepository Repository { get; }
 
-    /// <summary>Loads settings, opens the repository and, unless <paramref name="lockCommand"/> is null, takes a shared lock.</summary>
-    public static async Task<RepositorySession> OpenAsync(string? configPath, string? lockCommand, CancellationToken cancellationToken)
+    /// <summary>Loads settings, opens the repository and, unless <paramref name="lockCommand"/> is null, takes a lock (shared unless <paramref name="exclusive"/>).</summary>
+    public static async Task<RepositorySession> OpenAsync(string? configPath, string? lockCommand, CancellationToken cancellationToken, bool exclusive = false)
     {
         var settings = SettingsLoader.Load(configPath);
         var repository = await RepositoryAccess.OpenAsync(settings, cancellationToken);
         try
         {
-            var heldLock = lockCommand is null ? null : await RepositoryLock.AcquireAsync(repository.Store, exclusive: false, lockCommand, cancellationToken);
+            var heldLock = lockCommand is null ? null : await RepositoryLock.AcquireAsync(repository.Store, exclusive, lockCommand, cancellationToken);
             return new RepositorySession(settings, repository, heldLock, cancellationToken);
         }
         catch
@@ -55,6 +55,14 @@ internal sealed class RepositorySession : IAsyncDisposable
             throw lost;
         }
     }
+
+    /// <summary>As <see cref="RunAsync{T}"/>, for work without a result.</summary>
+    public Task RunAsync(Func<CancellationToken, Task> work) =>
+        RunAsync(async token =>
+        {
+            await work(token);
+            return true;
+        });
 
     public async ValueTask DisposeAsync()
     {

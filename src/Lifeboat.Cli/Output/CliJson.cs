@@ -23,6 +23,9 @@ internal sealed record CheckSummary(int Backups, int ObjectsChecked, int Objects
 /// <summary>What 'unlock --json' prints.</summary>
 internal sealed record UnlockSummary(IReadOnlyList<LockRecord> Removed, IReadOnlyList<LockRecord> Remaining);
 
+/// <summary>One key slot, as 'key list --json' and 'key add --json' print it; <c>Current</c> marks the slot the configured key opens.</summary>
+internal sealed record KeySlotSummary(string Id, string Kind, DateTimeOffset Created, bool Current);
+
 /// <summary>Source-generated JSON for command output (no reflection at start-up).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = false)]
 [JsonSerializable(typeof(InitSummary))]
@@ -31,6 +34,8 @@ internal sealed record UnlockSummary(IReadOnlyList<LockRecord> Removed, IReadOnl
 [JsonSerializable(typeof(RestoreSummary))]
 [JsonSerializable(typeof(CheckSummary))]
 [JsonSerializable(typeof(UnlockSummary))]
+[JsonSerializable(typeof(KeySlotSummary))]
+[JsonSerializable(typeof(List<KeySlotSummary>))]
 internal sealed partial class CliJson : JsonSerializerContext
 {
     /// <summary>Writes one JSON document and a newline to stdout.</summary>

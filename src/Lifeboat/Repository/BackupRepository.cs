@@ -9,11 +9,12 @@ public sealed partial class BackupRepository : IAsyncDisposable
 {
     private readonly DataKey _dataKey;
 
-    private BackupRepository(IObjectStore store, RepositoryConfig config, DataKey dataKey, EnvelopeOptions envelope)
+    private BackupRepository(IObjectStore store, RepositoryConfig config, DataKey dataKey, string openedSlotId, EnvelopeOptions envelope)
     {
         Store = store;
         Config = config;
         _dataKey = dataKey;
+        OpenedSlotId = openedSlotId;
         Envelope = envelope;
     }
 
@@ -25,6 +26,9 @@ public sealed partial class BackupRepository : IAsyncDisposable
 
     /// <summary>How new objects are compressed and chunked.</summary>
     public EnvelopeOptions Envelope { get; }
+
+    /// <summary>The key slot the configured secret opened; 'key remove' refuses to remove it.</summary>
+    public string OpenedSlotId { get; }
 
     /// <summary>Creates a new repository; refuses when one already exists at the store.</summary>
     public static async Task<BackupRepository> InitAsync(IObjectStore store, KeySecret secret, EnvelopeOptions envelope, CancellationToken cancellationToken)
@@ -42,7 +46,7 @@ public sealed partial class BackupRepository : IAsyncDisposable
         };
         // The config goes last: a repository whose init crashed has no config and can simply be initialised again.
         await PutPlainAsync(store, RepositoryLayout.ConfigKey, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(config, RepositoryJson.Default.RepositoryConfig), cancellationToken);
-        return new BackupRepository(store, config, dataKey, envelope);
+        return new BackupRepository(store, config, dataKey, slot.Id, envelope);
     }
 
     /// <summary>Creates the store's container if needed and fails when a repository is already there.</summary>
@@ -63,17 +67,47 @@ public sealed partial class BackupRepository : IAsyncDisposable
     {
         var config = await ReadConfigAsync(store, cancellationToken);
         var secret = secretSource();
-        await foreach (var info in store.ListAsync(RepositoryLayout.KeysPrefix, cancellationToken))
+        var damaged = new List<string>();
+        foreach (var slot in await ReadKeySlotsAsync(store, (key, _) => damaged.Add(key), cancellationToken))
         {
-            var slot = KeySlot.FromJson(await ReadPlainAsync(store, info.Key, cancellationToken), info.Key);
             var dataKey = slot.TryOpen(secret);
             if (dataKey is not null)
-                return new BackupRepository(store, config, dataKey, envelope);
+                return new BackupRepository(store, config, dataKey, slot.Id, envelope);
         }
 
+        // A damaged slot must not lock out the secrets of the others; it is named when nothing opened.
         throw new LifeboatException(
-            $"the key does not open the repository at {store.Location}",
-            "check repository.encryption (keyFile or passphraseEnv): it must be the key the repository was initialised with");
+            $"the key does not open the repository at {store.Location}" + (damaged.Count == 0 ? "" : $" (key slots {string.Join(", ", damaged)} are damaged and were skipped)"),
+            "check repository.encryption (keyFile or passphraseEnv): it must be the key the repository was initialised with, or one added with 'lifeboat key add'");
+    }
+
+    /// <summary>Every readable key slot of the repository at <paramref name="store"/>; damaged ones go to <paramref name="onDamaged"/>.</summary>
+    private static async Task<List<KeySlot>> ReadKeySlotsAsync(IObjectStore store, Action<string, LifeboatException> onDamaged, CancellationToken cancellationToken)
+    {
+        var slots = new List<KeySlot>();
+        await foreach (var info in store.ListAsync(RepositoryLayout.KeysPrefix, cancellationToken))
+        {
+            byte[] json;
+            try
+            {
+                json = await ReadPlainAsync(store, info.Key, cancellationToken);
+            }
+            catch (ObjectNotFoundException)
+            {
+                continue; // removed by 'key remove' between listing and reading
+            }
+
+            try
+            {
+                slots.Add(KeySlot.FromJson(json, info.Key));
+            }
+            catch (LifeboatException e)
+            {
+                onDamaged(info.Key, e);
+            }
+        }
+
+        return slots;
     }
 
     private static async Task<RepositoryConfig> ReadConfigAsync(IObjectStore store, CancellationToken cancellationToken)

@@ -1,0 +1,61 @@
+using Lifeboat.Format;
+
+namespace Lifeboat.Repository;
+
+public sealed partial class BackupRepository
+{
+    /// <summary>Every key slot, oldest first; slots that cannot be parsed go to <paramref name="onDamaged"/>.</summary>
+    public async Task<IReadOnlyList<KeySlot>> ListKeySlotsAsync(Action<string, LifeboatException> onDamaged, CancellationToken cancellationToken)
+    {
+        var slots = await ReadKeySlotsAsync(Store, onDamaged, cancellationToken);
+        slots.Sort((a, b) => a.Created != b.Created ? a.Created.CompareTo(b.Created) : string.CompareOrdinal(a.Id, b.Id));
+        return slots;
+    }
+
+    /// <summary>
+    /// Adds a slot wrapping the data key under <paramref name="secret"/>, so that secret opens the repository too.
+    /// Refuses a secret that already opens a slot: two slots for one secret only make retiring it harder.
+    /// </summary>
+    public async Task<KeySlot> AddKeySlotAsync(KeySecret secret, CancellationToken cancellationToken)
+    {
+        foreach (var existing in await ReadKeySlotsAsync(Store, (_, _) => { }, cancellationToken))
+        {
+            using var opened = existing.TryOpen(secret);
+            if (opened is not null)
+            {
+                throw new LifeboatException(
+                    $"{secret.Description} already opens key slot {existing.Id} of the repository at {Store.Location}; nothing was added",
+                    "add a different key file or passphrase", FailureKind.Usage);
+            }
+        }
+
+        var slot = KeySlot.Create(_dataKey, secret);
+        await PutPlainAsync(Store, RepositoryLayout.KeysPrefix + slot.Id, slot.ToJson(), cancellationToken);
+        return slot;
+    }
+
+    /// <summary>
+    /// Removes key slot <paramref name="slotId"/>, so its secret no longer opens the repository. Refuses the slot this
+    /// repository was opened with, which also means the last slot can never go.
+    /// </summary>
+    public async Task RemoveKeySlotAsync(string slotId, CancellationToken cancellationToken)
+    {
+        var key = RepositoryLayout.KeysPrefix + slotId;
+        if (slotId.Length == 0 || slotId.Contains('/', StringComparison.Ordinal) || await Store.StatAsync(key, cancellationToken) is null)
+        {
+            throw new LifeboatException(
+                $"the repository at {Store.Location} has no key slot '{slotId}'; nothing was removed",
+                "list the slots with 'lifeboat key list'", FailureKind.Usage);
+        }
+
+        if (slotId == OpenedSlotId)
+        {
+            throw new LifeboatException(
+                $"key slot {slotId} is the one this configuration's key opens; it was kept, so the repository stays open to you",
+                "to retire that key: 'lifeboat key add' the new one, point repository.encryption at it, then remove this slot with the new configuration",
+                FailureKind.Usage);
+        }
+
+        await Store.DeleteAsync(key, cancellationToken);
+    }
+}

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using Lifeboat.IntegrationTests.Infrastructure;
+
+namespace Lifeboat.IntegrationTests.Cli;
+
+/// <summary>Changing the secrets that open a repository: add one, switch to it, retire the old one.</summary>
+public sealed class CliKeyTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Rotating_an_S3_repository_from_its_key_file_to_a_passphrase_keeps_every_backup_readable_and_locks_out_the_old_file()
+    {
+        await using var database = await TestDatabase.CreateAsync("keyrotate", "CREATE TABLE t (x int); INSERT INTO t SELECT generate_series(1, 500);");
+        await using var repo = await TestRepository.CreateS3Async();
+        var oldConfig = repo.WriteConfig("app", database.Name);
+        Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", oldConfig, "backup", "postgres")).ExitCode);
+        var newConfig = Path.Combine(repo.Directory, "new.yaml");
+        await File.WriteAllTextAsync(newConfig, File.ReadAllText(oldConfig).Replace($"keyFile: {repo.KeyFile}", "passphraseEnv: NEW_REPO_PASSPHRASE", StringComparison.Ordinal), Ct);
+        var passphrase = new Dictionary<string, string?> { ["NEW_REPO_PASSPHRASE"] = "a long new passphrase for the vault" };
+        var oldSlot = CurrentSlot(await Infrastructure.Cli.RunAsync("--config", oldConfig, "key", "list", "--json"));
+
+        var add = await Infrastructure.Cli.RunAsync(passphrase, "--config", oldConfig, "key", "add", "--passphrase-env", "NEW_REPO_PASSPHRASE");
+        var remove = await Infrastructure.Cli.RunAsync(passphrase, "--config", newConfig, "key", "remove", oldSlot);
+        var oldKey = await Infrastructure.Cli.RunAsync("--config", oldConfig, "list");
+        var check = await Infrastructure.Cli.RunAsync(passphrase, "--config", newConfig, "check", "--read-data");
+        var slots = JsonDocument.Parse((await Infrastructure.Cli.RunAsync(passphrase, "--config", newConfig, "key", "list", "--json")).Stdout).RootElement;
+
+        Assert.True(add.ExitCode == 0, add.Stderr);
+        Assert.StartsWith("added key slot ", add.Stdout, StringComparison.Ordinal);
+        Assert.True(remove.ExitCode == 0, remove.Stderr);
+        Assert.Equal(1, oldKey.ExitCode);
+        Assert.StartsWith("lifeboat: error: the key does not open the repository", oldKey.Stderr, StringComparison.Ordinal);
+        Assert.True(check.ExitCode == 0, check.Stdout + check.Stderr);
+        Assert.Contains("1 read and re-hashed: no problems found", check.Stdout, StringComparison.Ordinal);
+        var only = Assert.Single(slots.EnumerateArray());
+        Assert.Equal("passphrase", only.GetProperty("kind").GetString());
+        Assert.True(only.GetProperty("current").GetBoolean());
+    }
+
+    [Fact]
+    public async Task The_slot_the_configured_key_opens_cannot_be_removed_and_stays()
+    {
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = repo.WriteConfig("app", "unused");
+        var current = CurrentSlot(await Infrastructure.Cli.RunAsync("--config", config, "key", "list", "--json"));
+
+        var remove = await Infrastructure.Cli.RunAsync("--config", config, "key", "remove", current);
+
+        Assert.Equal(2, remove.ExitCode);
+        Assert.StartsWith($"lifeboat: error: key slot {current} is the one this configuration's key opens; it was kept", remove.Stderr, StringComparison.Ordinal);
+        Assert.Equal(current, CurrentSlot(await Infrastructure.Cli.RunAsync("--config", config, "key", "list", "--json")));
+        Assert.True(File.Exists(Path.Combine(repo.RepositoryPath, "keys", current)));
+    }
+
+    [Fact]
+    public async Task Adding_a_key_that_already_opens_the_repository_adds_nothing()
+    {
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = repo.WriteConfig("app", "unused");
+
+        var add = await Infrastructure.Cli.RunAsync("--config", config, "key", "add", "--key-file", repo.KeyFile);
+
+        Assert.Equal(2, add.ExitCode);
+        Assert.Contains("already opens key slot", add.Stderr, StringComparison.Ordinal);
+        Assert.Single(Directory.GetFiles(Path.Combine(repo.RepositoryPath, "keys")));
+    }
+
+    [Fact]
+    public async Task A_new_key_file_is_created_private_and_opens_the_repository()
+    {
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = repo.WriteConfig("app", "unused");
+        var newKey = Path.Combine(repo.Directory, "second.key");
+
+        var add = await Infrastructure.Cli.RunAsync("--config", config, "key", "add", "--key-file", newKey);
+        var newConfig = Path.Combine(repo.Directory, "second.yaml");
+        await File.WriteAllTextAsync(newConfig, File.ReadAllText(config).Replace(repo.KeyFile, newKey, StringComparison.Ordinal), Ct);
+        var list = await Infrastructure.Cli.RunAsync("--config", newConfig, "key", "list", "--json");
+
+        Assert.True(add.ExitCode == 0, add.Stderr);
+        Assert.Contains($"created key file {newKey} (mode 0600)", add.Stdout, StringComparison.Ordinal);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(newKey));
+        Assert.True(list.ExitCode == 0, list.Stderr);
+        Assert.Equal(2, JsonDocument.Parse(list.Stdout).RootElement.GetArrayLength());
+    }
+
+    private static string CurrentSlot(Infrastructure.Cli.Result list)
+    {
+        Assert.True(list.ExitCode == 0, list.Stderr);
+        return JsonDocument.Parse(list.Stdout).RootElement.EnumerateArray().Single(s => s.GetProperty("current").GetBoolean()).GetProperty("id").GetString()!;
+    }
+}
