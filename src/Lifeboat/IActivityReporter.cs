@@ -9,8 +9,11 @@ public interface IActivityReporter
     /// <summary>A warning worth a log line.</summary>
     void Warning(string message);
 
-    /// <summary>Starts a byte-counted task; <paramref name="totalBytes"/> is null when unknown.</summary>
-    IProgress<long> StartTransfer(string description, long? totalBytes);
+    /// <summary>
+    /// Starts a byte-counted task; <paramref name="totalBytes"/> is null when unknown, and only a guess when
+    /// <paramref name="estimated"/> (the task may end before or after it).
+    /// </summary>
+    IProgress<long> StartTransfer(string description, long? totalBytes, bool estimated = false);
 }
 
 /// <summary>A reporter that says nothing, for tests and quiet runs.</summary>
@@ -26,5 +29,5 @@ public sealed class SilentReporter : IActivityReporter
     public void Warning(string message) { }
 
     /// <inheritdoc />
-    public IProgress<long> StartTransfer(string description, long? totalBytes) => new Progress<long>();
+    public IProgress<long> StartTransfer(string description, long? totalBytes, bool estimated = false) => new Progress<long>();
 }

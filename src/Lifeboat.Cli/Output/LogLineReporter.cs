@@ -19,8 +19,8 @@ internal sealed class LogLineReporter(TextWriter writer, bool quiet) : IActivity
     public void Warning(string message) => Write("WARN", message);
 
     /// <inheritdoc />
-    public IProgress<long> StartTransfer(string description, long? totalBytes) =>
-        quiet ? new Progress<long>() : new ThrottledProgress(this, description, totalBytes);
+    public IProgress<long> StartTransfer(string description, long? totalBytes, bool estimated = false) =>
+        quiet ? new Progress<long>() : new ThrottledProgress(this, description, totalBytes, estimated);
 
     private void Write(string level, string message)
     {
@@ -29,7 +29,21 @@ internal sealed class LogLineReporter(TextWriter writer, bool quiet) : IActivity
             writer.WriteLine($"{stamp} {level} {message}");
     }
 
-    private sealed class ThrottledProgress(LogLineReporter owner, string description, long? total) : IProgress<long>
+    /// <summary>"pg_dump app: 512.0 MiB of ~1.6 GiB (95.0 MiB/s, about 12 s left)".</summary>
+    internal static string Line(string description, long value, long? total, bool estimated, TimeSpan elapsed)
+    {
+        var rate = value / Math.Max(elapsed.TotalSeconds, 0.001);
+        if (total is not { } t)
+            return $"{description}: {ByteSize.Format(value)} ({ByteSize.Format((long)rate)}/s)";
+        var of = $" of {(estimated ? "~" : "")}{ByteSize.Format(t)}";
+        var left = value < t && rate > 0 ? $", about {FormatDuration(TimeSpan.FromSeconds((t - value) / rate))} left" : "";
+        return $"{description}: {ByteSize.Format(value)}{of} ({ByteSize.Format((long)rate)}/s{left})";
+    }
+
+    private static string FormatDuration(TimeSpan span) =>
+        span.TotalMinutes >= 1 ? $"{(int)span.TotalMinutes} min {span.Seconds} s" : $"{Math.Ceiling(span.TotalSeconds):0} s";
+
+    private sealed class ThrottledProgress(LogLineReporter owner, string description, long? total, bool estimated) : IProgress<long>
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private TimeSpan _next = ProgressEvery;
@@ -39,9 +53,7 @@ internal sealed class LogLineReporter(TextWriter writer, bool quiet) : IActivity
             if (_clock.Elapsed < _next)
                 return;
             _next = _clock.Elapsed + ProgressEvery;
-            var rate = value / Math.Max(_clock.Elapsed.TotalSeconds, 0.001);
-            var of = total is { } t ? $" of {ByteSize.Format(t)}" : "";
-            owner.Write("INFO", $"{description}: {ByteSize.Format(value)}{of} ({ByteSize.Format((long)rate)}/s)");
+            owner.Write("INFO", Line(description, value, total, estimated, _clock.Elapsed));
         }
     }
 }

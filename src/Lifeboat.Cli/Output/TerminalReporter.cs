@@ -12,9 +12,9 @@ internal sealed class TerminalReporter(ProgressContext context, IAnsiConsole con
     public void Warning(string message) => console.MarkupLineInterpolated($"[yellow]warning:[/] {message}");
 
     /// <inheritdoc />
-    public IProgress<long> StartTransfer(string description, long? totalBytes)
+    public IProgress<long> StartTransfer(string description, long? totalBytes, bool estimated = false)
     {
-        var task = context.AddTask(Markup.Escape(description), maxValue: totalBytes ?? 1);
+        var task = context.AddTask(Markup.Escape(estimated ? $"{description} (size estimated)" : description), maxValue: Math.Max(totalBytes ?? 1, 1));
         task.IsIndeterminate = totalBytes is null;
         return new Progress(task, totalBytes is null);
     }
@@ -23,7 +23,8 @@ internal sealed class TerminalReporter(ProgressContext context, IAnsiConsole con
     {
         public void Report(long value)
         {
-            if (indeterminate)
+            // An estimate can fall short; the bar then stays full rather than overflowing.
+            if (indeterminate || value > task.MaxValue)
                 task.MaxValue = Math.Max(value, 1);
             task.Value = value;
         }

@@ -62,8 +62,10 @@ public sealed class PostgresDumpBackup(BackupRepository repository, IActivityRep
         var extensions = await SnapshotCatalog.ExtensionsAsync(connection, cancellationToken);
         var (encoding, collate, ctype) = await SnapshotCatalog.DatabaseLocaleAsync(connection, cancellationToken);
 
+        var estimate = await SnapshotCatalog.EstimatedDumpBytesAsync(connection, cancellationToken);
+
         var folder = RepositoryLayout.BackupFolder(SourceType, source.Name, Kind, id);
-        var (archive, counts) = await DumpAsync(source, pgDump, snapshot, folder + ArchiveObject, connection, cancellationToken);
+        var (archive, counts) = await DumpAsync(source, pgDump, snapshot, folder + ArchiveObject, connection, estimate, cancellationToken);
         await EndSnapshotAsync(transaction);
 
         var manifest = new BackupManifest
@@ -125,7 +127,7 @@ public sealed class PostgresDumpBackup(BackupRepository repository, IActivityRep
     }
 
     private async Task<(StoredObject Archive, (List<TableRowCount> Tables, long LargeObjects) Counts)> DumpAsync(
-        PostgresSource source, PgTool pgDump, string snapshot, string key, NpgsqlConnection connection, CancellationToken cancellationToken)
+        PostgresSource source, PgTool pgDump, string snapshot, string key, NpgsqlConnection connection, long estimate, CancellationToken cancellationToken)
     {
         await using var writer = await repository.CreateObjectAsync(key, ArchiveRole, cancellationToken);
         string[] arguments = ["--format=custom", "--compress=0", $"--snapshot={snapshot}", "--no-password", $"--lock-wait-timeout={(long)SnapshotCatalog.LockWait.TotalMilliseconds}"];
@@ -134,7 +136,7 @@ public sealed class PostgresDumpBackup(BackupRepository repository, IActivityRep
         // The counts run in the exporting transaction while pg_dump streams, so both see the same snapshot.
         using var countsStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var countTask = SnapshotCatalog.CountRowsAsync(connection, countsStop.Token);
-        var progress = reporter.StartTransfer($"pg_dump {source.Name}", null);
+        var progress = reporter.StartTransfer($"pg_dump {source.Name}", estimate, estimated: true);
         try
         {
             // Killing pg_dump ends the blocking read with end of stream; the copy then throws as cancelled.

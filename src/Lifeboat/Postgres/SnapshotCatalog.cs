@@ -26,6 +26,22 @@ internal static class SnapshotCatalog
         return (text, number / 10000);
     }
 
+    /// <summary>
+    /// What pg_dump will write, roughly: the on-disk size of the tables' data (heap and TOAST, no indexes) and
+    /// of the large objects. Rows in text form run a little smaller than on disk, so it tends to overshoot.
+    /// </summary>
+    public static async Task<long> EstimatedDumpBytesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT coalesce(sum(pg_table_size(c.oid)), 0)::bigint + pg_table_size('pg_largeobject')
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'm')
+              AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+              AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%'
+            """;
+        return (long)(await ScalarAsync(connection, sql, cancellationToken))!;
+    }
+
     /// <summary>Installed extensions with versions and schemas.</summary>
     public static async Task<List<ExtensionInfo>> ExtensionsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {

@@ -134,6 +134,6 @@ public sealed class PostgresRoundTripTests
 
         public void Warning(string message) => Event(message);
 
-        public IProgress<long> StartTransfer(string description, long? totalBytes) => new Progress<long>();
+        public IProgress<long> StartTransfer(string description, long? totalBytes, bool estimated = false) => new Progress<long>();
     }
 }
