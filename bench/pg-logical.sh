@@ -486,7 +486,7 @@ facts() {
     printf 'gzip\t%s\n' "$(gzip --version | head -1)"
     printf 'restic\t%s\n' "$(restic version)"
     printf 'rclone\t%s\n' "$(rclone version 2>/dev/null | head -1 || echo '(not installed)')"
-    printf 'lifeboat\t%s\n' "lifeboat $("$LB" --version) (git $(git -C "$REPO_ROOT" rev-parse --short HEAD)$(git -C "$REPO_ROOT" diff --quiet HEAD -- src || echo ', src modified'), dotnet publish -c Release, ReadyToRun), .NET SDK $(dotnet --version)"
+    printf 'lifeboat\t%s\n' "lifeboat $("$LB" --version) (git $(git -C "$REPO_ROOT" rev-parse --short HEAD)$(git -C "$REPO_ROOT" diff --quiet HEAD -- src || echo ', src modified'), dotnet publish -c Release, Native AOT), .NET SDK $(dotnet --version)"
     printf 'db1\t%s\t%s\t%s\n' "$DB1" "$SIZE_MB" "$(psql_q -d postgres -c "select pg_database_size('$DB1')")"
     [[ -z $DB2 ]] || printf 'db2\t%s\t%s\t%s\n' "$DB2" "$SIZE2_MB" "$(psql_q -d postgres -c "select pg_database_size('$DB2')")"
     printf 'load_before\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
