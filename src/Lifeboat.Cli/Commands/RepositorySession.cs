@@ -50,8 +50,9 @@ internal sealed class RepositorySession : IAsyncDisposable
         {
             return await work(_work.Token);
         }
-        catch (OperationCanceledException) when (_lock?.LostBecause is { } lost)
+        catch (Exception) when (_lock?.LostBecause is { } lost)
         {
+            // Whatever the cancelled work failed with (a killed pg_dump, a cut stream), the lost lock is the cause.
             throw lost;
         }
     }
