@@ -94,11 +94,14 @@ internal static class KeyCommand
         command.Arguments.Add(id);
         command.SetBody(async (parse, options, cancellationToken) =>
         {
-            // Exclusive: two removals at once, each from a different slot, could otherwise leave none.
+            // Exclusive, and the slot in use is looked for again under the lock: two removals, each by the key of
+            // the slot the other removes, would otherwise leave none.
             await using var session = await RepositorySession.OpenAsync(options.ConfigPath, "key remove", cancellationToken, exclusive: true);
             var slotId = parse.GetValue(id)!;
             await session.RunAsync(work => session.Repository.RemoveKeySlotAsync(slotId, work));
-            if (!options.Quiet && !options.Json)
+            if (options.Json)
+                CliJson.Print(new KeyRemovedSummary(slotId), CliJson.Default.KeyRemovedSummary);
+            else if (!options.Quiet)
                 Console.WriteLine($"removed key slot {slotId}: its key no longer opens the repository");
             return CommandRunner.Ok;
         });

@@ -46,15 +46,21 @@ internal sealed class RepositorySession : IAsyncDisposable
     /// </summary>
     public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work)
     {
+        T result;
         try
         {
-            return await work(_work.Token);
+            result = await work(_work.Token);
         }
         catch (Exception) when (_lock?.LostBecause is { } lost)
         {
             // Whatever the cancelled work failed with (a killed pg_dump, a cut stream), the lost lock is the cause.
             throw lost;
         }
+
+        // Work that finished after the loss (its last write was already under way) still ran without the lock.
+        if (_lock?.LostBecause is { } lostLate)
+            throw lostLate;
+        return result;
     }
 
     /// <summary>As <see cref="RunAsync{T}"/>, for work without a result.</summary>

@@ -26,6 +26,9 @@ internal sealed record UnlockSummary(IReadOnlyList<LockRecord> Removed, IReadOnl
 /// <summary>One key slot, as 'key list --json' and 'key add --json' print it; <c>Current</c> marks the slot the configured key opens.</summary>
 internal sealed record KeySlotSummary(string Id, string Kind, DateTimeOffset Created, bool Current);
 
+/// <summary>What 'key remove --json' prints.</summary>
+internal sealed record KeyRemovedSummary(string Removed);
+
 /// <summary>Source-generated JSON for command output (no reflection at start-up).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = false)]
 [JsonSerializable(typeof(InitSummary))]
@@ -36,6 +39,7 @@ internal sealed record KeySlotSummary(string Id, string Kind, DateTimeOffset Cre
 [JsonSerializable(typeof(UnlockSummary))]
 [JsonSerializable(typeof(KeySlotSummary))]
 [JsonSerializable(typeof(List<KeySlotSummary>))]
+[JsonSerializable(typeof(KeyRemovedSummary))]
 internal sealed partial class CliJson : JsonSerializerContext
 {
     /// <summary>Writes one JSON document and a newline to stdout.</summary>

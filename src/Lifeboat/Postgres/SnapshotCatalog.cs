@@ -27,18 +27,14 @@ internal static class SnapshotCatalog
     }
 
     /// <summary>
-    /// What pg_dump will write, roughly: the on-disk size of the tables' data (heap and TOAST, no indexes) and
-    /// of the large objects. Rows in text form run a little smaller than on disk, so it tends to overshoot.
+    /// What pg_dump will write, roughly: the on-disk size of the user tables' data (heap and TOAST, no indexes) and
+    /// of the large objects. Rows in text form run a little smaller than on disk, so it tends to overshoot. Only the
+    /// tables the dump and the counts lock anyway are looked at (materialised views are not: a REFRESH would hold
+    /// the backup up for a progress bar).
     /// </summary>
     public static async Task<long> EstimatedDumpBytesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        const string sql = """
-            SELECT coalesce(sum(pg_table_size(c.oid)), 0)::bigint + pg_table_size('pg_largeobject')
-            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind IN ('r', 'm')
-              AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-              AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%'
-            """;
+        var sql = $"SELECT coalesce(sum(size), 0)::bigint + pg_table_size('pg_largeobject') FROM ({UserTablesSql}) AS t(schema, name, size)";
         return (long)(await ScalarAsync(connection, sql, cancellationToken))!;
     }
 

@@ -56,6 +56,16 @@ public sealed partial class BackupRepository
                 FailureKind.Usage);
         }
 
+        // The slot this process opened with may itself have been removed since (by another 'key remove', whose
+        // exclusive lock ended before this one's began); removing another slot then could leave none that opens.
+        var remaining = await ReadKeySlotsAsync(Store, (_, _) => { }, cancellationToken);
+        if (!remaining.Any(s => s.Id == OpenedSlotId && s.KeyId == _dataKey.Id))
+        {
+            throw new LifeboatException(
+                $"key slot {OpenedSlotId}, which this configuration's key opened, is gone or damaged since this command started; nothing was removed, so the remaining slots still open the repository",
+                "run 'lifeboat key list' with a configuration whose key still opens the repository", FailureKind.Failed);
+        }
+
         await Store.DeleteAsync(key, cancellationToken);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Lifeboat.Format;
+using Lifeboat.Storage;
 
 namespace Lifeboat.Repository;
 
@@ -54,7 +55,7 @@ public sealed partial class BackupRepository
         var manifest = RepositoryJson.Parse(await ReadEncryptedAsync(key, cancellationToken), RepositoryJson.Default.BackupManifest, key);
         if (ManifestKey(manifest) != key)
         {
-            throw new LifeboatException(
+            throw new DamagedRecordException(
                 $"manifest '{key}' describes backup {manifest.Id} of {manifest.Source}/{manifest.Name}, which belongs elsewhere",
                 "the manifest was moved or replaced; run 'lifeboat check'");
         }
@@ -76,7 +77,7 @@ public sealed partial class BackupRepository
             {
                 manifests[i] = await ReadManifestAsync(keys[i].Key, ct);
             }
-            catch (LifeboatException e) when (onInvalid is not null)
+            catch (LifeboatException e) when (onInvalid is not null && IsDamage(e))
             {
                 errors[i] = e;
             }
@@ -125,28 +126,37 @@ public sealed partial class BackupRepository
         {
             return await ReadManifestAsync(newest.Key, cancellationToken);
         }
-        catch (LifeboatException damage)
+        catch (LifeboatException damage) when (IsDamage(damage))
         {
             // "latest" must not quietly mean "an older one" because the newest manifest is damaged: the operator
             // would restore older data than they think, and with --force replace newer data with it.
             var older = await NewestReadableAsync(keys.Take(keys.Count - 1), cancellationToken);
+            if (older is null)
+            {
+                throw new LifeboatException(
+                    $"the newest backup {newest.Id} is damaged ({damage.Message})",
+                    $"run 'lifeboat check'; none of the {Math.Min(keys.Count - 1, OlderManifestsTried)} backups before it is readable either");
+            }
+
             throw new LifeboatException(
-                $"the newest backup {newest.Id} is damaged ({damage.Message}); refusing to take {(older is null ? "an older one" : $"the older {older.Id}")} as 'latest'",
-                older is null
-                    ? "run 'lifeboat check'; no older backup of it is readable either"
-                    : $"name a backup explicitly with --backup {older.Id} if that is what you want, and run 'lifeboat check'");
+                $"the newest backup {newest.Id} is damaged ({damage.Message}); refusing to take the older {older.Id} as 'latest'",
+                $"name a backup explicitly with --backup {older.Id} if that is what you want, and run 'lifeboat check'");
         }
     }
 
+    // Enough to name a good backup in the hint when a few manifests went bad together, without reading a whole
+    // history of damaged ones.
+    private const int OlderManifestsTried = 10;
+
     private async Task<BackupManifest?> NewestReadableAsync(IEnumerable<ManifestLocation> olderFirst, CancellationToken cancellationToken)
     {
-        foreach (var candidate in olderFirst.Reverse())
+        foreach (var candidate in olderFirst.Reverse().Take(OlderManifestsTried))
         {
             try
             {
                 return await ReadManifestAsync(candidate.Key, cancellationToken);
             }
-            catch (LifeboatException)
+            catch (LifeboatException e) when (IsDamage(e))
             {
                 // Damaged too: the operator is told to run check; look further back.
             }
@@ -154,6 +164,13 @@ public sealed partial class BackupRepository
 
         return null;
     }
+
+    /// <summary>
+    /// True for a manifest that was read but is no valid backup (it fails authentication, does not parse, lies in the
+    /// wrong place, or vanished since the listing); false for a store that could not be reached, which must not be
+    /// mistaken for damage.
+    /// </summary>
+    private static bool IsDamage(LifeboatException e) => e is EnvelopeCorruptException or DamagedRecordException or ObjectNotFoundException;
 
     /// <summary>The manifest keys under one source (and name), or under every source, ordered by backup id.</summary>
     private async Task<List<ManifestLocation>> ManifestKeysAsync(string? source, string? name, CancellationToken cancellationToken)

@@ -94,7 +94,7 @@ public sealed class RepositoryLock : IAsyncDisposable
             {
                 // Released between list and read.
             }
-            catch (LifeboatException)
+            catch (DamagedRecordException)
             {
                 // An unreadable record must not lock the repository for good: it shows up as a lock whose
                 // heartbeat is its file time, so it turns stale and 'unlock' can remove it.
@@ -165,29 +165,29 @@ public sealed class RepositoryLock : IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(_stop.Token))
             {
+                // Once the record is nearly as old as a stale lock, another process may take it as abandoned; a beat
+                // may wait for the store only until then, so a hung endpoint cannot hold the loss back.
+                var deadline = lastBeat + _staleAfter - _heartbeatEvery;
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                attempt.CancelAfter(Max(deadline - DateTimeOffset.UtcNow, TimeSpan.Zero));
                 try
                 {
-                    // Rewriting a removed record would hide that 'lifeboat unlock' (or prune, after taking it for
-                    // stale) already let others in.
-                    if (await _store.StatAsync(KeyOf(_record.Id), _stop.Token) is null)
+                    var lost = await BeatAsync(attempt.Token);
+                    if (lost is not null)
                     {
-                        Lose($"the repository lock of this '{_record.Command}' ({_record.Id}) was removed while it ran, by 'lifeboat unlock' or by hand",
-                            "run the command again; do not remove the locks of running commands");
+                        Lose(lost.Value.Message, lost.Value.Hint);
                         return;
                     }
 
-                    var beat = DateTimeOffset.UtcNow;
-                    _record = _record with { HeartbeatAt = beat };
-                    await WriteAsync(_store, _record, _stop.Token);
-                    lastBeat = beat;
+                    lastBeat = _record.HeartbeatAt;
                 }
-                catch (Exception e) when (e is LifeboatException or IOException)
+                catch (Exception e) when (!_stop.IsCancellationRequested)
                 {
-                    // A missed beat is made up at the next one; but once the record is nearly as old as a stale
-                    // lock, another process may take it as abandoned.
-                    if (DateTimeOffset.UtcNow - lastBeat < _staleAfter - _heartbeatEvery)
+                    // A missed beat is made up at the next one, while there is time.
+                    if (DateTimeOffset.UtcNow < deadline)
                         continue;
-                    Lose($"could not refresh the repository lock of this '{_record.Command}' since {lastBeat:yyyy-MM-dd HH:mm:ss}Z ({e.Message}); other commands may now take it as stale",
+                    var why = e is OperationCanceledException ? "the repository did not answer" : e.Message;
+                    Lose($"could not refresh the repository lock of this '{_record.Command}' since {lastBeat:yyyy-MM-dd HH:mm:ss}Z ({why}); other commands may now take it as stale",
                         "check that the repository is reachable, then run the command again");
                     return;
                 }
@@ -198,6 +198,36 @@ public sealed class RepositoryLock : IAsyncDisposable
             // Released.
         }
     }
+
+    /// <summary>Refreshes the record; returns why the lock is lost when it is, else null.</summary>
+    private async Task<(string Message, string Hint)?> BeatAsync(CancellationToken cancellationToken)
+    {
+        // Rewriting a removed record would hide that 'lifeboat unlock' (or prune, after taking it for stale)
+        // already let others in.
+        if (await _store.StatAsync(KeyOf(_record.Id), cancellationToken) is null)
+        {
+            return ($"the repository lock of this '{_record.Command}' ({_record.Id}) was removed while it ran, by 'lifeboat unlock' or by hand",
+                "run the command again; do not remove the locks of running commands");
+        }
+
+        _record = _record with { HeartbeatAt = DateTimeOffset.UtcNow };
+        await WriteAsync(_store, _record, cancellationToken);
+
+        // Removed between the look and the write, the record was written back; a command that came in while it was
+        // gone holds a conflicting lock now, and shows it.
+        foreach (var other in await ListAsync(_store, cancellationToken))
+        {
+            if (other.Id != _record.Id && (_record.Exclusive || other.Exclusive))
+            {
+                return ($"the repository lock of this '{_record.Command}' ({_record.Id}) was lost while it ran: {other.Describe()} took the repository meanwhile",
+                    "run the command again once that one has finished; do not remove the locks of running commands");
+            }
+        }
+
+        return null;
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private void Lose(string message, string hint)
     {

@@ -70,6 +70,17 @@ public sealed class BackupLookupTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_store_that_fails_reading_the_newest_manifest_is_not_taken_for_damage()
+    {
+        var app = await CommitAsync("app", 3);
+        _store.FailingKey = BackupRepository.ManifestKey(app[^1]);
+
+        var error = await Assert.ThrowsAnyAsync<LifeboatException>(() => _repository.FindBackupAsync("postgres", "app", "latest", Ct));
+
+        Assert.Equal("cannot reach the store", error.Message);
+    }
+
+    [Fact]
     public async Task An_unknown_id_and_a_source_without_backups_are_errors_naming_what_was_looked_for()
     {
         await CommitAsync("app", 2);
@@ -127,10 +138,12 @@ public sealed class BackupLookupTests : IAsyncLifetime
         File.WriteAllBytes(path, bytes);
     }
 
-    /// <summary>The real file store, noting which manifests are opened.</summary>
+    /// <summary>The real file store, noting which manifests are opened, and failing to read one on demand.</summary>
     private sealed class ReadCountingStore(IObjectStore inner) : IObjectStore
     {
         public ConcurrentQueue<string> ManifestReads { get; } = new();
+
+        public string? FailingKey { get; set; }
 
         public string Location => inner.Location;
 
@@ -142,6 +155,8 @@ public sealed class BackupLookupTests : IAsyncLifetime
         {
             if (RepositoryLayout.ManifestIdOf(key) is not null)
                 ManifestReads.Enqueue(key);
+            if (key == FailingKey)
+                throw new LifeboatException("cannot reach the store");
             return inner.OpenReadAsync(key, range, cancellationToken);
         }
 

@@ -52,14 +52,29 @@ public sealed class RepositoryKeySlotTests : IAsyncLifetime
     [Fact]
     public async Task A_damaged_slot_does_not_lock_out_the_others_and_is_named_when_nothing_opens()
     {
-        var added = await _repository.AddKeySlotAsync(KeySecret.FromPassphrase("second secret", Cheap), Ct);
-        await File.WriteAllTextAsync(Path.Combine(_dir, "repo", "keys", added.Id), "{ not json", Ct);
+        // Named to be listed, and so read, before the good slot.
+        await File.WriteAllTextAsync(Path.Combine(_dir, "repo", "keys", "0000000000000000"), "{ not json", Ct);
 
         await using var viaKeyFile = await OpenAsync(KeySecret.FromKeyFile(_keyFile));
         var error = await Assert.ThrowsAsync<LifeboatException>(() => OpenAsync(KeySecret.FromPassphrase("second secret", Cheap)));
 
         Assert.Equal(_repository.OpenedSlotId, viaKeyFile.OpenedSlotId);
-        Assert.Equal($"the key does not open the repository at {_store.Location} (key slots keys/{added.Id} are damaged and were skipped)", error.Message);
+        Assert.Equal($"the key does not open the repository at {_store.Location} (key slots keys/0000000000000000 are damaged and were skipped)", error.Message);
+    }
+
+    [Fact]
+    public async Task Two_removals_each_by_the_key_the_other_removes_leave_a_slot_that_opens()
+    {
+        await _repository.AddKeySlotAsync(KeySecret.FromPassphrase("second secret", Cheap), Ct);
+        await using var first = await OpenAsync(KeySecret.FromKeyFile(_keyFile));
+        await using var second = await OpenAsync(KeySecret.FromPassphrase("second secret", Cheap));
+
+        await first.RemoveKeySlotAsync(second.OpenedSlotId, Ct);
+        var error = await Assert.ThrowsAsync<LifeboatException>(() => second.RemoveKeySlotAsync(first.OpenedSlotId, Ct));
+
+        Assert.StartsWith($"key slot {second.OpenedSlotId}, which this configuration's key opened, is gone", error.Message, StringComparison.Ordinal);
+        await using var stillOpens = await OpenAsync(KeySecret.FromKeyFile(_keyFile));
+        Assert.Equal(first.OpenedSlotId, stillOpens.OpenedSlotId);
     }
 
     [Fact]

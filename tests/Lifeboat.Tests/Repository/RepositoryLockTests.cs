@@ -126,6 +126,36 @@ public sealed class RepositoryLockTests : IAsyncLifetime
         Assert.False(held.Lost.IsCancellationRequested);
     }
 
+    [Fact]
+    public async Task A_store_that_stops_answering_loses_the_lock_before_it_could_be_taken_as_stale()
+    {
+        var failing = new FailingWritesStore(_store);
+        await using var held = await RepositoryLock.AcquireAsync(failing, exclusive: false, "backup postgres", FastBeat, FastBeat * 6, Ct);
+
+        failing.Hanging = true;
+        await WaitUntilLostAsync(held);
+
+        Assert.Contains("(the repository did not answer)", held.LostBecause!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_command_that_took_the_repository_while_this_lock_was_gone_is_named_as_the_loss()
+    {
+        await using var held = await RepositoryLock.AcquireAsync(_store, exclusive: false, "backup postgres", FastBeat, TimeSpan.FromMinutes(10), Ct);
+        // As a prune that started while the record was briefly missing would have written it.
+        var prune = held.Record with { Id = "20990101T000000Z-00000000", Exclusive = true, Command = "prune", Host = "other-host", Pid = 4242 };
+        await using (var upload = await _store.CreateAsync(RepositoryLayout.LocksPrefix + prune.Id, Ct))
+        {
+            await upload.WriteAsync(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(prune, RepositoryJson.Default.LockRecord), Ct);
+            await upload.CompleteAsync(Ct);
+        }
+
+        await WaitUntilLostAsync(held);
+
+        Assert.Contains("was lost while it ran: ", held.LostBecause!.Message, StringComparison.Ordinal);
+        Assert.Contains("'prune'", held.LostBecause.Message, StringComparison.Ordinal);
+    }
+
     private static readonly TimeSpan FastBeat = TimeSpan.FromMilliseconds(40);
 
     private static async Task WaitUntilLostAsync(RepositoryLock held)
@@ -147,6 +177,8 @@ public sealed class RepositoryLockTests : IAsyncLifetime
     {
         public volatile bool Failing;
 
+        public volatile bool Hanging;
+
         public string Location => inner.Location;
 
         public Task EnsureCreatedAsync(CancellationToken cancellationToken) => inner.EnsureCreatedAsync(cancellationToken);
@@ -158,7 +190,12 @@ public sealed class RepositoryLockTests : IAsyncLifetime
 
         public IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
 
-        public Task<ObjectInfo?> StatAsync(string key, CancellationToken cancellationToken) => inner.StatAsync(key, cancellationToken);
+        public async Task<ObjectInfo?> StatAsync(string key, CancellationToken cancellationToken)
+        {
+            if (Hanging)
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            return await inner.StatAsync(key, cancellationToken);
+        }
 
         public Task DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
 
