@@ -87,7 +87,7 @@ internal sealed class ParallelRestore(BackupRepository repository, IActivityRepo
             var pending = arrivals.Pending(splitter.DataItems);
             WritePlaceholders(work, pending, info);
             reporter.Event($"schema created; pg_restore --jobs {options.Jobs} loads the tables ({pending.Count} of {splitter.DataItems.Count} still arriving) and builds the indexes");
-            return await RunDataAndIndexesAsync(target, work, options, info, splitting, stop);
+            return await RunDataAndIndexesAsync(target, work, options, info, splitting, arrivals, stop);
         }
         catch
         {
@@ -144,7 +144,7 @@ internal sealed class ParallelRestore(BackupRepository repository, IActivityRepo
     }
 
     private static Task<IReadOnlyDictionary<(string Schema, string Table), long>> RunDataAndIndexesAsync(
-        Target target, string work, RestoreOptions options, PostgresDumpInfo info, Task splitting, CancellationTokenSource stop)
+        Target target, string work, RestoreOptions options, PostgresDumpInfo info, Task splitting, Arrivals arrivals, CancellationTokenSource stop)
     {
         List<string> arguments = [.. target.Arguments, "--section=data", "--section=post-data", $"--jobs={options.Jobs}", "--verbose", work];
         return RunCountingAsync(target, arguments, info, line => DeleteLoaded(work, line), async child =>
@@ -159,7 +159,18 @@ internal sealed class ParallelRestore(BackupRepository repository, IActivityRepo
                 await splitting;
             }
 
-            await restoring;
+            try
+            {
+                await restoring;
+            }
+            catch (LifeboatException e) when (arrivals.HasGate)
+            {
+                // pg_restore fails on a placeholder only if the gate let go of a table too early: say why.
+                if (!await arrivals.GateHeldAsync(stop.Token))
+                    throw TableDataGate.Lost(e);
+                throw;
+            }
+
             await splitting;
         }, stop.Token);
     }
@@ -282,6 +293,22 @@ internal sealed class ParallelRestore(BackupRepository repository, IActivityRepo
             {
                 _gate = await close(Pending(items));
                 return _gate is not null;
+            }
+            finally
+            {
+                _turn.Release();
+            }
+        }
+
+        public bool HasGate => _gate is not null;
+
+        /// <summary>Whether the gate's session still holds its locks (asked between arrivals).</summary>
+        public async Task<bool> GateHeldAsync(CancellationToken cancellationToken)
+        {
+            await _turn.WaitAsync(cancellationToken);
+            try
+            {
+                return _gate is null || await _gate.IsHeldAsync(cancellationToken);
             }
             finally
             {

@@ -76,10 +76,39 @@ internal sealed class TableDataGate : IAsyncDisposable
             upTo++;
         if (upTo == _released)
             return;
-        await using var command = new NpgsqlCommand($"ROLLBACK TO SAVEPOINT {SavepointOf(_held[upTo - 1])}", _connection);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        try
+        {
+            await using var command = new NpgsqlCommand($"ROLLBACK TO SAVEPOINT {SavepointOf(_held[upTo - 1])}", _connection);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            throw Lost(e);
+        }
+
         _released = upTo;
     }
+
+    /// <summary>False when the gate's session has ended (terminated by an administrator, or the server restarted).</summary>
+    public async Task<bool> IsHeldAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var command = new NpgsqlCommand("SELECT 1", _connection) { CommandTimeout = 10 };
+            await command.ExecuteScalarAsync(cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>What went wrong when the session holding the tables back ended early; <paramref name="inner"/> is what showed it.</summary>
+    public static LifeboatException Lost(Exception inner) => new(
+        "the PostgreSQL session that held pg_restore back from each table until its data had arrived was ended " +
+        $"(by an administrator, a server restart or a connection drop: {inner.Message}); the target database was left untouched",
+        "run the restore again; --jobs 1 restores without that session", inner: inner);
 
     /// <summary>Lets go of every table and closes the session.</summary>
     public async ValueTask DisposeAsync() => await _connection.DisposeAsync();

@@ -54,6 +54,24 @@ public sealed class TableDataGateTests
         Assert.Equal(3UL, await LoadAsync(database.Name, "public.first").WaitAsync(TimeSpan.FromSeconds(30), Ct));
     }
 
+    [Fact]
+    public async Task A_gate_whose_session_was_ended_says_so_when_the_next_table_arrives()
+    {
+        await using var database = await TestDatabase.CreateAsync("gateended", "CREATE TABLE public.first (id int);");
+        var connection = new NpgsqlConnection(TestDatabase.ConnectionString(database.Name));
+        await connection.OpenAsync(Ct);
+        await using var gate = await TableDataGate.TryCloseAsync(connection, [First], Ct);
+        Assert.NotNull(gate);
+        Assert.True(await gate.IsHeldAsync(Ct));
+
+        await database.ExecuteAsync($"SELECT pg_terminate_backend({connection.ProcessID})");
+        var error = await Assert.ThrowsAsync<LifeboatException>(() => gate.ArrivedAsync(First, Ct));
+
+        Assert.StartsWith("the PostgreSQL session that held pg_restore back from each table until its data had arrived was ended", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("the target database was left untouched", error.Message, StringComparison.Ordinal);
+        Assert.False(await gate.IsHeldAsync(Ct));
+    }
+
     // What a pg_restore worker does with a table's data.
     private static async Task<ulong> LoadAsync(string database, string table)
     {
