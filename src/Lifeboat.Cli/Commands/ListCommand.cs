@@ -18,6 +18,8 @@ internal static class ListCommand
         {
             await using var session = await RepositorySession.OpenAsync(options.ConfigPath, null, cancellationToken);
             var all = await session.Repository.ListBackupsAsync(
+                parse.GetValue(source),
+                parse.GetValue(source) is null ? null : parse.GetValue(name),
                 (key, error) => Console.Error.WriteLine($"lifeboat: warning: {key} is not a valid manifest and was skipped: {error.Message}"),
                 cancellationToken);
             var shown = all

@@ -64,9 +64,17 @@ public sealed partial class BackupRepository
     }
 
     /// <summary>Every backup whose manifest verifies, oldest first; unreadable manifests go to <paramref name="onInvalid"/>.</summary>
-    public async Task<IReadOnlyList<BackupManifest>> ListBackupsAsync(Action<string, LifeboatException>? onInvalid, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<BackupManifest>> ListBackupsAsync(Action<string, LifeboatException>? onInvalid, CancellationToken cancellationToken) =>
+        ListBackupsAsync(null, null, onInvalid, cancellationToken);
+
+    /// <summary>
+    /// The backups of one source type (and name) whose manifests verify, oldest first; only their folder is listed
+    /// and read. Null <paramref name="source"/> means every source.
+    /// </summary>
+    public async Task<IReadOnlyList<BackupManifest>> ListBackupsAsync(
+        string? source, string? name, Action<string, LifeboatException>? onInvalid, CancellationToken cancellationToken)
     {
-        var keys = await ManifestKeysAsync(null, null, cancellationToken);
+        var keys = await ManifestKeysAsync(source, name, cancellationToken);
         var manifests = new BackupManifest?[keys.Count];
         var errors = new LifeboatException?[keys.Count];
         // Manifests are small: on S3 each read is a round trip, so a few at a time keeps a long listing short.

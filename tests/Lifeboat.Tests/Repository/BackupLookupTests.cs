@@ -107,6 +107,19 @@ public sealed class BackupLookupTests : IAsyncLifetime
         Assert.Equal([BackupRepository.ManifestKey(app[7])], invalid);
     }
 
+    [Fact]
+    public async Task Listing_one_source_reads_only_its_manifests()
+    {
+        await CommitAsync("app", 4);
+        var other = await CommitAsync("other", 3, dayOffset: 10);
+        _store.ManifestReads.Clear();
+
+        var listed = await _repository.ListBackupsAsync("postgres", "other", null, Ct);
+
+        Assert.Equal(other.Select(m => m.Id), listed.Select(m => m.Id));
+        Assert.Equal(other.Select(BackupRepository.ManifestKey).Order(StringComparer.Ordinal), _store.ManifestReads.Order(StringComparer.Ordinal));
+    }
+
     private async Task<List<BackupManifest>> CommitAsync(string name, int count, int dayOffset = 0)
     {
         var manifests = new List<BackupManifest>();
