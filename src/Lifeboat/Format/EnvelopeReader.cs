@@ -222,10 +222,9 @@ public sealed class EnvelopeReader : ReadOnlyStream
         }
     }
 
-    private LifeboatException UnknownKey(string keyId) =>
-        new(
-            $"object '{objectName}' is encrypted with data key '{keyId}', which this repository's key slots do not hold",
-            "the object may have been copied from another repository, or its header is damaged; 'lifeboat check --read-data' tells which");
+    // Damage as far as this repository is concerned, so listing and check report it and go on.
+    private EnvelopeCorruptException UnknownKey(string keyId) =>
+        new(objectName, $"it is encrypted with data key '{keyId}', which this repository's key slots do not hold (it was copied from another repository, or its header is damaged)");
 
     private int Account(ReadOnlySpan<byte> data)
     {

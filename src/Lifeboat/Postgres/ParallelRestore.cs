@@ -308,7 +308,8 @@ internal sealed class ParallelRestore(BackupRepository repository, IActivityRepo
             await _turn.WaitAsync(cancellationToken);
             try
             {
-                return _gate is null || await _gate.IsHeldAsync(cancellationToken);
+                // Once every table was let through, the gate no longer matters to pg_restore.
+                return _gate is null || !_gate.HoldsTables || await _gate.IsHeldAsync(cancellationToken);
             }
             finally
             {

@@ -89,7 +89,13 @@ internal sealed class TableDataGate : IAsyncDisposable
         _released = upTo;
     }
 
-    /// <summary>False when the gate's session has ended (terminated by an administrator, or the server restarted).</summary>
+    /// <summary>Whether some table is still held back (its data not yet arrived).</summary>
+    public bool HoldsTables => _released < _held.Count;
+
+    /// <summary>
+    /// False when the gate's session has ended (terminated by an administrator, or the server restarted); true
+    /// while it answers, and also when it is merely slow to, since that proves nothing.
+    /// </summary>
     public async Task<bool> IsHeldAsync(CancellationToken cancellationToken)
     {
         try
@@ -98,7 +104,11 @@ internal sealed class TableDataGate : IAsyncDisposable
             await command.ExecuteScalarAsync(cancellationToken);
             return true;
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        catch (Exception e) when (e is TimeoutException || e.InnerException is TimeoutException)
+        {
+            return true;
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
         {
             return false;
         }

@@ -143,7 +143,9 @@ public sealed partial class BackupRepository
             {
                 throw new LifeboatException(
                     $"the newest backup {newest.Id} is damaged ({damage.Message})",
-                    $"run 'lifeboat check'; none of the {Math.Min(keys.Count - 1, OlderManifestsTried)} backups before it is readable either");
+                    keys.Count == 1
+                        ? "run 'lifeboat check'; it is the only backup of it"
+                        : $"run 'lifeboat check'; none of the {Math.Min(keys.Count - 1, OlderManifestsTried)} backups before it is readable either");
             }
 
             throw new LifeboatException(

@@ -161,18 +161,23 @@ public sealed class RepositoryLock : IAsyncDisposable
     {
         using var timer = new PeriodicTimer(_heartbeatEvery);
         var lastBeat = _record.HeartbeatAt;
+        Exception? lastError = null;
         try
         {
             while (await timer.WaitForNextTickAsync(_stop.Token))
             {
-                // Once the record is nearly as old as a stale lock, another process may take it as abandoned; a beat
-                // may wait for the store only until then, so a hung endpoint cannot hold the loss back.
+                // Once the record is nearly as old as a stale lock, another process may take it as abandoned. A beat
+                // may take only until then, however the store hangs (a cancellable call or a blocked file system).
                 var deadline = lastBeat + _staleAfter - _heartbeatEvery;
-                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-                attempt.CancelAfter(Max(deadline - DateTimeOffset.UtcNow, TimeSpan.Zero));
                 try
                 {
-                    var lost = await BeatAsync(attempt.Token);
+                    var left = deadline - DateTimeOffset.UtcNow;
+                    if (left <= TimeSpan.Zero)
+                        throw new TimeoutException();
+                    using var attempt = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                    attempt.CancelAfter(left);
+                    // On the thread pool: a store blocked inside a synchronous call must not block the wait as well.
+                    var lost = await Task.Run(() => BeatAsync(attempt.Token), CancellationToken.None).WaitAsync(left, _stop.Token);
                     if (lost is not null)
                     {
                         Lose(lost.Value.Message, lost.Value.Hint);
@@ -180,14 +185,18 @@ public sealed class RepositoryLock : IAsyncDisposable
                     }
 
                     lastBeat = _record.HeartbeatAt;
+                    lastError = null;
                 }
                 catch (Exception e) when (!_stop.IsCancellationRequested)
                 {
-                    // A missed beat is made up at the next one, while there is time.
-                    if (DateTimeOffset.UtcNow < deadline)
+                    // The store's own error says more than the timeout that may follow it.
+                    if (e is not (OperationCanceledException or TimeoutException))
+                        lastError = e;
+
+                    // A missed beat is made up at the next one, if that comes before the deadline.
+                    if (DateTimeOffset.UtcNow + _heartbeatEvery < deadline)
                         continue;
-                    var why = e is OperationCanceledException ? "the repository did not answer" : e.Message;
-                    Lose($"could not refresh the repository lock of this '{_record.Command}' since {lastBeat:yyyy-MM-dd HH:mm:ss}Z ({why}); other commands may now take it as stale",
+                    Lose($"could not refresh the repository lock of this '{_record.Command}' since {lastBeat:yyyy-MM-dd HH:mm:ss}Z ({lastError?.Message ?? "the repository did not answer"}); other commands may soon take it as stale",
                         "check that the repository is reachable, then run the command again");
                     return;
                 }

@@ -21,7 +21,7 @@ public sealed class CliKeyTests
         var oldSlot = CurrentSlot(await Infrastructure.Cli.RunAsync("--config", oldConfig, "key", "list", "--json"));
 
         var add = await Infrastructure.Cli.RunAsync(passphrase, "--config", oldConfig, "key", "add", "--passphrase-env", "NEW_REPO_PASSPHRASE");
-        var remove = await Infrastructure.Cli.RunAsync(passphrase, "--config", newConfig, "key", "remove", oldSlot);
+        var remove = await Infrastructure.Cli.RunAsync(passphrase, "--config", newConfig, "key", "remove", oldSlot, "--json");
         var oldKey = await Infrastructure.Cli.RunAsync("--config", oldConfig, "list");
         var check = await Infrastructure.Cli.RunAsync(passphrase, "--config", newConfig, "check", "--read-data");
         var slots = JsonDocument.Parse((await Infrastructure.Cli.RunAsync(passphrase, "--config", newConfig, "key", "list", "--json")).Stdout).RootElement;
@@ -29,6 +29,7 @@ public sealed class CliKeyTests
         Assert.True(add.ExitCode == 0, add.Stderr);
         Assert.StartsWith("added key slot ", add.Stdout, StringComparison.Ordinal);
         Assert.True(remove.ExitCode == 0, remove.Stderr);
+        Assert.Equal(oldSlot, JsonDocument.Parse(remove.Stdout).RootElement.GetProperty("removed").GetString());
         Assert.Equal(1, oldKey.ExitCode);
         Assert.StartsWith("lifeboat: error: the key does not open the repository", oldKey.Stderr, StringComparison.Ordinal);
         Assert.True(check.ExitCode == 0, check.Stdout + check.Stderr);

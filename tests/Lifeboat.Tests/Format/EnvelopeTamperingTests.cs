@@ -146,7 +146,7 @@ public sealed class EnvelopeTamperingTests : IDisposable
         var stored = await EnvelopeTestKit.SealAsync([1, 2, 3], key, EnvelopeTestKit.Small(compressed: true));
         using var otherKey = DataKey.Generate();
 
-        var error = await Assert.ThrowsAsync<LifeboatException>(() => EnvelopeTestKit.OpenAsync(stored, otherKey));
+        var error = await Assert.ThrowsAsync<EnvelopeCorruptException>(() => EnvelopeTestKit.OpenAsync(stored, otherKey));
 
         Assert.Contains($"data key '{key.Id}'", error.Message, StringComparison.Ordinal);
         Assert.NotNull(error.Hint);

@@ -108,6 +108,34 @@ public sealed class BackupLookupTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_manifest_copied_from_another_repository_is_listed_as_damaged_and_the_others_still_are_listed()
+    {
+        var app = await CommitAsync("app", 2);
+        var otherDir = Directory.CreateTempSubdirectory("lifeboat-lookup-other-").FullName;
+        try
+        {
+            var otherKey = Path.Combine(otherDir, "other.key");
+            KeyFile.Create(otherKey);
+            await using var other = await BackupRepository.InitAsync(new FileObjectStore(Path.Combine(otherDir, "repo")), KeySecret.FromKeyFile(otherKey), EnvelopeTestKit.Small(compressed: true), Ct);
+            var foreign = app[0] with { Id = BackupId.New(Start.AddDays(30)).Value };
+            await other.CommitManifestAsync(foreign, Ct);
+            var target = Path.Combine(_dir, "repo", BackupRepository.ManifestKey(foreign));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(Path.Combine(otherDir, "repo", BackupRepository.ManifestKey(foreign)), target);
+            var invalid = new List<string>();
+
+            var listed = await _repository.ListBackupsAsync((key, _) => invalid.Add(key), Ct);
+
+            Assert.Equal(app.Select(m => m.Id), listed.Select(m => m.Id));
+            Assert.Equal([BackupRepository.ManifestKey(foreign)], invalid);
+        }
+        finally
+        {
+            Directory.Delete(otherDir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Listing_one_source_reads_only_its_manifests()
     {
         await CommitAsync("app", 4);

@@ -135,7 +135,26 @@ public sealed class RepositoryLockTests : IAsyncLifetime
         failing.Hanging = true;
         await WaitUntilLostAsync(held);
 
-        Assert.Contains("(the repository did not answer)", held.LostBecause!.Message, StringComparison.Ordinal);
+        Assert.StartsWith("could not refresh the repository lock of this 'backup postgres' since ", held.LostBecause!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_store_blocked_in_a_call_that_ignores_cancellation_still_loses_the_lock_in_time()
+    {
+        var failing = new FailingWritesStore(_store);
+        await using var held = await RepositoryLock.AcquireAsync(failing, exclusive: false, "backup postgres", FastBeat, FastBeat * 6, Ct);
+
+        failing.Blocked.Reset();
+        try
+        {
+            await WaitUntilLostAsync(held);
+        }
+        finally
+        {
+            failing.Blocked.Set();
+        }
+
+        Assert.StartsWith("could not refresh the repository lock of this 'backup postgres' since ", held.LostBecause!.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -179,6 +198,9 @@ public sealed class RepositoryLockTests : IAsyncLifetime
 
         public volatile bool Hanging;
 
+        /// <summary>Reset, every look at the store blocks its thread (as a hung network file system does) until set.</summary>
+        public ManualResetEventSlim Blocked { get; } = new(initialState: true);
+
         public string Location => inner.Location;
 
         public Task EnsureCreatedAsync(CancellationToken cancellationToken) => inner.EnsureCreatedAsync(cancellationToken);
@@ -192,6 +214,7 @@ public sealed class RepositoryLockTests : IAsyncLifetime
 
         public async Task<ObjectInfo?> StatAsync(string key, CancellationToken cancellationToken)
         {
+            Blocked.Wait(CancellationToken.None);
             if (Hanging)
                 await Task.Delay(Timeout.Infinite, cancellationToken);
             return await inner.StatAsync(key, cancellationToken);
