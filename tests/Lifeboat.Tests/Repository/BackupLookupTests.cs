@@ -3,6 +3,7 @@ using Lifeboat.Format;
 using Lifeboat.Repository;
 using Lifeboat.Storage;
 using Lifeboat.Tests.Format;
+using Lifeboat.Tests.Storage;
 
 namespace Lifeboat.Tests.Repository;
 
@@ -180,36 +181,19 @@ public sealed class BackupLookupTests : IAsyncLifetime
     }
 
     /// <summary>The real file store, noting which manifests are opened, and failing to read one on demand.</summary>
-    private sealed class ReadCountingStore(IObjectStore inner) : IObjectStore
+    private sealed class ReadCountingStore(IObjectStore inner) : InterceptedStore(inner)
     {
         public ConcurrentQueue<string> ManifestReads { get; } = new();
 
         public string? FailingKey { get; set; }
 
-        public string Location => inner.Location;
-
-        public Task EnsureCreatedAsync(CancellationToken cancellationToken) => inner.EnsureCreatedAsync(cancellationToken);
-
-        public Task<ObjectUpload> CreateAsync(string key, CancellationToken cancellationToken) => inner.CreateAsync(key, cancellationToken);
-
-        public Task<Stream> OpenReadAsync(string key, ByteRange? range, CancellationToken cancellationToken)
+        public override Task<Stream> OpenReadAsync(string key, ByteRange? range, CancellationToken cancellationToken)
         {
             if (RepositoryLayout.ManifestIdOf(key) is not null)
                 ManifestReads.Enqueue(key);
             if (key == FailingKey)
                 throw new LifeboatException("cannot reach the store");
-            return inner.OpenReadAsync(key, range, cancellationToken);
+            return base.OpenReadAsync(key, range, cancellationToken);
         }
-
-        public IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
-
-        public Task<ObjectInfo?> StatAsync(string key, CancellationToken cancellationToken) => inner.StatAsync(key, cancellationToken);
-
-        public Task DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
-
-        public Task<int> RemoveAbandonedUploadsAsync(TimeSpan idleFor, CancellationToken cancellationToken) =>
-            inner.RemoveAbandonedUploadsAsync(idleFor, cancellationToken);
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }

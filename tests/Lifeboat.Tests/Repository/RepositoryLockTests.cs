@@ -1,5 +1,6 @@
 using Lifeboat.Repository;
 using Lifeboat.Storage;
+using Lifeboat.Tests.Storage;
 
 namespace Lifeboat.Tests.Repository;
 
@@ -191,8 +192,8 @@ public sealed class RepositoryLockTests : IAsyncLifetime
         Assert.Fail("the lock was never reported lost");
     }
 
-    /// <summary>The real store, whose writes fail on demand as an unreachable S3 server's would.</summary>
-    private sealed class FailingWritesStore(IObjectStore inner) : IObjectStore
+    /// <summary>The real store, whose writes fail on demand as an unreachable S3 server's would, and whose looks can hang.</summary>
+    private sealed class FailingWritesStore(IObjectStore inner) : InterceptedStore(inner)
     {
         public volatile bool Failing;
 
@@ -201,30 +202,18 @@ public sealed class RepositoryLockTests : IAsyncLifetime
         /// <summary>Reset, every look at the store blocks its thread (as a hung network file system does) until set.</summary>
         public ManualResetEventSlim Blocked { get; } = new(initialState: true);
 
-        public string Location => inner.Location;
+        public override Task<ObjectUpload> CreateAsync(string key, CancellationToken cancellationToken) =>
+            Failing ? throw new LifeboatException("the S3 server is down") : base.CreateAsync(key, cancellationToken);
 
-        public Task EnsureCreatedAsync(CancellationToken cancellationToken) => inner.EnsureCreatedAsync(cancellationToken);
-
-        public Task<ObjectUpload> CreateAsync(string key, CancellationToken cancellationToken) =>
-            Failing ? throw new LifeboatException("the S3 server is down") : inner.CreateAsync(key, cancellationToken);
-
-        public Task<Stream> OpenReadAsync(string key, ByteRange? range, CancellationToken cancellationToken) => inner.OpenReadAsync(key, range, cancellationToken);
-
-        public IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
-
-        public async Task<ObjectInfo?> StatAsync(string key, CancellationToken cancellationToken)
+        public override async Task<ObjectInfo?> StatAsync(string key, CancellationToken cancellationToken)
         {
             Blocked.Wait(CancellationToken.None);
             if (Hanging)
                 await Task.Delay(Timeout.Infinite, cancellationToken);
-            return await inner.StatAsync(key, cancellationToken);
+            return await base.StatAsync(key, cancellationToken);
         }
 
-        public Task DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
-
-        public Task<int> RemoveAbandonedUploadsAsync(TimeSpan idleFor, CancellationToken cancellationToken) =>
-            inner.RemoveAbandonedUploadsAsync(idleFor, cancellationToken);
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        // The test class disposes the store it wraps.
+        public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
