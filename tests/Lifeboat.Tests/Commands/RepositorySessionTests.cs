@@ -45,4 +45,22 @@ public sealed class RepositorySessionTests : IAsyncLifetime
 
         Assert.Contains("was removed while it ran", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Work_that_finishes_after_the_lock_was_lost_is_still_reported_as_failed()
+    {
+        var held = await RepositoryLock.AcquireAsync(_store, exclusive: false, "backup postgres", TimeSpan.FromMilliseconds(40), TimeSpan.FromMinutes(10), Ct);
+        var settings = new LifeboatSettings("test", new RepositorySettings(_store.Location, null!, new EncryptionSettings(null, null), 3), []);
+        await using var session = new RepositorySession(settings, _repository, held, Ct);
+
+        // The work ignores its token, as a last write already under way would.
+        var error = await Assert.ThrowsAsync<LifeboatException>(() => session.RunAsync(async _ =>
+        {
+            await RepositoryLock.RemoveAsync(_store, all: true, Ct);
+            while (!held.Lost.IsCancellationRequested)
+                await Task.Delay(20, Ct);
+        }));
+
+        Assert.Contains("was removed while it ran", error.Message, StringComparison.Ordinal);
+    }
 }

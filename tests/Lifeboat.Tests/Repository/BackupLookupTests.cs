@@ -82,6 +82,19 @@ public sealed class BackupLookupTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_listing_fails_on_a_store_error_instead_of_calling_that_manifest_invalid()
+    {
+        var app = await CommitAsync("app", 3);
+        _store.FailingKey = BackupRepository.ManifestKey(app[1]);
+        var invalid = new List<string>();
+
+        var error = await Assert.ThrowsAnyAsync<LifeboatException>(() => _repository.ListBackupsAsync((key, _) => invalid.Add(key), Ct));
+
+        Assert.Equal("cannot reach the store", error.Message);
+        Assert.Empty(invalid);
+    }
+
+    [Fact]
     public async Task An_unknown_id_and_a_source_without_backups_are_errors_naming_what_was_looked_for()
     {
         await CommitAsync("app", 2);
