@@ -163,6 +163,31 @@ public sealed class CliBackupRestoreTests
     }
 
     [Fact]
+    public async Task On_a_terminal_a_backup_draws_its_progress_and_succeeds()
+    {
+        await using var database = await TestDatabase.CreateAsync("clitty", Sql);
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = repo.WriteConfig("app", database.Name);
+        // script(1) runs the command on a pseudo-terminal, as an operator's shell would.
+        var command = $"'{Infrastructure.Cli.Executable}' --config '{config}' backup postgres";
+        var info = new ProcessStartInfo("script", ["-qec", command, "/dev/null"])
+        { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        info.Environment.Remove("CI");
+        info.Environment["TERM"] = "xterm-256color";
+        using var process = Process.Start(info)!;
+        process.StandardInput.Close();
+        var transcript = process.StandardOutput.ReadToEndAsync(Ct);
+        var errors = process.StandardError.ReadToEndAsync(Ct);
+        await process.WaitForExitAsync(Ct);
+
+        Assert.True(process.ExitCode == 0, await transcript + await errors);
+        Assert.Contains("pg_dump app (size estimated)", await transcript, StringComparison.Ordinal);
+        Assert.Contains("\u001b[", await transcript, StringComparison.Ordinal);
+        Assert.Contains("backup ", await transcript, StringComparison.Ordinal);
+        Assert.Single(await repo.Repository.ListBackupsAsync(null, Ct));
+    }
+
+    [Fact]
     public async Task Cat_writes_the_archive_in_pg_dump_format_so_pg_restore_can_list_it()
     {
         await using var database = await TestDatabase.CreateAsync("clicat", Sql);
