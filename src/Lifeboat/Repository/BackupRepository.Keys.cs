@@ -40,8 +40,10 @@ public sealed partial class BackupRepository
     /// </summary>
     public async Task RemoveKeySlotAsync(string slotId, CancellationToken cancellationToken)
     {
+        var damaged = new List<string>();
+        var slots = await ReadKeySlotsAsync(Store, (key, _) => damaged.Add(key), cancellationToken);
         var key = RepositoryLayout.KeysPrefix + slotId;
-        if (slotId.Length == 0 || slotId.Contains('/', StringComparison.Ordinal) || await Store.StatAsync(key, cancellationToken) is null)
+        if (!slots.Any(s => s.Id == slotId) && !damaged.Contains(key))
         {
             throw new LifeboatException(
                 $"the repository at {Store.Location} has no key slot '{slotId}'; nothing was removed",
@@ -58,8 +60,7 @@ public sealed partial class BackupRepository
 
         // The slot this process opened with may itself have been removed since (by another 'key remove', whose
         // exclusive lock ended before this one's began); removing another slot then could leave none that opens.
-        var remaining = await ReadKeySlotsAsync(Store, (_, _) => { }, cancellationToken);
-        if (!remaining.Any(s => s.Id == OpenedSlotId && s.KeyId == _dataKey.Id))
+        if (!slots.Any(s => s.Id == OpenedSlotId && s.KeyId == _dataKey.Id))
         {
             throw new LifeboatException(
                 $"key slot {OpenedSlotId}, which this configuration's key opened, is gone or damaged since this command started; nothing was removed, so the remaining slots still open the repository",
