@@ -38,6 +38,7 @@ public static class Program
         root.Subcommands.Add(CatCommand.Create());
         root.Subcommands.Add(UnlockCommand.Create());
         root.Subcommands.Add(KeyCommand.Create());
+        root.Subcommands.Add(MigrateCommand.Create());
         return root;
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Lifeboat.Repository;
 
 namespace Lifeboat.Cli.Commands;
 
@@ -14,11 +15,13 @@ internal static class CatCommand
         command.Arguments.Add(file);
         command.SetBody(async (parse, options, cancellationToken) =>
         {
-            await using var session = await RepositorySession.OpenAsync(options.ConfigPath, "cat", cancellationToken);
+            await using var session = await RepositorySession.OpenAsync(options.ConfigPath, cancellationToken);
+            var backupId = parse.GetValue(id)!;
+            var manifest = await session.Repository.FindBackupAsync(null, null, backupId, cancellationToken);
+            // Shared over the backup's own source: a prune of it waits until the artifact is out.
+            await session.LockAsync(LockScope.Source(manifest.Source, manifest.Name), "cat");
             return await session.RunAsync(async work =>
             {
-                var backupId = parse.GetValue(id)!;
-                var manifest = await session.Repository.FindBackupAsync(null, null, backupId, work);
                 var wanted = parse.GetValue(file);
                 var stored = wanted is null
                     ? manifest.Objects.Count == 1 ? manifest.Objects[0] : throw new LifeboatException(

@@ -20,10 +20,11 @@ internal static class CheckCommand
         command.SetBody(async (parse, options, cancellationToken) =>
         {
             var percent = ReadPercent(parse, readData);
-            await using var session = await RepositorySession.OpenAsync(options.ConfigPath, "check", cancellationToken);
+            await using var session = await RepositorySession.OpenAsync(options.ConfigPath, cancellationToken);
+            await session.LockAsync(LockScope.Repository, "check");
             var report = await session.RunAsync(work => Reporting.RunAsync(options, reporter => new RepositoryCheck(session.Repository, reporter).RunAsync(percent, work)));
             if (options.Json)
-                CliJson.Print(new CheckSummary(report.Backups, report.ObjectsChecked, report.ObjectsRead, report.Problems), CliJson.Default.CheckSummary);
+                CliJson.Print(new CheckSummary(report.Backups, report.ObjectsChecked, report.ObjectsPresent, report.ObjectsRead, report.Problems), CliJson.Default.CheckSummary);
             else
                 Print(report, options.Quiet);
             // The check itself worked; what it found is an unhealthy repository, which monitoring tells apart from a failed run.
@@ -51,6 +52,6 @@ internal static class CheckCommand
         if (quiet)
             return;
         var verdict = report.Problems.Count == 0 ? "no problems found" : $"{report.Problems.Count} problem(s) found";
-        Console.WriteLine($"checked {report.Backups} backups, {report.ObjectsChecked} objects present, {report.ObjectsRead} read and re-hashed: {verdict}");
+        Console.WriteLine($"checked {report.Backups} backups, {report.ObjectsPresent} of {report.ObjectsChecked} objects present, {report.ObjectsRead} read and re-hashed: {verdict}");
     }
 }

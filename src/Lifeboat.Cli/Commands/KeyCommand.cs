@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Lifeboat.Repository;
 using Lifeboat.Cli.Configuration;
 using Lifeboat.Cli.Output;
 using Lifeboat.Format;
@@ -23,7 +24,7 @@ internal static class KeyCommand
         var command = new Command("list", "List the key slots; the one this configuration's key opens is marked");
         command.SetBody(async (_, options, cancellationToken) =>
         {
-            await using var session = await RepositorySession.OpenAsync(options.ConfigPath, null, cancellationToken);
+            await using var session = await RepositorySession.OpenAsync(options.ConfigPath, cancellationToken);
             var slots = await session.Repository.ListKeySlotsAsync(
                 (key, error) => Console.Error.WriteLine($"lifeboat: warning: {key} is damaged and opens nothing: {error.Message}"),
                 cancellationToken);
@@ -57,7 +58,8 @@ internal static class KeyCommand
         command.SetBody(async (parse, options, cancellationToken) =>
         {
             var (secret, createdFile) = NewSecret(parse.GetValue(keyFile), parse.GetValue(passphraseEnv));
-            await using var session = await RepositorySession.OpenAsync(options.ConfigPath, "key add", cancellationToken);
+            await using var session = await RepositorySession.OpenAsync(options.ConfigPath, cancellationToken);
+            await session.LockAsync(LockScope.Keys, "key add");
             var slot = await session.RunAsync(work => session.Repository.AddKeySlotAsync(secret, work));
             if (options.Json)
             {
@@ -94,9 +96,10 @@ internal static class KeyCommand
         command.Arguments.Add(id);
         command.SetBody(async (parse, options, cancellationToken) =>
         {
-            // Exclusive, and the slot in use is looked for again under the lock: two removals, each by the key of
-            // the slot the other removes, would otherwise leave none.
-            await using var session = await RepositorySession.OpenAsync(options.ConfigPath, "key remove", cancellationToken, exclusive: true);
+            // Exclusive over the key slots, and the slot in use is looked for again under the lock: two removals, each
+            // by the key of the slot the other removes, would otherwise leave none. Backups and WAL pushes go on.
+            await using var session = await RepositorySession.OpenAsync(options.ConfigPath, cancellationToken);
+            await session.LockAsync(LockScope.Keys, "key remove", exclusive: true);
             var slotId = parse.GetValue(id)!;
             await session.RunAsync(work => session.Repository.RemoveKeySlotAsync(slotId, work));
             if (options.Json)

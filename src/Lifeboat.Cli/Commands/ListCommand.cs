@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Lifeboat.Cli.Output;
+using Lifeboat.Cli.Sources;
 using Spectre.Console;
 
 namespace Lifeboat.Cli.Commands;
@@ -9,14 +10,16 @@ internal static class ListCommand
 {
     public static Command Create()
     {
-        var source = new Option<string?>("--source") { Description = "Only backups of this source type (postgres)" };
+        var source = new Option<string?>("--source") { Description = $"Only backups of this source type ({string.Join(", ", SourceKinds.All.Select(k => k.Name))})" };
         var name = new Option<string?>("--name") { Description = "Only backups of this source name" };
         var command = new Command("list", "List the backups in the repository, oldest first");
         command.Options.Add(source);
         command.Options.Add(name);
         command.SetBody(async (parse, options, cancellationToken) =>
         {
-            await using var session = await RepositorySession.OpenAsync(options.ConfigPath, null, cancellationToken);
+            if (parse.GetValue(source) is { } sourceType)
+                SourceKinds.Find(sourceType);
+            await using var session = await RepositorySession.OpenAsync(options.ConfigPath, cancellationToken);
             var all = await session.Repository.ListBackupsAsync(
                 parse.GetValue(source),
                 parse.GetValue(source) is null ? null : parse.GetValue(name),
@@ -25,7 +28,7 @@ internal static class ListCommand
             var shown = all
                 .Where(m => parse.GetValue(source) is not { } s || m.Source == s)
                 .Where(m => parse.GetValue(name) is not { } n || m.Name == n)
-                .Select(BackupSummary.Of)
+                .Select(m => BackupSummary.Of(m, SourceKinds.SummaryFields(m)))
                 .ToList();
             if (options.Json)
             {

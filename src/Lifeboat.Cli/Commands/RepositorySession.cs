@@ -6,39 +6,38 @@ namespace Lifeboat.Cli.Commands;
 /// <summary>An opened repository, holding a lock for as long as a command works on it.</summary>
 internal sealed class RepositorySession : IAsyncDisposable
 {
-    private readonly RepositoryLock? _lock;
-    private readonly CancellationTokenSource _work;
+    private readonly CancellationToken _cancellation;
+    private RepositoryLock? _lock;
 
-    internal RepositorySession(LifeboatSettings settings, BackupRepository repository, RepositoryLock? heldLock, CancellationToken cancellationToken)
+    internal RepositorySession(LifeboatSettings settings, BackupRepository repository, CancellationToken cancellationToken)
     {
         Settings = settings;
         Repository = repository;
-        _lock = heldLock;
-        _work = heldLock is null
-            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
-            : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, heldLock.Lost);
+        _cancellation = cancellationToken;
     }
 
     public LifeboatSettings Settings { get; }
 
     public BackupRepository Repository { get; }
 
-    /// <summary>Loads settings, opens the repository and, unless <paramref name="lockCommand"/> is null, takes a lock (shared unless <paramref name="exclusive"/>).</summary>
-    public static async Task<RepositorySession> OpenAsync(string? configPath, string? lockCommand, CancellationToken cancellationToken, bool exclusive = false)
+    /// <summary>Loads settings and opens the repository; a command that changes or relies on it then takes a lock with <see cref="LockAsync"/>.</summary>
+    public static async Task<RepositorySession> OpenAsync(string? configPath, CancellationToken cancellationToken)
     {
         var settings = SettingsLoader.Load(configPath);
         var repository = await RepositoryAccess.OpenAsync(settings, cancellationToken);
-        try
-        {
-            var heldLock = lockCommand is null ? null : await RepositoryLock.AcquireAsync(repository.Store, exclusive, lockCommand, cancellationToken);
-            return new RepositorySession(settings, repository, heldLock, cancellationToken);
-        }
-        catch
-        {
-            await repository.DisposeAsync();
-            throw;
-        }
+        return new RepositorySession(settings, repository, cancellationToken);
     }
+
+    /// <summary>Takes the lock <paramref name="command"/> needs over <paramref name="scope"/> (shared unless <paramref name="exclusive"/>); held until the session ends.</summary>
+    public async Task LockAsync(LockScope scope, string command, bool exclusive = false)
+    {
+        if (_lock is not null)
+            throw new InvalidOperationException("the session already holds a lock");
+        _lock = await RepositoryLock.AcquireAsync(Repository.Store, scope, exclusive, command, _cancellation);
+    }
+
+    /// <summary>Adopts a lock taken elsewhere (tests).</summary>
+    internal void Hold(RepositoryLock heldLock) => _lock = heldLock;
 
     /// <summary>
     /// Runs the command's work under the lock: cancelled by a signal as before, and also when the lock is lost,
@@ -46,10 +45,13 @@ internal sealed class RepositorySession : IAsyncDisposable
     /// </summary>
     public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work)
     {
+        using var cancellation = _lock is null
+            ? CancellationTokenSource.CreateLinkedTokenSource(_cancellation)
+            : CancellationTokenSource.CreateLinkedTokenSource(_cancellation, _lock.Lost);
         T result;
         try
         {
-            result = await work(_work.Token);
+            result = await work(cancellation.Token);
         }
         catch (Exception) when (_lock?.LostBecause is { } lost)
         {
@@ -73,7 +75,6 @@ internal sealed class RepositorySession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _work.Dispose();
         if (_lock is not null)
             await _lock.DisposeAsync();
         await Repository.DisposeAsync();

@@ -7,18 +7,51 @@ namespace Lifeboat.Cli.Output;
 /// <summary>What 'init --json' prints.</summary>
 internal sealed record InitSummary(string Repository, string Id, string? KeyFile, bool KeyFileCreated);
 
-/// <summary>What 'backup --json' prints, and each element of 'list --json'.</summary>
-internal sealed record BackupSummary(string Id, string Source, string Name, string Kind, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, long SizeBytes, long StoredBytes, string? Database, int? Tables)
+/// <summary>What 'backup --json' prints, and each element of 'list --json': the same fields for every source, then the source's own.</summary>
+internal sealed record BackupSummary
 {
-    public static BackupSummary Of(BackupManifest m) =>
-        new(m.Id, m.Source, m.Name, m.Kind, m.StartedAt, m.FinishedAt, m.SizeBytes, m.StoredBytes, m.Postgres?.Database, m.Postgres?.Tables.Count);
+    public string Id { get; init; } = "";
+
+    public string Source { get; init; } = "";
+
+    public string Name { get; init; } = "";
+
+    public string Kind { get; init; } = "";
+
+    public DateTimeOffset StartedAt { get; init; }
+
+    public DateTimeOffset FinishedAt { get; init; }
+
+    public long SizeBytes { get; init; }
+
+    public long StoredBytes { get; init; }
+
+    /// <summary>The source's own fields (a dump's database and table count), written after the common ones.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? SourceFields { get; set; }
+
+    public static BackupSummary Of(BackupManifest m, Dictionary<string, JsonElement> sourceFields) => new()
+    {
+        Id = m.Id,
+        Source = m.Source,
+        Name = m.Name,
+        Kind = m.Kind,
+        StartedAt = m.StartedAt,
+        FinishedAt = m.FinishedAt,
+        SizeBytes = m.SizeBytes,
+        StoredBytes = m.StoredBytes,
+        SourceFields = sourceFields,
+    };
 }
 
 /// <summary>What 'restore postgres --json' prints.</summary>
 internal sealed record RestoreSummary(string Id, string TargetDatabase, bool Verified, double Seconds, IReadOnlyList<Postgres.TableCheck> Tables, long LargeObjects);
 
 /// <summary>What 'check --json' prints.</summary>
-internal sealed record CheckSummary(int Backups, int ObjectsChecked, int ObjectsRead, IReadOnlyList<string> Problems);
+internal sealed record CheckSummary(int Backups, int ObjectsChecked, int ObjectsPresent, int ObjectsRead, IReadOnlyList<string> Problems);
+
+/// <summary>What 'migrate --json' prints.</summary>
+internal sealed record MigrateSummary(int FromVersion, int ToVersion, int Migrated, IReadOnlyList<string> Skipped);
 
 /// <summary>What 'unlock --json' prints.</summary>
 internal sealed record UnlockSummary(IReadOnlyList<LockRecord> Removed, IReadOnlyList<LockRecord> Remaining);
@@ -37,6 +70,9 @@ internal sealed record KeyRemovedSummary(string Removed);
 [JsonSerializable(typeof(RestoreSummary))]
 [JsonSerializable(typeof(CheckSummary))]
 [JsonSerializable(typeof(UnlockSummary))]
+[JsonSerializable(typeof(MigrateSummary))]
+[JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(long))]
 [JsonSerializable(typeof(KeySlotSummary))]
 [JsonSerializable(typeof(List<KeySlotSummary>))]
 [JsonSerializable(typeof(KeyRemovedSummary))]
@@ -45,4 +81,10 @@ internal sealed partial class CliJson : JsonSerializerContext
     /// <summary>Writes one JSON document and a newline to stdout.</summary>
     public static void Print<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
         Console.WriteLine(JsonSerializer.Serialize(value, type));
+
+    /// <summary>A text value for a source's summary fields.</summary>
+    public static JsonElement Text(string value) => JsonSerializer.SerializeToElement(value, Default.String);
+
+    /// <summary>A number for a source's summary fields.</summary>
+    public static JsonElement Number(long value) => JsonSerializer.SerializeToElement(value, Default.Int64);
 }

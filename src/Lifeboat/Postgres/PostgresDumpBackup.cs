@@ -81,7 +81,7 @@ public sealed class PostgresDumpBackup(BackupRepository repository, IActivityRep
             SizeBytes = archive.SizeBytes,
             StoredBytes = archive.StoredBytes,
             Objects = [archive],
-            Postgres = new PostgresDumpInfo
+            Details = new PostgresDumpInfo
             {
                 Database = source.Database,
                 ServerVersion = serverVersion,
@@ -94,7 +94,7 @@ public sealed class PostgresDumpBackup(BackupRepository repository, IActivityRep
                 Extensions = extensions,
                 Tables = counts.Tables,
                 LargeObjects = counts.LargeObjects,
-            },
+            }.ToDetails(),
         };
         await repository.CommitManifestAsync(manifest, cancellationToken);
         reporter.Event($"backup {id}: committed, {counts.Tables.Count} tables, {archive.SizeBytes} bytes dumped, {archive.StoredBytes} bytes stored");

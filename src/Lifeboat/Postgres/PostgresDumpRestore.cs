@@ -16,7 +16,7 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
     /// <summary>Restores <paramref name="manifest"/> to the source's server.</summary>
     public async Task<RestoreResult> RunAsync(PostgresSource source, BackupManifest manifest, RestoreOptions options, CancellationToken cancellationToken)
     {
-        var info = manifest.Postgres ?? throw new LifeboatException($"backup {manifest.Id} is not a PostgreSQL dump", kind: FailureKind.Usage);
+        var info = PostgresDumpInfo.Of(manifest);
         var archive = manifest.Objects.FirstOrDefault(o => o.Role == PostgresDumpBackup.ArchiveRole)
             ?? throw new LifeboatException($"the manifest of backup {manifest.Id} names no pg_dump archive", "run 'lifeboat check'");
         var target = options.TargetDatabase ?? info.Database;
@@ -38,7 +38,7 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
 
         var staging = DatabaseAdmin.DerivedName(target, "lbrestore");
         reporter.Event($"restore {manifest.Id}: restoring into staging database '{staging}' (pg_restore, {(options.Jobs > 1 ? $"{options.Jobs} jobs" : "streamed")})");
-        var result = await RestoreIntoStagingAsync(source, manifest, archive, staging, target, pgRestore, options, cancellationToken);
+        var result = await RestoreIntoStagingAsync(source, manifest, info, archive, staging, target, pgRestore, options, cancellationToken);
 
         reporter.Event(targetExists
             ? $"restore {manifest.Id}: verified; replacing database '{target}' (--force)"
@@ -66,20 +66,20 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
     }
 
     private async Task<RestoreResult> RestoreIntoStagingAsync(
-        PostgresSource source, BackupManifest manifest, StoredObject archive, string staging, string target, PgTool pgRestore, RestoreOptions options, CancellationToken cancellationToken)
+        PostgresSource source, BackupManifest manifest, PostgresDumpInfo info, StoredObject archive, string staging, string target, PgTool pgRestore, RestoreOptions options, CancellationToken cancellationToken)
     {
         await using (var admin = await PostgresConnector.OpenAsync(source, "postgres", cancellationToken))
-            await DatabaseAdmin.CreateAsync(admin, staging, manifest.Postgres!, cancellationToken);
+            await DatabaseAdmin.CreateAsync(admin, staging, info, cancellationToken);
         // CREATE EXTENSION postgis takes a second or so of the server's time; a spool need not wait for it.
-        var extensions = CreateExtensionsAsync(source, staging, manifest.Postgres!, cancellationToken);
+        var extensions = CreateExtensionsAsync(source, staging, info, cancellationToken);
         try
         {
-            var counted = await RunPgRestoreAsync(source, pgRestore, archive, staging, options, extensions, manifest.Postgres!, cancellationToken);
-            var tableCount = manifest.Postgres!.Tables.Count;
+            var counted = await RunPgRestoreAsync(source, pgRestore, archive, staging, options, extensions, info, cancellationToken);
+            var tableCount = info.Tables.Count;
             reporter.Event(counted is { Count: > 0 }
                 ? $"restore {manifest.Id}: {counted.Count} of {tableCount} tables counted while pg_restore built indexes; checking all counts against the manifest"
                 : $"restore {manifest.Id}: counting rows of {tableCount} tables against the manifest");
-            var result = await VerifyAsync(source, staging, target, manifest, counted, cancellationToken);
+            var result = await VerifyAsync(source, staging, target, manifest.Id, info, counted, cancellationToken);
             if (!result.Verified)
             {
                 throw new LifeboatException(
@@ -219,7 +219,7 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
     }
 
     private static async Task<RestoreResult> VerifyAsync(
-        PostgresSource source, string staging, string target, BackupManifest manifest, IReadOnlyDictionary<(string Schema, string Table), long>? counted, CancellationToken cancellationToken)
+        PostgresSource source, string staging, string target, string backupId, PostgresDumpInfo info, IReadOnlyDictionary<(string Schema, string Table), long>? counted, CancellationToken cancellationToken)
     {
         // Two sessions count side by side: the restore's verification is time the target is not yet in place.
         await using var first = await PostgresConnector.OpenAsync(source, staging, cancellationToken);
@@ -228,10 +228,10 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
         await SnapshotCatalog.DisableTimeoutsAsync(second, cancellationToken);
         var (tables, largeObjects) = await SnapshotCatalog.CountRowsAsync([first, second], counted, cancellationToken);
         var actual = tables.ToDictionary(t => (t.Schema, t.Table), t => t.Rows);
-        var checks = manifest.Postgres!.Tables
+        var checks = info.Tables
             .Select(t => new TableCheck(t.Schema, t.Table, t.Rows, actual.GetValueOrDefault((t.Schema, t.Table), -1)))
             .ToList();
-        return new RestoreResult(manifest.Id, target, checks, manifest.Postgres.LargeObjects, largeObjects, TimeSpan.Zero);
+        return new RestoreResult(backupId, target, checks, info.LargeObjects, largeObjects, TimeSpan.Zero);
     }
 
     private async Task RunPostRestoreAsync(PostgresSource source, string target, CancellationToken cancellationToken)

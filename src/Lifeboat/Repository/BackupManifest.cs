@@ -1,17 +1,21 @@
-using System.Text.Json.Serialization;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Lifeboat.Repository;
 
 /// <summary>The record that makes a backup exist: what it is, when, and every object it consists of.</summary>
 public sealed record BackupManifest
 {
+    /// <summary>The manifest layout this build writes: 2 keeps source details under "details" (FORMAT.md §4).</summary>
+    public const int CurrentFormatVersion = 2;
+
     /// <summary>Version of the manifest layout.</summary>
-    public int FormatVersion { get; init; } = 1;
+    public int FormatVersion { get; init; } = CurrentFormatVersion;
 
     /// <summary>The backup's id.</summary>
     public required string Id { get; init; }
 
-    /// <summary>The source type: "postgres", later "bucket", "redis".</summary>
+    /// <summary>The source type, e.g. "postgres"; also the first folder of the backup's keys.</summary>
     public required string Source { get; init; }
 
     /// <summary>The configured name of the source.</summary>
@@ -41,8 +45,30 @@ public sealed record BackupManifest
     /// <summary>The data objects, each with its plaintext checksum.</summary>
     public required IReadOnlyList<StoredObject> Objects { get; init; }
 
-    /// <summary>What a PostgreSQL dump restore needs; null for other sources.</summary>
-    public PostgresDumpInfo? Postgres { get; init; }
+    /// <summary>
+    /// The source's own record of what the backup holds and what a restore needs, written and read by that
+    /// source with its own JSON contract; the repository stores it without looking inside. Large indexes
+    /// (a bucket's keys) belong in a data object it points to, never here: every listing reads manifests whole.
+    /// </summary>
+    public JsonElement? Details { get; init; }
+
+    /// <summary>Reads <see cref="Details"/> as the source's record; a manifest without it, or with another shape, is damage.</summary>
+    public T DetailsAs<T>(JsonTypeInfo<T> type)
+    {
+        if (Details is not { ValueKind: JsonValueKind.Object } details)
+            throw new DamagedRecordException($"the manifest of backup {Id} ({Source}/{Name}) records no {Source} details", "run 'lifeboat check'");
+        try
+        {
+            return details.Deserialize(type) ?? throw new JsonException("null");
+        }
+        catch (JsonException e)
+        {
+            throw new DamagedRecordException($"the {Source} details in the manifest of backup {Id} are not valid: {e.Message}", "run 'lifeboat check'", e);
+        }
+    }
+
+    /// <summary>Turns a source's record into <see cref="Details"/>.</summary>
+    public static JsonElement DetailsOf<T>(T details, JsonTypeInfo<T> type) => JsonSerializer.SerializeToElement(details, type);
 }
 
 /// <summary>One data object of a backup.</summary>
@@ -53,53 +79,3 @@ public sealed record BackupManifest
 /// <param name="Sha256">SHA-256 of the plaintext, lowercase hex.</param>
 public sealed record StoredObject(string Key, string Role, long SizeBytes, long StoredBytes, string Sha256);
 
-/// <summary>Facts about a PostgreSQL dump: versions, extensions and the exact row counts of its snapshot.</summary>
-public sealed record PostgresDumpInfo
-{
-    /// <summary>The dumped database.</summary>
-    public required string Database { get; init; }
-
-    /// <summary>server_version of the source server.</summary>
-    public required string ServerVersion { get; init; }
-
-    /// <summary>pg_dump --version output.</summary>
-    public required string PgDumpVersion { get; init; }
-
-    /// <summary>PostGIS version, or null when PostGIS is not installed.</summary>
-    public string? PostgisVersion { get; init; }
-
-    /// <summary>Database encoding.</summary>
-    public string Encoding { get; init; } = "UTF8";
-
-    /// <summary>Database LC_COLLATE.</summary>
-    public string Collate { get; init; } = "C.UTF-8";
-
-    /// <summary>Database LC_CTYPE.</summary>
-    public string CType { get; init; } = "C.UTF-8";
-
-    /// <summary>The snapshot pg_dump read and the counts were taken in.</summary>
-    public string Snapshot { get; init; } = "";
-
-    /// <summary>The installed extensions.</summary>
-    public IReadOnlyList<ExtensionInfo> Extensions { get; init; } = [];
-
-    /// <summary>Row counts of every user table, counted inside the dump's snapshot.</summary>
-    public IReadOnlyList<TableRowCount> Tables { get; init; } = [];
-
-    /// <summary>Number of large objects.</summary>
-    public long LargeObjects { get; init; }
-}
-
-/// <summary>An installed extension.</summary>
-public sealed record ExtensionInfo(string Name, string Version, string Schema);
-
-/// <summary>The exact number of rows of one table.</summary>
-public sealed record TableRowCount(string Schema, string Table, long Rows)
-{
-    /// <summary>The table's size on disk (pg_table_size) when it was counted; a parallel restore starts on the largest first. Null in older manifests.</summary>
-    public long? Bytes { get; init; }
-
-    /// <summary>schema.table, quoted where needed, for display.</summary>
-    [JsonIgnore]
-    public string QualifiedName => $"{Schema}.{Table}";
-}

@@ -47,7 +47,7 @@ public sealed partial class BackupRepository
 
     /// <summary>The key of a backup's manifest.</summary>
     public static string ManifestKey(BackupManifest manifest) =>
-        RepositoryLayout.BackupFolder(manifest.Source, manifest.Name, manifest.Kind, new BackupId(manifest.Id)) + RepositoryLayout.ManifestName;
+        RepositoryLayout.ManifestKey(manifest.Source, manifest.Name, manifest.Kind, new BackupId(manifest.Id));
 
     /// <summary>Reads and verifies one manifest: it must decrypt and name the folder it lies in.</summary>
     public async Task<BackupManifest> ReadManifestAsync(string key, CancellationToken cancellationToken)
@@ -126,7 +126,7 @@ public sealed partial class BackupRepository
         {
             throw new LifeboatException(
                 $"there is no {what} in {Store.Location}",
-                $"take one with 'lifeboat backup {source ?? "postgres"}', or list what exists with 'lifeboat list'");
+                source is null ? "take a backup first, or list what exists with 'lifeboat list'" : $"take one with 'lifeboat backup {source}', or list what exists with 'lifeboat list'");
         }
 
         var newest = keys[^1];
@@ -182,18 +182,17 @@ public sealed partial class BackupRepository
     /// </summary>
     private static bool IsDamage(LifeboatException e) => e is EnvelopeCorruptException or DamagedRecordException or ObjectNotFoundException;
 
-    /// <summary>The manifest keys under one source (and name), or under every source, ordered by backup id.</summary>
+    /// <summary>
+    /// The manifest keys of one source (and name), or of every source, ordered by backup id. One listing of the
+    /// manifests' own prefix: no data object is ever walked to find a backup.
+    /// </summary>
     private async Task<List<ManifestLocation>> ManifestKeysAsync(string? source, string? name, CancellationToken cancellationToken)
     {
-        IEnumerable<string> prefixes = source is null ? RepositoryLayout.BackupRoots : [name is null ? $"{source}/" : $"{source}/{name}/"];
         var found = new List<ManifestLocation>();
-        foreach (var prefix in prefixes)
+        await foreach (var info in Store.ListAsync(RepositoryLayout.ManifestsOf(source, name), cancellationToken))
         {
-            await foreach (var info in Store.ListAsync(prefix, cancellationToken))
-            {
-                if (RepositoryLayout.ManifestIdOf(info.Key) is { } id)
-                    found.Add(new ManifestLocation(info.Key, id.Value));
-            }
+            if (RepositoryLayout.ManifestIdOf(info.Key) is { } id)
+                found.Add(new ManifestLocation(info.Key, id.Value));
         }
 
         found.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));

@@ -66,6 +66,19 @@ public sealed partial class BackupRepository : IAsyncDisposable
     public static async Task<BackupRepository> OpenAsync(IObjectStore store, Func<KeySecret> secretSource, EnvelopeOptions envelope, CancellationToken cancellationToken)
     {
         var config = await ReadConfigAsync(store, cancellationToken);
+        if (config.Version < RepositoryConfig.CurrentVersion)
+        {
+            throw new LifeboatException(
+                $"the repository at {store.Location} has layout version {config.Version}; this Lifeboat reads layout {RepositoryConfig.CurrentVersion}",
+                "run 'lifeboat migrate' once: it moves the manifests into their own folder and rewrites no backup data (docs/FORMAT.md §4)",
+                FailureKind.Usage);
+        }
+
+        return await UnlockAsync(store, config, secretSource, envelope, cancellationToken);
+    }
+
+    private static async Task<BackupRepository> UnlockAsync(IObjectStore store, RepositoryConfig config, Func<KeySecret> secretSource, EnvelopeOptions envelope, CancellationToken cancellationToken)
+    {
         var secret = secretSource();
         var damaged = new List<string>();
         foreach (var slot in await ReadKeySlotsAsync(store, (key, _) => damaged.Add(key), cancellationToken))

@@ -4,14 +4,16 @@ namespace Lifeboat.Repository;
 
 /// <summary>What a check found.</summary>
 /// <param name="Backups">Backups whose manifests verified.</param>
-/// <param name="ObjectsChecked">Data objects whose presence and size were checked.</param>
+/// <param name="ObjectsChecked">Distinct data objects whose presence and size were checked (an object shared by several backups counts once).</param>
+/// <param name="ObjectsPresent">Of those, the ones found with the recorded size.</param>
 /// <param name="ObjectsRead">Data objects decrypted and re-hashed.</param>
 /// <param name="Problems">One line per problem, each naming the object.</param>
-public sealed record CheckReport(int Backups, int ObjectsChecked, int ObjectsRead, IReadOnlyList<string> Problems);
+public sealed record CheckReport(int Backups, int ObjectsChecked, int ObjectsPresent, int ObjectsRead, IReadOnlyList<string> Problems);
 
 /// <summary>
 /// Verifies a repository: every manifest decrypts, every object it names exists with the recorded size, and
-/// (when asked) a share of the objects decrypt and hash to the recorded SHA-256.
+/// (when asked) a share of the objects decrypt and hash to the recorded SHA-256. An object that many backups
+/// share (a bucket's content, a WAL segment) is looked at once, however many manifests name it.
 /// </summary>
 public sealed class RepositoryCheck(BackupRepository repository, IActivityReporter reporter)
 {
@@ -20,34 +22,54 @@ public sealed class RepositoryCheck(BackupRepository repository, IActivityReport
     {
         var problems = new List<string>();
         var manifests = await repository.ListBackupsAsync((key, error) => problems.Add($"{key}: {error.Message}"), cancellationToken);
-        var present = new List<(BackupManifest Manifest, StoredObject Object)>();
+        var objects = NeededObjects(manifests);
+        var present = new List<NeededObject>();
+        foreach (var needed in objects)
+        {
+            var problem = await CheckPresenceAsync(needed, cancellationToken);
+            if (problem is null)
+                present.Add(needed);
+            else
+                problems.Add(problem);
+        }
+
+        var toRead = ChooseForReading(present, readDataPercent);
+        foreach (var needed in toRead)
+        {
+            if (await ReadAsync(needed, cancellationToken) is { } problem)
+                problems.Add(problem);
+        }
+
+        reporter.Event($"check: {manifests.Count} backups, {objects.Count} objects checked, {present.Count} present, {toRead.Count} read in full, {problems.Count} problems");
+        return new CheckReport(manifests.Count, objects.Count, present.Count, toRead.Count, problems);
+    }
+
+    /// <summary>One data object and the backups that need it.</summary>
+    private sealed record NeededObject(StoredObject Object, List<string> Backups)
+    {
+        public string NeededBy => Backups.Count == 1 ? $"backup {Backups[0]}" : $"backups {string.Join(", ", Backups)}";
+    }
+
+    private static List<NeededObject> NeededObjects(IReadOnlyList<BackupManifest> manifests)
+    {
+        var byKey = new Dictionary<string, NeededObject>(StringComparer.Ordinal);
         foreach (var manifest in manifests)
         {
             foreach (var stored in manifest.Objects)
             {
-                var problem = await CheckPresenceAsync(manifest, stored, cancellationToken);
-                if (problem is null)
-                    present.Add((manifest, stored));
+                if (byKey.TryGetValue(stored.Key, out var known))
+                    known.Backups.Add(manifest.Id);
                 else
-                    problems.Add(problem);
+                    byKey[stored.Key] = new NeededObject(stored, [manifest.Id]);
             }
         }
 
-        var toRead = ChooseForReading(present, readDataPercent);
-        foreach (var (manifest, stored) in toRead)
-        {
-            if (await ReadAsync(manifest, stored, cancellationToken) is { } problem)
-                problems.Add(problem);
-        }
-
-        var checkedCount = manifests.Sum(m => m.Objects.Count);
-        reporter.Event($"check: {manifests.Count} backups, {checkedCount} objects checked, {toRead.Count} read in full, {problems.Count} problems");
-        return new CheckReport(manifests.Count, checkedCount, toRead.Count, problems);
+        return [.. byKey.Values];
     }
 
     // A random subset, rounded up: 10 % of a small repository still reads something, and repeated
     // partial checks cover everything over time, as restic's --read-data-subset does.
-    private static List<(BackupManifest, StoredObject)> ChooseForReading(List<(BackupManifest, StoredObject)> present, int percent)
+    private static List<NeededObject> ChooseForReading(List<NeededObject> present, int percent)
     {
         var count = (int)Math.Ceiling(present.Count * percent / 100.0);
         var shuffled = present.ToArray();
@@ -55,18 +77,20 @@ public sealed class RepositoryCheck(BackupRepository repository, IActivityReport
         return [.. shuffled.Take(count)];
     }
 
-    private async Task<string?> CheckPresenceAsync(BackupManifest manifest, StoredObject stored, CancellationToken cancellationToken)
+    private async Task<string?> CheckPresenceAsync(NeededObject needed, CancellationToken cancellationToken)
     {
+        var stored = needed.Object;
         var info = await repository.Store.StatAsync(stored.Key, cancellationToken);
         if (info is null)
-            return $"{stored.Key}: missing (needed by backup {manifest.Id})";
+            return $"{stored.Key}: missing (needed by {needed.NeededBy})";
         if (info.Size != stored.StoredBytes)
-            return $"{stored.Key}: {info.Size} bytes stored, the manifest of backup {manifest.Id} says {stored.StoredBytes}";
+            return $"{stored.Key}: {info.Size} bytes stored, the manifest of {needed.NeededBy} says {stored.StoredBytes}";
         return null;
     }
 
-    private async Task<string?> ReadAsync(BackupManifest manifest, StoredObject stored, CancellationToken cancellationToken)
+    private async Task<string?> ReadAsync(NeededObject needed, CancellationToken cancellationToken)
     {
+        var stored = needed.Object;
         reporter.Event($"check: reading {stored.Key}");
         try
         {
@@ -77,7 +101,7 @@ public sealed class RepositoryCheck(BackupRepository repository, IActivityReport
         catch (Exception e) when (e is LifeboatException or IOException)
         {
             // An unreadable sector is exactly what a check is for: report it and go on with the rest.
-            return $"{stored.Key}: {e.Message} (backup {manifest.Id})";
+            return $"{stored.Key}: {e.Message} ({needed.NeededBy})";
         }
     }
 }

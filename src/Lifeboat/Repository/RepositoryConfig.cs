@@ -3,8 +3,8 @@ namespace Lifeboat.Repository;
 /// <summary>The repository's plaintext description, stored as the object "config".</summary>
 public sealed record RepositoryConfig
 {
-    /// <summary>The repository layout version this build writes and reads.</summary>
-    public const int CurrentVersion = 1;
+    /// <summary>The repository layout version this build writes and reads (docs/FORMAT.md §4 records each one).</summary>
+    public const int CurrentVersion = 2;
 
     /// <summary>Layout version.</summary>
     public int Version { get; init; } = CurrentVersion;

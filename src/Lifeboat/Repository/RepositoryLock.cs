@@ -5,7 +5,9 @@ using Lifeboat.Storage;
 namespace Lifeboat.Repository;
 
 /// <summary>
-/// A held repository lock. Backups and restores share; prune excludes everyone. A heartbeat keeps it
+/// A held repository lock over a <see cref="LockScope"/>: the whole repository, the key slots, or one source's
+/// backups. Backups and restores share; prune and key removal exclude, but only within their scope (docs/RUNBOOK.md
+/// "Locks" says which command takes which). A heartbeat keeps it
 /// fresh; a stale lock is reported with its owner and never silently taken over. A lock that was removed,
 /// or could not be refreshed for so long that others may take it as stale, is lost: <see cref="Lost"/> fires,
 /// and the work under it must stop, since prune may already be deleting what it writes or reads.
@@ -17,12 +19,15 @@ public sealed class RepositoryLock : IAsyncDisposable
 
     private static readonly TimeSpan HeartbeatEvery = TimeSpan.FromMinutes(2);
 
+    private static readonly TimeSpan BeatDrainTime = TimeSpan.FromSeconds(5);
+
     private readonly IObjectStore _store;
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _lost = new();
     private readonly TimeSpan _heartbeatEvery;
     private readonly TimeSpan _staleAfter;
     private readonly Task _heartbeat;
+    private Task _beat = Task.CompletedTask;
     private LockRecord _record;
 
     private RepositoryLock(IObjectStore store, LockRecord record, TimeSpan heartbeatEvery, TimeSpan staleAfter)
@@ -43,23 +48,27 @@ public sealed class RepositoryLock : IAsyncDisposable
     /// <summary>Why the lock was lost, once <see cref="Lost"/> has fired; null while it is held.</summary>
     public LifeboatException? LostBecause { get; private set; }
 
-    /// <summary>Takes a shared or exclusive lock, failing with the holder named when another lock conflicts.</summary>
-    public static Task<RepositoryLock> AcquireAsync(IObjectStore store, bool exclusive, string command, CancellationToken cancellationToken) =>
-        AcquireAsync(store, exclusive, command, HeartbeatEvery, StaleAfter, cancellationToken);
+    /// <summary>Takes a shared or exclusive lock over <paramref name="scope"/>, failing with the holder named when another lock conflicts.</summary>
+    public static Task<RepositoryLock> AcquireAsync(IObjectStore store, LockScope scope, bool exclusive, string command, CancellationToken cancellationToken) =>
+        AcquireAsync(store, scope, exclusive, command, HeartbeatEvery, StaleAfter, cancellationToken);
 
-    /// <summary>As <see cref="AcquireAsync(IObjectStore, bool, string, CancellationToken)"/>, with the heartbeat's timing given (tests).</summary>
+    /// <summary>As <see cref="AcquireAsync(IObjectStore, LockScope, bool, string, CancellationToken)"/>, with the heartbeat's timing given (tests).</summary>
     internal static async Task<RepositoryLock> AcquireAsync(
-        IObjectStore store, bool exclusive, string command, TimeSpan heartbeatEvery, TimeSpan staleAfter, CancellationToken cancellationToken)
+        IObjectStore store, LockScope scope, bool exclusive, string command, TimeSpan heartbeatEvery, TimeSpan staleAfter, CancellationToken cancellationToken)
     {
-        await ThrowIfConflictingAsync(store, exclusive, null, cancellationToken);
+        await ThrowIfConflictingAsync(store, scope, exclusive, null, cancellationToken);
         var now = DateTimeOffset.UtcNow;
         var record = new LockRecord
         {
             Id = $"{now:yyyyMMddTHHmmssZ}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}",
             Exclusive = exclusive,
+            Scope = scope.Value,
             Command = command,
             Host = Environment.MachineName,
             Pid = Environment.ProcessId,
+            Owner = ProcessIdentity.Token,
+            BootId = ProcessIdentity.BootId,
+            ProcessStart = ProcessIdentity.StartTicks,
             CreatedAt = now,
             HeartbeatAt = now,
         };
@@ -68,7 +77,7 @@ public sealed class RepositoryLock : IAsyncDisposable
         {
             // Two processes may have passed the first check at once; the second look makes both see each other,
             // so at worst both step back, never both proceed.
-            await ThrowIfConflictingAsync(store, exclusive, record.Id, cancellationToken);
+            await ThrowIfConflictingAsync(store, scope, exclusive, record.Id, cancellationToken);
         }
         catch
         {
@@ -121,12 +130,12 @@ public sealed class RepositoryLock : IAsyncDisposable
         return removed;
     }
 
-    private static async Task ThrowIfConflictingAsync(IObjectStore store, bool exclusive, string? ownId, CancellationToken cancellationToken)
+    private static async Task ThrowIfConflictingAsync(IObjectStore store, LockScope scope, bool exclusive, string? ownId, CancellationToken cancellationToken)
     {
         var now = DateTimeOffset.UtcNow;
         foreach (var other in await ListAsync(store, cancellationToken))
         {
-            if (other.Id == ownId || (!exclusive && !other.Exclusive))
+            if (other.Id == ownId || !other.ConflictsWith(scope, exclusive))
                 continue;
             if (other.IsStale(now, StaleAfter))
             {
@@ -177,7 +186,9 @@ public sealed class RepositoryLock : IAsyncDisposable
                     using var attempt = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
                     attempt.CancelAfter(left);
                     // On the thread pool: a store blocked inside a synchronous call must not block the wait as well.
-                    var lost = await Task.Run(() => BeatAsync(attempt.Token), CancellationToken.None).WaitAsync(left, _stop.Token);
+                    var beat = Task.Run(() => BeatAsync(attempt.Token), CancellationToken.None);
+                    _beat = beat;
+                    var lost = await beat.WaitAsync(left, _stop.Token);
                     if (lost is not null)
                     {
                         Lose(lost.Value.Message, lost.Value.Hint);
@@ -226,7 +237,7 @@ public sealed class RepositoryLock : IAsyncDisposable
         // gone holds a conflicting lock now, and shows it.
         foreach (var other in await ListAsync(_store, cancellationToken))
         {
-            if (other.Id != _record.Id && (_record.Exclusive || other.Exclusive))
+            if (other.Id != _record.Id && other.ConflictsWith(_record.LockScope, _record.Exclusive))
             {
                 return ($"the repository lock of this '{_record.Command}' ({_record.Id}) was lost while it ran: {other.Describe()} took the repository meanwhile",
                     "run the command again once that one has finished; do not remove the locks of running commands");
@@ -235,8 +246,6 @@ public sealed class RepositoryLock : IAsyncDisposable
 
         return null;
     }
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private void Lose(string message, string hint)
     {
@@ -249,6 +258,9 @@ public sealed class RepositoryLock : IAsyncDisposable
     {
         await _stop.CancelAsync();
         await _heartbeat.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        // A beat still under way would write the record back after its removal below and leave a lock behind; it
+        // was cancelled with the rest, and a store that ignores that gets a few seconds, not the command's end.
+        await _beat.WaitAsync(BeatDrainTime).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stop.Dispose();
         _lost.Dispose();
         try

@@ -4,7 +4,7 @@ namespace Lifeboat.Storage;
 public sealed class InvalidObjectKeyException(string key, string reason)
     : LifeboatException(
         $"invalid object key '{key}': {reason}",
-        "keys are relative '/'-separated names without empty, '.' or '..' segments, e.g. 'postgres/db/dumps/x'",
+        "keys are relative '/'-separated names without empty, '.' or '..' segments, e.g. 'locks/20260215T020000Z-1a2b3c4d'",
         FailureKind.Usage)
 {
     /// <summary>The rejected key.</summary>

@@ -227,7 +227,7 @@ public sealed class CliBackupRestoreTests
         var after = await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres");
 
         Assert.Equal(1, blocked.ExitCode);
-        Assert.Contains("stale exclusive lock 20260101T000000Z-deadbeef held by 'prune' on host old-host, pid 4242", blocked.Stderr, StringComparison.Ordinal);
+        Assert.Contains("stale exclusive lock 20260101T000000Z-deadbeef on the whole repository held by 'prune' on host old-host, pid 4242", blocked.Stderr, StringComparison.Ordinal);
         Assert.Contains("lifeboat unlock", blocked.Stderr, StringComparison.Ordinal);
         Assert.Contains("removed exclusive lock 20260101T000000Z-deadbeef", unlock.Stdout, StringComparison.Ordinal);
         Assert.True(after.ExitCode == 0, after.Stderr);

@@ -19,9 +19,9 @@ public sealed class PostgresRoundTripTests
 
         Assert.True(result.Verified);
         Assert.Equal(await DatabaseFingerprint.TakeAsync(database.Name), await DatabaseFingerprint.TakeAsync(target));
-        Assert.Contains(manifest.Postgres!.Tables, t => t is { Schema: "Geo Data", Table: "Parcels", Rows: 500 });
-        Assert.Equal(2, manifest.Postgres.LargeObjects);
-        Assert.NotNull(manifest.Postgres.PostgisVersion);
+        Assert.Contains(PostgresDumpInfo.Of(manifest).Tables, t => t is { Schema: "Geo Data", Table: "Parcels", Rows: 500 });
+        Assert.Equal(2, PostgresDumpInfo.Of(manifest).LargeObjects);
+        Assert.NotNull(PostgresDumpInfo.Of(manifest).PostgisVersion);
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class PostgresRoundTripTests
         Assert.DoesNotContain(events.Lines, line => line.Contains("could not hold tables back", StringComparison.Ordinal));
         // Tables are counted as pg_restore reports their data loaded, beside its index builds.
         Assert.Contains(events.Lines, line => line.Contains("counted while pg_restore built indexes", StringComparison.Ordinal));
-        Assert.All(manifest.Postgres!.Tables, t => Assert.NotNull(t.Bytes));
+        Assert.All(PostgresDumpInfo.Of(manifest).Tables, t => Assert.NotNull(t.Bytes));
         Assert.Empty(Directory.GetFileSystemEntries(spool));
         Directory.Delete(spool);
     }

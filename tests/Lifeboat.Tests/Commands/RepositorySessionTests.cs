@@ -32,9 +32,10 @@ public sealed class RepositorySessionTests : IAsyncLifetime
     [Fact]
     public async Task Work_under_a_lock_that_is_lost_stops_and_fails_with_why_not_as_interrupted()
     {
-        var held = await RepositoryLock.AcquireAsync(_store, exclusive: false, "backup postgres", TimeSpan.FromMilliseconds(40), TimeSpan.FromMinutes(10), Ct);
+        var held = await RepositoryLock.AcquireAsync(_store, LockScope.Repository, exclusive: false, "backup postgres", TimeSpan.FromMilliseconds(40), TimeSpan.FromMinutes(10), Ct);
         var settings = new LifeboatSettings("test", new RepositorySettings(_store.Location, null!, new EncryptionSettings(null, null), 3), []);
-        await using var session = new RepositorySession(settings, _repository, held, Ct);
+        await using var session = new RepositorySession(settings, _repository, Ct);
+        session.Hold(held);
 
         var error = await Assert.ThrowsAsync<LifeboatException>(() => session.RunAsync<int>(async work =>
         {
@@ -49,9 +50,10 @@ public sealed class RepositorySessionTests : IAsyncLifetime
     [Fact]
     public async Task Work_that_finishes_after_the_lock_was_lost_is_still_reported_as_failed()
     {
-        var held = await RepositoryLock.AcquireAsync(_store, exclusive: false, "backup postgres", TimeSpan.FromMilliseconds(40), TimeSpan.FromMinutes(10), Ct);
+        var held = await RepositoryLock.AcquireAsync(_store, LockScope.Repository, exclusive: false, "backup postgres", TimeSpan.FromMilliseconds(40), TimeSpan.FromMinutes(10), Ct);
         var settings = new LifeboatSettings("test", new RepositorySettings(_store.Location, null!, new EncryptionSettings(null, null), 3), []);
-        await using var session = new RepositorySession(settings, _repository, held, Ct);
+        await using var session = new RepositorySession(settings, _repository, Ct);
+        session.Hold(held);
 
         // The work ignores its token, as a last write already under way would.
         var error = await Assert.ThrowsAsync<LifeboatException>(() => session.RunAsync(async _ =>

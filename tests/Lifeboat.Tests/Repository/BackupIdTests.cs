@@ -38,8 +38,9 @@ public sealed class BackupIdTests
         var id = BackupId.New(DateTimeOffset.UtcNow);
         var folder = RepositoryLayout.BackupFolder("postgres", "dev_platform", "dump", id);
 
-        Assert.Equal(id, RepositoryLayout.ManifestIdOf(folder + RepositoryLayout.ManifestName));
+        Assert.Equal(id, RepositoryLayout.ManifestIdOf(RepositoryLayout.ManifestKey("postgres", "dev_platform", "dump", id)));
         Assert.Null(RepositoryLayout.ManifestIdOf(folder + "dump"));
+        Assert.Null(RepositoryLayout.ManifestIdOf(folder + "manifest"));
         Assert.Null(RepositoryLayout.ManifestIdOf("postgres/dev_platform/wal/000000010000000000000001"));
     }
 }

@@ -26,8 +26,8 @@ public sealed class RepositoryLockTests : IAsyncLifetime
     [Fact]
     public async Task Two_backups_share_the_repository_at_once()
     {
-        await using var first = await RepositoryLock.AcquireAsync(_store, exclusive: false, "backup postgres", Ct);
-        await using var second = await RepositoryLock.AcquireAsync(_store, exclusive: false, "backup postgres", Ct);
+        await using var first = await RepositoryLock.AcquireAsync(_store, LockScope.Repository, exclusive: false, "backup postgres", Ct);
+        await using var second = await RepositoryLock.AcquireAsync(_store, LockScope.Repository, exclusive: false, "backup postgres", Ct);
 
         Assert.Equal(2, (await RepositoryLock.ListAsync(_store, Ct)).Count);
     }
@@ -35,9 +35,9 @@ public sealed class RepositoryLockTests : IAsyncLifetime
     [Fact]
     public async Task An_exclusive_lock_is_refused_while_a_live_shared_lock_is_held_naming_its_owner()
     {
-        await using var shared = await RepositoryLock.AcquireAsync(_store, exclusive: false, "backup postgres", Ct);
+        await using var shared = await RepositoryLock.AcquireAsync(_store, LockScope.Repository, exclusive: false, "backup postgres", Ct);
 
-        var error = await Assert.ThrowsAsync<LifeboatException>(() => RepositoryLock.AcquireAsync(_store, exclusive: true, "prune", Ct));
+        var error = await Assert.ThrowsAsync<LifeboatException>(() => RepositoryLock.AcquireAsync(_store, LockScope.Repository, exclusive: true, "prune", Ct));
 
         Assert.Contains("held by 'backup postgres'", error.Message, StringComparison.Ordinal);
         Assert.Contains($"pid {Environment.ProcessId}", error.Message, StringComparison.Ordinal);
@@ -47,9 +47,9 @@ public sealed class RepositoryLockTests : IAsyncLifetime
     [Fact]
     public async Task A_shared_lock_is_refused_while_an_exclusive_lock_is_held()
     {
-        await using var exclusive = await RepositoryLock.AcquireAsync(_store, exclusive: true, "prune", Ct);
+        await using var exclusive = await RepositoryLock.AcquireAsync(_store, LockScope.Repository, exclusive: true, "prune", Ct);
 
-        var error = await Assert.ThrowsAsync<LifeboatException>(() => RepositoryLock.AcquireAsync(_store, exclusive: false, "backup postgres", Ct));
+        var error = await Assert.ThrowsAsync<LifeboatException>(() => RepositoryLock.AcquireAsync(_store, LockScope.Repository, exclusive: false, "backup postgres", Ct));
 
         Assert.Contains("locked", error.Message, StringComparison.Ordinal);
     }
@@ -57,7 +57,7 @@ public sealed class RepositoryLockTests : IAsyncLifetime
     [Fact]
     public async Task Releasing_a_lock_removes_its_record()
     {
-        var held = await RepositoryLock.AcquireAsync(_store, exclusive: true, "prune", Ct);
+        var held = await RepositoryLock.AcquireAsync(_store, LockScope.Repository, exclusive: true, "prune", Ct);
         await held.DisposeAsync();
 
         Assert.Empty(await RepositoryLock.ListAsync(_store, Ct));
@@ -66,7 +66,7 @@ public sealed class RepositoryLockTests : IAsyncLifetime
     [Fact]
     public async Task Unlock_removes_only_stale_locks_unless_told_to_remove_all()
     {
-        await using var live = await RepositoryLock.AcquireAsync(_store, exclusive: false, "backup postgres", Ct);
+        await using var live = await RepositoryLock.AcquireAsync(_store, LockScope.Repository, exclusive: false, "backup postgres", Ct);
         var stale = live.Record with { Id = "20200101T000000Z-00000000", Pid = 1, Host = "gone-host", HeartbeatAt = DateTimeOffset.UtcNow.AddHours(-1) };
         await using (var upload = await _store.CreateAsync(RepositoryLayout.LocksPrefix + stale.Id, Ct))
         {
@@ -83,7 +83,7 @@ public sealed class RepositoryLockTests : IAsyncLifetime
     [Fact]
     public async Task A_lock_removed_while_held_is_lost_with_why_and_not_written_back()
     {
-        await using var held = await RepositoryLock.AcquireAsync(_store, exclusive: false, "backup postgres", FastBeat, TimeSpan.FromMinutes(10), Ct);
+        await using var held = await RepositoryLock.AcquireAsync(_store, LockScope.Repository, exclusive: false, "backup postgres", FastBeat, TimeSpan.FromMinutes(10), Ct);
 
         await RepositoryLock.RemoveAsync(_store, all: true, Ct);
         await WaitUntilLostAsync(held);
@@ -97,7 +97,7 @@ public sealed class RepositoryLockTests : IAsyncLifetime
     public async Task A_lock_that_cannot_be_refreshed_until_nearly_stale_is_lost_with_why()
     {
         var failing = new FailingWritesStore(_store);
-        await using var held = await RepositoryLock.AcquireAsync(failing, exclusive: false, "restore postgres", FastBeat, FastBeat * 6, Ct);
+        await using var held = await RepositoryLock.AcquireAsync(failing, LockScope.Repository, exclusive: false, "restore postgres", FastBeat, FastBeat * 6, Ct);
 
         failing.Failing = true;
         await WaitUntilLostAsync(held);
@@ -110,7 +110,7 @@ public sealed class RepositoryLockTests : IAsyncLifetime
     public async Task Missed_heartbeats_are_made_up_while_the_lock_is_far_from_stale()
     {
         var failing = new FailingWritesStore(_store);
-        await using var held = await RepositoryLock.AcquireAsync(failing, exclusive: false, "backup postgres", FastBeat, TimeSpan.FromMinutes(10), Ct);
+        await using var held = await RepositoryLock.AcquireAsync(failing, LockScope.Repository, exclusive: false, "backup postgres", FastBeat, TimeSpan.FromMinutes(10), Ct);
         var before = held.Record.HeartbeatAt;
 
         failing.Failing = true;
@@ -131,7 +131,7 @@ public sealed class RepositoryLockTests : IAsyncLifetime
     public async Task A_store_that_stops_answering_loses_the_lock_before_it_could_be_taken_as_stale()
     {
         var failing = new FailingWritesStore(_store);
-        await using var held = await RepositoryLock.AcquireAsync(failing, exclusive: false, "backup postgres", FastBeat, FastBeat * 6, Ct);
+        await using var held = await RepositoryLock.AcquireAsync(failing, LockScope.Repository, exclusive: false, "backup postgres", FastBeat, FastBeat * 6, Ct);
 
         failing.Hanging = true;
         await WaitUntilLostAsync(held);
@@ -143,7 +143,7 @@ public sealed class RepositoryLockTests : IAsyncLifetime
     public async Task A_store_blocked_in_a_call_that_ignores_cancellation_still_loses_the_lock_in_time()
     {
         var failing = new FailingWritesStore(_store);
-        await using var held = await RepositoryLock.AcquireAsync(failing, exclusive: false, "backup postgres", FastBeat, FastBeat * 6, Ct);
+        await using var held = await RepositoryLock.AcquireAsync(failing, LockScope.Repository, exclusive: false, "backup postgres", FastBeat, FastBeat * 6, Ct);
 
         failing.Blocked.Reset();
         try
@@ -161,7 +161,7 @@ public sealed class RepositoryLockTests : IAsyncLifetime
     [Fact]
     public async Task A_command_that_took_the_repository_while_this_lock_was_gone_is_named_as_the_loss()
     {
-        await using var held = await RepositoryLock.AcquireAsync(_store, exclusive: false, "backup postgres", FastBeat, TimeSpan.FromMinutes(10), Ct);
+        await using var held = await RepositoryLock.AcquireAsync(_store, LockScope.Repository, exclusive: false, "backup postgres", FastBeat, TimeSpan.FromMinutes(10), Ct);
         // As a prune that started while the record was briefly missing would have written it.
         var prune = held.Record with { Id = "20990101T000000Z-00000000", Exclusive = true, Command = "prune", Host = "other-host", Pid = 4242 };
         await using (var upload = await _store.CreateAsync(RepositoryLayout.LocksPrefix + prune.Id, Ct))

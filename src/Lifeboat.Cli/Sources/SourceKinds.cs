@@ -1,0 +1,28 @@
+using System.Text.Json;
+using Lifeboat.Cli.Sources.Postgres;
+using Lifeboat.Repository;
+
+namespace Lifeboat.Cli.Sources;
+
+/// <summary>Every source kind the command line knows; adding a source kind adds one line here.</summary>
+internal static class SourceKinds
+{
+    /// <summary>The registered kinds.</summary>
+    public static IReadOnlyList<SourceKind> All { get; } = [PostgresSourceKind.Kind];
+
+    /// <summary>The kind named <paramref name="name"/>; an unknown name is a usage error with a "did you mean".</summary>
+    public static SourceKind Find(string name)
+    {
+        if (All.FirstOrDefault(k => k.Name == name) is { } kind)
+            return kind;
+        var closest = All.MinBy(k => EditDistance.Between(k.Name, name));
+        var hint = closest is not null && EditDistance.Between(closest.Name, name) <= 3
+            ? $"did you mean '{closest.Name}'?"
+            : $"known source types: {string.Join(", ", All.Select(k => k.Name))}";
+        throw new LifeboatException($"there is no source type '{name}'", hint, FailureKind.Usage);
+    }
+
+    /// <summary>The source's own summary fields of a backup, or none when its kind is unknown to this build.</summary>
+    public static Dictionary<string, JsonElement> SummaryFields(BackupManifest manifest) =>
+        All.FirstOrDefault(k => k.Name == manifest.Source)?.SummaryFields(manifest) ?? [];
+}

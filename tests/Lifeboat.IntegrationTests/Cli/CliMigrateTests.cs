@@ -1,0 +1,101 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Lifeboat.IntegrationTests.Infrastructure;
+using Npgsql;
+
+namespace Lifeboat.IntegrationTests.Cli;
+
+/// <summary>A repository written by the Lifeboat before the catalog (layout 1, TestData/repository-layout-v1) is refused in one line, then migrated and restored.</summary>
+public sealed class CliMigrateTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("lifeboat-migrate-").FullName;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private string RepositoryPath => Path.Combine(_dir, "repo");
+
+    public CliMigrateTests() => CopyDirectory(Path.Combine(AppContext.BaseDirectory, "TestData", "repository-layout-v1"), _dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task A_layout_1_repository_is_refused_in_one_line_naming_its_version_and_what_to_do()
+    {
+        var config = WriteConfig("layout_v1");
+
+        var list = await Infrastructure.Cli.RunAsync("--config", config, "list");
+
+        Assert.Equal(2, list.ExitCode);
+        Assert.Equal(
+            $"lifeboat: error: the repository at file://{RepositoryPath} has layout version 1; this Lifeboat reads layout 2. hint: run 'lifeboat migrate' once: it moves the manifests into their own folder and rewrites no backup data (docs/FORMAT.md §4)",
+            list.Stderr.Trim());
+    }
+
+    [Fact]
+    public async Task Migrate_moves_the_manifests_rewrites_no_data_and_the_backups_restore_afterwards()
+    {
+        await using var database = await TestDatabase.CreateAsync("migrated");
+        var target = database.Companion("restored");
+        var config = WriteConfig(database.Name);
+        var dataBefore = DataObjectHashes();
+
+        var migrate = await Infrastructure.Cli.RunAsync("--config", config, "migrate");
+        var again = await Infrastructure.Cli.RunAsync("--config", config, "migrate");
+        var list = await Infrastructure.Cli.RunAsync("--config", config, "list", "--json");
+        var restore = await Infrastructure.Cli.RunAsync("--config", config, "restore", "postgres", "--backup", "latest", "--target-db", target);
+
+        Assert.True(migrate.ExitCode == 0, migrate.Stderr);
+        Assert.EndsWith("from layout version 1 to 2: 2 backups moved into the catalog", migrate.Stdout.Trim(), StringComparison.Ordinal);
+        Assert.EndsWith("already has layout version 2; nothing to do", again.Stdout.Trim(), StringComparison.Ordinal);
+        Assert.True(list.ExitCode == 0, list.Stderr);
+        var backups = JsonDocument.Parse(list.Stdout).RootElement.EnumerateArray().ToList();
+        Assert.Equal(["2026-12-03T075206Z-473a53ab", "2026-12-03T075207Z-95b64968"], backups.Select(b => b.GetProperty("id").GetString()));
+        Assert.All(backups, b => Assert.Equal(("layout_v1", 2), (b.GetProperty("database").GetString(), b.GetProperty("tables").GetInt32())));
+        Assert.True(restore.ExitCode == 0, restore.Stderr);
+        Assert.Equal((25L, 1L), (await CountAsync(target, "projects"), await CountAsync(target, "notes")));
+        Assert.Equal(dataBefore, DataObjectHashes());
+        Assert.Empty(Directory.GetFiles(Path.Combine(RepositoryPath, "postgres"), "manifest", SearchOption.AllDirectories));
+    }
+
+    // The source is named as when the fixture was written; the database it names only matters to a backup.
+    private string WriteConfig(string database)
+    {
+        var path = Path.Combine(_dir, "lifeboat.yaml");
+        File.WriteAllText(path, $"""
+            repository:
+              url: {RepositoryPath}
+              encryption:
+                keyFile: {Path.Combine(_dir, "repo.key")}
+            postgres:
+              - name: layout_v1
+                host: {TestEnvironment.PgHost}
+                port: {TestEnvironment.PgPort}
+                database: {database}
+                user: {TestEnvironment.PgUser}
+                passwordEnv: LIFEBOAT_TEST_PG_PASSWORD
+            """);
+        return path;
+    }
+
+    private Dictionary<string, string> DataObjectHashes() =>
+        Directory.GetFiles(Path.Combine(RepositoryPath, "postgres"), "dump", SearchOption.AllDirectories)
+            .ToDictionary(f => Path.GetRelativePath(RepositoryPath, f), f => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(f))));
+
+    private static async Task<long> CountAsync(string database, string table)
+    {
+        await using var connection = new NpgsqlConnection(TestDatabase.ConnectionString(database));
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand($"SELECT count(*) FROM {table}", connection);
+        return (long)(await command.ExecuteScalarAsync(Ct))!;
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+}

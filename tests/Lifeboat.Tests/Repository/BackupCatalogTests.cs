@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+using Lifeboat.Format;
+using Lifeboat.Repository;
+using Lifeboat.Storage;
+using Lifeboat.Tests.Format;
+using Lifeboat.Tests.Storage;
+
+namespace Lifeboat.Tests.Repository;
+
+/// <summary>Finding backups is apart from storing them: lookups never walk data objects, and check looks at a shared object once.</summary>
+public sealed class BackupCatalogTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 1, 2, 0, 0, TimeSpan.Zero);
+    // In memory where there is a /dev/shm: 100,000 files take a second there, and ten times that on a loaded disk.
+    private readonly string _dir = Directory.Exists("/dev/shm")
+        ? Directory.CreateDirectory(Path.Combine("/dev/shm", $"lifeboat-catalog-{Guid.NewGuid():N}")).FullName
+        : Directory.CreateTempSubdirectory("lifeboat-catalog-").FullName;
+    private CallCountingStore _store = null!;
+    private BackupRepository _repository = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private string RepositoryPath => Path.Combine(_dir, "repo");
+
+    public async ValueTask InitializeAsync()
+    {
+        var keyFile = Path.Combine(_dir, "repo.key");
+        KeyFile.Create(keyFile);
+        _store = new CallCountingStore(new FileObjectStore(RepositoryPath));
+        _repository = await BackupRepository.InitAsync(_store, KeySecret.FromKeyFile(keyFile), EnvelopeTestKit.Small(compressed: true), Ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _repository.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Fact]
+    public async Task List_and_restore_latest_make_the_same_store_calls_with_100000_data_objects_as_with_none()
+    {
+        await CommitAsync("postgres", "app", 3, objects: []);
+        await CommitAsync("buckets", "uploads", 2, objects: []);
+        var empty = await LookupCallsAsync();
+
+        // WAL segments and bucket content are what a repository holds most of; they lie beside the backups' own data.
+        WriteDataObjects("postgres/app/wal/00000001", 50_000);
+        WriteDataObjects("buckets/uploads/content", 50_000);
+        var full = await LookupCallsAsync();
+
+        Assert.Equal(empty, full);
+        // list: 5 manifests; latest of postgres/app: its 3; latest of buckets: its 2.
+        Assert.True(empty.Calls > 0 && empty.Listed == 10, $"the lookup made {empty.Calls} calls and listed {empty.Listed} keys");
+    }
+
+    [Fact]
+    public async Task Check_looks_at_an_object_shared_by_many_backups_once_and_names_every_backup_that_needs_it()
+    {
+        var shared = await StoreObjectAsync("buckets/uploads/content/ab/shared");
+        var own = await StoreObjectAsync("buckets/uploads/content/cd/own");
+        var backups = await CommitAsync("buckets", "uploads", 4, objects: [shared]);
+        backups.Add(await CommitOneAsync("buckets", "uploads", 10, [shared, own]));
+        _store.Stats.Clear();
+
+        var report = await new RepositoryCheck(_repository, SilentReporter.Instance).RunAsync(0, Ct);
+
+        Assert.Equal(2, report.ObjectsChecked);
+        Assert.Equal([shared.Key, own.Key], _store.Stats.Order(StringComparer.Ordinal));
+        Assert.Empty(report.Problems);
+
+        File.Delete(Path.Combine(RepositoryPath, shared.Key));
+        var damaged = await new RepositoryCheck(_repository, SilentReporter.Instance).RunAsync(0, Ct);
+
+        var problem = Assert.Single(damaged.Problems);
+        Assert.Equal($"{shared.Key}: missing (needed by backups {string.Join(", ", backups.Select(b => b.Id))})", problem);
+    }
+
+    [Fact]
+    public async Task Check_counts_a_missing_object_as_missing_not_as_present()
+    {
+        var kept = await StoreObjectAsync("postgres/app/dumps/a/dump");
+        var lost = await StoreObjectAsync("postgres/app/dumps/b/dump");
+        await CommitOneAsync("postgres", "app", 0, [kept]);
+        await CommitOneAsync("postgres", "app", 1, [lost]);
+        File.Delete(Path.Combine(RepositoryPath, lost.Key));
+
+        var report = await new RepositoryCheck(_repository, SilentReporter.Instance).RunAsync(100, Ct);
+
+        Assert.Equal((2, 1, 1), (report.ObjectsChecked, report.ObjectsPresent, report.ObjectsRead));
+        Assert.Single(report.Problems);
+    }
+
+    [Fact]
+    public async Task Manifests_live_under_their_own_prefix_apart_from_the_backups_data()
+    {
+        var stored = await StoreObjectAsync("postgres/app/dumps/x/dump");
+        var manifest = await CommitOneAsync("postgres", "app", 0, [stored]);
+
+        var keys = new List<string>();
+        await foreach (var info in _store.ListAsync("", Ct))
+            keys.Add(info.Key);
+
+        Assert.Contains($"manifests/postgres/app/dump/{manifest.Id}", keys);
+        Assert.DoesNotContain(keys, k => k.StartsWith("postgres/", StringComparison.Ordinal) && k.EndsWith("manifest", StringComparison.Ordinal));
+    }
+
+    private async Task<(int Calls, int Listed)> LookupCallsAsync()
+    {
+        _store.Reset();
+        await _repository.ListBackupsAsync(null, Ct);
+        await _repository.FindBackupAsync("postgres", "app", "latest", Ct);
+        await _repository.FindBackupAsync("buckets", null, "latest", Ct);
+        return (_store.Calls, _store.Listed);
+    }
+
+    private void WriteDataObjects(string folder, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var directory = Path.Combine(RepositoryPath, folder, (i % 256).ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+            if (i < 256)
+                Directory.CreateDirectory(directory);
+            File.Create(Path.Combine(directory, $"{i:x8}")).Dispose();
+        }
+    }
+
+    private async Task<StoredObject> StoreObjectAsync(string key)
+    {
+        await using var writer = await _repository.CreateObjectAsync(key, "test", Ct);
+        await writer.Stream.WriteAsync(EnvelopeTestKit.RandomBytes(300, key.Length), Ct);
+        return await writer.CompleteAsync(Ct);
+    }
+
+    private async Task<List<BackupManifest>> CommitAsync(string source, string name, int count, IReadOnlyList<StoredObject> objects)
+    {
+        var manifests = new List<BackupManifest>();
+        for (var i = 0; i < count; i++)
+            manifests.Add(await CommitOneAsync(source, name, i, objects));
+        return manifests;
+    }
+
+    private async Task<BackupManifest> CommitOneAsync(string source, string name, int day, IReadOnlyList<StoredObject> objects)
+    {
+        var started = Start.AddDays(day);
+        var manifest = new BackupManifest
+        {
+            Id = BackupId.New(started).Value,
+            Source = source,
+            Name = name,
+            Kind = "snapshot",
+            StartedAt = started,
+            FinishedAt = started.AddMinutes(1),
+            Objects = objects,
+        };
+        if (source == "postgres")
+            manifest = manifest with { Kind = "dump" };
+        await _repository.CommitManifestAsync(manifest, Ct);
+        return manifest;
+    }
+
+    /// <summary>The real file store, counting every call and every key a listing yields.</summary>
+    private sealed class CallCountingStore(IObjectStore inner) : InterceptedStore(inner)
+    {
+        private int _calls;
+        private int _listed;
+
+        public int Calls => _calls;
+
+        public int Listed => _listed;
+
+        public ConcurrentQueue<string> Stats { get; } = new();
+
+        public void Reset()
+        {
+            _calls = 0;
+            _listed = 0;
+        }
+
+        public override async IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _calls);
+            await foreach (var info in base.ListAsync(prefix, cancellationToken))
+            {
+                Interlocked.Increment(ref _listed);
+                yield return info;
+            }
+        }
+
+        public override Task<Stream> OpenReadAsync(string key, ByteRange? range, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _calls);
+            return base.OpenReadAsync(key, range, cancellationToken);
+        }
+
+        public override Task<ObjectInfo?> StatAsync(string key, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _calls);
+            Stats.Enqueue(key);
+            return base.StatAsync(key, cancellationToken);
+        }
+    }
+}
