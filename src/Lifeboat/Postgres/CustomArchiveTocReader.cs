@@ -15,11 +15,11 @@ internal sealed class CustomArchiveTocReader
 
     private readonly List<CustomArchiveTocEntry> _entries = [];
     private readonly Dictionary<int, CustomArchiveTocEntry> _byId = [];
+    private readonly List<string?> _texts = [];
     private int _version;
     private int _intSize;
     private int _offsetSize;
     private long _stringLength;
-    private string? _text;
 
     /// <summary>The header, once it has been read whole.</summary>
     public CustomArchiveHeader? Header { get; private set; }
@@ -93,24 +93,18 @@ internal sealed class CustomArchiveTocReader
         yield return IntField;
         foreach (var need in Strings(parser, 2))
             yield return need;
-        foreach (var need in Text(parser))
+        foreach (var need in Texts(parser, 2))
             yield return need;
-        var tag = _text;
-        foreach (var need in Text(parser))
-            yield return need;
-        var desc = _text;
+        var (tag, desc) = (_texts[0], _texts[1]);
         yield return IntField;
 
         // Definition and drop statements; COPY statement and schema; tablespace and, from 1.14 on, table
         // access method; from 1.16 on, relation kind.
         foreach (var need in Strings(parser, 2))
             yield return need;
-        foreach (var need in Text(parser))
+        foreach (var need in Texts(parser, 2))
             yield return need;
-        var copy = _text;
-        foreach (var need in Text(parser))
-            yield return need;
-        var schema = _text;
+        var (copy, schema) = (_texts[0], _texts[1]);
         foreach (var need in Strings(parser, _version >= CustomArchiveFormat.VersionWithTableAm ? 2 : 1))
             yield return need;
         if (_version >= CustomArchiveFormat.VersionWithRelKind)
@@ -145,12 +139,16 @@ internal sealed class CustomArchiveTocReader
         }
     }
 
-    // A string the grammar reads: into _text once all of it is there.
-    private IEnumerable<CustomArchiveNeed> Text(CustomArchivePushParser parser)
+    // Strings the grammar reads: into _texts, in order, once all of each is there.
+    private IEnumerable<CustomArchiveNeed> Texts(CustomArchivePushParser parser, int count)
     {
-        foreach (var need in String(parser, keep: true))
-            yield return need;
-        _text = _stringLength < 0 ? null : parser.KeptText();
+        _texts.Clear();
+        for (var i = 0; i < count; i++)
+        {
+            foreach (var need in String(parser, keep: true))
+                yield return need;
+            _texts.Add(_stringLength < 0 ? null : parser.KeptText());
+        }
     }
 
     // pg_dump's strings: a length, -1 for null, then that many bytes; the length is left in _stringLength.

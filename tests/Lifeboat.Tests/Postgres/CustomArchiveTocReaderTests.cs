@@ -15,11 +15,7 @@ public sealed class CustomArchiveTocReaderTests
         [(1, "entry 1", "TABLE", false), (2, "entry 2", "TABLE DATA", true), (5, "entry 5", "TABLE DATA", true), (6, "entry 6", "TABLE DATA", true)];
 
     [Theory]
-    [InlineData(12)]
-    [InlineData(13)]
-    [InlineData(14)]
-    [InlineData(15)]
-    [InlineData(16)]
+    [MemberData(nameof(TestArchive.KnownMinorVersions), MemberType = typeof(TestArchive))]
     public void Each_entry_s_id_names_and_data_flag_are_read_in_every_known_version(int minor)
     {
         var (reader, parser, _) = Read(Sample(minor).Build(withOffsets: false));
