@@ -22,6 +22,7 @@ internal sealed record ArchiveDataItem(int DumpId, string Desc, string Schema, s
 /// <remarks>
 /// Only what pg_restore needs changes: the header's format code and each entry's trailing field (a file name
 /// instead of a data offset). Data leave as they came, without the per-row chunk framing of the custom format.
+/// The header and TOC are read by <see cref="CustomArchiveTocReader"/>; the data blocks here, as they are copied.
 /// </remarks>
 internal sealed class CustomArchiveSplitter(Stream input, string directory, IProgress<long>? progress = null)
 {
