@@ -211,7 +211,7 @@ internal sealed class ParallelRestore(BackupRepository repository, IActivityRepo
         // This runs on the thread that drains pg_restore's stderr; it must never stop that thread.
         try
         {
-            File.Delete(Path.Combine(work, $"{item.DumpId}.dat"));
+            File.Delete(Path.Combine(work, ArchiveDataItem.FileNameOf(item.DumpId)));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
