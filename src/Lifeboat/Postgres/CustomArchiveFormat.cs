@@ -1,6 +1,6 @@
 namespace Lifeboat.Postgres;
 
-/// <summary>The facts of pg_dump's custom archive format that the scanner and the splitter both read by.</summary>
+/// <summary>The facts of pg_dump's custom archive format that its readers and the splitter read by.</summary>
 internal static class CustomArchiveFormat
 {
     /// <summary>The header's format code of a custom archive.</summary>
@@ -51,5 +51,18 @@ internal static class CustomArchiveFormat
         if (magnitude > long.MaxValue)
             return long.MinValue;
         return field[0] == 0 ? (long)magnitude : -(long)magnitude;
+    }
+
+    /// <summary>
+    /// The length of the data chunk at the start of <paramref name="bytes"/> when all of it, its length field of
+    /// <paramref name="header"/> bytes included, lies in them; 0 when it does not, or when the field ends the data.
+    /// </summary>
+    // The test the data-copy loops make once per row, so it must stay this small.
+    public static int WholeChunkLength(ReadOnlySpan<byte> bytes, int header)
+    {
+        if (bytes.Length < header)
+            return 0;
+        var length = DecodeInt(bytes[..header]);
+        return length <= 0 || length > bytes.Length - header ? 0 : (int)length;
     }
 }

@@ -7,7 +7,10 @@ namespace Lifeboat.Postgres;
 internal sealed record ArchiveDataItem(int DumpId, string Desc, string Schema, string Table, bool HasCopyStatement)
 {
     /// <summary>The file pg_restore opens for this entry in a directory-format archive.</summary>
-    public string FileName => $"{DumpId}.dat";
+    public string FileName => FileNameOf(DumpId);
+
+    /// <summary>The file pg_restore opens for the entry <paramref name="dumpId"/> in a directory-format archive.</summary>
+    public static string FileNameOf(int dumpId) => $"{dumpId}.dat";
 }
 
 /// <summary>
@@ -19,6 +22,7 @@ internal sealed record ArchiveDataItem(int DumpId, string Desc, string Schema, s
 /// <remarks>
 /// Only what pg_restore needs changes: the header's format code and each entry's trailing field (a file name
 /// instead of a data offset). Data leave as they came, without the per-row chunk framing of the custom format.
+/// The header and TOC are read by <see cref="CustomArchiveTocReader"/>; the data blocks here, as they are copied.
 /// </remarks>
 internal sealed class CustomArchiveSplitter(Stream input, string directory, IProgress<long>? progress = null)
 {
@@ -31,13 +35,12 @@ internal sealed class CustomArchiveSplitter(Stream input, string directory, IPro
     private readonly MemoryStream _prefix = new();
     private readonly MemoryStream _toc = new();
     private readonly List<ArchiveDataItem> _items = [];
+    private readonly CustomArchiveTocReader _contents = new();
     private int _start;
     private int _end;
     private long _consumed;
     private bool _recording = true;
-    private int _version;
     private int _intSize;
-    private int _offsetSize;
 
     /// <summary>The entries with data, in the order the archive carries their blocks.</summary>
     public IReadOnlyList<ArchiveDataItem> DataItems => _items;
@@ -48,14 +51,15 @@ internal sealed class CustomArchiveSplitter(Stream input, string directory, IPro
     /// </summary>
     public async Task<string?> ReadTableOfContentsAsync(CancellationToken cancellationToken)
     {
-        try
+        var parser = new CustomArchivePushParser(_contents.Read);
+        while (!parser.Ended)
         {
-            return await ReadHeaderAsync(cancellationToken) ?? await ReadEntriesAsync(cancellationToken);
+            if (!await FillAsync(1, cancellationToken))
+                return "the archive ends inside its table of contents";
+            Consume(parser.Observe(_buffer.AsSpan(_start, _end - _start)));
         }
-        catch (EndOfStreamException)
-        {
-            return "the archive ends inside its table of contents";
-        }
+
+        return parser.Failure ?? PlanFiles();
     }
 
     /// <summary>Writes toc.dat; call once <see cref="ReadTableOfContentsAsync"/> said the archive can be split.</summary>
@@ -109,107 +113,51 @@ internal sealed class CustomArchiveSplitter(Stream input, string directory, IPro
         UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
     };
 
-    private async Task<string?> ReadHeaderAsync(CancellationToken cancellationToken)
+    private string? PlanFiles()
     {
-        await RequireAsync(11, cancellationToken);
-        var header = _buffer.AsSpan(_start, 11);
-        if (!header[..5].SequenceEqual("PGDMP"u8))
-            return "it is not a pg_dump archive";
-        _version = CustomArchiveFormat.Version(header[5], header[6], header[7]);
-        _intSize = header[8];
-        _offsetSize = header[9];
-        if (_version < CustomArchiveFormat.OldestVersion || _version > CustomArchiveFormat.NewestVersion + 255)
-            return $"its archive version {header[5]}.{header[6]} is not one Lifeboat knows";
-        if (header[10] != CustomArchiveFormat.Custom || _intSize is < 1 or > CustomArchiveFormat.WidestNumber || _offsetSize is < 1 or > CustomArchiveFormat.WidestNumber)
-            return "its header is not that of a custom-format archive";
-        Consume(11);
-
-        var compressed = _version >= CustomArchiveFormat.VersionWithCompressionAlgorithm ? await ReadByteAsync(cancellationToken) : await ReadIntAsync(cancellationToken);
-        if (compressed != 0)
+        var header = _contents.Header!;
+        if (header.Compression != 0)
             return "its data is compressed by pg_dump";
-
-        // Creation time as seven ints, then database name, server version and pg_dump version.
-        for (var i = 0; i < 7; i++)
-            await ReadIntAsync(cancellationToken);
-        for (var i = 0; i < 3; i++)
-            await SkipStringAsync(cancellationToken);
-        return null;
-    }
-
-    private async Task<string?> ReadEntriesAsync(CancellationToken cancellationToken)
-    {
-        var count = await ReadIntAsync(cancellationToken);
-        if (count < 0)
-            return "its table of contents has a negative length";
-        _toc.Write(_prefix.GetBuffer(), 0, (int)_prefix.Length);
-        _toc.GetBuffer()[FormatByteOffset] = FormatDirectoryToc;
-
-        for (var i = 0; i < count; i++)
+        foreach (var entry in _contents.Entries.Where(e => e.HasData))
         {
-            var why = await ReadEntryAsync(cancellationToken);
+            var item = new ArchiveDataItem(entry.DumpId, entry.Desc ?? "", entry.Schema ?? "", entry.Tag ?? "", !string.IsNullOrEmpty(entry.CopyStatement));
+            var why = WhyNoFile(item, entry.CopyStatement);
             if (why is not null)
                 return why;
+            _items.Add(item);
         }
 
+        _intSize = header.IntSize;
+        WriteDirectoryToc(header.OffsetSize);
         return null;
     }
 
-    private async Task<string?> ReadEntryAsync(CancellationToken cancellationToken)
+    private static string? WhyNoFile(ArchiveDataItem item, string? copy)
     {
-        var entryStart = (int)_prefix.Length;
-        var dumpId = await ReadIntAsync(cancellationToken);
-        if (dumpId is <= 0 or > int.MaxValue)
-            return $"a TOC entry has the id {dumpId}";
-
-        // Had-a-dumper flag; catalog table OID, OID, tag and description; section.
-        await ReadIntAsync(cancellationToken);
-        await SkipStringAsync(cancellationToken);
-        await SkipStringAsync(cancellationToken);
-        var tag = await ReadStringAsync(cancellationToken);
-        var desc = await ReadStringAsync(cancellationToken);
-        await ReadIntAsync(cancellationToken);
-
-        // Definition, drop and copy statements, schema, tablespace and, from 1.14 on, table access method.
-        await SkipStringAsync(cancellationToken);
-        await SkipStringAsync(cancellationToken);
-        var copy = await ReadStringAsync(cancellationToken);
-        var schema = await ReadStringAsync(cancellationToken);
-        for (var i = _version >= CustomArchiveFormat.VersionWithTableAm ? 2 : 1; i > 0; i--)
-            await SkipStringAsync(cancellationToken);
-        if (_version >= CustomArchiveFormat.VersionWithRelKind)
-            await ReadIntAsync(cancellationToken);
-
-        // Owner and the obsolete "with OIDs" string, then dependencies up to a null string.
-        await SkipStringAsync(cancellationToken);
-        await SkipStringAsync(cancellationToken);
-        long dependency;
-        do
-        {
-            dependency = await SkipStringAsync(cancellationToken);
-        }
-        while (dependency >= 0);
-
-        var entryEnd = (int)_prefix.Length;
-        await RequireAsync(1 + _offsetSize, cancellationToken);
-        var hasData = _buffer[_start] != CustomArchiveFormat.OffsetNoData;
-        Consume(1 + _offsetSize);
-        _toc.Write(_prefix.GetBuffer(), entryStart, entryEnd - entryStart);
-        if (!hasData)
-        {
-            WriteTocString("");
-            return null;
-        }
-
-        var item = new ArchiveDataItem((int)dumpId, desc ?? "", schema ?? "", tag ?? "", !string.IsNullOrEmpty(copy));
         if (item.Desc == "BLOBS")
             return "it holds large objects";
         if (item.Desc != "TABLE DATA" || !item.HasCopyStatement)
             return $"it holds data other than COPY table data ({item.Desc} {item.Table})";
         if (CopyTarget(copy!) != (item.Schema, item.Table))
             return $"it loads {item.Schema}.{item.Table} through its partition root (pg_dump --load-via-partition-root)";
-        _items.Add(item);
-        WriteTocString(item.FileName);
         return null;
+    }
+
+    // toc.dat is the header and TOC as they came, but for the format code and each entry's data-offset field,
+    // which names the entry's file instead ("" for an entry without data).
+    private void WriteDirectoryToc(int offsetSize)
+    {
+        var prefix = _prefix.GetBuffer();
+        var copied = 0;
+        foreach (var entry in _contents.Entries)
+        {
+            _toc.Write(prefix, copied, (int)entry.OffsetField - copied);
+            WriteTocString(entry.HasData ? ArchiveDataItem.FileNameOf(entry.DumpId) : "");
+            copied = (int)entry.OffsetField + 1 + offsetSize;
+        }
+
+        _toc.Write(prefix, copied, (int)_prefix.Length - copied);
+        _toc.GetBuffer()[FormatByteOffset] = FormatDirectoryToc;
     }
 
     /// <summary>
@@ -282,13 +230,11 @@ internal sealed class CustomArchiveSplitter(Stream input, string directory, IPro
         while (true)
         {
             // Chunks that lie whole in the buffer go without a round trip through the async reads.
-            while (_end - _start >= header)
+            int length;
+            while ((length = CustomArchiveFormat.WholeChunkLength(_buffer.AsSpan(_start, _end - _start), header)) > 0)
             {
-                var length = CustomArchiveFormat.DecodeInt(_buffer.AsSpan(_start, header));
-                if (length <= 0 || length > _end - _start - header)
-                    break;
-                output.Write(_buffer, _start + header, (int)length);
-                _start += header + (int)length;
+                output.Write(_buffer, _start + header, length);
+                _start += header + length;
                 _consumed += header + length;
             }
 
@@ -333,32 +279,6 @@ internal sealed class CustomArchiveSplitter(Stream input, string directory, IPro
         return value;
     }
 
-    private async Task<byte> ReadByteAsync(CancellationToken cancellationToken)
-    {
-        await RequireAsync(1, cancellationToken);
-        var value = _buffer[_start];
-        Consume(1);
-        return value;
-    }
-
-    // pg_dump's strings: a length (-1 for null), then the bytes.
-    private async Task<string?> ReadStringAsync(CancellationToken cancellationToken)
-    {
-        var length = await ReadIntAsync(cancellationToken);
-        if (length < 0)
-            return null;
-        var text = new MemoryStream();
-        await CopyBytesAsync(length, text, cancellationToken);
-        return Encoding.UTF8.GetString(text.GetBuffer(), 0, (int)text.Length);
-    }
-
-    private async Task<long> SkipStringAsync(CancellationToken cancellationToken)
-    {
-        var length = await ReadIntAsync(cancellationToken);
-        await CopyBytesAsync(Math.Max(length, 0), Stream.Null, cancellationToken);
-        return length;
-    }
-
     private void Consume(int count)
     {
         if (_recording)
@@ -370,7 +290,7 @@ internal sealed class CustomArchiveSplitter(Stream input, string directory, IPro
     private async Task RequireAsync(int count, CancellationToken cancellationToken)
     {
         if (!await FillAsync(count, cancellationToken))
-            throw _recording ? new EndOfStreamException() : Truncated();
+            throw Truncated();
     }
 
     private async Task<bool> FillAsync(int count, CancellationToken cancellationToken)

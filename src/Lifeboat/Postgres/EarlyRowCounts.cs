@@ -14,9 +14,6 @@ namespace Lifeboat.Postgres;
 /// </summary>
 internal sealed class EarlyRowCounts
 {
-    private const string Finished = "finished item ";
-    private const string TableData = " TABLE DATA ";
-
     private readonly Dictionary<string, (string Schema, string Table)> byName;
     private readonly Channel<(string Schema, string Table)> loaded = Channel.CreateUnbounded<(string Schema, string Table)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<(string Schema, string Table), long> counts = [];
@@ -34,11 +31,7 @@ internal sealed class EarlyRowCounts
     /// <summary>Looks at one line of pg_restore's stderr; safe to call from the thread that reads it.</summary>
     public void Observe(string line)
     {
-        var finished = line.IndexOf(Finished, StringComparison.Ordinal);
-        if (finished < 0)
-            return;
-        var data = line.IndexOf(TableData, finished, StringComparison.Ordinal);
-        if (data >= 0 && byName.TryGetValue(line[(data + TableData.Length)..], out var table))
+        if (PgRestoreFinishedItem.TryParse(line, out var item) && item.TableDataTag is { } tag && byName.TryGetValue(tag, out var table))
             loaded.Writer.TryWrite(table);
     }
 

@@ -18,7 +18,6 @@ namespace Lifeboat.Postgres;
 internal sealed class ParallelRestore(BackupRepository repository, IActivityReporter reporter)
 {
     private const int CopyBuffer = 1 << 20;
-    private const string Finished = "finished item ";
 
     /// <summary>What the restore needs to know besides the archive.</summary>
     public sealed record Target(PostgresSource Source, PgTool PgRestore, string Database, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string?> Environment);
@@ -206,18 +205,13 @@ internal sealed class ParallelRestore(BackupRepository repository, IActivityRepo
     // from ever being written to disk.
     private static void DeleteLoaded(string work, string line)
     {
-        var at = line.IndexOf(Finished, StringComparison.Ordinal);
-        if (at < 0)
-            return;
-        var number = line.AsSpan(at + Finished.Length);
-        var end = number.IndexOf(' ');
-        if (end <= 0 || !int.TryParse(number[..end], System.Globalization.CultureInfo.InvariantCulture, out var dumpId))
+        if (!PgRestoreFinishedItem.TryParse(line, out var item))
             return;
 
         // This runs on the thread that drains pg_restore's stderr; it must never stop that thread.
         try
         {
-            File.Delete(Path.Combine(work, $"{dumpId}.dat"));
+            File.Delete(Path.Combine(work, ArchiveDataItem.FileNameOf(item.DumpId)));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -15,11 +15,7 @@ public sealed class CustomArchiveOffsetsTests
             .Table(7, TestArchive.Bytes(70_000, 4));
 
     [Theory]
-    [InlineData(12)]
-    [InlineData(13)]
-    [InlineData(14)]
-    [InlineData(15)]
-    [InlineData(16)]
+    [MemberData(nameof(TestArchive.KnownMinorVersions), MemberType = typeof(TestArchive))]
     public void A_streamed_archive_of_each_known_version_is_patched_into_what_pg_dump_writes_to_a_file(int minor)
     {
         var archive = Sample(minor);

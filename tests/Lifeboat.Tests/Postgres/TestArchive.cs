@@ -157,6 +157,9 @@ public sealed class TestArchive(int minor = 14, int intSize = 4, int offSize = 8
         output.Write(bytes);
     }
 
+    /// <summary>The minor archive versions (of 1.x) Lifeboat knows, each a layout to try.</summary>
+    public static TheoryData<int> KnownMinorVersions => [12, 13, 14, 15, 16];
+
     /// <summary>Deterministic filler bytes for a chunk.</summary>
     public static byte[] Bytes(int length, int seed = 1) =>
         Enumerable.Range(0, length).Select(i => (byte)((i * 31) + seed)).ToArray();
