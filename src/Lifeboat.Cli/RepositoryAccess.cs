@@ -54,33 +54,7 @@ internal static class RepositoryAccess
     /// <summary>Picks the postgres source by name, or the only one when no name is given.</summary>
     public static PostgresSource Postgres(LifeboatSettings settings, string? name)
     {
-        var sources = settings.Postgres;
-        if (sources.Count == 0)
-        {
-            throw new LifeboatException(
-                $"no postgres source is configured in {settings.Origin}",
-                "add a postgres: entry with name, host, port, database, user and passwordEnv", FailureKind.Usage);
-        }
-
-        PostgresSettings chosen;
-        if (name is null)
-        {
-            if (sources.Count > 1)
-            {
-                throw new LifeboatException(
-                    $"{sources.Count} postgres sources are configured ({string.Join(", ", sources.Select(s => s.Name))})",
-                    "choose one with --name", FailureKind.Usage);
-            }
-
-            chosen = sources[0];
-        }
-        else
-        {
-            chosen = sources.FirstOrDefault(s => s.Name == name) ?? throw new LifeboatException(
-                $"no postgres source named '{name}' in {settings.Origin}",
-                $"configured: {string.Join(", ", sources.Select(s => s.Name))}", FailureKind.Usage);
-        }
-
+        var chosen = SourcePicker.Pick<PostgresSettings>(settings, PostgresConfig.Kind, name);
         return new PostgresSource
         {
             Name = chosen.Name,

@@ -1,33 +1,21 @@
 namespace Lifeboat.Cli.Configuration;
 
-/// <summary>Every configuration key Lifeboat understands; anything else is a typo and an error.</summary>
+/// <summary>Every configuration section Lifeboat understands, registered once; any other key is a typo and an error.</summary>
 internal static class ConfigSchema
 {
-    /// <summary>Leaf keys, with list indexes written as "[]".</summary>
-    public static readonly IReadOnlySet<string> Keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
-    {
-        "repository:url",
-        "repository:compression:level",
-        "repository:s3:endpoint",
-        "repository:s3:region",
-        "repository:s3:accessKeyEnv",
-        "repository:s3:secretKeyEnv",
-        "repository:s3:partSizeMiB",
-        "repository:encryption:keyFile",
-        "repository:encryption:passphraseEnv",
-        "postgres:[]:name",
-        "postgres:[]:host",
-        "postgres:[]:port",
-        "postgres:[]:database",
-        "postgres:[]:user",
-        "postgres:[]:passwordEnv",
-        "postgres:[]:binDir",
-        "postgres:[]:postRestore",
-    };
+    /// <summary>The source kinds; a new kind is one line here, its declarations file and its settings record.</summary>
+    public static readonly IReadOnlyList<SourceKind> Sources = [PostgresConfig.Kind];
+
+    /// <summary>Every section, in the order the docs list them.</summary>
+    public static readonly IReadOnlyList<ConfigSection> Sections = [RepositoryConfig.Section, .. Sources.Select(s => s.Section)];
+
+    /// <summary>Leaf keys, with list positions written as "[]".</summary>
+    public static readonly IReadOnlySet<string> Keys =
+        Sections.SelectMany(section => section.Keys.Select(section.ShapeOf)).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The schema form of a concrete key: numeric segments become "[]".</summary>
     public static string Shape(string key) =>
-        string.Join(':', key.Split(':').Select(s => s.All(char.IsAsciiDigit) ? "[]" : s));
+        string.Join(':', key.Split(':').Select(s => IsPosition(s) ? "[]" : s));
 
     /// <summary>True when the key is a leaf the schema knows, or a section above one.</summary>
     public static bool IsKnown(string key, bool isLeaf)
@@ -38,33 +26,19 @@ internal static class ConfigSchema
         return Keys.Any(k => k.StartsWith(shape + ":", StringComparison.OrdinalIgnoreCase));
     }
 
+    /// <summary>The list section a key is in when its second segment, the list position, is not a number; else null.</summary>
+    public static ConfigSection? ListWithBadPosition(string key)
+    {
+        var segments = key.Split(':');
+        if (segments.Length < 2 || IsPosition(segments[1]))
+            return null;
+        return Sections.FirstOrDefault(s => s.IsList && s.Name.Equals(segments[0], StringComparison.OrdinalIgnoreCase));
+    }
+
     /// <summary>The key as users write it: postgres[0].port.</summary>
     public static string Display(string key) =>
-        string.Join('.', key.Split(':').Select(s => s.All(char.IsAsciiDigit) ? $"[{s}]" : s)).Replace(".[", "[", StringComparison.Ordinal);
+        string.Join('.', key.Split(':').Select(s => IsPosition(s) ? $"[{s}]" : s)).Replace(".[", "[", StringComparison.Ordinal);
 
-    /// <summary>The closest known key, for a "did you mean" hint.</summary>
-    public static string? Suggest(string key)
-    {
-        var shape = Shape(key);
-        var best = Keys.MinBy(k => Distance(k.ToUpperInvariant(), shape.ToUpperInvariant()));
-        return best is not null && Distance(best.ToUpperInvariant(), shape.ToUpperInvariant()) <= 3 ? Display(best) : null;
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var row = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var diagonal = row[0];
-            row[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var above = row[j];
-                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
-                diagonal = above;
-            }
-        }
-
-        return row[b.Length];
-    }
+    /// <summary>True for a list position segment: digits only.</summary>
+    public static bool IsPosition(string segment) => segment.Length > 0 && segment.All(char.IsAsciiDigit);
 }

@@ -84,7 +84,7 @@ public sealed class SettingsLoaderTests : IDisposable
     }
 
     [Fact]
-    public void A_referenced_environment_variable_that_is_unset_is_an_error_naming_key_file_and_variable()
+    public void A_referenced_environment_variable_that_is_unset_is_an_error_naming_key_and_file()
     {
         Environment.SetEnvironmentVariable("LIFEBOAT_TEST_CONFIG_PASSWORD", null);
         var path = Write(Valid);
@@ -95,7 +95,77 @@ public sealed class SettingsLoaderTests : IDisposable
         Assert.Equal(FailureKind.Usage, error.Kind);
         Assert.Contains("postgres[0].passwordEnv", error.Message, StringComparison.Ordinal);
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
-        Assert.Contains("LIFEBOAT_TEST_CONFIG_PASSWORD", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unset_variable_named_by_an_env_key_is_reported_without_repeating_the_value_of_the_key()
+    {
+        Environment.SetEnvironmentVariable("devpass", null);
+        var settings = SettingsLoader.Load(Write(Valid.Replace("LIFEBOAT_TEST_CONFIG_PASSWORD", "devpass", StringComparison.Ordinal)));
+
+        var error = Assert.Throws<LifeboatException>(() => settings.Postgres[0].Password!.Resolve());
+
+        Assert.Contains("the environment variable named by postgres[0].passwordEnv", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("devpass", error.Message + error.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_entry_without_host_port_or_database_takes_the_declared_defaults()
+    {
+        var settings = SettingsLoader.Load(Write("""
+            postgres:
+              - name: app
+                user: devuser
+            """));
+
+        var pg = Assert.Single(settings.Postgres);
+        Assert.Equal(("localhost", 5432, "app"), (pg.Host, pg.Port, pg.Database));
+        Assert.Null(pg.Password);
+    }
+
+    [Fact]
+    public void Without_any_file_the_s3_and_compression_keys_take_their_declared_defaults()
+    {
+        var settings = SettingsLoader.Load(null);
+
+        var s3 = settings.Repository.S3;
+        Assert.Equal((null, "us-east-1", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", 8), (s3.Endpoint, s3.Region, s3.AccessKey.Variable, s3.SecretKey.Variable, s3.PartSizeMiB));
+        Assert.Equal(3, settings.Repository.CompressionLevel);
+    }
+
+    [Fact]
+    public void A_port_out_of_its_declared_range_is_an_error_naming_the_range()
+    {
+        var path = Write(Valid.Replace("port: 55432", "port: 70000", StringComparison.Ordinal));
+
+        var error = Assert.Throws<LifeboatException>(() => SettingsLoader.Load(path));
+
+        Assert.Contains("postgres[0].port in " + path + " must be a whole number from 1 to 65535, not '70000'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_entry_without_a_name_is_an_error_naming_the_key_at_its_position()
+    {
+        var path = Write("""
+            postgres:
+              - host: h
+                user: devuser
+            """);
+
+        var error = Assert.Throws<LifeboatException>(() => SettingsLoader.Load(path));
+
+        Assert.Contains("postgres[0].name is required in " + path, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_misspelt_key_in_a_list_entry_suggests_the_key_at_the_same_position()
+    {
+        var path = Write(Valid.Replace("host: 127.0.0.1", "hots: 127.0.0.1", StringComparison.Ordinal));
+
+        var error = Assert.Throws<LifeboatException>(() => SettingsLoader.Load(path));
+
+        Assert.Contains("'postgres[0].hots'", error.Message, StringComparison.Ordinal);
+        Assert.Equal("did you mean 'postgres[0].host'?", error.Hint);
     }
 
     [Fact]
@@ -167,6 +237,41 @@ public sealed class SettingsLoaderTests : IDisposable
         finally
         {
             Environment.SetEnvironmentVariable("LIFEBOAT_postgres__first__host", null);
+        }
+    }
+
+    [Fact]
+    public void A_list_override_with_a_position_that_is_not_a_number_names_the_variable_and_the_list()
+    {
+        Environment.SetEnvironmentVariable("LIFEBOAT_postgres__first__host", "x");
+        try
+        {
+            var error = Assert.Throws<LifeboatException>(() => SettingsLoader.Load(Write(Valid)));
+
+            Assert.Equal("'first' in environment variable LIFEBOAT_postgres__first__host is not a list position of postgres", error.Message);
+            Assert.Contains("LIFEBOAT_postgres__0__host", error.Hint, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("LIFEBOAT_postgres__first__host", null);
+        }
+    }
+
+    [Fact]
+    public void An_environment_override_adds_a_list_entry_at_its_position()
+    {
+        Environment.SetEnvironmentVariable("LIFEBOAT_postgres__1__name", "second");
+        Environment.SetEnvironmentVariable("LIFEBOAT_postgres__1__user", "u");
+        try
+        {
+            var settings = SettingsLoader.Load(Write(Valid));
+
+            Assert.Equal(["dev_platform", "second"], settings.Postgres.Select(p => p.Name));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("LIFEBOAT_postgres__1__name", null);
+            Environment.SetEnvironmentVariable("LIFEBOAT_postgres__1__user", null);
         }
     }
 

@@ -1,0 +1,5 @@
+namespace Lifeboat.Cli.Configuration;
+
+/// <summary>One entry of postgres:.</summary>
+public sealed record PostgresSettings(
+    string Name, string Host, int Port, string Database, string User, SecretReference? Password, string? BinDir, string? PostRestore) : ISourceSettings;
