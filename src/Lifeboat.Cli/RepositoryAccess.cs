@@ -1,6 +1,5 @@
 using Lifeboat.Cli.Configuration;
 using Lifeboat.Format;
-using Lifeboat.Postgres;
 using Lifeboat.Repository;
 using Lifeboat.Storage;
 
@@ -50,21 +49,4 @@ internal static class RepositoryAccess
 
     /// <summary>How new objects are written.</summary>
     public static EnvelopeOptions Envelope(LifeboatSettings settings) => new(CompressionLevel: settings.Repository.CompressionLevel);
-
-    /// <summary>Picks the postgres source by name, or the only one when no name is given.</summary>
-    public static PostgresSource Postgres(LifeboatSettings settings, string? name)
-    {
-        var chosen = SourcePicker.Pick<PostgresSettings>(settings, PostgresConfig.Kind, name);
-        return new PostgresSource
-        {
-            Name = chosen.Name,
-            Host = chosen.Host,
-            Port = chosen.Port,
-            Database = chosen.Database,
-            User = chosen.User,
-            Password = chosen.Password?.Resolve(),
-            BinDir = chosen.BinDir,
-            PostRestore = chosen.PostRestore,
-        };
-    }
 }

@@ -3,11 +3,11 @@ namespace Lifeboat.Cli.Configuration;
 /// <summary>Every configuration section Lifeboat understands, registered once; any other key is a typo and an error.</summary>
 internal static class ConfigSchema
 {
-    /// <summary>The source kinds; a new kind is one line here, its declarations file and its settings record.</summary>
-    public static readonly IReadOnlyList<SourceKind> Sources = [PostgresConfig.Kind];
+    /// <summary>The sections of the registered source kinds (<see cref="Sources.SourceKinds"/>).</summary>
+    public static readonly IReadOnlyList<SourceSection> Sources = [.. Lifeboat.Cli.Sources.SourceKinds.All.Select(k => k.Config)];
 
     /// <summary>Every section, in the order the docs list them.</summary>
-    public static readonly IReadOnlyList<ConfigSection> Sections = [RepositoryConfig.Section, .. Sources.Select(s => s.Section)];
+    public static readonly IReadOnlyList<ConfigSection> Sections = [RepositorySection.Section, .. Sources.Select(s => s.Section)];
 
     /// <summary>Leaf keys, with list positions written as "[]".</summary>
     public static readonly IReadOnlySet<string> Keys =

@@ -6,6 +6,6 @@ namespace Lifeboat.Cli.Configuration;
 /// <param name="Sources">Every configured source entry, of every kind; each kind's entries in list order.</param>
 public sealed record LifeboatSettings(string Origin, RepositorySettings Repository, IReadOnlyList<ISourceSettings> Sources)
 {
-    /// <summary>The PostgreSQL sources.</summary>
-    public IReadOnlyList<PostgresSettings> Postgres => [.. Sources.OfType<PostgresSettings>()];
+    /// <summary>The configured entries of one source kind, in list order.</summary>
+    public IReadOnlyList<T> SourcesOf<T>() where T : ISourceSettings => [.. Sources.OfType<T>()];
 }

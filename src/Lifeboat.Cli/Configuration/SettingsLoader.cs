@@ -23,7 +23,7 @@ internal static class SettingsLoader
 
         var merged = new ConfigurationBuilder().AddConfiguration(file).AddConfiguration(environment).Build();
         var values = new ConfigValues(merged, environment, origin, baseDirectory);
-        var repository = RepositoryConfig.Bind(values.Section(RepositoryConfig.Section));
+        var repository = RepositorySection.Bind(values.Section(RepositorySection.Section));
         var sources = ConfigSchema.Sources.SelectMany(kind => SourceEntries.Read(values, kind)).ToList();
         return new LifeboatSettings(origin, repository, sources);
     }

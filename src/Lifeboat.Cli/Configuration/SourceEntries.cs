@@ -4,7 +4,7 @@ namespace Lifeboat.Cli.Configuration;
 internal static class SourceEntries
 {
     /// <summary>Binds every entry of the kind's section, in list order.</summary>
-    public static IReadOnlyList<ISourceSettings> Read(ConfigValues values, SourceKind kind)
+    public static IReadOnlyList<ISourceSettings> Read(ConfigValues values, SourceSection kind)
     {
         var positionOfName = new Dictionary<string, string>(StringComparer.Ordinal);
         var entries = new List<ISourceSettings>();

@@ -4,7 +4,7 @@ namespace Lifeboat.Cli.Configuration;
 internal static class SourcePicker
 {
     /// <summary>The entry of <paramref name="kind"/> named <paramref name="name"/>, or the only entry when no name is given.</summary>
-    public static T Pick<T>(LifeboatSettings settings, SourceKind kind, string? name) where T : ISourceSettings
+    public static T Pick<T>(LifeboatSettings settings, SourceSection kind, string? name) where T : ISourceSettings
     {
         var entries = settings.Sources.OfType<T>().ToList();
         if (entries.Count == 0)

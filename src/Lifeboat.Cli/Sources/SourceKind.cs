@@ -1,15 +1,18 @@
 using System.CommandLine;
 using System.Text.Json;
+using Lifeboat.Cli.Configuration;
 using Lifeboat.Repository;
 
 namespace Lifeboat.Cli.Sources;
 
 /// <summary>
-/// One kind of source as the command line knows it: the name its backups are filed under, its 'backup' and
-/// 'restore' subcommands, and what 'list' and 'backup --json' say about one of its backups.
+/// One kind of source as the command line knows it: the name its backups are filed under, its configuration
+/// section, its 'backup' and 'restore' subcommands, and what 'list' and 'backup --json' say about one of its backups.
+/// Registering one in <see cref="SourceKinds.All"/> is all the loader, the key check, the commands and 'list' need.
 /// </summary>
 /// <param name="Name">The source type, as in manifests, keys and 'list --source'.</param>
+/// <param name="Config">Its configuration section: the keys of one entry and how an entry binds.</param>
 /// <param name="BackupCommand">Makes its 'lifeboat backup NAME' subcommand.</param>
 /// <param name="RestoreCommand">Makes its 'lifeboat restore NAME' subcommand.</param>
 /// <param name="SummaryFields">The source's own fields of a backup's JSON summary (e.g. database, tables).</param>
-internal sealed record SourceKind(string Name, Func<Command> BackupCommand, Func<Command> RestoreCommand, Func<BackupManifest, Dictionary<string, JsonElement>> SummaryFields);
+internal sealed record SourceKind(string Name, SourceSection Config, Func<Command> BackupCommand, Func<Command> RestoreCommand, Func<BackupManifest, Dictionary<string, JsonElement>> SummaryFields);

@@ -28,6 +28,6 @@ public sealed class ConfigDeclarationTests
     {
         var section = new ConfigSection("things", IsList: true, [new ConfigKey("host", ConfigValueType.Text, "host")]);
 
-        Assert.Throws<InvalidOperationException>(() => new SourceKind("thing", section, _ => null!));
+        Assert.Throws<InvalidOperationException>(() => new SourceSection("thing", section, _ => null!));
     }
 }

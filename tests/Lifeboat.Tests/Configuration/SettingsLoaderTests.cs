@@ -1,3 +1,4 @@
+using Lifeboat.Cli.Sources.Postgres;
 using Lifeboat.Cli.Configuration;
 
 namespace Lifeboat.Tests.Configuration;
@@ -38,7 +39,7 @@ public sealed class SettingsLoaderTests : IDisposable
 
         Assert.Equal(Path.Combine(_dir, "repo"), settings.Repository.Url);
         Assert.Equal(Path.Combine(_dir, "repo.key"), settings.Repository.Encryption.KeyFile);
-        var pg = Assert.Single(settings.Postgres);
+        var pg = Assert.Single(settings.SourcesOf<PostgresSettings>());
         Assert.Equal(("dev_platform", "127.0.0.1", 55432, "devuser"), (pg.Name, pg.Host, pg.Port, pg.User));
         Assert.Equal("LIFEBOAT_TEST_CONFIG_PASSWORD", pg.Password!.Variable);
     }
@@ -90,7 +91,7 @@ public sealed class SettingsLoaderTests : IDisposable
         var path = Write(Valid);
         var settings = SettingsLoader.Load(path);
 
-        var error = Assert.Throws<LifeboatException>(() => settings.Postgres[0].Password!.Resolve());
+        var error = Assert.Throws<LifeboatException>(() => settings.SourcesOf<PostgresSettings>()[0].Password!.Resolve());
 
         Assert.Equal(FailureKind.Usage, error.Kind);
         Assert.Contains("postgres[0].passwordEnv", error.Message, StringComparison.Ordinal);
@@ -103,7 +104,7 @@ public sealed class SettingsLoaderTests : IDisposable
         Environment.SetEnvironmentVariable("devpass", null);
         var settings = SettingsLoader.Load(Write(Valid.Replace("LIFEBOAT_TEST_CONFIG_PASSWORD", "devpass", StringComparison.Ordinal)));
 
-        var error = Assert.Throws<LifeboatException>(() => settings.Postgres[0].Password!.Resolve());
+        var error = Assert.Throws<LifeboatException>(() => settings.SourcesOf<PostgresSettings>()[0].Password!.Resolve());
 
         Assert.Contains("the environment variable named by postgres[0].passwordEnv", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("devpass", error.Message + error.Hint, StringComparison.Ordinal);
@@ -118,7 +119,7 @@ public sealed class SettingsLoaderTests : IDisposable
                 user: devuser
             """));
 
-        var pg = Assert.Single(settings.Postgres);
+        var pg = Assert.Single(settings.SourcesOf<PostgresSettings>());
         Assert.Equal(("localhost", 5432, "app"), (pg.Host, pg.Port, pg.Database));
         Assert.Null(pg.Password);
     }
@@ -266,7 +267,7 @@ public sealed class SettingsLoaderTests : IDisposable
         {
             var settings = SettingsLoader.Load(Write(Valid));
 
-            Assert.Equal(["dev_platform", "second"], settings.Postgres.Select(p => p.Name));
+            Assert.Equal(["dev_platform", "second"], settings.SourcesOf<PostgresSettings>().Select(p => p.Name));
         }
         finally
         {
@@ -292,7 +293,7 @@ public sealed class SettingsLoaderTests : IDisposable
 
         Assert.Equal(Path.GetFullPath("lifeboat-repo"), settings.Repository.Url);
         Assert.Equal(Path.GetFullPath("lifeboat-repo.key"), settings.Repository.Encryption.KeyFile);
-        Assert.Empty(settings.Postgres);
+        Assert.Empty(settings.SourcesOf<PostgresSettings>());
     }
 
     [Fact]

@@ -11,7 +11,7 @@ public sealed class SourceEntriesTests
             .AddInMemoryCollection(file.Select(e => KeyValuePair.Create(e.Key, (string?)e.Value)))
             .Build();
         var values = new ConfigValues(configuration, new ConfigurationBuilder().Build(), "test.yaml", "/base");
-        return SourceEntries.Read(values, CacheSourceKind.Kind);
+        return SourceEntries.Read(values, CacheSourceSection.Kind);
     }
 
     [Fact]

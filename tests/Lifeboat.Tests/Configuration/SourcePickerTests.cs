@@ -1,4 +1,5 @@
 using Lifeboat.Cli.Configuration;
+using Lifeboat.Cli.Sources.Postgres;
 
 namespace Lifeboat.Tests.Configuration;
 
@@ -13,7 +14,7 @@ public sealed class SourcePickerTests
     [Fact]
     public void Without_a_name_the_only_entry_of_the_kind_is_picked_whatever_other_kinds_have()
     {
-        var picked = SourcePicker.Pick<CacheSettings>(With(Postgres, Cache("c")), CacheSourceKind.Kind, null);
+        var picked = SourcePicker.Pick<CacheSettings>(With(Postgres, Cache("c")), CacheSourceSection.Kind, null);
 
         Assert.Equal("c", picked.Name);
     }
@@ -21,7 +22,7 @@ public sealed class SourcePickerTests
     [Fact]
     public void A_name_picks_the_entry_of_that_name()
     {
-        var picked = SourcePicker.Pick<CacheSettings>(With(Cache("a"), Cache("b")), CacheSourceKind.Kind, "b");
+        var picked = SourcePicker.Pick<CacheSettings>(With(Cache("a"), Cache("b")), CacheSourceSection.Kind, "b");
 
         Assert.Equal("b", picked.Name);
     }
@@ -29,7 +30,7 @@ public sealed class SourcePickerTests
     [Fact]
     public void Without_a_name_several_entries_are_an_error_listing_their_names()
     {
-        var error = Assert.Throws<LifeboatException>(() => SourcePicker.Pick<CacheSettings>(With(Cache("a"), Cache("b")), CacheSourceKind.Kind, null));
+        var error = Assert.Throws<LifeboatException>(() => SourcePicker.Pick<CacheSettings>(With(Cache("a"), Cache("b")), CacheSourceSection.Kind, null));
 
         Assert.Equal(FailureKind.Usage, error.Kind);
         Assert.Equal("2 cache sources are configured (a, b)", error.Message);
@@ -39,7 +40,7 @@ public sealed class SourcePickerTests
     [Fact]
     public void A_name_that_is_not_configured_is_an_error_listing_the_configured_names()
     {
-        var error = Assert.Throws<LifeboatException>(() => SourcePicker.Pick<CacheSettings>(With(Cache("a")), CacheSourceKind.Kind, "z"));
+        var error = Assert.Throws<LifeboatException>(() => SourcePicker.Pick<CacheSettings>(With(Cache("a")), CacheSourceSection.Kind, "z"));
 
         Assert.Equal("no cache source named 'z' in test.yaml", error.Message);
         Assert.Equal("configured: a", error.Hint);
@@ -48,7 +49,7 @@ public sealed class SourcePickerTests
     [Fact]
     public void No_entry_of_the_kind_is_an_error_naming_the_kind_its_section_and_its_keys()
     {
-        var error = Assert.Throws<LifeboatException>(() => SourcePicker.Pick<CacheSettings>(With(Postgres), CacheSourceKind.Kind, null));
+        var error = Assert.Throws<LifeboatException>(() => SourcePicker.Pick<CacheSettings>(With(Postgres), CacheSourceSection.Kind, null));
 
         Assert.Equal("no cache source is configured in test.yaml", error.Message);
         Assert.Equal("add a caches: entry (keys: name, host, port, passwordEnv, tls)", error.Hint);

@@ -17,7 +17,7 @@ internal static class PostgresBackupCommand
         command.SetBody(async (parse, options, cancellationToken) =>
         {
             await using var session = await RepositorySession.OpenAsync(options.ConfigPath, cancellationToken);
-            var source = RepositoryAccess.Postgres(session.Settings, parse.GetValue(name));
+            var source = PostgresSourceKind.Pick(session.Settings, parse.GetValue(name));
             await session.LockAsync(LockScope.Source(PostgresDumpBackup.SourceType, source.Name), "backup postgres");
             var manifest = await session.RunAsync(work => Reporting.RunAsync(options, reporter =>
                 new PostgresDumpBackup(session.Repository, reporter).RunAsync(source, work)));

@@ -26,7 +26,7 @@ internal static class PostgresRestoreCommand
             if (parse.GetValue(jobs) < 1)
                 throw new LifeboatException("--jobs must be at least 1", null, FailureKind.Usage);
             await using var session = await RepositorySession.OpenAsync(options.ConfigPath, cancellationToken);
-            var source = RepositoryAccess.Postgres(session.Settings, parse.GetValue(name));
+            var source = PostgresSourceKind.Pick(session.Settings, parse.GetValue(name));
             await session.LockAsync(LockScope.Source(PostgresDumpBackup.SourceType, source.Name), "restore postgres");
             var restoreOptions = new RestoreOptions(parse.GetValue(target), parse.GetValue(force), parse.GetValue(jobs), parse.GetValue(spool));
             var result = await session.RunAsync(async work =>

@@ -1,14 +1,16 @@
+using Lifeboat.Cli.Configuration;
 using Lifeboat.Cli.Output;
 using Lifeboat.Postgres;
 
 namespace Lifeboat.Cli.Sources.Postgres;
 
-/// <summary>PostgreSQL as the command line knows it: 'backup postgres', 'restore postgres' and its summary fields.</summary>
+/// <summary>PostgreSQL as the command line knows it: its postgres: section, 'backup postgres', 'restore postgres' and its summary fields.</summary>
 internal static class PostgresSourceKind
 {
     /// <summary>The registration.</summary>
     public static SourceKind Kind { get; } = new(
         PostgresDumpBackup.SourceType,
+        PostgresSection.Declaration,
         PostgresBackupCommand.Create,
         PostgresRestoreCommand.Create,
         manifest =>
@@ -18,4 +20,21 @@ internal static class PostgresSourceKind
             var info = PostgresDumpInfo.Of(manifest);
             return new() { ["database"] = CliJson.Text(info.Database), ["tables"] = CliJson.Number(info.Tables.Count) };
         });
+
+    /// <summary>The configured database a command works on: the one named, or the only one; its password read from the environment.</summary>
+    public static PostgresSource Pick(LifeboatSettings settings, string? name)
+    {
+        var chosen = SourcePicker.Pick<PostgresSettings>(settings, PostgresSection.Declaration, name);
+        return new PostgresSource
+        {
+            Name = chosen.Name,
+            Host = chosen.Host,
+            Port = chosen.Port,
+            Database = chosen.Database,
+            User = chosen.User,
+            Password = chosen.Password?.Resolve(),
+            BinDir = chosen.BinDir,
+            PostRestore = chosen.PostRestore,
+        };
+    }
 }

@@ -3,7 +3,7 @@ using Lifeboat.Cli.Configuration;
 namespace Lifeboat.Tests.Configuration;
 
 /// <summary>A source kind that exists only in tests, declared the way a new source is: keys, a kind, a record.</summary>
-internal static class CacheSourceKind
+internal static class CacheSourceSection
 {
     private static readonly ConfigKey Name = new("name", ConfigValueType.Text, "name") { Required = true };
     private static readonly ConfigKey Host = new("host", ConfigValueType.Text, "host") { Default = "localhost" };
@@ -11,7 +11,7 @@ internal static class CacheSourceKind
     private static readonly ConfigKey PasswordEnv = new("passwordEnv", ConfigValueType.SecretReference, "password");
     private static readonly ConfigKey Tls = new("tls", ConfigValueType.Bool, "TLS") { Default = "false" };
 
-    public static readonly SourceKind Kind = new(
+    public static readonly SourceSection Kind = new(
         "cache",
         new ConfigSection("caches", IsList: true, [Name, Host, Port, PasswordEnv, Tls]),
         entry => new CacheSettings(entry.Text(Name), entry.Text(Host), entry.Int(Port), entry.OptionalSecret(PasswordEnv), entry.Bool(Tls)));

@@ -4,10 +4,10 @@ namespace Lifeboat.Cli.Configuration;
 /// A kind of source (postgres, ...): a list section of named entries and how one entry binds to its settings record.
 /// Registering one in <see cref="ConfigSchema.Sources"/> is all the loader, the key check and the picker need.
 /// </summary>
-internal sealed record SourceKind
+internal sealed record SourceSection
 {
     /// <summary>Declares a kind; <paramref name="section"/> must be a list section with a "name" key.</summary>
-    public SourceKind(string name, ConfigSection section, Func<SectionValues, ISourceSettings> bind)
+    public SourceSection(string name, ConfigSection section, Func<SectionValues, ISourceSettings> bind)
     {
         if (!section.IsList)
             throw new InvalidOperationException($"the section of source kind {name} must be a list section");

@@ -1,7 +1,9 @@
-namespace Lifeboat.Cli.Configuration;
+using Lifeboat.Cli.Configuration;
+
+namespace Lifeboat.Cli.Sources.Postgres;
 
 /// <summary>The postgres: source section, declared once: its keys and how one entry binds to <see cref="PostgresSettings"/>.</summary>
-internal static class PostgresConfig
+internal static class PostgresSection
 {
     private static readonly ConfigKey Name = new("name", ConfigValueType.Text, "name backups are filed under (`postgres/<name>/dumps/…`)")
     {
@@ -33,8 +35,8 @@ internal static class PostgresConfig
         "postRestore", ConfigValueType.Text,
         "shell command run after a verified restore, with `PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE` of the restored database in its environment (the plan's `alembic upgrade head`)");
 
-    /// <summary>The postgres source kind, registered in <see cref="ConfigSchema.Sources"/>.</summary>
-    public static readonly SourceKind Kind = new(
+    /// <summary>The postgres: section, registered with the rest of PostgreSQL in <see cref="PostgresSourceKind"/>.</summary>
+    public static readonly SourceSection Declaration = new(
         "postgres",
         new ConfigSection("postgres", IsList: true, [Name, Host, Port, Database, User, PasswordEnv, BinDir, PostRestore]),
         Bind);

@@ -4,7 +4,7 @@ using Lifeboat.Storage;
 namespace Lifeboat.Cli.Configuration;
 
 /// <summary>The repository: section, declared once: its keys and how they bind to <see cref="RepositorySettings"/>.</summary>
-internal static class RepositoryConfig
+internal static class RepositorySection
 {
     private const int MiB = 1024 * 1024;
 

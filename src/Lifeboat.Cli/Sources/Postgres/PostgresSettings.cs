@@ -1,4 +1,6 @@
-namespace Lifeboat.Cli.Configuration;
+using Lifeboat.Cli.Configuration;
+
+namespace Lifeboat.Cli.Sources.Postgres;
 
 /// <summary>One entry of postgres:.</summary>
 public sealed record PostgresSettings(
