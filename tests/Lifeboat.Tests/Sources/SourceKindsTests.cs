@@ -1,0 +1,35 @@
+using System.CommandLine;
+using Lifeboat.Cli;
+using Lifeboat.Cli.Configuration;
+using Lifeboat.Cli.Sources;
+
+namespace Lifeboat.Tests.Sources;
+
+/// <summary>A source kind registered once is known everywhere: commands, configuration and 'list --source'.</summary>
+public sealed class SourceKindsTests
+{
+    [Fact]
+    public void A_mistyped_source_type_is_a_usage_error_with_a_did_you_mean()
+    {
+        var error = Assert.Throws<LifeboatException>(() => SourceKinds.Find("postgress"));
+
+        Assert.Equal("there is no source type 'postgress'", error.Message);
+        Assert.Equal("did you mean 'postgres'?", error.Hint);
+        Assert.Equal(FailureKind.Usage, error.Kind);
+    }
+
+    [Fact]
+    public void Every_registered_kind_has_a_backup_and_a_restore_command_and_its_configuration_section()
+    {
+        var root = Program.BuildRoot();
+        var backup = root.Subcommands.Single(c => c.Name == "backup");
+        var restore = root.Subcommands.Single(c => c.Name == "restore");
+
+        foreach (var kind in SourceKinds.All)
+        {
+            Assert.Contains(backup.Subcommands, c => c.Name == kind.Name);
+            Assert.Contains(restore.Subcommands, c => c.Name == kind.Name);
+            Assert.Contains(kind.Config, ConfigSchema.Sources);
+        }
+    }
+}
