@@ -19,7 +19,7 @@ public sealed class CliBackupRestoreTests
     {
         await using var database = await TestDatabase.CreateAsync("cli", Sql);
         await using var repo = await TestRepository.CreateLocalAsync();
-        var config = repo.WriteConfig("app", database.Name);
+        var config = repo.WriteConfig(database.SourceConfig("app"));
         var target = database.Companion("restored");
 
         var backup = await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres", "--json");
@@ -47,7 +47,7 @@ public sealed class CliBackupRestoreTests
     {
         await using var database = await TestDatabase.CreateAsync("clis3", Sql);
         await using var repo = await TestRepository.CreateS3Async();
-        var config = repo.WriteConfig("app", database.Name);
+        var config = repo.WriteConfig(database.SourceConfig("app"));
         var target = database.Companion("restored");
 
         var backup = await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres");
@@ -64,7 +64,10 @@ public sealed class CliBackupRestoreTests
         await using var database = await TestDatabase.CreateAsync("clipost", Sql);
         await using var repo = await TestRepository.CreateLocalAsync();
         var marker = Path.Combine(repo.Directory, "post-restore.txt");
-        var config = repo.WriteConfig("app", database.Name, $"    postRestore: psql -tAc 'SELECT count(*) FROM items' > {marker}; echo \"$PGDATABASE\" >> {marker}");
+        var config = repo.WriteConfig(database.SourceConfig("app") with
+        {
+            PostRestore = $"psql -tAc 'SELECT count(*) FROM items' > {marker}; echo \"$PGDATABASE\" >> {marker}",
+        });
         var target = database.Companion("restored");
         Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres")).ExitCode);
 
@@ -79,7 +82,7 @@ public sealed class CliBackupRestoreTests
     {
         await using var database = await TestDatabase.CreateAsync("clipostfail", Sql);
         await using var repo = await TestRepository.CreateLocalAsync();
-        var config = repo.WriteConfig("app", database.Name, "    postRestore: \"echo 'alembic: no such revision' >&2; exit 3\"");
+        var config = repo.WriteConfig(database.SourceConfig("app") with { PostRestore = "echo 'alembic: no such revision' >&2; exit 3" });
         var target = database.Companion("restored");
         Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres")).ExitCode);
 
@@ -95,7 +98,7 @@ public sealed class CliBackupRestoreTests
     {
         await using var database = await TestDatabase.CreateAsync("cliforce", Sql);
         await using var repo = await TestRepository.CreateLocalAsync();
-        var config = repo.WriteConfig("app", database.Name);
+        var config = repo.WriteConfig(database.SourceConfig("app"));
         Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres")).ExitCode);
         await database.ExecuteAsync("UPDATE items SET name = 'changed'");
         var before = await DatabaseFingerprint.TakeAsync(database.Name);
@@ -113,7 +116,7 @@ public sealed class CliBackupRestoreTests
     {
         await using var database = await TestDatabase.CreateAsync("clicheck", Sql);
         await using var repo = await TestRepository.CreateLocalAsync();
-        var config = repo.WriteConfig("app", database.Name);
+        var config = repo.WriteConfig(database.SourceConfig("app"));
         Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres")).ExitCode);
         Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", config, "check", "--read-data")).ExitCode);
         var archive = (await repo.Repository.ListBackupsAsync(null, Ct)).Single().Objects.Single();
@@ -134,7 +137,7 @@ public sealed class CliBackupRestoreTests
     {
         await using var database = await TestDatabase.CreateAsync("clikey", Sql);
         await using var repo = await TestRepository.CreateLocalAsync();
-        var config = repo.WriteConfig("app", database.Name);
+        var config = repo.WriteConfig(database.SourceConfig("app"));
         File.Delete(repo.KeyFile);
         Lifeboat.Format.KeyFile.Create(repo.KeyFile);
 
@@ -152,7 +155,7 @@ public sealed class CliBackupRestoreTests
     {
         await using var database = await TestDatabase.CreateAsync("cliunreach", Sql);
         await using var repo = await TestRepository.CreateLocalAsync();
-        var config = repo.WriteConfig("app", database.Name, port: 1);
+        var config = repo.WriteConfig(database.SourceConfig("app") with { Port = 1 });
 
         var backup = await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres");
 
@@ -167,7 +170,7 @@ public sealed class CliBackupRestoreTests
     {
         await using var database = await TestDatabase.CreateAsync("clitty", Sql);
         await using var repo = await TestRepository.CreateLocalAsync();
-        var config = repo.WriteConfig("app", database.Name);
+        var config = repo.WriteConfig(database.SourceConfig("app"));
         // script(1) runs the command on a pseudo-terminal, as an operator's shell would.
         var command = $"'{Infrastructure.Cli.Executable}' --config '{config}' backup postgres";
         var info = new ProcessStartInfo("script", ["-qec", command, "/dev/null"])
@@ -192,7 +195,7 @@ public sealed class CliBackupRestoreTests
     {
         await using var database = await TestDatabase.CreateAsync("clicat", Sql);
         await using var repo = await TestRepository.CreateLocalAsync();
-        var config = repo.WriteConfig("app", database.Name);
+        var config = repo.WriteConfig(database.SourceConfig("app"));
         var backup = await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres", "--json");
         var id = JsonDocument.Parse(backup.Stdout).RootElement.GetProperty("id").GetString()!;
         var archive = Path.Combine(repo.Directory, "archive.dump");
@@ -215,7 +218,7 @@ public sealed class CliBackupRestoreTests
     {
         await using var database = await TestDatabase.CreateAsync("clilock", Sql);
         await using var repo = await TestRepository.CreateLocalAsync();
-        var config = repo.WriteConfig("app", database.Name);
+        var config = repo.WriteConfig(database.SourceConfig("app"));
         Directory.CreateDirectory(Path.Combine(repo.RepositoryPath, "locks"));
         await File.WriteAllTextAsync(Path.Combine(repo.RepositoryPath, "locks", "20260101T000000Z-deadbeef"), """
             {"id":"20260101T000000Z-deadbeef","exclusive":true,"command":"prune","host":"old-host","pid":4242,

@@ -1,4 +1,5 @@
 using Lifeboat.IntegrationTests.Infrastructure;
+using Lifeboat.TestKit.Configuration;
 
 namespace Lifeboat.IntegrationTests.Cli;
 
@@ -26,8 +27,7 @@ public sealed class CliBasicsTests
     public async Task A_misspelled_configuration_key_exits_2_naming_key_and_file()
     {
         var dir = Directory.CreateTempSubdirectory("lifeboat-cli-").FullName;
-        var config = Path.Combine(dir, "lifeboat.yaml");
-        await File.WriteAllTextAsync(config, "repository:\n  ulr: /tmp/x\n", TestContext.Current.CancellationToken);
+        var config = new LifeboatConfigBuilder().Set("repository.ulr", "/tmp/x").WriteTo(Path.Combine(dir, "lifeboat.yaml"));
 
         var result = await Infrastructure.Cli.RunAsync("--config", config, "list");
 
@@ -41,8 +41,7 @@ public sealed class CliBasicsTests
     public async Task Init_creates_a_key_file_readable_only_by_its_owner_and_refuses_an_existing_repository()
     {
         var dir = Directory.CreateTempSubdirectory("lifeboat-cli-").FullName;
-        var config = Path.Combine(dir, "lifeboat.yaml");
-        await File.WriteAllTextAsync(config, "repository:\n  url: ./repo\n  encryption:\n    keyFile: ./repo.key\n", TestContext.Current.CancellationToken);
+        var config = new LifeboatConfigBuilder().RepositoryUrl("./repo").KeyFile("./repo.key").WriteTo(Path.Combine(dir, "lifeboat.yaml"));
 
         var first = await Infrastructure.Cli.RunAsync("--config", config, "init");
         var second = await Infrastructure.Cli.RunAsync("--config", config, "init");
@@ -58,8 +57,7 @@ public sealed class CliBasicsTests
     public async Task Commands_on_a_missing_repository_say_to_run_init()
     {
         var dir = Directory.CreateTempSubdirectory("lifeboat-cli-").FullName;
-        var config = Path.Combine(dir, "lifeboat.yaml");
-        await File.WriteAllTextAsync(config, "repository:\n  url: ./nothing-here\n", TestContext.Current.CancellationToken);
+        var config = new LifeboatConfigBuilder().RepositoryUrl("./nothing-here").WriteTo(Path.Combine(dir, "lifeboat.yaml"));
 
         var result = await Infrastructure.Cli.RunAsync("--config", config, "list");
 

@@ -13,10 +13,9 @@ public sealed class CliKeyTests
     {
         await using var database = await TestDatabase.CreateAsync("keyrotate", "CREATE TABLE t (x int); INSERT INTO t SELECT generate_series(1, 500);");
         await using var repo = await TestRepository.CreateS3Async();
-        var oldConfig = repo.WriteConfig("app", database.Name);
+        var oldConfig = repo.WriteConfig(database.SourceConfig("app"));
         Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", oldConfig, "backup", "postgres")).ExitCode);
-        var newConfig = Path.Combine(repo.Directory, "new.yaml");
-        await File.WriteAllTextAsync(newConfig, File.ReadAllText(oldConfig).Replace($"keyFile: {repo.KeyFile}", "passphraseEnv: NEW_REPO_PASSPHRASE", StringComparison.Ordinal), Ct);
+        var newConfig = repo.Config().PassphraseEnv("NEW_REPO_PASSPHRASE").Postgres(database.SourceConfig("app")).WriteTo(Path.Combine(repo.Directory, "new.yaml"));
         var passphrase = new Dictionary<string, string?> { ["NEW_REPO_PASSPHRASE"] = "a long new passphrase for the vault" };
         var oldSlot = CurrentSlot(await Infrastructure.Cli.RunAsync("--config", oldConfig, "key", "list", "--json"));
 
@@ -43,7 +42,7 @@ public sealed class CliKeyTests
     public async Task The_slot_the_configured_key_opens_cannot_be_removed_and_stays()
     {
         await using var repo = await TestRepository.CreateLocalAsync();
-        var config = repo.WriteConfig("app", "unused");
+        var config = repo.WriteConfig(TestDatabase.SourceConfig("app", "unused"));
         var current = CurrentSlot(await Infrastructure.Cli.RunAsync("--config", config, "key", "list", "--json"));
 
         var remove = await Infrastructure.Cli.RunAsync("--config", config, "key", "remove", current);
@@ -58,7 +57,7 @@ public sealed class CliKeyTests
     public async Task Adding_a_key_that_already_opens_the_repository_adds_nothing()
     {
         await using var repo = await TestRepository.CreateLocalAsync();
-        var config = repo.WriteConfig("app", "unused");
+        var config = repo.WriteConfig(TestDatabase.SourceConfig("app", "unused"));
 
         var add = await Infrastructure.Cli.RunAsync("--config", config, "key", "add", "--key-file", repo.KeyFile);
 
@@ -71,12 +70,11 @@ public sealed class CliKeyTests
     public async Task A_new_key_file_is_created_private_and_opens_the_repository()
     {
         await using var repo = await TestRepository.CreateLocalAsync();
-        var config = repo.WriteConfig("app", "unused");
+        var config = repo.WriteConfig(TestDatabase.SourceConfig("app", "unused"));
         var newKey = Path.Combine(repo.Directory, "second.key");
 
         var add = await Infrastructure.Cli.RunAsync("--config", config, "key", "add", "--key-file", newKey);
-        var newConfig = Path.Combine(repo.Directory, "second.yaml");
-        await File.WriteAllTextAsync(newConfig, File.ReadAllText(config).Replace(repo.KeyFile, newKey, StringComparison.Ordinal), Ct);
+        var newConfig = repo.Config().KeyFile(newKey).Postgres(TestDatabase.SourceConfig("app", "unused")).WriteTo(Path.Combine(repo.Directory, "second.yaml"));
         var list = await Infrastructure.Cli.RunAsync("--config", newConfig, "key", "list", "--json");
 
         Assert.True(add.ExitCode == 0, add.Stderr);

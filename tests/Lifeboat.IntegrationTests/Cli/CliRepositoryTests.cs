@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Lifeboat.IntegrationTests.Infrastructure;
 using Lifeboat.IntegrationTests.Postgres;
+using Lifeboat.TestKit.Configuration;
 
 namespace Lifeboat.IntegrationTests.Cli;
 
@@ -13,20 +14,11 @@ public sealed class CliRepositoryTests
     {
         await using var database = await TestDatabase.CreateAsync("passphrase", "CREATE TABLE t (x int); INSERT INTO t VALUES (42);");
         var dir = Directory.CreateTempSubdirectory("lifeboat-pass-").FullName;
-        var config = Path.Combine(dir, "lifeboat.yaml");
-        await File.WriteAllTextAsync(config, $"""
-            repository:
-              url: ./repo
-              encryption:
-                passphraseEnv: TEST_REPO_PASSPHRASE
-            postgres:
-              - name: app
-                host: {TestEnvironment.PgHost}
-                port: {TestEnvironment.PgPort}
-                database: {database.Name}
-                user: {TestEnvironment.PgUser}
-                passwordEnv: LIFEBOAT_TEST_PG_PASSWORD
-            """, Ct);
+        var config = new LifeboatConfigBuilder()
+            .RepositoryUrl("./repo")
+            .PassphraseEnv("TEST_REPO_PASSPHRASE")
+            .Postgres(database.SourceConfig("app"))
+            .WriteTo(Path.Combine(dir, "lifeboat.yaml"));
         var right = new Dictionary<string, string?> { ["TEST_REPO_PASSPHRASE"] = "correct horse battery staple" };
         var wrong = new Dictionary<string, string?> { ["TEST_REPO_PASSPHRASE"] = "correct horse battery stapler" };
 
@@ -50,7 +42,7 @@ public sealed class CliRepositoryTests
     {
         await using var database = await TestDatabase.CreateAsync("partialcheck", "CREATE TABLE t (x int); INSERT INTO t SELECT generate_series(1, 1000);");
         await using var repo = await TestRepository.CreateLocalAsync();
-        var config = repo.WriteConfig("app", database.Name);
+        var config = repo.WriteConfig(database.SourceConfig("app"));
         Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres")).ExitCode);
         var archive = (await repo.Repository.ListBackupsAsync(null, Ct)).Single().Objects.Single();
         PostgresRestoreSafetyTests.FlipByte(Path.Combine(repo.RepositoryPath, archive.Key), 100);
@@ -68,7 +60,7 @@ public sealed class CliRepositoryTests
     {
         await using var database = await TestDatabase.CreateAsync("missingobj", "CREATE TABLE t (x int);");
         await using var repo = await TestRepository.CreateLocalAsync();
-        var config = repo.WriteConfig("app", database.Name);
+        var config = repo.WriteConfig(database.SourceConfig("app"));
         Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres")).ExitCode);
         var archive = (await repo.Repository.ListBackupsAsync(null, Ct)).Single().Objects.Single();
         File.Delete(Path.Combine(repo.RepositoryPath, archive.Key));

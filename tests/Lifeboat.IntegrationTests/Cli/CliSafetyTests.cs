@@ -19,7 +19,7 @@ public sealed class CliSafetyTests
     {
         await using var database = await TestDatabase.CreateAsync("sigterm", Sql);
         await using var repo = await TestRepository.CreateLocalAsync();
-        var config = repo.WriteConfig("app", database.Name);
+        var config = repo.WriteConfig(database.SourceConfig("app"));
         var target = database.Companion("restored");
         var spool = Directory.CreateDirectory(Path.Combine(repo.Directory, "spool")).FullName;
         Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres")).ExitCode);
@@ -53,7 +53,7 @@ public sealed class CliSafetyTests
             INSERT INTO items SELECT g, repeat(md5(g::text), 16) FROM generate_series(1, 400000) g;
             """);
         await using var repo = await TestRepository.CreateLocalAsync();
-        var config = repo.WriteConfig("app", database.Name);
+        var config = repo.WriteConfig(database.SourceConfig("app"));
         var uploads = Path.Combine(repo.RepositoryPath, ".tmp");
 
         var info = new ProcessStartInfo(Infrastructure.Cli.Executable, ["--config", config, "backup", "postgres"])
@@ -146,7 +146,7 @@ public sealed class CliSafetyTests
         await using var database = await TestDatabase.CreateAsync("envscrub", "CREATE TABLE t (x int);");
         await using var repo = await TestRepository.CreateLocalAsync();
         var dump = Path.Combine(repo.Directory, "child-env.txt");
-        var config = repo.WriteConfig("app", database.Name, $"    postRestore: env > {dump}");
+        var config = repo.WriteConfig(database.SourceConfig("app") with { PostRestore = $"env > {dump}" });
         Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres")).ExitCode);
 
         var restore = await Infrastructure.Cli.RunAsync(

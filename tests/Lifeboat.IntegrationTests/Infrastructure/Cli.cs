@@ -12,9 +12,7 @@ public static class Cli
     /// code the trimmer removed or reflection AOT cannot do fails here, not at 3 a.m. Otherwise the build output.
     /// </summary>
     public static string Executable =>
-        Environment.GetEnvironmentVariable("LIFEBOAT_TEST_CLI") is { Length: > 0 } published
-            ? published
-            : Path.Combine(AppContext.BaseDirectory, "lifeboat");
+        TestEnvironment.PublishedCli ?? Path.Combine(AppContext.BaseDirectory, "lifeboat");
 
     public static async Task<Result> RunAsync(params string[] arguments) => await RunAsync(null, arguments);
 

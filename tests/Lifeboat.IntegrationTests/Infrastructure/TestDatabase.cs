@@ -1,4 +1,5 @@
 using Lifeboat.Postgres;
+using Lifeboat.TestKit.Configuration;
 using Npgsql;
 
 namespace Lifeboat.IntegrationTests.Infrastructure;
@@ -30,6 +31,20 @@ public sealed class TestDatabase : IAsyncDisposable
         Database = Name,
         User = TestEnvironment.PgUser,
         Password = TestEnvironment.PgPassword,
+    };
+
+    /// <summary>A config-file source named <paramref name="name"/> for this database on the devstack server.</summary>
+    public PostgresSourceConfig SourceConfig(string name) => SourceConfig(name, Name);
+
+    /// <summary>A config-file source for <paramref name="database"/> on the devstack server, its password read from the environment.</summary>
+    public static PostgresSourceConfig SourceConfig(string name, string database) => new()
+    {
+        Name = name,
+        Host = TestEnvironment.PgHost,
+        Port = TestEnvironment.PgPort,
+        Database = database,
+        User = TestEnvironment.PgUser,
+        PasswordEnv = TestEnvironment.PgPasswordVariable,
     };
 
     /// <summary>Registers another database (a restore target) to be dropped with this one.</summary>

@@ -1,6 +1,7 @@
 using Lifeboat.Format;
 using Lifeboat.Repository;
 using Lifeboat.Storage;
+using Lifeboat.TestKit.Configuration;
 
 namespace Lifeboat.IntegrationTests.Infrastructure;
 
@@ -59,36 +60,22 @@ public sealed class TestRepository : IAsyncDisposable
     public Task<BackupRepository> ReopenAsync() =>
         BackupRepository.OpenAsync(Repository.Store, () => KeySecret.FromKeyFile(KeyFile), new EnvelopeOptions(), CancellationToken.None);
 
-    /// <summary>Writes a lifeboat.yaml for CLI tests pointing at this repository and a postgres source.</summary>
-    public string WriteConfig(string sourceName, string database, string? extraPostgresYaml = null, int? port = null)
+    /// <summary>A config file for this repository: its URL, the S3 server's settings when it is on S3, and its key file.</summary>
+    public LifeboatConfigBuilder Config()
     {
-        var s3 = Url.StartsWith("s3://", StringComparison.Ordinal)
-            ? $"""
-                
-                  s3:
-                    endpoint: {TestEnvironment.S3Endpoint}
-                    region: {TestEnvironment.S3Region}
-                    accessKeyEnv: LIFEBOAT_TEST_S3_ACCESS_KEY
-                    secretKeyEnv: LIFEBOAT_TEST_S3_SECRET_KEY
-                """
-            : "";
-        var yaml = $"""
-            repository:
-              url: {Url}{s3}
-              encryption:
-                keyFile: {KeyFile}
-            postgres:
-              - name: {sourceName}
-                host: {TestEnvironment.PgHost}
-                port: {port ?? TestEnvironment.PgPort}
-                database: {database}
-                user: {TestEnvironment.PgUser}
-                passwordEnv: LIFEBOAT_TEST_PG_PASSWORD
-            {extraPostgresYaml ?? ""}
-            """;
-        var path = Path.Combine(Directory, "lifeboat.yaml");
-        File.WriteAllText(path, yaml);
-        return path;
+        var config = new LifeboatConfigBuilder().RepositoryUrl(Url);
+        if (_bucket is not null)
+            config.S3(TestEnvironment.S3Endpoint, TestEnvironment.S3Region, TestEnvironment.S3AccessKeyVariable, TestEnvironment.S3SecretKeyVariable);
+        return config.KeyFile(KeyFile);
+    }
+
+    /// <summary>Writes lifeboat.yaml into <see cref="Directory"/> for this repository and <paramref name="sources"/>; returns its path.</summary>
+    public string WriteConfig(params PostgresSourceConfig[] sources)
+    {
+        var config = Config();
+        foreach (var source in sources)
+            config.Postgres(source);
+        return config.WriteTo(Path.Combine(Directory, "lifeboat.yaml"));
     }
 
     public async ValueTask DisposeAsync()

@@ -16,14 +16,13 @@ internal static class S3TestServer
     /// <summary>The server's settings with the given bucket and prefix; fails the test when the variables are missing.</summary>
     public static S3Location Location(string bucket, string prefix)
     {
-        var endpoint = Required("LIFEBOAT_TEST_S3_ENDPOINT");
         return new S3Location(
             bucket,
             prefix,
-            endpoint,
-            Required("LIFEBOAT_TEST_S3_REGION"),
-            Required("LIFEBOAT_TEST_S3_ACCESS_KEY"),
-            Required("LIFEBOAT_TEST_S3_SECRET_KEY"))
+            TestEnvironment.S3Endpoint,
+            TestEnvironment.S3Region,
+            TestEnvironment.S3AccessKey,
+            TestEnvironment.S3SecretKey)
         {
             PartSize = S3Location.MinPartSize,
         };
@@ -90,11 +89,4 @@ internal static class S3TestServer
         await using var store = new S3ObjectStore(Location(SharedBucket, ""));
         await store.EnsureBucketAsync(CancellationToken.None);
     }
-
-    private static string Required(string name) =>
-        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
-            ? value
-            : throw new InvalidOperationException(
-                $"{name} is not set, so the S3 tests have no server to run against. "
-                + "Run 'scripts/devstack.sh start' and 'source /var/tmp/lifeboat-devstack/env.sh' first (S3 tests fail rather than skip).");
 }

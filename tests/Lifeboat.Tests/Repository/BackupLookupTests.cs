@@ -3,7 +3,7 @@ using Lifeboat.Format;
 using Lifeboat.Repository;
 using Lifeboat.Storage;
 using Lifeboat.Tests.Format;
-using Lifeboat.Tests.Storage;
+using Lifeboat.TestKit.Storage;
 
 namespace Lifeboat.Tests.Repository;
 

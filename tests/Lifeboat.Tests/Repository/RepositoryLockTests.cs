@@ -1,6 +1,6 @@
 using Lifeboat.Repository;
 using Lifeboat.Storage;
-using Lifeboat.Tests.Storage;
+using Lifeboat.TestKit.Storage;
 
 namespace Lifeboat.Tests.Repository;
 

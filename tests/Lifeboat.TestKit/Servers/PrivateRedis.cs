@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace Lifeboat.TestKit.Servers;
+
+/// <summary>
+/// A redis-server of one test's own, on a free port of 127.0.0.1 with its own directory (config, log, data). Disposing
+/// kills it and removes the directory.
+/// </summary>
+public sealed class PrivateRedis : IAsyncDisposable, IPrivateServer
+{
+    /// <summary>The pid file in <see cref="Directory"/>, so a later run can stop a server this one abandoned.</summary>
+    internal const string PidFileName = "redis.pid";
+
+    private const int BindAttempts = 5;
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+
+    private Process? _process;
+
+    private PrivateRedis(string directory, PrivateRedisOptions options)
+    {
+        Directory = directory;
+        Password = options.Password;
+        Options = options;
+    }
+
+    /// <summary>The host the server listens on.</summary>
+    public string Host => "127.0.0.1";
+
+    /// <summary>The TCP port.</summary>
+    public int Port { get; private set; }
+
+    /// <summary>The password clients must AUTH with, or null.</summary>
+    public string? Password { get; }
+
+    /// <summary>This server's directory: redis.conf, the log, the pid file and <see cref="DataDirectory"/>.</summary>
+    public string Directory { get; }
+
+    /// <summary>Redis's working directory, where dump.rdb and the append-only files go.</summary>
+    public string DataDirectory => Path.Combine(Directory, "data");
+
+    /// <summary>The server's log.</summary>
+    public string LogFile => Path.Combine(Directory, "redis.log");
+
+    /// <summary>"host:port" with ",password=…" when there is one: a StackExchange.Redis configuration string.</summary>
+    public string ConfigurationString =>
+        $"{Host}:{Port.ToString(CultureInfo.InvariantCulture)}" + (Password is null ? "" : $",password={Password}");
+
+    /// <summary>True while the server process runs.</summary>
+    public bool IsRunning => _process is { HasExited: false };
+
+    private PrivateRedisOptions Options { get; }
+
+    private string ConfigFile => Path.Combine(Directory, "redis.conf");
+
+    /// <summary>Starts a server with no password and the kit's defaults.</summary>
+    public static Task<PrivateRedis> StartAsync(CancellationToken cancellationToken) => StartAsync(new PrivateRedisOptions(), cancellationToken);
+
+    /// <summary>Starts a server with <paramref name="options"/> and waits until it answers.</summary>
+    public static async Task<PrivateRedis> StartAsync(PrivateRedisOptions options, CancellationToken cancellationToken)
+    {
+        var redis = new PrivateRedis(TestRunDirectory.NewPath("redis"), options);
+        System.IO.Directory.CreateDirectory(redis.DataDirectory);
+        try
+        {
+            await redis.StartProcessAsync(cancellationToken);
+            return redis;
+        }
+        catch
+        {
+            await redis.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Stops the server with SIGTERM, which lets Redis finish its files (the append-only file, say), and keeps the directory.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_process is not { HasExited: false } process)
+            return;
+        await ExternalCommand.RunAsync("/bin/sh", ["-c", $"kill -TERM {process.Id}"], cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        TestRunDirectory.Stopped(this);
+    }
+
+    /// <summary>Kills the server and removes its directory.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { } process)
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+                await process.WaitForExitAsync();
+            }
+
+            process.Dispose();
+            _process = null;
+            TestRunDirectory.Stopped(this);
+        }
+
+        System.IO.Directory.Delete(Directory, recursive: true);
+    }
+
+    void IPrivateServer.StopNow()
+    {
+        if (_process is { HasExited: false } process)
+            process.Kill();
+    }
+
+    private async Task StartProcessAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            Port = FreeTcpPort.Pick();
+            await File.WriteAllTextAsync(ConfigFile, Config(), cancellationToken);
+            var logLength = ServerLog.LengthOf(LogFile);
+            _process?.Dispose();
+            _process = Process.Start(new ProcessStartInfo(TestEnvironment.RedisServerProgram, [ConfigFile])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            }) ?? throw new InvalidOperationException("could not start redis-server");
+            // It logs to its file; whatever it still prints must not fill a pipe nobody reads.
+            _process.OutputDataReceived += (_, _) => { };
+            _process.ErrorDataReceived += (_, _) => { };
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
+            TestRunDirectory.Started(this);
+            if (await AnswersAsync(_process, cancellationToken))
+                return;
+            var log = ServerLog.Since(LogFile, logLength);
+            if (attempt < BindAttempts && log.Contains("Address already in use", StringComparison.Ordinal))
+                continue;
+            throw new InvalidOperationException($"redis-server in {Directory} did not start on port {Port}\n--- {LogFile} ---\n{log}");
+        }
+    }
+
+    private async Task<bool> AnswersAsync(Process process, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < StartTimeout)
+        {
+            if (await RedisPing.AnswersAsync(Host, Port, cancellationToken))
+                return true;
+            if (process.HasExited)
+                return false;
+            await Task.Delay(20, cancellationToken);
+        }
+
+        process.Kill();
+        return false;
+    }
+
+    private string Config()
+    {
+        var text = new StringBuilder()
+            .AppendLine("# Written by Lifeboat.TestKit: the kit's settings, then the test's (later lines win).")
+            .AppendLine("bind 127.0.0.1")
+            .AppendLine(CultureInfo.InvariantCulture, $"port {Port}")
+            .AppendLine("protected-mode yes")
+            .AppendLine("daemonize no")
+            .AppendLine(CultureInfo.InvariantCulture, $"dir {Quote(DataDirectory)}")
+            .AppendLine(CultureInfo.InvariantCulture, $"logfile {Quote(LogFile)}")
+            .AppendLine(CultureInfo.InvariantCulture, $"pidfile {Quote(Path.Combine(Directory, PidFileName))}")
+            // No snapshots nor append-only file unless the test asks: nothing is written that it did not want.
+            .AppendLine("save \"\"")
+            .AppendLine("appendonly no");
+        if (Password is not null)
+            text.AppendLine(CultureInfo.InvariantCulture, $"requirepass {Quote(Password)}");
+        foreach (var line in Options.ConfigLines)
+            text.AppendLine(line);
+        return text.ToString();
+    }
+
+    private static string Quote(string value) =>
+        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
+}

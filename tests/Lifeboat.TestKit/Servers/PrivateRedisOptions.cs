@@ -1,0 +1,11 @@
+namespace Lifeboat.TestKit.Servers;
+
+/// <summary>How a <see cref="PrivateRedis"/> is configured beyond its port and directory.</summary>
+public sealed record PrivateRedisOptions
+{
+    /// <summary>requirepass: the password clients must AUTH with; null for none.</summary>
+    public string? Password { get; init; }
+
+    /// <summary>More redis.conf lines, written after the kit's own so they win (e.g. "appendonly yes").</summary>
+    public IReadOnlyList<string> ConfigLines { get; init; } = [];
+}
