@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Lifeboat.IntegrationTests.Infrastructure;
+using Lifeboat.TestKit.Configuration;
 using Npgsql;
 
 namespace Lifeboat.IntegrationTests.Cli;
@@ -57,25 +58,13 @@ public sealed class CliMigrateTests : IDisposable
         Assert.Empty(Directory.GetFiles(Path.Combine(RepositoryPath, "postgres"), "manifest", SearchOption.AllDirectories));
     }
 
-    // The source is named as when the fixture was written; the database it names only matters to a backup.
-    private string WriteConfig(string database)
-    {
-        var path = Path.Combine(_dir, "lifeboat.yaml");
-        File.WriteAllText(path, $"""
-            repository:
-              url: {RepositoryPath}
-              encryption:
-                keyFile: {Path.Combine(_dir, "repo.key")}
-            postgres:
-              - name: layout_v1
-                host: {TestEnvironment.PgHost}
-                port: {TestEnvironment.PgPort}
-                database: {database}
-                user: {TestEnvironment.PgUser}
-                passwordEnv: LIFEBOAT_TEST_PG_PASSWORD
-            """);
-        return path;
-    }
+    // The source keeps the name the fixture was written with; the database it names matters only to a backup.
+    private string WriteConfig(string database) =>
+        new LifeboatConfigBuilder()
+            .RepositoryUrl(RepositoryPath)
+            .KeyFile(Path.Combine(_dir, "repo.key"))
+            .Postgres(TestDatabase.SourceConfig("layout_v1", database))
+            .WriteTo(Path.Combine(_dir, "lifeboat.yaml"));
 
     private Dictionary<string, string> DataObjectHashes() =>
         Directory.GetFiles(Path.Combine(RepositoryPath, "postgres"), "dump", SearchOption.AllDirectories)

@@ -1,9 +1,8 @@
-using System.Collections.Concurrent;
 using Lifeboat.Format;
 using Lifeboat.Repository;
 using Lifeboat.Storage;
 using Lifeboat.Tests.Format;
-using Lifeboat.Tests.Storage;
+using Lifeboat.TestKit.Storage;
 
 namespace Lifeboat.Tests.Repository;
 
@@ -15,7 +14,7 @@ public sealed class BackupCatalogTests : IAsyncLifetime
     private readonly string _dir = Directory.Exists("/dev/shm")
         ? Directory.CreateDirectory(Path.Combine("/dev/shm", $"lifeboat-catalog-{Guid.NewGuid():N}")).FullName
         : Directory.CreateTempSubdirectory("lifeboat-catalog-").FullName;
-    private CallCountingStore _store = null!;
+    private FaultyObjectStore _store = null!;
     private BackupRepository _repository = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -26,7 +25,7 @@ public sealed class BackupCatalogTests : IAsyncLifetime
     {
         var keyFile = Path.Combine(_dir, "repo.key");
         KeyFile.Create(keyFile);
-        _store = new CallCountingStore(new FileObjectStore(RepositoryPath));
+        _store = new FaultyObjectStore(new FileObjectStore(RepositoryPath));
         _repository = await BackupRepository.InitAsync(_store, KeySecret.FromKeyFile(keyFile), EnvelopeTestKit.Small(compressed: true), Ct);
     }
 
@@ -50,7 +49,7 @@ public sealed class BackupCatalogTests : IAsyncLifetime
 
         Assert.Equal(empty, full);
         // list: 5 manifests; latest of postgres/app: its 3; latest of buckets: its 2.
-        Assert.True(empty.Calls > 0 && empty.Listed == 10, $"the lookup made {empty.Calls} calls and listed {empty.Listed} keys");
+        Assert.Equal(10, empty.ObjectsListed);
     }
 
     [Fact]
@@ -60,12 +59,12 @@ public sealed class BackupCatalogTests : IAsyncLifetime
         var own = await StoreObjectAsync("buckets/uploads/content/cd/own");
         var backups = await CommitAsync("buckets", "uploads", 4, objects: [shared]);
         backups.Add(await CommitOneAsync("buckets", "uploads", 10, [shared, own]));
-        _store.Stats.Clear();
+        _store.ResetCalls();
 
         var report = await new RepositoryCheck(_repository, SilentReporter.Instance).RunAsync(0, Ct);
 
         Assert.Equal(2, report.ObjectsChecked);
-        Assert.Equal([shared.Key, own.Key], _store.Stats.Order(StringComparer.Ordinal));
+        Assert.Equal(2, _store.Calls.Stat);
         Assert.Empty(report.Problems);
 
         File.Delete(Path.Combine(RepositoryPath, shared.Key));
@@ -104,13 +103,13 @@ public sealed class BackupCatalogTests : IAsyncLifetime
         Assert.DoesNotContain(keys, k => k.StartsWith("postgres/", StringComparison.Ordinal) && k.EndsWith("manifest", StringComparison.Ordinal));
     }
 
-    private async Task<(int Calls, int Listed)> LookupCallsAsync()
+    private async Task<StoreCallCounts> LookupCallsAsync()
     {
-        _store.Reset();
+        _store.ResetCalls();
         await _repository.ListBackupsAsync(null, Ct);
         await _repository.FindBackupAsync("postgres", "app", "latest", Ct);
         await _repository.FindBackupAsync("buckets", null, "latest", Ct);
-        return (_store.Calls, _store.Listed);
+        return _store.Calls;
     }
 
     private void WriteDataObjects(string folder, int count)
@@ -156,47 +155,5 @@ public sealed class BackupCatalogTests : IAsyncLifetime
             manifest = manifest with { Kind = "dump" };
         await _repository.CommitManifestAsync(manifest, Ct);
         return manifest;
-    }
-
-    /// <summary>The real file store, counting every call and every key a listing yields.</summary>
-    private sealed class CallCountingStore(IObjectStore inner) : InterceptedStore(inner)
-    {
-        private int _calls;
-        private int _listed;
-
-        public int Calls => _calls;
-
-        public int Listed => _listed;
-
-        public ConcurrentQueue<string> Stats { get; } = new();
-
-        public void Reset()
-        {
-            _calls = 0;
-            _listed = 0;
-        }
-
-        public override async IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            Interlocked.Increment(ref _calls);
-            await foreach (var info in base.ListAsync(prefix, cancellationToken))
-            {
-                Interlocked.Increment(ref _listed);
-                yield return info;
-            }
-        }
-
-        public override Task<Stream> OpenReadAsync(string key, ByteRange? range, CancellationToken cancellationToken)
-        {
-            Interlocked.Increment(ref _calls);
-            return base.OpenReadAsync(key, range, cancellationToken);
-        }
-
-        public override Task<ObjectInfo?> StatAsync(string key, CancellationToken cancellationToken)
-        {
-            Interlocked.Increment(ref _calls);
-            Stats.Enqueue(key);
-            return base.StatAsync(key, cancellationToken);
-        }
     }
 }

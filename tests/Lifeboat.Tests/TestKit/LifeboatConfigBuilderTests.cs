@@ -1,4 +1,5 @@
 using Lifeboat.Cli.Configuration;
+using Lifeboat.Cli.Sources.Postgres;
 using Lifeboat.TestKit.Configuration;
 using Lifeboat.Tests.Configuration;
 
@@ -50,7 +51,7 @@ public sealed class LifeboatConfigBuilderTests : IDisposable
     {
         var settings = SettingsLoader.Load(new LifeboatConfigBuilder().RepositoryUrl("/srv/repo").Postgres(FullSource).WriteTo(ConfigPath));
 
-        var source = Assert.Single(settings.Postgres);
+        var source = Assert.Single(settings.SourcesOf<PostgresSettings>());
         Assert.Equal(("app", "db.internal", 6543, "platform", "backup"), (source.Name, source.Host, source.Port, source.Database, source.User));
         Assert.Equal("APP_DB_PASSWORD", source.Password?.Variable);
         Assert.Equal(("/usr/lib/postgresql/15/bin", "alembic upgrade head"), (source.BinDir, source.PostRestore));
@@ -64,7 +65,7 @@ public sealed class LifeboatConfigBuilderTests : IDisposable
             .Postgres(new PostgresSourceConfig { Name = "second", User = "u" })
             .WriteTo(ConfigPath));
 
-        Assert.Equal(["first", "second"], settings.Postgres.Select(p => p.Name));
+        Assert.Equal(["first", "second"], settings.SourcesOf<PostgresSettings>().Select(p => p.Name));
     }
 
     [Theory]
@@ -82,7 +83,7 @@ public sealed class LifeboatConfigBuilderTests : IDisposable
             .Postgres(new PostgresSourceConfig { Name = "app", User = "u", PostRestore = command })
             .WriteTo(ConfigPath));
 
-        Assert.Equal(command, Assert.Single(settings.Postgres).PostRestore);
+        Assert.Equal(command, Assert.Single(settings.SourcesOf<PostgresSettings>()).PostRestore);
     }
 
     [Fact]
