@@ -2,12 +2,13 @@
 # Sets up everything the tests need (packages, PostgreSQL+PostGIS, Redis, Ceph radosgw on loopback)
 # and runs the tests. Ends with one line "N passed, N failed, N skipped" counted from the TRX results.
 #
-#   scripts/test.sh [--filter EXPR] [--verify-format]
+#   scripts/test.sh [--filter EXPR] [--skip-format]
 #
 #   --filter EXPR, --filter=EXPR   run only the tests EXPR selects (dotnet test --filter syntax, e.g.
 #                                  'FullyQualifiedName~PrivatePostgres')
-#   --verify-format                first check that 'dotnet format' would change nothing; a failure is
-#                                  reported, the tests still run, and it counts as one failed test
+#   --skip-format                  leave out the first step, the check that 'dotnet format' would change
+#                                  nothing (a failure there is reported, the tests still run, and it
+#                                  counts as one failed test)
 #
 # Exits non-zero when a test failed, when a test was skipped (no test here may skip: a test that
 # cannot run must fail and say why), when no test ran, or when the format check failed.
@@ -15,12 +16,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-    echo "usage: $0 [--filter EXPR] [--verify-format]" >&2
+    echo "usage: $0 [--filter EXPR] [--skip-format]" >&2
     exit 2
 }
 
 filter=""
-verify_format=false
+verify_format=true
 while (($#)); do
     case $1 in
         --filter)
@@ -32,8 +33,8 @@ while (($#)); do
             filter=${1#--filter=}
             shift
             ;;
-        --verify-format)
-            verify_format=true
+        --skip-format)
+            verify_format=false
             shift
             ;;
         *) usage ;;

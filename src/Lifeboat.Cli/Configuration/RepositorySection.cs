@@ -15,7 +15,9 @@ internal static class RepositorySection
 
     private static readonly ConfigKey CompressionLevel = new("compression.level", ConfigValueType.Int, "zstd level; 0 stores uncompressed")
     {
-        Default = "3", Min = 0, Max = 19,
+        Default = "3",
+        Min = 0,
+        Max = 19,
     };
 
     private static readonly ConfigKey S3Endpoint = new("s3.endpoint", ConfigValueType.Url, "S3 endpoint, e.g. `http://minio:9000` (path-style addressing is used)")
@@ -39,7 +41,9 @@ internal static class RepositorySection
         "s3.partSizeMiB", ConfigValueType.Int,
         "multipart part size in MiB; memory use is about 3 parts, and the largest object 62,000 parts (~480 GiB at 8)")
     {
-        Default = (S3Location.DefaultPartSize / MiB).ToString(CultureInfo.InvariantCulture), Min = 5, Max = 512,
+        Default = (S3Location.DefaultPartSize / MiB).ToString(CultureInfo.InvariantCulture),
+        Min = 5,
+        Max = 512,
     };
 
     private static readonly ConfigKey KeyFile = new("encryption.keyFile", ConfigValueType.Path, "32-byte key file; `lifeboat init` creates it (mode 0600) when missing")
