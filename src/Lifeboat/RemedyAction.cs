@@ -15,10 +15,10 @@ public enum RemedyAction
     /// <summary>Check the whole repository.</summary>
     CheckRepository,
 
-    /// <summary>Check the repository to find the other damaged records.</summary>
+    /// <summary>Check the repository for other damaged objects.</summary>
     FindDamagedObjects,
 
-    /// <summary>Check the repository to find the other missing objects.</summary>
+    /// <summary>Check the repository for other missing objects.</summary>
     FindMissingObjects,
 
     /// <summary>Check the repository reading all data, which lists every damaged object.</summary>
