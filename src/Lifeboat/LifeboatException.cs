@@ -13,7 +13,11 @@ public enum FailureKind
     Unhealthy = 3,
 }
 
-/// <summary>An error meant for the operator: what failed, on which object, and what to do about it.</summary>
+/// <summary>
+/// An error meant for the operator: what failed, on which object, and what to do about it. What to do comes in
+/// plain words (<see cref="Hint"/>) and, where it takes a Lifeboat command, flag or configuration key, as a
+/// <see cref="Remedy"/> the front end words: the core does not know how its caller spells them.
+/// </summary>
 public class LifeboatException : Exception
 {
     /// <summary>Creates an error with a message that already names the object, and an optional hint.</summary>
@@ -24,8 +28,11 @@ public class LifeboatException : Exception
         Kind = kind;
     }
 
-    /// <summary>One sentence telling the user what they can do, or null.</summary>
+    /// <summary>What the user can do, in words that name no Lifeboat command, flag or configuration key; or null.</summary>
     public string? Hint { get; }
+
+    /// <summary>What the user can do through Lifeboat itself, which the front end words after <see cref="Hint"/>; or null.</summary>
+    public Remedy? Remedy { get; init; }
 
     /// <summary>The kind of failure, which decides the exit code.</summary>
     public FailureKind Kind { get; }

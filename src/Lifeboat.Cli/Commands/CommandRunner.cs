@@ -25,7 +25,7 @@ internal static class CommandRunner
         }
         catch (LifeboatException e)
         {
-            WriteError(e.Message, e.Hint);
+            WriteError(e.Message, HintOf(e));
             return (int)e.Kind;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -47,10 +47,24 @@ internal static class CommandRunner
     }
 
     /// <summary>Writes one line: "lifeboat: error: what. hint: what to do".</summary>
-    public static void WriteError(string message, string? hint)
+    public static void WriteError(string message, string? hint) => Console.Error.WriteLine(ErrorLine(message, hint));
+
+    /// <summary>The line <see cref="WriteError"/> writes for <paramref name="error"/>.</summary>
+    public static string ErrorLine(LifeboatException error) => ErrorLine(error.Message, HintOf(error));
+
+    private static string ErrorLine(string message, string? hint)
     {
         message = message.TrimEnd('.', ' ');
         var line = hint is null ? $"lifeboat: error: {message}" : $"lifeboat: error: {message}. hint: {hint}";
-        Console.Error.WriteLine(line.Replace('\n', ' '));
+        return line.Replace('\n', ' ');
+    }
+
+    // The core's own advice comes first; what it leaves to Lifeboat's commands, flags and keys follows in their words.
+    private static string? HintOf(LifeboatException error)
+    {
+        var remedy = error.Remedy is null ? null : RemedyText.For(error.Remedy);
+        if (remedy is null)
+            return error.Hint;
+        return error.Hint is null ? remedy : $"{error.Hint}; {remedy}";
     }
 }

@@ -7,10 +7,11 @@ public sealed class EnvelopeCorruptException : LifeboatException
     public EnvelopeCorruptException(string objectName, string problem, long? chunkIndex = null, Exception? inner = null)
         : base(
             $"object '{objectName}' is corrupt: {problem}",
-            "restore from another backup; 'lifeboat check --read-data' lists every damaged object",
+            "restore from another backup",
             FailureKind.Failed,
             inner)
     {
+        Remedy = new(RemedyAction.CheckRepositoryData);
         ObjectName = objectName;
         ChunkIndex = chunkIndex;
     }

@@ -218,7 +218,10 @@ public sealed class EnvelopeReader : ReadOnlyStream
         {
             throw new LifeboatException(
                 $"object '{objectName}' has envelope format version {header.Version}, but this Lifeboat reads only version {EnvelopeHeader.CurrentVersion}",
-                "upgrade Lifeboat; if this Lifeboat wrote the object, its header is damaged and 'lifeboat check --read-data' will list it");
+                "upgrade Lifeboat; if this Lifeboat wrote the object, its header is damaged")
+            {
+                Remedy = new(RemedyAction.CheckRepositoryData),
+            };
         }
     }
 

@@ -36,11 +36,10 @@ internal sealed class KeyFileSecret : KeySecret
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new LifeboatException(
-                $"key file '{path}' does not exist",
-                "point repository.encryption.keyFile at the repository's key file; 'lifeboat init' creates one for a new repository",
-                FailureKind.Usage,
-                e);
+            throw new LifeboatException($"key file '{path}' does not exist", kind: FailureKind.Usage, inner: e)
+            {
+                Remedy = new(RemedyAction.PointAtKeyFile),
+            };
         }
         catch (UnauthorizedAccessException e)
         {
@@ -56,8 +55,11 @@ internal sealed class KeyFileSecret : KeySecret
             CryptographicOperations.ZeroMemory(content);
             throw new LifeboatException(
                 $"key file '{path}' is {(read > KeyFile.Size ? "longer than" : $"{read} bytes, not")} {KeyFile.Size} bytes; a Lifeboat key file holds exactly {KeyFile.Size} random bytes",
-                "use the file 'lifeboat init' wrote, byte for byte; a key file copied through a text tool or base64-encoded (e.g. twice in a Kubernetes secret) no longer fits",
-                FailureKind.Usage);
+                "a key file copied through a text tool or base64-encoded (e.g. twice in a Kubernetes secret) no longer fits",
+                FailureKind.Usage)
+            {
+                Remedy = new(RemedyAction.UseKeyFileAsWritten),
+            };
         }
 
         return new KeyFileSecret(content[..KeyFile.Size], path);

@@ -27,11 +27,12 @@ public static class KeySlots
             }
         }
 
-        throw new LifeboatException(
-            $"the key does not open this repository ({repository}): {secret.Description} fits none of its {tried} {secret.Kind} key slot(s)",
-            tried == 0
-                ? $"the repository has no {secret.Kind} slot; configure the kind of secret it was initialised with"
-                : "check repository.encryption (keyFile or passphraseEnv) points at this repository's secret; a secret whose slot was removed no longer opens it",
-            FailureKind.Usage);
+        var message = $"the key does not open this repository ({repository}): {secret.Description} fits none of its {tried} {secret.Kind} key slot(s)";
+        if (tried == 0)
+            throw new LifeboatException(message, $"the repository has no {secret.Kind} slot; configure the kind of secret it was initialised with", FailureKind.Usage);
+        throw new LifeboatException(message, "a secret whose slot was removed no longer opens it", FailureKind.Usage)
+        {
+            Remedy = new(RemedyAction.CheckRepositoryKey),
+        };
     }
 }

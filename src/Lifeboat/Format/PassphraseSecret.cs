@@ -13,10 +13,10 @@ internal sealed class PassphraseSecret : KeySecret
         ArgumentNullException.ThrowIfNull(passphrase);
         if (passphrase.Length == 0)
         {
-            throw new LifeboatException(
-                "the repository passphrase is empty",
-                "set the environment variable named by repository.encryption.passphraseEnv, or use a key file",
-                FailureKind.Usage);
+            throw new LifeboatException("the repository passphrase is empty", kind: FailureKind.Usage)
+            {
+                Remedy = new(RemedyAction.SetPassphrase),
+            };
         }
 
         this.passphrase = passphrase;

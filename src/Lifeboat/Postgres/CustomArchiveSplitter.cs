@@ -313,8 +313,8 @@ internal sealed class CustomArchiveSplitter(Stream input, string directory, IPro
     }
 
     private LifeboatException Truncated() =>
-        new($"the pg_dump archive ends in the middle of a field at byte {_consumed + (_end - _start)}", "run 'lifeboat check --read-data' on this backup");
+        new($"the pg_dump archive ends in the middle of a field at byte {_consumed + (_end - _start)}") { Remedy = new(RemedyAction.CheckRepositoryData) };
 
     private LifeboatException Malformed(string what) =>
-        new($"the pg_dump archive has {what} at byte {_consumed}; nothing was restored from it", "run 'lifeboat check --read-data' on this backup; restore with --jobs 1 to let pg_restore read it alone");
+        new($"the pg_dump archive has {what} at byte {_consumed}; nothing was restored from it") { Remedy = new(RemedyAction.RestoreWithOneJob) };
 }

@@ -20,14 +20,20 @@ internal static class DatabaseAdmin
         {
             throw new LifeboatException(
                 $"'{target}' cannot be a restore target: it is one of the server's own databases",
-                "choose another name with --target-db", FailureKind.Usage);
+                kind: FailureKind.Usage)
+            {
+                Remedy = new(RemedyAction.ChooseTargetDatabase),
+            };
         }
 
         if (target.Length == 0 || Encoding.UTF8.GetByteCount(target) > MaxNameBytes || target.Contains('\0', StringComparison.Ordinal))
         {
             throw new LifeboatException(
                 $"'{target}' is not a usable database name (1 to {MaxNameBytes} bytes)",
-                "choose another name with --target-db", FailureKind.Usage);
+                kind: FailureKind.Usage)
+            {
+                Remedy = new(RemedyAction.ChooseTargetDatabase),
+            };
         }
     }
 

@@ -11,7 +11,10 @@ public sealed partial record PgTool(string Path, string VersionText, int Major)
     {
         var path = Find(name, binDir) ?? throw new LifeboatException(
             binDir is null ? $"{name} was not found on PATH" : $"{name} was not found in {binDir}",
-            "install the PostgreSQL client of the server's major version (Debian: postgresql-client-15), or set postgres[].binDir");
+            "install the PostgreSQL client of the server's major version (Debian: postgresql-client-15)")
+        {
+            Remedy = new(RemedyAction.PointAtClientTools, PostgresDumpBackup.SourceType),
+        };
         var output = (await ChildProcess.RunAsync(path, ["--version"], new Dictionary<string, string?>(), cancellationToken)).Trim();
         var match = VersionPattern().Match(output);
         if (!match.Success)

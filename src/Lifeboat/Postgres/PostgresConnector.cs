@@ -28,20 +28,30 @@ internal static class PostgresConnector
         return e switch
         {
             PostgresException { SqlState: PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification } =>
-                new LifeboatException($"PostgreSQL at {where} rejected user '{source.User}': {((PostgresException)e).MessageText}",
-                    "check the user and the password variable named by postgres[].passwordEnv", inner: e),
+                new LifeboatException($"PostgreSQL at {where} rejected user '{source.User}': {((PostgresException)e).MessageText}", inner: e)
+                {
+                    Remedy = SettingToCheck(RemedyAction.CheckSourcePassword),
+                },
             PostgresException { SqlState: PostgresErrorCodes.InvalidCatalogName } =>
-                new LifeboatException($"database '{database}' does not exist at {source.Host}:{source.Port}",
-                    "check postgres[].database", inner: e),
+                new LifeboatException($"database '{database}' does not exist at {source.Host}:{source.Port}", inner: e)
+                {
+                    Remedy = SettingToCheck(RemedyAction.CheckSourceDatabase),
+                },
             PostgresException pe =>
                 new LifeboatException($"PostgreSQL at {where} refused the connection: {pe.MessageText}", inner: e),
             _ when e.InnerException is SocketException se =>
-                new LifeboatException($"cannot reach PostgreSQL at {source.Host}:{source.Port}: {se.Message}",
-                    "is the server running, and are postgres[].host and port right?", inner: e),
+                new LifeboatException($"cannot reach PostgreSQL at {source.Host}:{source.Port}: {se.Message}", inner: e)
+                {
+                    Remedy = SettingToCheck(RemedyAction.CheckSourceAddress),
+                },
             _ when e is TimeoutException || e.InnerException is TimeoutException =>
-                new LifeboatException($"timed out connecting to PostgreSQL at {source.Host}:{source.Port}",
-                    "is the server running, and are postgres[].host and port right?", inner: e),
+                new LifeboatException($"timed out connecting to PostgreSQL at {source.Host}:{source.Port}", inner: e)
+                {
+                    Remedy = SettingToCheck(RemedyAction.CheckSourceAddress),
+                },
             _ => new LifeboatException($"cannot connect to PostgreSQL at {where}: {e.Message}", inner: e),
         };
     }
+
+    private static Remedy SettingToCheck(RemedyAction action) => new(action, PostgresDumpBackup.SourceType);
 }

@@ -48,7 +48,10 @@ public sealed class PostgresDumpBackup(BackupRepository repository, IActivityRep
         {
             throw new LifeboatException(
                 $"{pgDump.Path} is version {pgDump.Major}, older than the server at {source.Describe()} ({serverVersion}); pg_dump cannot dump a newer server",
-                $"install postgresql-client-{serverMajor} and point postgres[].binDir at its bin directory");
+                $"install postgresql-client-{serverMajor}")
+            {
+                Remedy = new(RemedyAction.PointAtClientTools, SourceType),
+            };
         }
 
         var startedAt = DateTimeOffset.UtcNow;

@@ -46,7 +46,11 @@ public sealed record PostgresDumpInfo
         {
             throw new LifeboatException(
                 $"backup {manifest.Id} is a {manifest.Source} {manifest.Kind} backup of '{manifest.Name}', not a PostgreSQL dump",
-                "choose a postgres dump backup (see 'lifeboat list --source postgres')", FailureKind.Usage);
+                $"choose a {PostgresDumpBackup.SourceType} {PostgresDumpBackup.Kind} backup",
+                FailureKind.Usage)
+            {
+                Remedy = new(RemedyAction.ListBackups, PostgresDumpBackup.SourceType),
+            };
         }
 
         return manifest.DetailsAs(PostgresJson.Default.PostgresDumpInfo);

@@ -18,7 +18,7 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
     {
         var info = PostgresDumpInfo.Of(manifest);
         var archive = manifest.Objects.FirstOrDefault(o => o.Role == PostgresDumpBackup.ArchiveRole)
-            ?? throw new LifeboatException($"the manifest of backup {manifest.Id} names no pg_dump archive", "run 'lifeboat check'");
+            ?? throw new LifeboatException($"the manifest of backup {manifest.Id} names no pg_dump archive") { Remedy = new(RemedyAction.CheckRepository) };
         var target = options.TargetDatabase ?? info.Database;
         DatabaseAdmin.ValidateTarget(target);
         var clock = Stopwatch.StartNew();
@@ -56,9 +56,10 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
         var targetExists = await DatabaseAdmin.ExistsAsync(admin, target, cancellationToken);
         if (targetExists && !force)
         {
-            throw new LifeboatException(
-                $"database '{target}' already exists on {source.Host}:{source.Port}; it was left untouched",
-                "restore into another database with --target-db NAME, or add --force to replace it");
+            throw new LifeboatException($"database '{target}' already exists on {source.Host}:{source.Port}; it was left untouched")
+            {
+                Remedy = new(RemedyAction.RestoreElsewhereOrReplace),
+            };
         }
 
         await RequireExtensionsAsync(admin, info, source, cancellationToken);
@@ -84,7 +85,10 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
             {
                 throw new LifeboatException(
                     $"restored data of backup {manifest.Id} does not match its manifest ({string.Join(", ", result.Tables.Where(t => !t.Matches).Select(t => $"{t.Schema}.{t.Table}: {t.Actual} rows, expected {t.Expected}"))}); '{target}' was left untouched",
-                    "try another backup; run 'lifeboat check --read-data' on this one");
+                    "try another backup")
+                {
+                    Remedy = new(RemedyAction.CheckRepositoryData),
+                };
             }
 
             return result;

@@ -118,7 +118,11 @@ internal sealed class TableDataGate : IAsyncDisposable
     public static LifeboatException Lost(Exception inner) => new(
         "the PostgreSQL session that held pg_restore back from each table until its data had arrived was ended " +
         $"(by an administrator, a server restart or a connection drop: {inner.Message}); the target database was left untouched",
-        "run the restore again; --jobs 1 restores without that session", inner: inner);
+        "run the restore again",
+        inner: inner)
+    {
+        Remedy = new(RemedyAction.RestoreWithOneJob),
+    };
 
     /// <summary>Lets go of every table and closes the session.</summary>
     public async ValueTask DisposeAsync() => await _connection.DisposeAsync();

@@ -56,14 +56,14 @@ public sealed record BackupManifest
     public T DetailsAs<T>(JsonTypeInfo<T> type)
     {
         if (Details is not { ValueKind: JsonValueKind.Object } details)
-            throw new DamagedRecordException($"the manifest of backup {Id} ({Source}/{Name}) records no {Source} details", "run 'lifeboat check'");
+            throw new DamagedRecordException($"the manifest of backup {Id} ({Source}/{Name}) records no {Source} details") { Remedy = new(RemedyAction.CheckRepository) };
         try
         {
             return details.Deserialize(type) ?? throw new JsonException("null");
         }
         catch (JsonException e)
         {
-            throw new DamagedRecordException($"the {Source} details in the manifest of backup {Id} are not valid: {e.Message}", "run 'lifeboat check'", e);
+            throw new DamagedRecordException($"the {Source} details in the manifest of backup {Id} are not valid: {e.Message}", inner: e) { Remedy = new(RemedyAction.CheckRepository) };
         }
     }
 

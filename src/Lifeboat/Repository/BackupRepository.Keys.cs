@@ -45,17 +45,18 @@ public sealed partial class BackupRepository
         var key = RepositoryLayout.KeysPrefix + slotId;
         if (!slots.Any(s => s.Id == slotId) && !damaged.Contains(key))
         {
-            throw new LifeboatException(
-                $"the repository at {Store.Location} has no key slot '{slotId}'; nothing was removed",
-                "list the slots with 'lifeboat key list'", FailureKind.Usage);
+            throw new LifeboatException($"the repository at {Store.Location} has no key slot '{slotId}'; nothing was removed", kind: FailureKind.Usage)
+            {
+                Remedy = new(RemedyAction.ListKeySlots),
+            };
         }
 
         if (slotId == OpenedSlotId)
         {
-            throw new LifeboatException(
-                $"key slot {slotId} is the one this configuration's key opens; it was kept, so the repository stays open to you",
-                "to retire that key: 'lifeboat key add' the new one, point repository.encryption at it, then remove this slot with the new configuration",
-                FailureKind.Usage);
+            throw new LifeboatException($"key slot {slotId} is the one this configuration's key opens; it was kept, so the repository stays open to you", kind: FailureKind.Usage)
+            {
+                Remedy = new(RemedyAction.RetireOpeningKey),
+            };
         }
 
         // The slot this process opened with may itself have been removed since (by another 'key remove', whose
@@ -64,7 +65,10 @@ public sealed partial class BackupRepository
         {
             throw new LifeboatException(
                 $"key slot {OpenedSlotId}, which this configuration's key opened, is gone or damaged since this command started; nothing was removed, so the remaining slots still open the repository",
-                "run 'lifeboat key list' with a configuration whose key still opens the repository", FailureKind.Failed);
+                "use a configuration whose key still opens the repository", FailureKind.Failed)
+            {
+                Remedy = new(RemedyAction.ListKeySlots),
+            };
         }
 
         await Store.DeleteAsync(key, cancellationToken);

@@ -91,7 +91,7 @@ public sealed partial class BackupRepository
         }
         catch (JsonException e)
         {
-            throw new DamagedRecordException($"object '{key}' is not a valid manifest: {e.Message}", "run 'lifeboat check' after the migration", e);
+            throw new DamagedRecordException($"object '{key}' is not a valid manifest: {e.Message}", inner: e) { Remedy = new(RemedyAction.FindDamagedObjects) };
         }
 
         // Layout 1 kept a source's details under a property named after the source ("postgres": {...}).

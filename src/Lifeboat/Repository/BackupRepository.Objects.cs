@@ -57,7 +57,10 @@ public sealed partial class BackupRepository
         {
             throw new DamagedRecordException(
                 $"manifest '{key}' describes backup {manifest.Id} of {manifest.Source}/{manifest.Name}, which belongs elsewhere",
-                "the manifest was moved or replaced; run 'lifeboat check'");
+                "the manifest was moved or replaced")
+            {
+                Remedy = new(RemedyAction.CheckRepository),
+            };
         }
 
         return manifest;
@@ -116,17 +119,14 @@ public sealed partial class BackupRepository
         if (idOrLatest != "latest")
         {
             // A damaged manifest means that backup does not exist; but when it is the one asked for, its read says why.
-            var match = keys.FirstOrDefault(k => k.Id == idOrLatest) ?? throw new LifeboatException(
-                $"there is no {what} with id '{idOrLatest}' in {Store.Location}",
-                "list the backups with 'lifeboat list'");
+            var match = keys.FirstOrDefault(k => k.Id == idOrLatest)
+                ?? throw new LifeboatException($"there is no {what} with id '{idOrLatest}' in {Store.Location}") { Remedy = new(RemedyAction.ListBackups) };
             return await ReadManifestAsync(match.Key, cancellationToken);
         }
 
         if (keys.Count == 0)
         {
-            throw new LifeboatException(
-                $"there is no {what} in {Store.Location}",
-                source is null ? "take a backup first, or list what exists with 'lifeboat list'" : $"take one with 'lifeboat backup {source}', or list what exists with 'lifeboat list'");
+            throw new LifeboatException($"there is no {what} in {Store.Location}") { Remedy = new(RemedyAction.TakeBackup, source) };
         }
 
         var newest = keys[^1];
@@ -143,14 +143,16 @@ public sealed partial class BackupRepository
             {
                 throw new LifeboatException(
                     $"the newest backup {newest.Id} is damaged ({damage.Message})",
-                    keys.Count == 1
-                        ? "run 'lifeboat check'; it is the only backup of it"
-                        : $"run 'lifeboat check'; none of the {Math.Min(keys.Count - 1, OlderManifestsTried)} backups before it is readable either");
+                    keys.Count == 1 ? "it is the only backup of it" : $"none of the {Math.Min(keys.Count - 1, OlderManifestsTried)} backups before it is readable either")
+                {
+                    Remedy = new(RemedyAction.CheckRepository),
+                };
             }
 
-            throw new LifeboatException(
-                $"the newest backup {newest.Id} is damaged ({damage.Message}); refusing to take the older {older.Id} as 'latest'",
-                $"name a backup explicitly with --backup {older.Id} if that is what you want, and run 'lifeboat check'");
+            throw new LifeboatException($"the newest backup {newest.Id} is damaged ({damage.Message}); refusing to take the older {older.Id} as 'latest'")
+            {
+                Remedy = new(RemedyAction.ChooseBackup, older.Id),
+            };
         }
     }
 

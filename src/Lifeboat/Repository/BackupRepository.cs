@@ -70,8 +70,10 @@ public sealed partial class BackupRepository : IAsyncDisposable
         {
             throw new LifeboatException(
                 $"the repository at {store.Location} has layout version {config.Version}; this Lifeboat reads layout {RepositoryConfig.CurrentVersion}",
-                "run 'lifeboat migrate' once: it moves the manifests into their own folder and rewrites no backup data (docs/FORMAT.md §4)",
-                FailureKind.Usage);
+                kind: FailureKind.Usage)
+            {
+                Remedy = new(RemedyAction.MigrateLayout),
+            };
         }
 
         return await UnlockAsync(store, config, secretSource, envelope, cancellationToken);
@@ -90,8 +92,10 @@ public sealed partial class BackupRepository : IAsyncDisposable
 
         // A damaged slot must not lock out the secrets of the others; it is named when nothing opened.
         throw new LifeboatException(
-            $"the key does not open the repository at {store.Location}" + (damaged.Count == 0 ? "" : $" (key slots {string.Join(", ", damaged)} are damaged and were skipped)"),
-            "check repository.encryption (keyFile or passphraseEnv): it must be the key the repository was initialised with, or one added with 'lifeboat key add'");
+            $"the key does not open the repository at {store.Location}" + (damaged.Count == 0 ? "" : $" (key slots {string.Join(", ", damaged)} are damaged and were skipped)"))
+        {
+            Remedy = new(RemedyAction.CheckRepositoryKey),
+        };
     }
 
     /// <summary>Every readable key slot of the repository at <paramref name="store"/>; damaged ones go to <paramref name="onDamaged"/>.</summary>
@@ -127,10 +131,10 @@ public sealed partial class BackupRepository : IAsyncDisposable
     {
         if (await store.StatAsync(RepositoryLayout.ConfigKey, cancellationToken) is null)
         {
-            throw new LifeboatException(
-                $"there is no Lifeboat repository at {store.Location}",
-                "run 'lifeboat init' to create one, or check repository.url",
-                FailureKind.Usage);
+            throw new LifeboatException($"there is no Lifeboat repository at {store.Location}", kind: FailureKind.Usage)
+            {
+                Remedy = new(RemedyAction.CreateRepository),
+            };
         }
 
         var bytes = await ReadPlainAsync(store, RepositoryLayout.ConfigKey, cancellationToken);

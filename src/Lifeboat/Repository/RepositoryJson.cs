@@ -19,11 +19,11 @@ internal sealed partial class RepositoryJson : JsonSerializerContext
         try
         {
             return JsonSerializer.Deserialize(json, type)
-                ?? throw new DamagedRecordException($"object '{objectName}' holds no {typeof(T).Name}", "run 'lifeboat check' to find damaged objects");
+                ?? throw new DamagedRecordException($"object '{objectName}' holds no {typeof(T).Name}") { Remedy = new(RemedyAction.FindDamagedObjects) };
         }
         catch (JsonException e)
         {
-            throw new DamagedRecordException($"object '{objectName}' is not a valid {typeof(T).Name}: {e.Message}", "run 'lifeboat check' to find damaged objects", e);
+            throw new DamagedRecordException($"object '{objectName}' is not a valid {typeof(T).Name}: {e.Message}", inner: e) { Remedy = new(RemedyAction.FindDamagedObjects) };
         }
     }
 }

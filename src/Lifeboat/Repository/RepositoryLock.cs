@@ -139,9 +139,10 @@ public sealed class RepositoryLock : IAsyncDisposable
                 continue;
             if (other.IsStale(now, StaleAfter))
             {
-                throw new LifeboatException(
-                    $"the repository at {store.Location} is locked by a stale {other.Describe()}",
-                    "if that process is really gone, run 'lifeboat unlock' to remove stale locks");
+                throw new LifeboatException($"the repository at {store.Location} is locked by a stale {other.Describe()}")
+                {
+                    Remedy = new(RemedyAction.RemoveStaleLocks),
+                };
             }
 
             throw new LifeboatException(

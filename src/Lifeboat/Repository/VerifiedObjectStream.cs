@@ -34,7 +34,10 @@ internal sealed class VerifiedObjectStream(EnvelopeReader reader, Stream raw, St
         {
             throw new LifeboatException(
                 $"object '{expected.Key}' does not match its manifest: {reader.PlaintextBytes} bytes with SHA-256 {reader.PlaintextSha256}, expected {expected.SizeBytes} bytes with {expected.Sha256}",
-                "the object was replaced or damaged; restore from another backup and run 'lifeboat check --read-data'");
+                "the object was replaced or damaged; restore from another backup")
+            {
+                Remedy = new(RemedyAction.CheckRepositoryData),
+            };
         }
 
         _verified = true;

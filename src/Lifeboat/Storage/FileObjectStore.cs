@@ -256,7 +256,7 @@ public sealed class FileObjectStore : IObjectStore
     private void ThrowIfRootMissing()
     {
         if (!Directory.Exists(RootDirectory))
-            throw new LifeboatException($"repository directory '{RootDirectory}' does not exist", "run 'lifeboat init' to create it, or check repository.url", FailureKind.Usage);
+            throw new LifeboatException($"repository directory '{RootDirectory}' does not exist", kind: FailureKind.Usage) { Remedy = new(RemedyAction.CreateRepository) };
     }
 
     private ObjectNotFoundException NotFound(string key)

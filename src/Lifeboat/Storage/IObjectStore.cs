@@ -50,11 +50,18 @@ public sealed record ObjectInfo(string Key, long Size, DateTimeOffset LastModifi
 public readonly record struct ByteRange(long Offset, long? Length = null);
 
 /// <summary>Thrown when a key names no object.</summary>
-public sealed class ObjectNotFoundException(string key, string location)
-    : LifeboatException($"object '{key}' does not exist in {location}", "check the repository URL, or run 'lifeboat check' to find missing objects")
+public sealed class ObjectNotFoundException : LifeboatException
 {
+    /// <summary>Creates the error for <paramref name="key"/> in the store at <paramref name="location"/>.</summary>
+    public ObjectNotFoundException(string key, string location)
+        : base($"object '{key}' does not exist in {location}", "check the repository URL")
+    {
+        Key = key;
+        Remedy = new(RemedyAction.FindMissingObjects);
+    }
+
     /// <summary>The missing key.</summary>
-    public string Key { get; } = key;
+    public string Key { get; }
 }
 
 /// <summary>

@@ -34,7 +34,7 @@ public static class ObjectStoreFactory
         if (bucket.Length == 0)
             throw BadUrl(repositoryUrl, "it names no bucket");
         if (s3Location is null)
-            throw new LifeboatException($"repository {repositoryUrl} is on S3 but no S3 settings were given", "set repository.s3 (endpoint, region, accessKeyEnv, secretKeyEnv)", FailureKind.Usage);
+            throw new LifeboatException($"repository {repositoryUrl} is on S3 but no S3 settings were given", kind: FailureKind.Usage) { Remedy = new(RemedyAction.ConfigureS3) };
         return new S3ObjectStore(s3Location(bucket, prefix));
     }
 

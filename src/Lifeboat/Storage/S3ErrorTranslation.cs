@@ -22,19 +22,23 @@ internal static class S3ErrorTranslation
             return new LifeboatException(
                 $"S3 endpoint {location.EndpointDescription} did not answer in time while trying to {action} {objectName}",
                 "check the network path to the S3 server and its load; the request was retried", inner: exception);
-        return new LifeboatException(
-            $"cannot reach S3 endpoint {location.EndpointDescription}: {Innermost(exception).Message}",
-            "check repository.s3.endpoint and that the S3 server is running and reachable from here", inner: exception);
+        return new LifeboatException($"cannot reach S3 endpoint {location.EndpointDescription}: {Innermost(exception).Message}", inner: exception)
+        {
+            Remedy = new(RemedyAction.CheckS3Endpoint),
+        };
     }
 
     private static LifeboatException FromService(AmazonServiceException service, S3Location location, string action, string objectName)
     {
         var code = service.ErrorCode ?? service.StatusCode.ToString();
         if (CredentialCodes.Contains(code))
-            return new LifeboatException(
-                $"S3 rejected the credentials for bucket {location.Bucket} at {location.EndpointDescription} ({code})",
-                "check the access key and secret key given for the repository (repository.s3.accessKeyEnv and secretKeyEnv)",
-                FailureKind.Usage, service);
+        {
+            return new LifeboatException($"S3 rejected the credentials for bucket {location.Bucket} at {location.EndpointDescription} ({code})", kind: FailureKind.Usage, inner: service)
+            {
+                Remedy = new(RemedyAction.CheckS3Credentials),
+            };
+        }
+
         if (code == "NoSuchBucket")
             return BucketMissing(location, service);
         if (service.StatusCode == HttpStatusCode.Forbidden)
@@ -50,9 +54,11 @@ internal static class S3ErrorTranslation
     }
 
     /// <summary>The error for a bucket that does not exist.</summary>
-    public static LifeboatException BucketMissing(S3Location location, Exception? inner = null) => new(
-        $"bucket {location.Bucket} does not exist at {location.EndpointDescription}",
-        "run 'lifeboat init' to create it, or check repository.url", FailureKind.Usage, inner);
+    public static LifeboatException BucketMissing(S3Location location, Exception? inner = null) =>
+        new($"bucket {location.Bucket} does not exist at {location.EndpointDescription}", kind: FailureKind.Usage, inner: inner)
+        {
+            Remedy = new(RemedyAction.CreateRepository),
+        };
 
     private static AmazonServiceException? FindService(Exception exception)
     {

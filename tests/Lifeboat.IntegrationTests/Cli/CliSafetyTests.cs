@@ -177,7 +177,7 @@ public sealed class CliSafetyTests
             repo.Repository.FindBackupAsync("postgres", "db", "latest", Ct));
 
         Assert.Contains($"the newest backup {newer.Id} is damaged", error.Message, StringComparison.Ordinal);
-        Assert.Contains(older.Id, error.Hint, StringComparison.Ordinal);
+        Assert.Equal(new Remedy(RemedyAction.ChooseBackup, older.Id), error.Remedy);
         Assert.Equal(older.Id, (await repo.Repository.FindBackupAsync("postgres", "db", older.Id, Ct)).Id);
     }
 }

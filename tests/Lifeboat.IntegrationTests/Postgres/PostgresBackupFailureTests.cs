@@ -42,6 +42,7 @@ public sealed class PostgresBackupFailureTests
 
         Assert.Contains("is version 12, older than the server", error.Message, StringComparison.Ordinal);
         Assert.Contains("postgresql-client-15", error.Hint, StringComparison.Ordinal);
+        Assert.Equal(new Remedy(RemedyAction.PointAtClientTools, "postgres"), error.Remedy);
         await AssertNoBackupRecordedAsync(repo);
     }
 
@@ -68,7 +69,7 @@ public sealed class PostgresBackupFailureTests
             new PostgresDumpBackup(repo.Repository, SilentReporter.Instance).RunAsync(database.Source() with { Password = "wrong" }, Ct));
 
         Assert.Contains($"rejected user '{TestEnvironment.PgUser}'", error.Message, StringComparison.Ordinal);
-        Assert.Contains("passwordEnv", error.Hint, StringComparison.Ordinal);
+        Assert.Equal(new Remedy(RemedyAction.CheckSourcePassword, "postgres"), error.Remedy);
         await AssertNoBackupRecordedAsync(repo);
     }
 

@@ -25,7 +25,7 @@ public sealed class PostgresRestoreSafetyTests
             new PostgresDumpRestore(repo.Repository, SilentReporter.Instance).RunAsync(database.Source(), manifest, new RestoreOptions(), Ct));
 
         Assert.Contains($"database '{database.Name}' already exists", error.Message, StringComparison.Ordinal);
-        Assert.Contains("--force", error.Hint, StringComparison.Ordinal);
+        Assert.Equal(new Remedy(RemedyAction.RestoreElsewhereOrReplace), error.Remedy);
         Assert.Equal(before, await DatabaseFingerprint.TakeAsync(database.Name));
     }
 

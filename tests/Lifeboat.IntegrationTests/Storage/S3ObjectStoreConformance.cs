@@ -48,7 +48,7 @@ public sealed class S3ObjectStoreConformance : ObjectStoreConformance
         {
             Assert.StartsWith("cannot reach S3 endpoint http://127.0.0.1:1: ", error.Message, StringComparison.Ordinal);
             Assert.Contains("refused", error.Message, StringComparison.OrdinalIgnoreCase);
-            Assert.NotNull(error.Hint);
+            Assert.Equal(new Remedy(RemedyAction.CheckS3Endpoint), error.Remedy);
         }
     }
 
@@ -114,7 +114,7 @@ public sealed class S3ObjectStoreConformance : ObjectStoreConformance
         {
             Assert.True(error.Message == $"bucket {_missingBucket} does not exist at {endpoint}", $"got: {error}");
             Assert.Equal(FailureKind.Usage, error.Kind);
-            Assert.Contains("lifeboat init", error.Hint, StringComparison.Ordinal);
+            Assert.Equal(new Remedy(RemedyAction.CreateRepository), error.Remedy);
         }
     }
 

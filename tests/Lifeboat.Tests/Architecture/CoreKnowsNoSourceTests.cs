@@ -16,7 +16,7 @@ public sealed partial class CoreKnowsNoSourceTests
     [Fact]
     public void No_core_file_references_a_source_namespace()
     {
-        var library = Path.Combine(RepositoryRoot(), "src", "Lifeboat");
+        var library = SourceTree.Library;
         var sources = Directory.GetDirectories(library).Select(Path.GetFileName).Where(d => !SharedFolders.Contains(d)).ToList();
         Assert.Contains("Postgres", sources);
 
@@ -33,7 +33,7 @@ public sealed partial class CoreKnowsNoSourceTests
     [Fact]
     public void No_core_file_names_a_source_type_in_code()
     {
-        var library = Path.Combine(RepositoryRoot(), "src", "Lifeboat");
+        var library = SourceTree.Library;
         var offenders = CoreFolders
             .SelectMany(folder => Directory.EnumerateFiles(Path.Combine(library, folder), "*.cs", SearchOption.AllDirectories))
             .SelectMany(file => File.ReadLines(file)
@@ -49,15 +49,4 @@ public sealed partial class CoreKnowsNoSourceTests
 
     [GeneratedRegex(@"""[^""]*\b(postgres|pg_dump|pg_restore|redis)\b[^""]*""", RegexOptions.IgnoreCase)]
     private static partial Regex SourceTypeLiteral();
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Lifeboat.slnx")))
-                return dir.FullName;
-        }
-
-        throw new InvalidOperationException($"no Lifeboat.slnx above {AppContext.BaseDirectory}");
-    }
 }

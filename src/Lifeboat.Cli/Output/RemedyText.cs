@@ -1,0 +1,48 @@
+namespace Lifeboat.Cli.Output;
+
+/// <summary>The command line's words for each <see cref="RemedyAction"/> of the core: its commands, flags and configuration keys.</summary>
+internal static class RemedyText
+{
+    /// <summary>What to do, as the operator types it; null for an action this table has no words for.</summary>
+    public static string? For(Remedy remedy) => remedy.Action switch
+    {
+        RemedyAction.CreateRepository => "run 'lifeboat init' to create it, or check repository.url",
+        RemedyAction.MigrateLayout => "run 'lifeboat migrate' once: it moves the manifests into their own folder and rewrites no backup data (docs/FORMAT.md §4)",
+        RemedyAction.CheckRepository => "run 'lifeboat check'",
+        RemedyAction.FindDamagedObjects => "run 'lifeboat check' to find damaged objects",
+        RemedyAction.FindMissingObjects => "run 'lifeboat check' to find missing objects",
+        RemedyAction.CheckRepositoryData => "'lifeboat check --read-data' lists every damaged object",
+        RemedyAction.RemoveStaleLocks => "if that process is really gone, run 'lifeboat unlock' to remove stale locks",
+        RemedyAction.ListBackups => remedy.Subject is null
+            ? "list the backups with 'lifeboat list'"
+            : $"list the backups with 'lifeboat list --source {remedy.Subject}'",
+        RemedyAction.TakeBackup => remedy.Subject is null
+            ? "take a backup first, or list what exists with 'lifeboat list'"
+            : $"take one with 'lifeboat backup {remedy.Subject}', or list what exists with 'lifeboat list'",
+        RemedyAction.ChooseBackup => $"name a backup explicitly with --backup {remedy.Subject} if that is what you want, and run 'lifeboat check'",
+        RemedyAction.CheckRepositoryKey =>
+            "check repository.encryption (keyFile or passphraseEnv): it must be the key the repository was initialised with, or one added with 'lifeboat key add'",
+        RemedyAction.ListKeySlots => "list the slots with 'lifeboat key list'",
+        RemedyAction.RetireOpeningKey =>
+            "to retire that key: 'lifeboat key add' the new one, point repository.encryption at it, then remove this slot with the new configuration",
+        RemedyAction.PointAtKeyFile => "point repository.encryption.keyFile at the repository's key file; 'lifeboat init' creates one for a new repository",
+        RemedyAction.UseKeyFileAsWritten => "use the file 'lifeboat init' wrote, byte for byte",
+        RemedyAction.SetPassphrase => "set the environment variable named by repository.encryption.passphraseEnv, or use a key file",
+        RemedyAction.ConfigureS3 => "set repository.s3 (endpoint, region, accessKeyEnv, secretKeyEnv)",
+        RemedyAction.CheckS3Endpoint => "check repository.s3.endpoint and that the S3 server is running and reachable from here",
+        RemedyAction.CheckS3Credentials => "check the access key and secret key given for the repository (repository.s3.accessKeyEnv and secretKeyEnv)",
+
+        // A source's configuration section is named after its type, so the subject spells the section.
+        RemedyAction.PointAtClientTools => $"point {remedy.Subject}[].binDir at its bin directory",
+        RemedyAction.CheckSourcePassword => $"check the user and the password variable named by {remedy.Subject}[].passwordEnv",
+        RemedyAction.CheckSourceDatabase => $"check {remedy.Subject}[].database",
+        RemedyAction.CheckSourceAddress => $"is the server running, and are {remedy.Subject}[].host and port right?",
+
+        RemedyAction.ChooseTargetDatabase => "choose another name with --target-db",
+        RemedyAction.RestoreElsewhereOrReplace => "restore into another database with --target-db NAME, or add --force to replace it",
+        RemedyAction.RestoreWithOneJob => "restore with --jobs 1 to let pg_restore read the archive alone",
+
+        // Reporting an error must not fail; a missing entry is caught by RemedyTextTests instead.
+        _ => null,
+    };
+}

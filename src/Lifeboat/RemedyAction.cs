@@ -1,0 +1,86 @@
+namespace Lifeboat;
+
+/// <summary>
+/// What the operator can do about an error, named by what it achieves; the front end words each one as its own
+/// command, flag or configuration key, which the core never names.
+/// </summary>
+public enum RemedyAction
+{
+    /// <summary>Create the repository, or correct where the configuration says it is.</summary>
+    CreateRepository = 1,
+
+    /// <summary>Bring an older repository layout up to the current one.</summary>
+    MigrateLayout,
+
+    /// <summary>Check the whole repository.</summary>
+    CheckRepository,
+
+    /// <summary>Check the repository for other damaged objects.</summary>
+    FindDamagedObjects,
+
+    /// <summary>Check the repository for other missing objects.</summary>
+    FindMissingObjects,
+
+    /// <summary>Check the repository reading all data, which lists every damaged object.</summary>
+    CheckRepositoryData,
+
+    /// <summary>Remove locks whose processes are gone.</summary>
+    RemoveStaleLocks,
+
+    /// <summary>List the backups; <see cref="Remedy.Subject"/> is the source type to list, or null for all.</summary>
+    ListBackups,
+
+    /// <summary>Take a backup first; <see cref="Remedy.Subject"/> is the source type, or null when any will do.</summary>
+    TakeBackup,
+
+    /// <summary>Name the backup to use instead of "latest", and check the repository; <see cref="Remedy.Subject"/> is the backup's id.</summary>
+    ChooseBackup,
+
+    /// <summary>Configure the secret the repository was initialised with, or one added to it since.</summary>
+    CheckRepositoryKey,
+
+    /// <summary>List the repository's key slots.</summary>
+    ListKeySlots,
+
+    /// <summary>Retire the key that opened the repository: add the new one, switch to it, then remove the old slot.</summary>
+    RetireOpeningKey,
+
+    /// <summary>Configure the path of the repository's key file.</summary>
+    PointAtKeyFile,
+
+    /// <summary>Use the key file exactly as Lifeboat wrote it.</summary>
+    UseKeyFileAsWritten,
+
+    /// <summary>Provide the passphrase through the configured environment variable, or use a key file instead.</summary>
+    SetPassphrase,
+
+    /// <summary>Configure the S3 settings of the repository.</summary>
+    ConfigureS3,
+
+    /// <summary>Check the configured S3 endpoint and that the server is reachable.</summary>
+    CheckS3Endpoint,
+
+    /// <summary>Check the configured S3 access and secret keys.</summary>
+    CheckS3Credentials,
+
+    /// <summary>Configure where the source's client tools are; <see cref="Remedy.Subject"/> is the source type.</summary>
+    PointAtClientTools,
+
+    /// <summary>Check the configured user and password of the source; <see cref="Remedy.Subject"/> is the source type.</summary>
+    CheckSourcePassword,
+
+    /// <summary>Check the configured database of the source; <see cref="Remedy.Subject"/> is the source type.</summary>
+    CheckSourceDatabase,
+
+    /// <summary>Check that the source's server runs at its configured host and port; <see cref="Remedy.Subject"/> is the source type.</summary>
+    CheckSourceAddress,
+
+    /// <summary>Restore under another database name.</summary>
+    ChooseTargetDatabase,
+
+    /// <summary>Restore under another database name, or replace the existing database.</summary>
+    RestoreElsewhereOrReplace,
+
+    /// <summary>Restore with a single job, which reads the archive as one stream.</summary>
+    RestoreWithOneJob,
+}
