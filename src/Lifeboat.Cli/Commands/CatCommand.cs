@@ -17,11 +17,13 @@ internal static class CatCommand
         {
             await using var session = await RepositorySession.OpenAsync(options.ConfigPath, cancellationToken);
             var backupId = parse.GetValue(id)!;
-            var manifest = await session.Repository.FindBackupAsync(null, null, backupId, cancellationToken);
+            var found = await session.Repository.FindBackupAsync(null, null, backupId, cancellationToken);
             // Shared over the backup's own source: a prune of it waits until the artifact is out.
-            await session.LockAsync(LockScope.Source(manifest.Source, manifest.Name), "cat");
+            await session.LockAsync(LockScope.Source(found.Source, found.Name), "cat");
             return await session.RunAsync(async work =>
             {
+                // Looked up again under the lock: a prune that ran between the lookup and the lock says "no such backup".
+                var manifest = await session.Repository.FindBackupAsync(found.Source, found.Name, found.Id, work);
                 var wanted = parse.GetValue(file);
                 var stored = wanted is null
                     ? manifest.Objects.Count == 1 ? manifest.Objects[0] : throw new LifeboatException(

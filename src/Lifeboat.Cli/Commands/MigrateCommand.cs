@@ -30,24 +30,28 @@ internal static class MigrateCommand
             {
                 var report = await Reporting.RunAsync(options, reporter => repository.MigrateAsync(reporter, cancellationToken));
                 if (options.Json)
-                    CliJson.Print(new MigrateSummary(report.FromVersion, report.ToVersion, report.Migrated, report.Skipped), CliJson.Default.MigrateSummary);
+                    CliJson.Print(new MigrateSummary(report.FromVersion, report.ToVersion, report.Migrated, report.Damaged), CliJson.Default.MigrateSummary);
                 else
                     Print(report, repository, options.Quiet);
+                // The layout is current either way; damaged backups make the repository unhealthy, as 'check' would say.
+                return report.Damaged.Count == 0 ? CommandRunner.Ok : (int)FailureKind.Unhealthy;
             }
-
-            return CommandRunner.Ok;
         });
         return command;
     }
 
     private static void Print(MigrationReport report, BackupRepository repository, bool quiet)
     {
-        foreach (var skipped in report.Skipped)
-            Console.Error.WriteLine($"lifeboat: warning: not migrated, left where it is: {skipped}");
+        foreach (var damaged in report.Damaged)
+            Console.Error.WriteLine($"lifeboat: problem: {damaged}; moved into the catalog as it was, where 'lifeboat check' lists it");
         if (quiet)
             return;
-        Console.WriteLine(report.FromVersion == report.ToVersion
-            ? $"the repository at {repository.Store.Location} already has layout version {report.ToVersion}; nothing to do"
-            : $"migrated the repository at {repository.Store.Location} from layout version {report.FromVersion} to {report.ToVersion}: {report.Migrated} backups moved into the catalog");
+        var location = repository.Store.Location;
+        Console.WriteLine((report.FromVersion == report.ToVersion, report.Migrated) switch
+        {
+            (true, 0) => $"the repository at {location} already has layout version {report.ToVersion}; nothing to do",
+            (true, _) => $"the repository at {location} already has layout version {report.ToVersion}; {report.Migrated} manifests left in layout 1's place moved into the catalog",
+            _ => $"migrated the repository at {location} from layout version {report.FromVersion} to {report.ToVersion}: {report.Migrated} backups moved into the catalog",
+        });
     }
 }

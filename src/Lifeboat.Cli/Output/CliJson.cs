@@ -51,7 +51,7 @@ internal sealed record RestoreSummary(string Id, string TargetDatabase, bool Ver
 internal sealed record CheckSummary(int Backups, int ObjectsChecked, int ObjectsPresent, int ObjectsRead, IReadOnlyList<string> Problems);
 
 /// <summary>What 'migrate --json' prints.</summary>
-internal sealed record MigrateSummary(int FromVersion, int ToVersion, int Migrated, IReadOnlyList<string> Skipped);
+internal sealed record MigrateSummary(int FromVersion, int ToVersion, int Migrated, IReadOnlyList<string> Damaged);
 
 /// <summary>What 'unlock --json' prints.</summary>
 internal sealed record UnlockSummary(IReadOnlyList<LockRecord> Removed, IReadOnlyList<LockRecord> Remaining);

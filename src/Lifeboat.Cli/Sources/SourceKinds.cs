@@ -22,7 +22,19 @@ internal static class SourceKinds
         throw new LifeboatException($"there is no source type '{name}'", hint, FailureKind.Usage);
     }
 
-    /// <summary>The source's own summary fields of a backup, or none when its kind is unknown to this build.</summary>
-    public static Dictionary<string, JsonElement> SummaryFields(BackupManifest manifest) =>
-        All.FirstOrDefault(k => k.Name == manifest.Source)?.SummaryFields(manifest) ?? [];
+    /// <summary>
+    /// The source's own summary fields of a backup, or none when its kind is unknown to this build or its details are
+    /// damaged: one bad manifest must not stop a listing of all the others ('check' and a restore of it say what is wrong).
+    /// </summary>
+    public static Dictionary<string, JsonElement> SummaryFields(BackupManifest manifest)
+    {
+        try
+        {
+            return All.FirstOrDefault(k => k.Name == manifest.Source)?.SummaryFields(manifest) ?? [];
+        }
+        catch (DamagedRecordException)
+        {
+            return [];
+        }
+    }
 }

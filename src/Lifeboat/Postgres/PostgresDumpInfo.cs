@@ -31,10 +31,10 @@ public sealed record PostgresDumpInfo
     public string Snapshot { get; init; } = "";
 
     /// <summary>The installed extensions.</summary>
-    public IReadOnlyList<ExtensionInfo> Extensions { get; init; } = [];
+    public required IReadOnlyList<ExtensionInfo> Extensions { get; init; }
 
     /// <summary>Row counts of every user table, counted inside the dump's snapshot.</summary>
-    public IReadOnlyList<TableRowCount> Tables { get; init; } = [];
+    public required IReadOnlyList<TableRowCount> Tables { get; init; }
 
     /// <summary>Number of large objects.</summary>
     public long LargeObjects { get; init; }

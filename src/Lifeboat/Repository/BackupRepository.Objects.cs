@@ -39,6 +39,7 @@ public sealed partial class BackupRepository
     /// <summary>Writes the manifest, the last step of every backup: from this moment the backup exists.</summary>
     public async Task CommitManifestAsync(BackupManifest manifest, CancellationToken cancellationToken)
     {
+        RepositoryLayout.ValidateManifestPlace(manifest.Source, manifest.Name, manifest.Kind, manifest.Id);
         var key = ManifestKey(manifest);
         await using var writer = await CreateObjectAsync(key, "manifest", cancellationToken);
         await writer.Stream.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(manifest, RepositoryJson.Default.BackupManifest), cancellationToken);
@@ -53,6 +54,12 @@ public sealed partial class BackupRepository
     public async Task<BackupManifest> ReadManifestAsync(string key, CancellationToken cancellationToken)
     {
         var manifest = RepositoryJson.Parse(await ReadEncryptedAsync(key, cancellationToken), RepositoryJson.Default.BackupManifest, key);
+        if (manifest.FormatVersion > BackupManifest.CurrentFormatVersion)
+        {
+            throw new LifeboatException(
+                $"manifest '{key}' has format {manifest.FormatVersion}, newer than this Lifeboat reads ({BackupManifest.CurrentFormatVersion})", "upgrade lifeboat");
+        }
+
         if (ManifestKey(manifest) != key)
         {
             throw new DamagedRecordException(

@@ -32,6 +32,9 @@ public sealed record LockRecord
     /// <summary>The holder's start time in clock ticks since boot; with <see cref="BootId"/> it tells the holder from a later process with the same pid.</summary>
     public long? ProcessStart { get; init; }
 
+    /// <summary>The holder's pid namespace; only a process in the same one can look its pid up.</summary>
+    public string? PidNamespace { get; init; }
+
     /// <summary>When the lock was taken.</summary>
     public required DateTimeOffset CreatedAt { get; init; }
 
@@ -61,6 +64,10 @@ public sealed record LockRecord
         // Another kernel with this host name (a rebooted node, or a pod moved to another node under its old name):
         // its processes cannot be seen from here, so only the heartbeat can tell.
         if (BootId is not null && BootId != ProcessIdentity.BootId)
+            return false;
+        // Another pid namespace on this kernel and host name (a sidecar container, a host-network pod): the pid means
+        // another process here, or none.
+        if (PidNamespace is not null && PidNamespace != ProcessIdentity.PidNamespace)
             return false;
         if (Owner is not null && Owner == ProcessIdentity.Token)
             return false;

@@ -6,7 +6,9 @@ namespace Lifeboat.Repository;
 /// <summary>
 /// Who a lock's holder is, in terms that survive pid reuse: a container restarted on the same node runs its
 /// new process as pid 1 again, so a pid alone would take a dead holder's lock for this process's own. The kernel's
-/// boot id and the process's start time (in clock ticks since boot) tell the old holder from the new process.
+/// boot id and the process's start time (in clock ticks since boot) tell the old holder from the new process, and
+/// the pid namespace says whether this process can see the holder's pid at all (a sidecar container shares the
+/// host name and the kernel, not the pids).
 /// </summary>
 public static class ProcessIdentity
 {
@@ -19,19 +21,33 @@ public static class ProcessIdentity
     /// <summary>When this process started, in clock ticks since boot, or null where /proc does not tell it.</summary>
     public static long? StartTicks { get; } = StartTicksOf(Environment.ProcessId);
 
-    /// <summary>True when a process with <paramref name="pid"/> runs on this kernel and started at <paramref name="startTicks"/> (when known); a zombie counts as gone.</summary>
+    /// <summary>This process's pid namespace (e.g. "pid:[4026531836]"), or null where /proc does not tell it.</summary>
+    public static string? PidNamespace { get; } = ReadPidNamespace();
+
+    /// <summary>
+    /// False only when this process can tell that <paramref name="pid"/> (in its own pid namespace) is gone: no such
+    /// process, a zombie, or one that started at another time than <paramref name="startTicks"/>. A process it may not
+    /// look at (/proc mounted with hidepid) counts as alive: a live holder must never be taken for a dead one.
+    /// </summary>
     public static bool IsAlive(int pid, long? startTicks)
     {
-        var stat = ReadStat(pid);
-        if (stat is null)
+        var (state, stat) = ReadStat(pid);
+        if (state == StatState.Unreadable)
+            return true;
+        if (state == StatState.Missing || stat.State == 'Z')
             return false;
-        if (stat.Value.State == 'Z')
-            return false;
-        return startTicks is null || stat.Value.StartTicks == startTicks;
+        return startTicks is null || stat.StartTicks == startTicks;
     }
 
-    /// <summary>The start time of <paramref name="pid"/> in clock ticks since boot, or null when there is no such process.</summary>
-    public static long? StartTicksOf(int pid) => ReadStat(pid)?.StartTicks;
+    /// <summary>The start time of <paramref name="pid"/> in clock ticks since boot, or null when it cannot be read.</summary>
+    public static long? StartTicksOf(int pid) => ReadStat(pid) is (StatState.Read, var stat) ? stat.StartTicks : null;
+
+    private enum StatState
+    {
+        Read,
+        Missing,
+        Unreadable,
+    }
 
     private static string? ReadBootId()
     {
@@ -45,23 +61,39 @@ public static class ProcessIdentity
         }
     }
 
+    private static string? ReadPidNamespace()
+    {
+        try
+        {
+            return new FileInfo("/proc/self/ns/pid").LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     // /proc/<pid>/stat: "pid (comm) state ppid … starttime …"; comm may hold spaces and parentheses, so fields are
     // counted from the last ')'. starttime is field 22, the 20th after it.
-    private static (char State, long StartTicks)? ReadStat(int pid)
+    private static (StatState, (char State, long StartTicks)) ReadStat(int pid)
     {
         string text;
         try
         {
             text = File.ReadAllText($"/proc/{pid}/stat");
         }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return (StatState.Missing, default);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return null;
+            return (StatState.Unreadable, default);
         }
 
         var fields = text[(text.LastIndexOf(')') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (fields.Length < 20 || fields[0].Length != 1)
-            return null;
-        return long.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) ? (fields[0][0], ticks) : null;
+        if (fields.Length < 20 || fields[0].Length != 1 || !long.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks))
+            return (StatState.Unreadable, default);
+        return (StatState.Read, (fields[0][0], ticks));
     }
 }

@@ -22,7 +22,7 @@ public sealed class RepositoryCheck(BackupRepository repository, IActivityReport
     {
         var problems = new List<string>();
         var manifests = await repository.ListBackupsAsync((key, error) => problems.Add($"{key}: {error.Message}"), cancellationToken);
-        var objects = NeededObjects(manifests);
+        var objects = NeededObjects(manifests, problems);
         var present = new List<NeededObject>();
         foreach (var needed in objects)
         {
@@ -50,17 +50,25 @@ public sealed class RepositoryCheck(BackupRepository repository, IActivityReport
         public string NeededBy => Backups.Count == 1 ? $"backup {Backups[0]}" : $"backups {string.Join(", ", Backups)}";
     }
 
-    private static List<NeededObject> NeededObjects(IReadOnlyList<BackupManifest> manifests)
+    // One entry per key, so an object many backups share is looked at once. Backups that record different contents
+    // for one key cannot all be restored from it: that is a problem in itself, whatever the object now holds.
+    private static List<NeededObject> NeededObjects(IReadOnlyList<BackupManifest> manifests, List<string> problems)
     {
         var byKey = new Dictionary<string, NeededObject>(StringComparer.Ordinal);
         foreach (var manifest in manifests)
         {
             foreach (var stored in manifest.Objects)
             {
-                if (byKey.TryGetValue(stored.Key, out var known))
-                    known.Backups.Add(manifest.Id);
-                else
+                if (!byKey.TryGetValue(stored.Key, out var known))
+                {
                     byKey[stored.Key] = new NeededObject(stored, [manifest.Id]);
+                    continue;
+                }
+
+                if (known.Object.Sha256 != stored.Sha256 || known.Object.StoredBytes != stored.StoredBytes)
+                    problems.Add($"{stored.Key}: backup {manifest.Id} records other contents for it than {known.NeededBy} (SHA-256 {stored.Sha256[..Math.Min(12, stored.Sha256.Length)]}… against {known.Object.Sha256[..Math.Min(12, known.Object.Sha256.Length)]}…)");
+                else
+                    known.Backups.Add(manifest.Id);
             }
         }
 

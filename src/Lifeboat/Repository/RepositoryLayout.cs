@@ -52,6 +52,25 @@ public static class RepositoryLayout
         return BackupId.IsWellFormed(parts[4]) ? new BackupId(parts[4]) : null;
     }
 
+    /// <summary>
+    /// Refuses a manifest that could not be found again where it would be written: a source type or kind that is not a
+    /// plain lowercase word, a reserved top-level name as source type (its data would land among the locks or key
+    /// slots), or a name or id that would add folders to the key.
+    /// </summary>
+    public static void ValidateManifestPlace(string source, string name, string kind, string id)
+    {
+        if (!IsWord(source) || Reserved.Contains(source))
+            throw new ArgumentException($"'{source}' cannot be a source type: use a lowercase word that is not one of {string.Join(", ", Reserved)}", nameof(source));
+        if (!IsWord(kind))
+            throw new ArgumentException($"'{kind}' cannot be a kind of backup: use a lowercase word", nameof(kind));
+        if (!BackupId.IsWellFormed(id))
+            throw new ArgumentException($"'{id}' is not a backup id", nameof(id));
+        ValidateSourceName(name);
+    }
+
+    private static bool IsWord(string text) =>
+        text.Length is > 0 and <= 32 && char.IsAsciiLetterLower(text[0]) && text.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
+
     /// <summary>Rejects source names that would make unreadable or unsafe keys.</summary>
     public static void ValidateSourceName(string name)
     {

@@ -69,6 +69,7 @@ public sealed class RepositoryLock : IAsyncDisposable
             Owner = ProcessIdentity.Token,
             BootId = ProcessIdentity.BootId,
             ProcessStart = ProcessIdentity.StartTicks,
+            PidNamespace = ProcessIdentity.PidNamespace,
             CreatedAt = now,
             HeartbeatAt = now,
         };

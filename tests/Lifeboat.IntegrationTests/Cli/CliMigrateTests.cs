@@ -58,6 +58,44 @@ public sealed class CliMigrateTests : IDisposable
         Assert.Empty(Directory.GetFiles(Path.Combine(RepositoryPath, "postgres"), "manifest", SearchOption.AllDirectories));
     }
 
+    [Fact]
+    public async Task A_damaged_layout_1_manifest_stays_visible_as_damaged_and_latest_does_not_pass_over_it()
+    {
+        var newest = Path.Combine(RepositoryPath, "postgres", "layout_v1", "dumps", "2026-12-03T075207Z-95b64968", "manifest");
+        var bytes = File.ReadAllBytes(newest);
+        bytes[bytes.Length / 2] ^= 0x20;
+        File.WriteAllBytes(newest, bytes);
+        var config = WriteConfig("layout_v1");
+
+        var migrate = await Infrastructure.Cli.RunAsync("--config", config, "migrate");
+        var list = await Infrastructure.Cli.RunAsync("--config", config, "list", "--json");
+        var restore = await Infrastructure.Cli.RunAsync("--config", config, "restore", "postgres", "--backup", "latest", "--target-db", "never_created");
+
+        Assert.Equal(3, migrate.ExitCode);
+        Assert.Contains("lifeboat: problem: postgres/layout_v1/dumps/2026-12-03T075207Z-95b64968/manifest:", migrate.Stderr, StringComparison.Ordinal);
+        Assert.Equal(["2026-12-03T075206Z-473a53ab"], JsonDocument.Parse(list.Stdout).RootElement.EnumerateArray().Select(b => b.GetProperty("id").GetString()));
+        Assert.Contains("manifests/postgres/layout_v1/dump/2026-12-03T075207Z-95b64968 is not a valid manifest", list.Stderr, StringComparison.Ordinal);
+        Assert.Equal(1, restore.ExitCode);
+        Assert.Contains("the newest backup 2026-12-03T075207Z-95b64968 is damaged", restore.Stderr, StringComparison.Ordinal);
+        Assert.False(await TestDatabase.ExistsAsync("never_created"));
+    }
+
+    [Fact]
+    public async Task Migrate_on_a_current_repository_still_moves_a_manifest_left_in_layout_1s_place()
+    {
+        var config = WriteConfig("layout_v1");
+        var leftOver = Path.Combine(RepositoryPath, "postgres", "layout_v1", "dumps", "2026-12-03T075206Z-473a53ab", "manifest");
+        var copy = File.ReadAllBytes(leftOver);
+        Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", config, "migrate")).ExitCode);
+        File.WriteAllBytes(leftOver, copy);
+
+        var again = await Infrastructure.Cli.RunAsync("--config", config, "migrate");
+
+        Assert.True(again.ExitCode == 0, again.Stderr);
+        Assert.EndsWith("already has layout version 2; 1 manifests left in layout 1's place moved into the catalog", again.Stdout.Trim(), StringComparison.Ordinal);
+        Assert.False(File.Exists(leftOver));
+    }
+
     // The source keeps the name the fixture was written with; the database it names matters only to a backup.
     private string WriteConfig(string database) =>
         new LifeboatConfigBuilder()

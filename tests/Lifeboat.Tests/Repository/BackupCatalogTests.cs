@@ -90,6 +90,42 @@ public sealed class BackupCatalogTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Check_reports_backups_that_record_different_contents_for_one_object()
+    {
+        var stored = await StoreObjectAsync("buckets/uploads/content/ab/object");
+        var first = await CommitOneAsync("buckets", "uploads", 0, [stored]);
+        var second = await CommitOneAsync("buckets", "uploads", 1, [stored with { Sha256 = new string('0', 64) }]);
+
+        var report = await new RepositoryCheck(_repository, SilentReporter.Instance).RunAsync(0, Ct);
+
+        var problem = Assert.Single(report.Problems);
+        Assert.StartsWith($"{stored.Key}: backup {second.Id} records other contents for it than backup {first.Id}", problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("locks", "app")]
+    [InlineData("manifests", "app")]
+    [InlineData("Postgres", "app")]
+    [InlineData("postgres", "a/b")]
+    public async Task A_manifest_that_could_not_be_found_again_is_refused_before_anything_is_written(string source, string name)
+    {
+        var manifest = new BackupManifest
+        {
+            Id = BackupId.New(Start).Value,
+            Source = source,
+            Name = name,
+            Kind = "dump",
+            StartedAt = Start,
+            FinishedAt = Start,
+            Objects = [],
+        };
+
+        await Assert.ThrowsAnyAsync<Exception>(() => _repository.CommitManifestAsync(manifest, Ct));
+
+        Assert.False(Directory.Exists(Path.Combine(RepositoryPath, "manifests")));
+    }
+
+    [Fact]
     public async Task Manifests_live_under_their_own_prefix_apart_from_the_backups_data()
     {
         var stored = await StoreObjectAsync("postgres/app/dumps/x/dump");

@@ -102,6 +102,24 @@ public sealed class LockScopeTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_lock_held_in_another_pid_namespace_of_this_host_is_stale_only_once_its_heartbeat_stops()
+    {
+        // A sidecar container: same host name, same kernel, its own pids.
+        var record = Record() with { Pid = 999_999, PidNamespace = "pid:[1]", ProcessStart = 5 };
+
+        Assert.False(record.IsStale(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(10)));
+        Assert.True(record.IsStale(DateTimeOffset.UtcNow.AddMinutes(11), TimeSpan.FromMinutes(10)));
+    }
+
+    [Fact]
+    public void A_lock_whose_holder_is_gone_from_this_pid_namespace_is_stale()
+    {
+        var record = Record() with { Pid = int.MaxValue, PidNamespace = ProcessIdentity.PidNamespace, ProcessStart = 5 };
+
+        Assert.True(record.IsStale(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(10)));
+    }
+
+    [Fact]
     public void The_start_time_of_this_process_is_read_and_a_missing_process_has_none()
     {
         Assert.NotNull(ProcessIdentity.StartTicks);
@@ -118,6 +136,7 @@ public sealed class LockScopeTests : IAsyncLifetime
         Host = Environment.MachineName,
         Pid = 1,
         BootId = ProcessIdentity.BootId,
+        PidNamespace = ProcessIdentity.PidNamespace,
         CreatedAt = DateTimeOffset.UtcNow,
         HeartbeatAt = DateTimeOffset.UtcNow,
     };

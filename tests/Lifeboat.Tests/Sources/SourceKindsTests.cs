@@ -30,6 +30,7 @@ public sealed class SourceKindsTests
             Assert.Contains(backup.Subcommands, c => c.Name == kind.Name);
             Assert.Contains(restore.Subcommands, c => c.Name == kind.Name);
             Assert.Contains(kind.Config, ConfigSchema.Sources);
+            Lifeboat.Repository.RepositoryLayout.ValidateManifestPlace(kind.Name, "any_name", "dump", "2026-02-15T020000Z-1a2b3c4d");
         }
     }
 }
