@@ -44,9 +44,6 @@ internal sealed record BackupSummary
     };
 }
 
-/// <summary>What 'restore postgres --json' prints.</summary>
-internal sealed record RestoreSummary(string Id, string TargetDatabase, bool Verified, double Seconds, IReadOnlyList<Postgres.TableCheck> Tables, long LargeObjects);
-
 /// <summary>What 'check --json' prints.</summary>
 internal sealed record CheckSummary(int Backups, int ObjectsChecked, int ObjectsPresent, int ObjectsRead, IReadOnlyList<string> Problems);
 
@@ -67,7 +64,6 @@ internal sealed record KeyRemovedSummary(string Removed);
 [JsonSerializable(typeof(InitSummary))]
 [JsonSerializable(typeof(BackupSummary))]
 [JsonSerializable(typeof(List<BackupSummary>))]
-[JsonSerializable(typeof(RestoreSummary))]
 [JsonSerializable(typeof(CheckSummary))]
 [JsonSerializable(typeof(UnlockSummary))]
 [JsonSerializable(typeof(MigrateSummary))]

@@ -45,7 +45,7 @@ internal static class PostgresRestoreCommand
     {
         if (options.Json)
         {
-            CliJson.Print(new RestoreSummary(result.BackupId, result.TargetDatabase, result.Verified, result.Duration.TotalSeconds, result.Tables, result.ActualLargeObjects), CliJson.Default.RestoreSummary);
+            CliJson.Print(new PostgresRestoreSummary(result.BackupId, result.TargetDatabase, result.Verified, result.Duration.TotalSeconds, result.Tables, result.ActualLargeObjects), PostgresCliJson.Default.PostgresRestoreSummary);
             return;
         }
 
