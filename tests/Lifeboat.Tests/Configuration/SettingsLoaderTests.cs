@@ -32,6 +32,20 @@ public sealed class SettingsLoaderTests : IDisposable
             passwordEnv: LIFEBOAT_TEST_CONFIG_PASSWORD
         """;
 
+    // Overrides are process-wide: the variable is removed again whatever the load does.
+    private LifeboatException LoadFailsWith(string variable, string value)
+    {
+        Environment.SetEnvironmentVariable(variable, value);
+        try
+        {
+            return Assert.Throws<LifeboatException>(() => SettingsLoader.Load(Write(Valid)));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+
     [Fact]
     public void A_valid_file_binds_every_key_with_relative_paths_resolved_against_the_file()
     {
@@ -255,6 +269,41 @@ public sealed class SettingsLoaderTests : IDisposable
         finally
         {
             Environment.SetEnvironmentVariable("LIFEBOAT_postgres__first__host", null);
+        }
+    }
+
+    [Fact]
+    public void A_list_override_whose_position_is_too_large_for_a_number_is_a_usage_error_naming_the_position()
+    {
+        var error = LoadFailsWith("LIFEBOAT_postgres__99999999999__name", "x");
+
+        Assert.Equal(FailureKind.Usage, error.Kind);
+        Assert.Equal("'99999999999' in environment variable LIFEBOAT_postgres__99999999999__name is not a list position of postgres", error.Message);
+    }
+
+    [Fact]
+    public void A_list_override_whose_position_has_a_leading_zero_is_a_usage_error_not_another_spelling_of_a_position()
+    {
+        var error = LoadFailsWith("LIFEBOAT_postgres__00__host", "x");
+
+        Assert.Equal(FailureKind.Usage, error.Kind);
+        Assert.Equal("'00' in environment variable LIFEBOAT_postgres__00__host is not a list position of postgres", error.Message);
+        Assert.Contains("LIFEBOAT_postgres__0__host", error.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_environment_override_at_position_0_changes_the_first_list_entry()
+    {
+        Environment.SetEnvironmentVariable("LIFEBOAT_postgres__0__host", "db.example");
+        try
+        {
+            var settings = SettingsLoader.Load(Write(Valid));
+
+            Assert.Equal("db.example", Assert.Single(settings.SourcesOf<PostgresSettings>()).Host);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("LIFEBOAT_postgres__0__host", null);
         }
     }
 
