@@ -125,6 +125,27 @@ public sealed class SettingsLoaderTests : IDisposable
     }
 
     [Fact]
+    public void An_unset_variable_that_is_the_declared_default_is_named_with_the_key_it_is_the_default_of()
+    {
+        var saved = Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID");
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", null);
+        try
+        {
+            var settings = SettingsLoader.Load(null);
+
+            var error = Assert.Throws<LifeboatException>(() => settings.Repository.S3.AccessKey.Resolve());
+
+            Assert.Equal(FailureKind.Usage, error.Kind);
+            Assert.Equal("environment variable AWS_ACCESS_KEY_ID (the default of repository.s3.accessKeyEnv) is not set", error.Message);
+            Assert.Equal("export AWS_ACCESS_KEY_ID, or set repository.s3.accessKeyEnv", error.Hint);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", saved);
+        }
+    }
+
+    [Fact]
     public void An_entry_without_host_port_or_database_takes_the_declared_defaults()
     {
         var settings = SettingsLoader.Load(Write("""
