@@ -180,6 +180,22 @@ public sealed class SettingsLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Of_two_wrong_repository_keys_the_one_declared_first_is_reported()
+    {
+        var path = Write("""
+            repository:
+              compression:
+                level: 99
+              s3:
+                partSizeMiB: 1
+            """);
+
+        var error = Assert.Throws<LifeboatException>(() => SettingsLoader.Load(path));
+
+        Assert.StartsWith("repository.compression.level in ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_entry_without_a_name_is_an_error_naming_the_key_at_its_position()
     {
         var path = Write("""
