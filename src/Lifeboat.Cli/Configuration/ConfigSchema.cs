@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Lifeboat.Cli.Configuration;
 
 /// <summary>Every configuration section Lifeboat understands, registered once; any other key is a typo and an error.</summary>
@@ -26,7 +28,7 @@ internal static class ConfigSchema
         return Keys.Any(k => k.StartsWith(shape + ":", StringComparison.OrdinalIgnoreCase));
     }
 
-    /// <summary>The list section a key is in when its second segment, the list position, is not a number; else null.</summary>
+    /// <summary>The list section a key is in when its second segment is not a list position (<see cref="PositionOf"/>); else null.</summary>
     public static ConfigSection? ListWithBadPosition(string key)
     {
         var segments = key.Split(':');
@@ -39,6 +41,16 @@ internal static class ConfigSchema
     public static string Display(string key) =>
         string.Join('.', key.Split(':').Select(s => IsPosition(s) ? $"[{s}]" : s)).Replace(".[", "[", StringComparison.Ordinal);
 
-    /// <summary>True for a list position segment: digits only.</summary>
-    public static bool IsPosition(string segment) => segment.Length > 0 && segment.All(char.IsAsciiDigit);
+    /// <summary>True for a list position segment; see <see cref="PositionOf"/>.</summary>
+    public static bool IsPosition(string segment) => PositionOf(segment) is not null;
+
+    /// <summary>The list position a segment spells: "0", or digits without a leading zero that fit an int; else null.</summary>
+    public static int? PositionOf(string segment)
+    {
+        // "00" or "01" would be read as 0 or 1 and silently merge with, or shadow, the entry written "0" or "1".
+        var hasLeadingZero = segment.Length > 1 && segment[0] == '0';
+        if (hasLeadingZero || !int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out var position))
+            return null;
+        return position;
+    }
 }

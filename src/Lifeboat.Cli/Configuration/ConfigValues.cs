@@ -27,8 +27,12 @@ internal sealed class ConfigValues(IConfiguration merged, IConfiguration environ
     /// <summary>The entries of a list section, in order of their list positions.</summary>
     public IEnumerable<SectionValues> Entries(ConfigSection section) =>
         merged.GetSection(section.Name).GetChildren()
-            // The unknown-key check has already turned away positions that are not numbers.
-            .Select(child => int.Parse(child.Key, NumberStyles.None, CultureInfo.InvariantCulture))
+            .Select(child => PositionOf(section, child.Key))
             .Order()
             .Select(position => new SectionValues(this, $"{section.Name}:{position.ToString(CultureInfo.InvariantCulture)}:"));
+
+    // The unknown-key check has already turned away every segment that is not a list position, with a usage error.
+    private static int PositionOf(ConfigSection section, string segment) =>
+        ConfigSchema.PositionOf(segment) ?? throw new InvalidOperationException(
+            $"'{segment}' under {section.Name} is not a list position, but passed the configuration key check");
 }

@@ -62,14 +62,19 @@ internal static class RepositorySection
     /// <summary>Binds the section; absent keys take their declared defaults.</summary>
     public static RepositorySettings Bind(SectionValues repository)
     {
-        var s3 = new S3Settings(
-            repository.OptionalText(S3Endpoint),
-            repository.Text(S3Region),
-            repository.Secret(S3AccessKeyEnv),
-            repository.Secret(S3SecretKeyEnv),
-            repository.Int(S3PartSizeMiB));
-        return new RepositorySettings(repository.UrlOrPath(Url), s3, Encryption(repository), repository.Int(CompressionLevel));
+        // Read in declared order, so that of two mistakes the one the docs list first is reported, as it always was.
+        var url = repository.UrlOrPath(Url);
+        var compressionLevel = repository.Int(CompressionLevel);
+        var s3 = S3(repository);
+        return new RepositorySettings(url, s3, Encryption(repository), compressionLevel);
     }
+
+    private static S3Settings S3(SectionValues repository) => new(
+        repository.OptionalText(S3Endpoint),
+        repository.Text(S3Region),
+        repository.Secret(S3AccessKeyEnv),
+        repository.Secret(S3SecretKeyEnv),
+        repository.Int(S3PartSizeMiB));
 
     private static EncryptionSettings Encryption(SectionValues repository)
     {

@@ -57,7 +57,8 @@ internal sealed partial class SectionValues(ConfigValues values, string prefix)
     public SecretReference? OptionalSecret(ConfigKey key)
     {
         Expect(key, ConfigValueType.SecretReference);
-        var variable = Raw(key) ?? key.Default;
+        var written = Raw(key);
+        var variable = written ?? key.Default;
         if (variable is null)
             return null;
         // The value is not echoed: someone may have pasted the secret itself here.
@@ -68,7 +69,7 @@ internal sealed partial class SectionValues(ConfigValues values, string prefix)
                 "put the secret in an environment variable and name that variable here", FailureKind.Usage);
         }
 
-        return new SecretReference(variable, Display(key), Origin(key));
+        return new SecretReference(variable, Display(key), Origin(key)) { IsDeclaredDefault = written is null };
     }
 
     /// <summary>A secret-reference key that is required or has a default.</summary>

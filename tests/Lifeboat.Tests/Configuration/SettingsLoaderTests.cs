@@ -32,6 +32,20 @@ public sealed class SettingsLoaderTests : IDisposable
             passwordEnv: LIFEBOAT_TEST_CONFIG_PASSWORD
         """;
 
+    // Overrides are process-wide: the variable is removed again whatever the load does.
+    private LifeboatException LoadFailsWith(string variable, string value)
+    {
+        Environment.SetEnvironmentVariable(variable, value);
+        try
+        {
+            return Assert.Throws<LifeboatException>(() => SettingsLoader.Load(Write(Valid)));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+
     [Fact]
     public void A_valid_file_binds_every_key_with_relative_paths_resolved_against_the_file()
     {
@@ -111,6 +125,27 @@ public sealed class SettingsLoaderTests : IDisposable
     }
 
     [Fact]
+    public void An_unset_variable_that_is_the_declared_default_is_named_with_the_key_it_is_the_default_of()
+    {
+        var saved = Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID");
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", null);
+        try
+        {
+            var settings = SettingsLoader.Load(null);
+
+            var error = Assert.Throws<LifeboatException>(() => settings.Repository.S3.AccessKey.Resolve());
+
+            Assert.Equal(FailureKind.Usage, error.Kind);
+            Assert.Equal("environment variable AWS_ACCESS_KEY_ID (the default of repository.s3.accessKeyEnv) is not set", error.Message);
+            Assert.Equal("export AWS_ACCESS_KEY_ID, or set repository.s3.accessKeyEnv", error.Hint);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", saved);
+        }
+    }
+
+    [Fact]
     public void An_entry_without_host_port_or_database_takes_the_declared_defaults()
     {
         var settings = SettingsLoader.Load(Write("""
@@ -142,6 +177,22 @@ public sealed class SettingsLoaderTests : IDisposable
         var error = Assert.Throws<LifeboatException>(() => SettingsLoader.Load(path));
 
         Assert.Contains("postgres[0].port in " + path + " must be a whole number from 1 to 65535, not '70000'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Of_two_wrong_repository_keys_the_one_declared_first_is_reported()
+    {
+        var path = Write("""
+            repository:
+              compression:
+                level: 99
+              s3:
+                partSizeMiB: 1
+            """);
+
+        var error = Assert.Throws<LifeboatException>(() => SettingsLoader.Load(path));
+
+        Assert.StartsWith("repository.compression.level in ", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -255,6 +306,41 @@ public sealed class SettingsLoaderTests : IDisposable
         finally
         {
             Environment.SetEnvironmentVariable("LIFEBOAT_postgres__first__host", null);
+        }
+    }
+
+    [Fact]
+    public void A_list_override_whose_position_is_too_large_for_a_number_is_a_usage_error_naming_the_position()
+    {
+        var error = LoadFailsWith("LIFEBOAT_postgres__99999999999__name", "x");
+
+        Assert.Equal(FailureKind.Usage, error.Kind);
+        Assert.Equal("'99999999999' in environment variable LIFEBOAT_postgres__99999999999__name is not a list position of postgres", error.Message);
+    }
+
+    [Fact]
+    public void A_list_override_whose_position_has_a_leading_zero_is_a_usage_error_not_another_spelling_of_a_position()
+    {
+        var error = LoadFailsWith("LIFEBOAT_postgres__00__host", "x");
+
+        Assert.Equal(FailureKind.Usage, error.Kind);
+        Assert.Equal("'00' in environment variable LIFEBOAT_postgres__00__host is not a list position of postgres", error.Message);
+        Assert.Contains("LIFEBOAT_postgres__0__host", error.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_environment_override_at_position_0_changes_the_first_list_entry()
+    {
+        Environment.SetEnvironmentVariable("LIFEBOAT_postgres__0__host", "db.example");
+        try
+        {
+            var settings = SettingsLoader.Load(Write(Valid));
+
+            Assert.Equal("db.example", Assert.Single(settings.SourcesOf<PostgresSettings>()).Host);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("LIFEBOAT_postgres__0__host", null);
         }
     }
 
