@@ -38,7 +38,7 @@ public sealed class PrivateRedis : IAsyncDisposable, IPrivateServer
     public string Directory { get; }
 
     /// <summary>Redis's working directory, where dump.rdb and the append-only files go.</summary>
-    public string DataDirectory => Path.Combine(Directory, "data");
+    public string DataDirectory => DataDirectoryOf(Directory);
 
     /// <summary>The server's log.</summary>
     public string LogFile => Path.Combine(Directory, "redis.log");
@@ -108,6 +108,39 @@ public sealed class PrivateRedis : IAsyncDisposable, IPrivateServer
         if (_process is { HasExited: false } process)
             process.Kill();
     }
+
+    /// <summary>Kills the server a run that died left in <paramref name="directory"/>, when its pid file certainly names it.</summary>
+    internal static void StopAbandoned(string directory)
+    {
+        if (VerifiedPid(directory) is { } pid)
+            ProcessSignal.SendNow(pid, "KILL");
+    }
+
+    /// <summary>
+    /// The pid in the server's pid file when that process works in the server's data directory and started no later
+    /// than the file was written; null otherwise. After a reboot or in another PID namespace the number may name any process.
+    /// </summary>
+    private static int? VerifiedPid(string directory)
+    {
+        var pidFile = Path.Combine(directory, PidFileName);
+        try
+        {
+            if (!int.TryParse(File.ReadAllText(pidFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+                return null;
+            var written = File.GetLastWriteTimeUtc(pidFile);
+            return LinuxProcess.IsAlive(pid)
+                && LinuxProcess.WorkingDirectory(pid) == DataDirectoryOf(directory)
+                && LinuxProcess.StartedNoLaterThan(pid, written)
+                ? pid
+                : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static string DataDirectoryOf(string directory) => Path.Combine(directory, "data");
 
     private async Task StartProcessAsync(CancellationToken cancellationToken)
     {

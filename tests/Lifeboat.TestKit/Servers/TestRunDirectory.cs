@@ -1,12 +1,11 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 
 namespace Lifeboat.TestKit.Servers;
 
 /// <summary>
-/// This test process's directory for private servers, ROOT/PID-RANDOM under <see cref="TestEnvironment.PrivateServersRoot"/>.
-/// At process exit it stops the servers still running and removes itself; the first use also clears up after runs whose
-/// process died without doing so (killed by a timeout, say), so their servers do not run on forever.
+/// This test process's directory for private servers, ROOT/PID-RANDOM under <see cref="TestEnvironment.PrivateServersRoot"/>,
+/// locked (<see cref="RunLock"/>) for as long as the process lives. At process exit it stops the servers still running
+/// and removes itself; the first use also clears up after runs whose process died without doing so (<see cref="AbandonedRuns"/>).
 /// </summary>
 internal static class TestRunDirectory
 {
@@ -15,6 +14,9 @@ internal static class TestRunDirectory
 
     private static readonly Lazy<string> Created = new(Create);
     private static readonly ConcurrentDictionary<IPrivateServer, byte> Running = new();
+
+    // Held, never read: the lock lasts as long as the stream is open, and the kernel drops it when the process ends.
+    private static FileStream? runLock;
 
     /// <summary>The directory; servers make their own directories in it.</summary>
     public static string Path => Created.Value;
@@ -33,10 +35,27 @@ internal static class TestRunDirectory
         var root = TestEnvironment.PrivateServersRoot;
         // Others must be able to pass through: the PostgreSQL clusters in it run as the postgres user.
         Directory.CreateDirectory(root, EveryoneMayEnter);
-        ClearAbandonedRuns(root);
-        var run = System.IO.Path.Combine(root, $"{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
-        Directory.CreateDirectory(run, EveryoneMayEnter);
+        // Servers are recognised by their working directory, which the kernel reports with links resolved.
+        root = SymbolicLinks.Resolve(root);
+        AbandonedRuns.Clear(root);
+        var run = CreateLocked(root);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Clear(run);
+        return run;
+    }
+
+    /// <summary>
+    /// Makes the run directory under a hidden name, takes its lock, and only then gives it its name: no other process
+    /// ever sees it under that name unlocked, where it would take it for abandoned.
+    /// </summary>
+    private static string CreateLocked(string root)
+    {
+        var name = $"{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
+        var beingCreated = System.IO.Path.Combine(root, AbandonedRuns.BeingCreatedPrefix + name);
+        Directory.CreateDirectory(beingCreated, EveryoneMayEnter);
+        runLock = RunLock.Take(beingCreated);
+        var run = System.IO.Path.Combine(root, name);
+        // The lock belongs to the open file, not its path: it holds across the rename.
+        Directory.Move(beingCreated, run);
         return run;
     }
 
@@ -45,29 +64,7 @@ internal static class TestRunDirectory
         foreach (var server in Running.Keys)
             server.StopNow();
         DeleteQuietly(run);
-    }
-
-    private static void ClearAbandonedRuns(string root)
-    {
-        foreach (var run in Directory.GetDirectories(root))
-        {
-            var name = System.IO.Path.GetFileName(run);
-            var dash = name.IndexOf('-', StringComparison.Ordinal);
-            if (dash <= 0 || !int.TryParse(name[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || Directory.Exists($"/proc/{pid}"))
-                continue;
-            foreach (var server in Directory.GetDirectories(run))
-                StopAbandoned(server);
-            DeleteQuietly(run);
-        }
-    }
-
-    // The two kinds of server leave what it takes to find their process: see PrivatePostgres and PrivateRedis.
-    private static void StopAbandoned(string serverDirectory)
-    {
-        var dataDirectoryNote = System.IO.Path.Combine(serverDirectory, PrivatePostgres.DataDirectoryNote);
-        if (File.Exists(dataDirectoryNote))
-            ProcessSignal.SendNow(System.IO.Path.Combine(File.ReadAllText(dataDirectoryNote).Trim(), "postmaster.pid"), "postgres", "QUIT");
-        ProcessSignal.SendNow(System.IO.Path.Combine(serverDirectory, PrivateRedis.PidFileName), "redis-server", "KILL");
+        runLock?.Dispose();
     }
 
     /// <summary>Removes a tree, leaving what cannot be removed (a server that is still shutting down may hold files).</summary>
