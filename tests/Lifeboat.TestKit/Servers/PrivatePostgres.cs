@@ -133,6 +133,9 @@ public sealed class PrivatePostgres : IAsyncDisposable, IPrivateServer
     {
         if (IsRunning)
             throw new InvalidOperationException($"the cluster in {DataDirectory} is already running on port {Port}");
+        // Noted before pg_ctl runs, not after: a test process ending while pg_ctl waits must still stop the server
+        // pg_ctl started, rather than remove its files from under it. A failed start notes it stopped again.
+        TestRunDirectory.Started(this);
         for (var attempt = 1; ; attempt++)
         {
             Port = FreeTcpPort.Pick();
@@ -151,7 +154,6 @@ public sealed class PrivatePostgres : IAsyncDisposable, IPrivateServer
         }
 
         IsRunning = true;
-        TestRunDirectory.Started(this);
     }
 
     /// <summary>Stops the server cleanly (a checkpoint, no recovery at the next start) and keeps its files.</summary>

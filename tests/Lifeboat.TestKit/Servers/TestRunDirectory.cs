@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 
 namespace Lifeboat.TestKit.Servers;
 
@@ -17,6 +18,9 @@ internal static class TestRunDirectory
 
     // Held, never read: the lock lasts as long as the stream is open, and the kernel drops it when the process ends.
     private static FileStream? runLock;
+
+    // Kept referenced: a registration that is collected stops handling its signal.
+    private static PosixSignalRegistration? terminationHandler;
 
     /// <summary>The directory; servers make their own directories in it.</summary>
     public static string Path => Created.Value;
@@ -40,6 +44,10 @@ internal static class TestRunDirectory
         AbandonedRuns.Clear(root);
         var run = CreateLocked(root);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Clear(run);
+        // Since .NET 10 a process that SIGTERM ends (a timeout's, say) raises no ProcessExit: clear up then as well,
+        // and let the signal go on to end the process. Not SIGINT: test runners take a Ctrl+C as "cancel the run",
+        // after which the tests still dispose their servers and the process exits as usual.
+        terminationHandler = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => Clear(run));
         return run;
     }
 
