@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
 using Lifeboat.TestKit.Servers;
 using StackExchange.Redis;
 
@@ -23,14 +25,11 @@ public sealed class PrivateRedisTests
     {
         await using var redis = await PrivateRedis.StartAsync(new PrivateRedisOptions { Password = "s3cret pass" }, Ct);
         await using var withPassword = await ConnectAsync(redis.ConfigurationString);
-        // A short timeout: the refused client only waits for the server's NOAUTH.
-        await using var without = await ConnectAsync($"{redis.Host}:{redis.Port}", timeoutMs: 1000);
 
         await withPassword.GetDatabase().StringSetAsync("k", "v");
 
         Assert.Equal("v", (string?)await withPassword.GetDatabase().StringGetAsync("k"));
-        var refused = await Assert.ThrowsAnyAsync<Exception>(() => without.GetDatabase().StringGetAsync("k"));
-        Assert.Contains("NOAUTH", refused.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("-NOAUTH", await ReplyWithoutPasswordAsync(redis, "GET k"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -112,8 +111,20 @@ public sealed class PrivateRedisTests
         return int.Parse(line["process_id:".Length..].Trim(), CultureInfo.InvariantCulture);
     }
 
+    // Over a bare socket, not a client library's: whether its error names NOAUTH depends on whether its own
+    // handshake had failed yet when the command timed out, which a busy machine decides.
+    private static async Task<string> ReplyWithoutPasswordAsync(PrivateRedis redis, string inlineCommand)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(redis.Host, redis.Port, Ct);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(inlineCommand + "\r\n"), Ct);
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        return await reader.ReadLineAsync(Ct) ?? "(connection closed)";
+    }
+
     // allowAdmin: CONFIG GET is an admin command to StackExchange.Redis.
-    private static Task<ConnectionMultiplexer> ConnectAsync(string configuration, int timeoutMs = 10_000) =>
+    private static Task<ConnectionMultiplexer> ConnectAsync(string configuration) =>
         ConnectionMultiplexer.ConnectAsync(
-            $"{configuration},abortConnect=false,allowAdmin=true,connectTimeout={timeoutMs},syncTimeout={timeoutMs},asyncTimeout={timeoutMs}");
+            $"{configuration},abortConnect=false,allowAdmin=true,connectTimeout=10000,syncTimeout=10000,asyncTimeout=10000");
 }
