@@ -64,6 +64,6 @@ internal static class AbandonedRuns
             PrivateRedis.StopAbandoned(server);
         }
 
-        TestRunDirectory.DeleteQuietly(run);
+        TestRunDirectory.Remove(run);
     }
 }

@@ -20,6 +20,20 @@ internal static class LinuxProcess
     /// <summary>True when process <paramref name="pid"/> exists and is not a zombie.</summary>
     public static bool IsAlive(int pid) => StatFieldsAfterCommand(pid) is [var state, ..] && state != "Z";
 
+    /// <summary>Waits until process <paramref name="pid"/> is gone, at most <paramref name="timeout"/>; true when it is.</summary>
+    public static bool WaitUntilEnded(int pid, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (IsAlive(pid))
+        {
+            if (DateTime.UtcNow >= deadline)
+                return false;
+            Thread.Sleep(20);
+        }
+
+        return true;
+    }
+
     /// <summary>The process's command name (/proc/PID/comm), or null when it is gone.</summary>
     public static string? Command(int pid) => ReadOrNull($"/proc/{pid}/comm")?.Trim();
 

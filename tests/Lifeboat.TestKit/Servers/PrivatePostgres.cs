@@ -244,11 +244,14 @@ public sealed class PrivatePostgres : IAsyncDisposable, IPrivateServer
             QuitNow(File.ReadAllText(note).Trim());
     }
 
-    // SIGQUIT is PostgreSQL's immediate shutdown; the data directory may be removed right after.
+    // SIGQUIT is PostgreSQL's immediate shutdown. Waited for, because the caller removes the data directory next,
+    // and a server still writing as it stops would leave part of it behind.
     private static void QuitNow(string dataDirectory)
     {
-        if (PostmasterPidFile.VerifiedPid(dataDirectory) is { } pid)
-            ProcessSignal.SendNow(pid, "QUIT");
+        if (PostmasterPidFile.VerifiedPid(dataDirectory) is not { } pid)
+            return;
+        ProcessSignal.SendNow(pid, "QUIT");
+        LinuxProcess.WaitUntilEnded(pid, TimeSpan.FromSeconds(10));
     }
 
     private async Task CreateOwnDirectoriesAsync(CancellationToken cancellationToken)

@@ -159,6 +159,8 @@ public sealed class PrivateRedis : IAsyncDisposable, IPrivateServer
             await File.WriteAllTextAsync(ConfigFile, Config(), cancellationToken);
             var logLength = ServerLog.LengthOf(LogFile);
             _process?.Dispose();
+            _process = null;
+            TestRunDirectory.Started(this);
             _process = Process.Start(new ProcessStartInfo(TestEnvironment.RedisServerProgram, [ConfigFile])
             {
                 RedirectStandardOutput = true,
@@ -170,7 +172,6 @@ public sealed class PrivateRedis : IAsyncDisposable, IPrivateServer
             _process.ErrorDataReceived += (_, _) => { };
             _process.BeginOutputReadLine();
             _process.BeginErrorReadLine();
-            TestRunDirectory.Started(this);
             if (await ServesAsItselfAsync(_process, cancellationToken))
                 return;
             var log = ServerLog.Since(LogFile, logLength);

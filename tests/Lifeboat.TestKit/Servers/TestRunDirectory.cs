@@ -15,6 +15,8 @@ internal static class TestRunDirectory
 
     private static readonly Lazy<string> Created = new(Create);
     private static readonly ConcurrentDictionary<IPrivateServer, byte> Running = new();
+    private static readonly Lock Ending = new();
+    private static bool ended;
 
     // Held, never read: the lock lasts as long as the stream is open, and the kernel drops it when the process ends.
     private static FileStream? runLock;
@@ -28,8 +30,19 @@ internal static class TestRunDirectory
     /// <summary>A new, not yet existing path in the directory: PREFIX-RANDOM.</summary>
     public static string NewPath(string prefix) => System.IO.Path.Combine(Path, $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}");
 
-    /// <summary>Notes a started server, so the process's exit stops it if the test does not.</summary>
-    public static void Started(IPrivateServer server) => Running.TryAdd(server, 0);
+    /// <summary>
+    /// Notes a server about to start, so the process's exit stops it if the test does not; throws once the process is
+    /// ending, when nothing would stop it. Called before the server's program runs, which must not run after a throw.
+    /// </summary>
+    public static void Started(IPrivateServer server)
+    {
+        lock (Ending)
+        {
+            if (ended)
+                throw new InvalidOperationException("the test process is ending: no private server starts now");
+            Running.TryAdd(server, 0);
+        }
+    }
 
     /// <summary>Notes a server that stopped.</summary>
     public static void Stopped(IPrivateServer server) => Running.TryRemove(server, out _);
@@ -44,10 +57,11 @@ internal static class TestRunDirectory
         AbandonedRuns.Clear(root);
         var run = CreateLocked(root);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Clear(run);
-        // Since .NET 10 a process that SIGTERM ends (a timeout's, say) raises no ProcessExit: clear up then as well,
-        // and let the signal go on to end the process. Not SIGINT: test runners take a Ctrl+C as "cancel the run",
-        // after which the tests still dispose their servers and the process exits as usual.
-        terminationHandler = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => Clear(run));
+        // Since .NET 10 a process that SIGTERM ends (a timeout's, say) raises no ProcessExit: stop the servers then as
+        // well, and let the signal go on to end the process. The directory stays: tests still running may be starting
+        // a server this very moment, and the next run's sweep, which verifies before it signals, will find it there.
+        // Not SIGINT: test runners take a Ctrl+C as "cancel the run", after which the process exits as usual.
+        terminationHandler = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => StopServers());
         return run;
     }
 
@@ -69,19 +83,44 @@ internal static class TestRunDirectory
 
     private static void Clear(string run)
     {
-        foreach (var server in Running.Keys)
-            server.StopNow();
-        DeleteQuietly(run);
+        StopServers();
+        Remove(run);
         runLock?.Dispose();
     }
 
-    /// <summary>Removes a tree, leaving what cannot be removed (a server that is still shutting down may hold files).</summary>
-    public static void DeleteQuietly(string path)
+    private static void StopServers()
+    {
+        lock (Ending)
+            ended = true;
+        foreach (var server in Running.Keys)
+            server.StopNow();
+    }
+
+    /// <summary>
+    /// Removes a run directory, its lock file last: a run that could only be removed in part (a server still writing
+    /// as it stopped) keeps its lock file, so that a later run takes the lock and finishes the job at once rather than
+    /// waiting out <see cref="AbandonedRuns.LocklessGrace"/>.
+    /// </summary>
+    public static void Remove(string run)
+    {
+        if (!Directory.Exists(run))
+            return;
+        var lockFile = RunLock.PathIn(run);
+        foreach (var entry in Directory.EnumerateFileSystemEntries(run).Where(entry => entry != lockFile).ToList())
+            DeleteQuietly(entry);
+        if (!Directory.EnumerateFileSystemEntries(run).Any(entry => entry != lockFile))
+            DeleteQuietly(run);
+    }
+
+    /// <summary>Removes a file or a tree, leaving what cannot be removed (a server that is still shutting down may hold files).</summary>
+    private static void DeleteQuietly(string path)
     {
         try
         {
             if (Directory.Exists(path))
                 Directory.Delete(path, recursive: true);
+            else
+                File.Delete(path);
         }
         catch (IOException)
         {
