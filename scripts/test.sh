@@ -5,13 +5,14 @@
 #   scripts/test.sh [--filter EXPR] [--skip-format]
 #
 #   --filter EXPR, --filter=EXPR   run only the tests EXPR selects (dotnet test --filter syntax, e.g.
-#                                  'FullyQualifiedName~PrivatePostgres')
+#                                  'FullyQualifiedName~PrivatePostgres'); an empty EXPR is a usage error
 #   --skip-format                  leave out the first step, the check that 'dotnet format' would change
 #                                  nothing (a failure there is reported, the tests still run, and it
 #                                  counts as one failed test)
 #
 # Exits non-zero when a test failed, when a test was skipped (no test here may skip: a test that
-# cannot run must fail and say why), when no test ran, or when the format check failed.
+# cannot run must fail and say why), when no test ran (a filter that selects none says so), when
+# the build failed, or when the format check failed. scripts/test-summary.sh gives the verdict.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,16 +21,26 @@ usage() {
     exit 2
 }
 
+# dotnet test takes an empty filter as none and runs every test: not what a caller who passed one meant.
+require_filter() {
+    if [ -z "$1" ]; then
+        echo "--filter needs an expression; leave --filter out to run every test" >&2
+        usage
+    fi
+}
+
 filter=""
 verify_format=true
 while (($#)); do
     case $1 in
         --filter)
             (($# >= 2)) || usage
+            require_filter "$2"
             filter=$2
             shift 2
             ;;
         --filter=*)
+            require_filter "${1#--filter=}"
             filter=${1#--filter=}
             shift
             ;;
@@ -43,6 +54,7 @@ done
 
 state_dir="${LIFEBOAT_DEVSTACK_DIR:-/var/tmp/lifeboat-devstack}"
 results_dir="$PWD/artifacts/test-results"
+test_log="$results_dir/dotnet-test.log"
 
 # Formatting first: it needs no servers, and its verdict is known before the long part starts.
 format_failed=false
@@ -67,8 +79,13 @@ mkdir -p "$results_dir"
 cli_dir="$PWD/artifacts/lifeboat"
 echo "publishing lifeboat (Native AOT) into $cli_dir"
 if ! dotnet publish src/Lifeboat.Cli -c Release -o "$cli_dir" --nologo -v quiet; then
-    echo "dotnet publish failed" >&2
-    echo "0 passed, 1 failed"
+    echo "dotnet publish failed: no test ran" >&2
+    failed=1
+    if $format_failed; then
+        echo "formatting check failed (dotnet format --verify-no-changes): counted as 1 failed" >&2
+        failed=2
+    fi
+    echo "0 passed, $failed failed, 0 skipped"
     exit 1
 fi
 export LIFEBOAT_TEST_CLI="$cli_dir/lifeboat"
@@ -79,49 +96,17 @@ if [ -n "$filter" ]; then
     filter_args=(--filter "$filter")
 fi
 
+# The output is kept as well as shown: it tells a filter that selects no test from a failed build.
 status=0
 dotnet test Lifeboat.slnx -c Release "${filter_args[@]}" \
     --logger "trx" --logger "console;verbosity=normal" \
-    --results-directory "$results_dir" || status=$?
+    --results-directory "$results_dir" 2>&1 | tee "$test_log" || status=$?
 
-# skipped_results TRX...: one line per test that did not run (skipped, inconclusive, not runnable).
-skipped_results() {
-    grep -ho '<UnitTestResult [^>]*outcome="\(NotExecuted\|Inconclusive\|NotRunnable\|Pending\)"[^>]*>' "$@" || true
-}
-
-# dotnet test's own summary is per project; CI wants one line for the whole run.
-passed=0 failed=0 skipped=0 files=0
-for trx in "$results_dir"/*.trx; do
-    [ -e "$trx" ] || continue
-    files=$((files + 1))
-    counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
-    value() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
-    passed=$((passed + $(value passed)))
-    failed=$((failed + $(value failed) + $(value error) + $(value timeout) + $(value aborted)))
-    # The counters leave skipped tests out (total exceeds executed instead): count the results themselves.
-    skipped=$((skipped + $(skipped_results "$trx" | wc -l)))
-done
-
-if [ "$files" -eq 0 ]; then
-    echo "no test results were written (the build probably failed)" >&2
-    echo "0 passed, 1 failed"
-    exit 1
-fi
-
-if [ "$skipped" -ne 0 ]; then
-    echo "$skipped test(s) skipped; a skipped test counts as a failure here:" >&2
-    skipped_results "$results_dir"/*.trx | grep -o 'testName="[^"]*"' | sed 's/^testName="\(.*\)"$/  \1/' >&2 || true
-fi
-if [ $((passed + failed + skipped)) -eq 0 ]; then
-    echo "no test ran${filter:+: --filter '$filter' selects none}" >&2
-    failed=1
+summary_args=(--results "$results_dir" --log "$test_log" --exit-code "$status")
+if [ -n "$filter" ]; then
+    summary_args+=(--filter "$filter")
 fi
 if $format_failed; then
-    echo "formatting check failed (dotnet format --verify-no-changes): counted as 1 failed" >&2
-    failed=$((failed + 1))
+    summary_args+=(--format-failed)
 fi
-
-echo "$passed passed, $failed failed, $skipped skipped"
-if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$skipped" -ne 0 ]; then
-    exit 1
-fi
+exec scripts/test-summary.sh "${summary_args[@]}"

@@ -6,19 +6,28 @@ namespace Lifeboat.TestKit.Servers;
 internal static class ExternalCommand
 {
     /// <summary>What the program printed on standard output; throws when it exits non-zero.</summary>
-    public static async Task<string> RunAsync(string program, IEnumerable<string> arguments, CancellationToken cancellationToken)
+    public static Task<string> RunAsync(string program, IEnumerable<string> arguments, CancellationToken cancellationToken) =>
+        RunAsync(program, arguments, startDirectory: null, cancellationToken);
+
+    /// <summary>Like <see cref="RunAsync(string, IEnumerable{string}, CancellationToken)"/>, starting the program in <paramref name="startDirectory"/> (null: this process's).</summary>
+    public static async Task<string> RunAsync(string program, IEnumerable<string> arguments, string? startDirectory, CancellationToken cancellationToken)
     {
-        var (exitCode, output, errors) = await TryRunAsync(program, arguments, cancellationToken);
+        var (exitCode, output, errors) = await TryRunAsync(program, arguments, startDirectory, cancellationToken);
         if (exitCode != 0)
             throw new InvalidOperationException($"{Describe(program, arguments)} exited with {exitCode}: {errors.Trim()} {output.Trim()}".Trim());
         return output;
     }
 
     /// <summary>The exit code and both outputs, whatever the exit code.</summary>
+    public static Task<(int ExitCode, string Output, string Errors)> TryRunAsync(
+        string program, IEnumerable<string> arguments, CancellationToken cancellationToken) =>
+        TryRunAsync(program, arguments, startDirectory: null, cancellationToken);
+
+    /// <summary>Like <see cref="TryRunAsync(string, IEnumerable{string}, CancellationToken)"/>, starting the program in <paramref name="startDirectory"/> (null: this process's).</summary>
     public static async Task<(int ExitCode, string Output, string Errors)> TryRunAsync(
-        string program, IEnumerable<string> arguments, CancellationToken cancellationToken)
+        string program, IEnumerable<string> arguments, string? startDirectory, CancellationToken cancellationToken)
     {
-        using var process = Process.Start(StartInfo(program, arguments))
+        using var process = Process.Start(StartInfo(program, arguments, startDirectory))
             ?? throw new InvalidOperationException($"could not start {program}");
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
@@ -39,7 +48,7 @@ internal static class ExternalCommand
     /// <summary>Runs the program and waits for it, for clean-up at process exit where nothing may be awaited.</summary>
     public static int RunNow(string program, IEnumerable<string> arguments, TimeSpan timeout)
     {
-        using var process = Process.Start(StartInfo(program, arguments));
+        using var process = Process.Start(StartInfo(program, arguments, startDirectory: null));
         if (process is null)
             return -1;
         process.StandardInput.Close();
@@ -51,10 +60,11 @@ internal static class ExternalCommand
         return -1;
     }
 
-    private static ProcessStartInfo StartInfo(string program, IEnumerable<string> arguments)
+    private static ProcessStartInfo StartInfo(string program, IEnumerable<string> arguments, string? startDirectory)
     {
         var info = new ProcessStartInfo(program)
         {
+            WorkingDirectory = startDirectory ?? "",
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -107,7 +107,8 @@ public sealed class PrivatePostgres : IAsyncDisposable, IPrivateServer
     /// </summary>
     public static async Task<PrivatePostgres> AdoptAsync(string dataDirectory, CancellationToken cancellationToken)
     {
-        var full = Path.GetFullPath(dataDirectory);
+        // Resolved as the kernel reports the postmaster's directory, which is how the kit recognises it (PostmasterPidFile).
+        var full = SymbolicLinks.Resolve(dataDirectory);
         if (!File.Exists(Path.Combine(full, "PG_VERSION")))
             throw new ArgumentException($"{full} is not a PostgreSQL data directory (no PG_VERSION)", nameof(dataDirectory));
         var cluster = new PrivatePostgres(TestRunDirectory.NewPath("pg"), full);
@@ -132,6 +133,9 @@ public sealed class PrivatePostgres : IAsyncDisposable, IPrivateServer
     {
         if (IsRunning)
             throw new InvalidOperationException($"the cluster in {DataDirectory} is already running on port {Port}");
+        // Noted before pg_ctl runs, not after: a test process ending while pg_ctl waits must still stop the server
+        // pg_ctl started, rather than remove its files from under it. A failed start notes it stopped again.
+        TestRunDirectory.Started(this);
         for (var attempt = 1; ; attempt++)
         {
             Port = FreeTcpPort.Pick();
@@ -150,7 +154,6 @@ public sealed class PrivatePostgres : IAsyncDisposable, IPrivateServer
         }
 
         IsRunning = true;
-        TestRunDirectory.Started(this);
     }
 
     /// <summary>Stops the server cleanly (a checkpoint, no recovery at the next start) and keeps its files.</summary>
@@ -231,7 +234,25 @@ public sealed class PrivatePostgres : IAsyncDisposable, IPrivateServer
             System.IO.Directory.Delete(DataDirectory, recursive: true);
     }
 
-    void IPrivateServer.StopNow() => ProcessSignal.SendNow(Path.Combine(DataDirectory, "postmaster.pid"), "postgres", "QUIT");
+    void IPrivateServer.StopNow() => QuitNow(DataDirectory);
+
+    /// <summary>Stops the cluster a run that died left in <paramref name="serverDirectory"/>, when its postmaster is certain.</summary>
+    internal static void StopAbandoned(string serverDirectory)
+    {
+        var note = Path.Combine(serverDirectory, DataDirectoryNote);
+        if (File.Exists(note))
+            QuitNow(File.ReadAllText(note).Trim());
+    }
+
+    // SIGQUIT is PostgreSQL's immediate shutdown. Waited for, because the caller removes the data directory next,
+    // and a server still writing as it stops would leave part of it behind.
+    private static void QuitNow(string dataDirectory)
+    {
+        if (PostmasterPidFile.VerifiedPid(dataDirectory) is not { } pid)
+            return;
+        ProcessSignal.SendNow(pid, "QUIT");
+        LinuxProcess.WaitUntilEnded(pid, TimeSpan.FromSeconds(10));
+    }
 
     private async Task CreateOwnDirectoriesAsync(CancellationToken cancellationToken)
     {
@@ -241,14 +262,14 @@ public sealed class PrivatePostgres : IAsyncDisposable, IPrivateServer
 
     private async Task StopNowIfStartedAsync(CancellationToken cancellationToken)
     {
-        if (!File.Exists(Path.Combine(DataDirectory, "postmaster.pid")))
+        if (!File.Exists(Path.Combine(DataDirectory, PostmasterPidFile.Name)))
         {
             MarkStopped();
             return;
         }
 
         var (exitCode, _, _) = await PgCtlAsync(["stop", "-m", "immediate", "-w", "-t", "30"], cancellationToken);
-        if (exitCode != 0 && ProcessSignal.PidOf(Path.Combine(DataDirectory, "postmaster.pid"), "postgres") is { } pid)
+        if (exitCode != 0 && PostmasterPidFile.VerifiedPid(DataDirectory) is { } pid)
             System.Diagnostics.Process.GetProcessById(pid).Kill();
         MarkStopped();
     }
@@ -297,7 +318,7 @@ public sealed class PrivatePostgres : IAsyncDisposable, IPrivateServer
     /// <summary>A copy of a data directory may carry its original's postmaster.pid, which would stop this one from starting.</summary>
     private static void RemoveCopiedLock(string dataDirectory)
     {
-        var pidFile = Path.Combine(dataDirectory, "postmaster.pid");
+        var pidFile = Path.Combine(dataDirectory, PostmasterPidFile.Name);
         if (!File.Exists(pidFile))
             return;
         // The second line names the data directory the lock belongs to: a lock of this very directory is a live

@@ -16,13 +16,15 @@ public sealed class PrivateRedis : IAsyncDisposable, IPrivateServer
     private const int BindAttempts = 5;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
+    private readonly Func<int> _pickPort;
     private Process? _process;
 
-    private PrivateRedis(string directory, PrivateRedisOptions options)
+    private PrivateRedis(string directory, PrivateRedisOptions options, Func<int> pickPort)
     {
         Directory = directory;
         Password = options.Password;
         Options = options;
+        _pickPort = pickPort;
     }
 
     /// <summary>The host the server listens on.</summary>
@@ -38,7 +40,7 @@ public sealed class PrivateRedis : IAsyncDisposable, IPrivateServer
     public string Directory { get; }
 
     /// <summary>Redis's working directory, where dump.rdb and the append-only files go.</summary>
-    public string DataDirectory => Path.Combine(Directory, "data");
+    public string DataDirectory => DataDirectoryOf(Directory);
 
     /// <summary>The server's log.</summary>
     public string LogFile => Path.Combine(Directory, "redis.log");
@@ -50,6 +52,9 @@ public sealed class PrivateRedis : IAsyncDisposable, IPrivateServer
     /// <summary>True while the server process runs.</summary>
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>The pid of the server process of the last start; throws once disposed.</summary>
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException($"the redis-server in {Directory} was disposed");
+
     private PrivateRedisOptions Options { get; }
 
     private string ConfigFile => Path.Combine(Directory, "redis.conf");
@@ -57,10 +62,14 @@ public sealed class PrivateRedis : IAsyncDisposable, IPrivateServer
     /// <summary>Starts a server with no password and the kit's defaults.</summary>
     public static Task<PrivateRedis> StartAsync(CancellationToken cancellationToken) => StartAsync(new PrivateRedisOptions(), cancellationToken);
 
-    /// <summary>Starts a server with <paramref name="options"/> and waits until it answers.</summary>
-    public static async Task<PrivateRedis> StartAsync(PrivateRedisOptions options, CancellationToken cancellationToken)
+    /// <summary>Starts a server with <paramref name="options"/> and waits until it answers as itself.</summary>
+    public static Task<PrivateRedis> StartAsync(PrivateRedisOptions options, CancellationToken cancellationToken) =>
+        StartAsync(options, FreeTcpPort.Pick, cancellationToken);
+
+    /// <summary>Like <see cref="StartAsync(PrivateRedisOptions, CancellationToken)"/>, trying the ports <paramref name="pickPort"/> gives, a new one at each attempt.</summary>
+    internal static async Task<PrivateRedis> StartAsync(PrivateRedisOptions options, Func<int> pickPort, CancellationToken cancellationToken)
     {
-        var redis = new PrivateRedis(TestRunDirectory.NewPath("redis"), options);
+        var redis = new PrivateRedis(TestRunDirectory.NewPath("redis"), options, pickPort);
         System.IO.Directory.CreateDirectory(redis.DataDirectory);
         try
         {
@@ -109,14 +118,49 @@ public sealed class PrivateRedis : IAsyncDisposable, IPrivateServer
             process.Kill();
     }
 
+    /// <summary>Kills the server a run that died left in <paramref name="directory"/>, when its pid file certainly names it.</summary>
+    internal static void StopAbandoned(string directory)
+    {
+        if (VerifiedPid(directory) is { } pid)
+            ProcessSignal.SendNow(pid, "KILL");
+    }
+
+    /// <summary>
+    /// The pid in the server's pid file when that process works in the server's data directory and started no later
+    /// than the file was written; null otherwise. After a reboot or in another PID namespace the number may name any process.
+    /// </summary>
+    internal static int? VerifiedPid(string directory)
+    {
+        var pidFile = Path.Combine(directory, PidFileName);
+        try
+        {
+            if (!int.TryParse(File.ReadAllText(pidFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+                return null;
+            var written = File.GetLastWriteTimeUtc(pidFile);
+            return LinuxProcess.IsAlive(pid)
+                && LinuxProcess.WorkingDirectory(pid) == DataDirectoryOf(directory)
+                && LinuxProcess.StartedNoLaterThan(pid, written)
+                ? pid
+                : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static string DataDirectoryOf(string directory) => Path.Combine(directory, "data");
+
     private async Task StartProcessAsync(CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            Port = FreeTcpPort.Pick();
+            Port = _pickPort();
             await File.WriteAllTextAsync(ConfigFile, Config(), cancellationToken);
             var logLength = ServerLog.LengthOf(LogFile);
             _process?.Dispose();
+            _process = null;
+            TestRunDirectory.Started(this);
             _process = Process.Start(new ProcessStartInfo(TestEnvironment.RedisServerProgram, [ConfigFile])
             {
                 RedirectStandardOutput = true,
@@ -128,25 +172,29 @@ public sealed class PrivateRedis : IAsyncDisposable, IPrivateServer
             _process.ErrorDataReceived += (_, _) => { };
             _process.BeginOutputReadLine();
             _process.BeginErrorReadLine();
-            TestRunDirectory.Started(this);
-            if (await AnswersAsync(_process, cancellationToken))
+            if (await ServesAsItselfAsync(_process, cancellationToken))
                 return;
             var log = ServerLog.Since(LogFile, logLength);
+            // Another server had the port (a test's, the devstack's): this one could not bind it and exited.
             if (attempt < BindAttempts && log.Contains("Address already in use", StringComparison.Ordinal))
                 continue;
             throw new InvalidOperationException($"redis-server in {Directory} did not start on port {Port}\n--- {LogFile} ---\n{log}");
         }
     }
 
-    private async Task<bool> AnswersAsync(Process process, CancellationToken cancellationToken)
+    /// <summary>
+    /// True once the server on the port says it is <paramref name="process"/>; false when that process exits first, as
+    /// it does when another server holds the port, which then answers in its stead.
+    /// </summary>
+    private async Task<bool> ServesAsItselfAsync(Process process, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < StartTimeout)
         {
-            if (await RedisPing.AnswersAsync(Host, Port, cancellationToken))
-                return true;
             if (process.HasExited)
                 return false;
+            if (await RedisServerProbe.ProcessIdAsync(Host, Port, Password, cancellationToken) == process.Id)
+                return true;
             await Task.Delay(20, cancellationToken);
         }
 

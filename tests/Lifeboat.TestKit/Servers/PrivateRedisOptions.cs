@@ -3,7 +3,10 @@ namespace Lifeboat.TestKit.Servers;
 /// <summary>How a <see cref="PrivateRedis"/> is configured beyond its port and directory.</summary>
 public sealed record PrivateRedisOptions
 {
-    /// <summary>requirepass: the password clients must AUTH with; null for none.</summary>
+    /// <summary>
+    /// requirepass: the password clients must AUTH with; null for none. Give it here, not as a config line: the kit
+    /// authenticates to ask the server which process it is, and does not start without that answer.
+    /// </summary>
     public string? Password { get; init; }
 
     /// <summary>More redis.conf lines, written after the kit's own so they win (e.g. "appendonly yes").</summary>
