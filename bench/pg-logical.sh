@@ -121,8 +121,27 @@ die() { log "error: $*"; exit 1; }
 
 psql_q() { "$PGBIN/psql" -X -q -tA -v ON_ERROR_STOP=1 "${PGCONN[@]}" "$@"; }
 
+# The peers come from Debian, as the project's other scripts install what they need: a fresh machine has none.
+install_peers() {
+    local missing=()
+    command -v restic >/dev/null || missing+=(restic)
+    command -v rclone >/dev/null || missing+=(rclone)
+    command -v zstd >/dev/null || missing+=(zstd)
+    command -v jq >/dev/null || missing+=(jq)
+    [[ -x /usr/bin/time ]] || missing+=(time)
+    ((${#missing[@]})) || return 0
+    if [[ $(id -u) -ne 0 ]]; then
+        log "missing: ${missing[*]} (not root, so not installing them)"
+        return 0
+    fi
+    log "installing ${missing[*]} with apt-get"
+    apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+        die "apt-get could not install ${missing[*]}"
+}
+
 preflight() {
     local tool
+    install_peers
     for tool in "$PGBIN/pg_dump" "$PGBIN/pg_restore" "$PGBIN/psql" /usr/bin/time zstd gzip restic python3 jq curl dotnet; do
         command -v "$tool" >/dev/null || die "$tool is missing (apt-get install postgresql-client-15 zstd gzip restic time python3 jq curl)"
     done
