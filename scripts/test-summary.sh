@@ -54,7 +54,8 @@ passed=0 failed=0 skipped=0 files=0
 for trx in "$results_dir"/*.trx; do
     [ -e "$trx" ] || continue
     files=$((files + 1))
-    counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+    # A results file cut short (a crashed test host) may hold no counters: count what it has, never stop here.
+    counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1 || true)
     value() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
     passed=$((passed + $(value passed)))
     failed=$((failed + $(value failed) + $(value error) + $(value timeout) + $(value aborted)))
@@ -80,7 +81,11 @@ if [ $((passed + failed + skipped)) -eq 0 ]; then
     failed=$((failed + 1))
 fi
 if [ "$exit_code" -ne 0 ] && [ "$failed_tests" -eq 0 ]; then
-    echo "dotnet test exited with $exit_code though no test failed: the build probably failed (see its output above)" >&2
+    if [ -f "$log" ] && grep -qE "Test host process crashed|[Tt]est [Rr]un [Aa]borted|The active test run was aborted" "$log"; then
+        echo "dotnet test exited with $exit_code: a test host crashed or the run was aborted (see its output above)" >&2
+    else
+        echo "dotnet test exited with $exit_code though no test failed: the build probably failed (see its output above)" >&2
+    fi
     [ "$failed" -ne 0 ] || failed=1
 fi
 if [ "$skipped" -ne 0 ]; then

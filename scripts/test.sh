@@ -67,7 +67,11 @@ if $verify_format; then
     fi
 fi
 
-scripts/devstack.sh start
+if ! scripts/devstack.sh start; then
+    echo "the test servers could not be started (scripts/devstack.sh start, above); no test ran" >&2
+    echo "0 passed, 1 failed"
+    exit 1
+fi
 # shellcheck source=/dev/null
 source "$state_dir/env.sh"
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Lifeboat.Cli.Output;
+using Lifeboat.Cli.Sources;
 using Lifeboat.Repository;
 
 namespace Lifeboat.Cli.Commands;
@@ -22,7 +23,7 @@ internal static class CheckCommand
             var percent = ReadPercent(parse, readData);
             await using var session = await RepositorySession.OpenAsync(options.ConfigPath, cancellationToken);
             await session.LockAsync(LockScope.Repository, "check");
-            var report = await session.RunAsync(work => Reporting.RunAsync(options, reporter => new RepositoryCheck(session.Repository, reporter).RunAsync(percent, work)));
+            var report = await session.RunAsync(work => Reporting.RunAsync(options, reporter => new RepositoryCheck(session.Repository, reporter, SourceKinds.DetailsProblem).RunAsync(percent, work)));
             if (options.Json)
                 CliJson.Print(new CheckSummary(report.Backups, report.ObjectsChecked, report.ObjectsPresent, report.ObjectsRead, report.Problems), CliJson.Default.CheckSummary);
             else

@@ -28,7 +28,7 @@ internal static class ListCommand
             var shown = all
                 .Where(m => parse.GetValue(source) is not { } s || m.Source == s)
                 .Where(m => parse.GetValue(name) is not { } n || m.Name == n)
-                .Select(m => BackupSummary.Of(m, SourceKinds.SummaryFields(m)))
+                .Select(m => BackupSummary.Of(m, SummaryFieldsOrWarn(m)))
                 .ToList();
             if (options.Json)
             {
@@ -40,6 +40,14 @@ internal static class ListCommand
             return CommandRunner.Ok;
         });
         return command;
+    }
+
+    // One manifest's damaged details must not stop the listing of all the others; 'check' reports them too.
+    private static Dictionary<string, System.Text.Json.JsonElement> SummaryFieldsOrWarn(Lifeboat.Repository.BackupManifest manifest)
+    {
+        if (SourceKinds.DetailsProblem(manifest) is { } problem)
+            Console.Error.WriteLine($"lifeboat: warning: backup {manifest.Id} is listed without its {manifest.Source} details: {problem}");
+        return SourceKinds.SummaryFields(manifest);
     }
 
     private static void PrintTable(List<BackupSummary> backups)

@@ -22,6 +22,20 @@ internal static class SourceKinds
         throw new LifeboatException($"there is no source type '{name}'", hint, FailureKind.Usage);
     }
 
+    /// <summary>What is wrong with a backup's details, by its source's own reading of them, or null when nothing is (or the kind is unknown).</summary>
+    public static string? DetailsProblem(BackupManifest manifest)
+    {
+        try
+        {
+            All.FirstOrDefault(k => k.Name == manifest.Source)?.SummaryFields(manifest);
+            return null;
+        }
+        catch (DamagedRecordException e)
+        {
+            return e.Message;
+        }
+    }
+
     /// <summary>
     /// The source's own summary fields of a backup, or none when its kind is unknown to this build or its details are
     /// damaged: one bad manifest must not stop a listing of all the others ('check' and a restore of it say what is wrong).

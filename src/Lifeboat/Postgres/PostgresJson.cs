@@ -5,6 +5,7 @@ namespace Lifeboat.Postgres;
 /// <summary>Source-generated JSON for what PostgreSQL backups record in their manifests (no reflection, AOT-safe).</summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(PostgresDumpInfo))]
 internal sealed partial class PostgresJson : JsonSerializerContext;

@@ -67,6 +67,13 @@ public sealed partial class BackupRepository
         {
             if (Version1ManifestTarget(info.Key) is not { } target)
                 continue;
+            // Already moved by an earlier run that was cut short: the catalog's copy stands, whatever the old one now holds.
+            if (await Store.StatAsync(target, cancellationToken) is not null)
+            {
+                migrated.Add(info.Key);
+                continue;
+            }
+
             try
             {
                 var manifest = await ReadVersion1ManifestAsync(info.Key, cancellationToken);
@@ -99,11 +106,9 @@ public sealed partial class BackupRepository
     /// <summary>Where a layout 1 manifest key (&lt;source&gt;/&lt;name&gt;/&lt;kind&gt;s/&lt;id&gt;/manifest) goes in layout 2, or null for any other key.</summary>
     internal static string? Version1ManifestTarget(string key)
     {
+        if (!RepositoryLayout.IsLayout1ManifestPlace(key))
+            return null;
         var parts = key.Split('/');
-        if (parts.Length != 5 || parts[4] != "manifest" || !BackupId.IsWellFormed(parts[3]) || parts[2].Length < 2 || parts[2][^1] != 's')
-            return null;
-        if (RepositoryLayout.Reserved.Contains(parts[0]))
-            return null;
         return RepositoryLayout.ManifestKey(parts[0], parts[1], parts[2][..^1], new BackupId(parts[3]));
     }
 

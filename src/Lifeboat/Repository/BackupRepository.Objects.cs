@@ -14,6 +14,8 @@ public sealed partial class BackupRepository
     /// <summary>Starts an encrypted object at <paramref name="key"/>; <paramref name="role"/> says what it is in the manifest.</summary>
     public async Task<EncryptedObjectWriter> CreateObjectAsync(string key, string role, CancellationToken cancellationToken)
     {
+        if (RepositoryLayout.IsLayout1ManifestPlace(key))
+            throw new ArgumentException($"'{key}' is where layout 1 kept manifests; name the object otherwise", nameof(key));
         var upload = await Store.CreateAsync(key, cancellationToken);
         return new EncryptedObjectWriter(upload, new EnvelopeWriter(upload, _dataKey, Envelope), role);
     }
@@ -53,12 +55,15 @@ public sealed partial class BackupRepository
     /// <summary>Reads and verifies one manifest: it must decrypt and name the folder it lies in.</summary>
     public async Task<BackupManifest> ReadManifestAsync(string key, CancellationToken cancellationToken)
     {
-        var manifest = RepositoryJson.Parse(await ReadEncryptedAsync(key, cancellationToken), RepositoryJson.Default.BackupManifest, key);
-        if (manifest.FormatVersion > BackupManifest.CurrentFormatVersion)
+        var bytes = await ReadEncryptedAsync(key, cancellationToken);
+        // The version first: a newer format may not parse as this one, and must not be taken for damage.
+        if (FormatVersionOf(bytes) is { } version && version > BackupManifest.CurrentFormatVersion)
         {
             throw new LifeboatException(
-                $"manifest '{key}' has format {manifest.FormatVersion}, newer than this Lifeboat reads ({BackupManifest.CurrentFormatVersion})", "upgrade lifeboat");
+                $"manifest '{key}' has format {version}, newer than this Lifeboat reads ({BackupManifest.CurrentFormatVersion})", "upgrade lifeboat");
         }
+
+        var manifest = RepositoryJson.Parse(bytes, RepositoryJson.Default.BackupManifest, key);
 
         if (ManifestKey(manifest) != key)
         {
@@ -71,6 +76,21 @@ public sealed partial class BackupRepository
         }
 
         return manifest;
+    }
+
+    private static int? FormatVersionOf(byte[] json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("formatVersion", out var version)
+                && version.TryGetInt32(out var number) ? number : null;
+        }
+        catch (JsonException)
+        {
+            return null; // the full parse says what is wrong with it
+        }
     }
 
     /// <summary>Every backup whose manifest verifies, oldest first; unreadable manifests go to <paramref name="onInvalid"/>.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace Lifeboat.Repository;
@@ -10,7 +11,7 @@ namespace Lifeboat.Repository;
 /// the pid namespace says whether this process can see the holder's pid at all (a sidecar container shares the
 /// host name and the kernel, not the pids).
 /// </summary>
-public static class ProcessIdentity
+public static partial class ProcessIdentity
 {
     /// <summary>A random token naming this process in lock records.</summary>
     public static string Token { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
@@ -31,16 +32,27 @@ public static class ProcessIdentity
     /// </summary>
     public static bool IsAlive(int pid, long? startTicks)
     {
+        // /proc mounted with hidepid=invisible hides other users' processes as if they did not exist; the kernel's own
+        // answer to a null signal does not: no such process (ESRCH), or one this user may not signal (EPERM).
+        if (pid <= 0 || (Kill(pid, 0) != 0 && Marshal.GetLastPInvokeError() == NoSuchProcess))
+            return false;
+        // It exists; when /proc will not say more (hidden, or unreadable), a live holder must not be taken for gone.
         var (state, stat) = ReadStat(pid);
-        if (state == StatState.Unreadable)
+        if (state != StatState.Read)
             return true;
-        if (state == StatState.Missing || stat.State == 'Z')
+        if (stat.State == 'Z')
             return false;
         return startTicks is null || stat.StartTicks == startTicks;
     }
 
     /// <summary>The start time of <paramref name="pid"/> in clock ticks since boot, or null when it cannot be read.</summary>
     public static long? StartTicksOf(int pid) => ReadStat(pid) is (StatState.Read, var stat) ? stat.StartTicks : null;
+
+    private const int NoSuchProcess = 3; // ESRCH
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static partial int Kill(int pid, int signal);
 
     private enum StatState
     {

@@ -15,13 +15,20 @@ public sealed record CheckReport(int Backups, int ObjectsChecked, int ObjectsPre
 /// (when asked) a share of the objects decrypt and hash to the recorded SHA-256. An object that many backups
 /// share (a bucket's content, a WAL segment) is looked at once, however many manifests name it.
 /// </summary>
-public sealed class RepositoryCheck(BackupRepository repository, IActivityReporter reporter)
+/// <remarks><paramref name="detailsProblem"/> is the sources' own look at a manifest's details: what is wrong with them, or null.</remarks>
+public sealed class RepositoryCheck(BackupRepository repository, IActivityReporter reporter, Func<BackupManifest, string?>? detailsProblem = null)
 {
     /// <summary>Runs the check; <paramref name="readDataPercent"/> of the objects (0–100) are read in full.</summary>
     public async Task<CheckReport> RunAsync(int readDataPercent, CancellationToken cancellationToken)
     {
         var problems = new List<string>();
         var manifests = await repository.ListBackupsAsync((key, error) => problems.Add($"{key}: {error.Message}"), cancellationToken);
+        foreach (var manifest in manifests)
+        {
+            if (detailsProblem?.Invoke(manifest) is { } problem)
+                problems.Add($"{BackupRepository.ManifestKey(manifest)}: {problem}");
+        }
+
         var objects = NeededObjects(manifests, problems);
         var present = new List<NeededObject>();
         foreach (var needed in objects)

@@ -53,6 +53,17 @@ public static class RepositoryLayout
     }
 
     /// <summary>
+    /// True for a key where layout 1 kept a manifest: &lt;source&gt;/&lt;name&gt;/&lt;kind&gt;s/&lt;id&gt;/manifest. No data object may be
+    /// written there, so that 'migrate' can never take a source's data for a manifest left behind.
+    /// </summary>
+    public static bool IsLayout1ManifestPlace(string key)
+    {
+        var parts = key.Split('/');
+        return parts.Length == 5 && parts[4] == "manifest" && BackupId.IsWellFormed(parts[3])
+            && parts[2].Length >= 2 && parts[2][^1] == 's' && !Reserved.Contains(parts[0]);
+    }
+
+    /// <summary>
     /// Refuses a manifest that could not be found again where it would be written: a source type or kind that is not a
     /// plain lowercase word, a reserved top-level name as source type (its data would land among the locks or key
     /// slots), or a name or id that would add folders to the key.

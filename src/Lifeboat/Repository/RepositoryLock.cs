@@ -148,7 +148,9 @@ public sealed class RepositoryLock : IAsyncDisposable
 
             throw new LifeboatException(
                 $"the repository at {store.Location} is locked: {other.Describe()}",
-                "wait for that command to finish, then try again");
+                // A holder that ended where its pid cannot be looked up (another container, another node) is known
+                // gone only when its heartbeat stops; say when that would be.
+                $"wait for that command to finish, then try again; if it has ended without releasing the lock, the lock turns stale at {other.HeartbeatAt + StaleAfter:yyyy-MM-ddTHH:mm:ssZ}");
         }
     }
 

@@ -126,6 +126,26 @@ public sealed class BackupCatalogTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task No_data_object_may_take_the_place_where_layout_1_kept_manifests()
+    {
+        var id = BackupId.New(Start).Value;
+
+        await Assert.ThrowsAsync<ArgumentException>(() => _repository.CreateObjectAsync($"buckets/uploads/snapshots/{id}/manifest", "index", Ct));
+
+        await using var allowed = await _repository.CreateObjectAsync($"buckets/uploads/snapshots/{id}/index", "index", Ct);
+    }
+
+    [Fact]
+    public async Task Check_reports_a_manifest_whose_details_its_source_cannot_read()
+    {
+        var manifest = await CommitOneAsync("postgres", "app", 0, []);
+
+        var report = await new RepositoryCheck(_repository, SilentReporter.Instance, m => m.Id == manifest.Id ? "no tables recorded" : null).RunAsync(0, Ct);
+
+        Assert.Equal([$"manifests/postgres/app/dump/{manifest.Id}: no tables recorded"], report.Problems);
+    }
+
+    [Fact]
     public async Task Manifests_live_under_their_own_prefix_apart_from_the_backups_data()
     {
         var stored = await StoreObjectAsync("postgres/app/dumps/x/dump");

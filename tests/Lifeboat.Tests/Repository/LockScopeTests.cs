@@ -76,9 +76,9 @@ public sealed class LockScopeTests : IAsyncLifetime
     }
 
     [Fact]
-    public void A_lock_whose_pid_now_belongs_to_a_later_process_is_stale_as_after_a_container_restart()
+    public void A_lock_whose_pid_now_belongs_to_a_later_process_of_this_pid_namespace_is_stale()
     {
-        // The restarted container's new process has the old holder's pid (1, say) but not its start time.
+        // A later process has the old holder's pid (the same pid 1 of a container restarted in a shared namespace), not its start time.
         var record = Record() with { Pid = Environment.ProcessId, Owner = "0000000000000000", ProcessStart = ProcessIdentity.StartTicks - 1 };
 
         Assert.True(record.IsStale(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(10)));

@@ -33,4 +33,25 @@ public sealed class SourceKindsTests
             Lifeboat.Repository.RepositoryLayout.ValidateManifestPlace(kind.Name, "any_name", "dump", "2026-02-15T020000Z-1a2b3c4d");
         }
     }
+
+    [Theory]
+    [InlineData("""{"database":"app","serverVersion":"15","pgDumpVersion":"15","extensions":[],"tables":null}""")]
+    [InlineData("""{"database":"app","serverVersion":"15","pgDumpVersion":"15","extensions":[]}""")]
+    public void Postgres_details_without_their_tables_are_reported_and_list_goes_on_without_them(string details)
+    {
+        var manifest = new Lifeboat.Repository.BackupManifest
+        {
+            Id = "2026-02-15T020000Z-1a2b3c4d",
+            Source = "postgres",
+            Name = "app",
+            Kind = "dump",
+            StartedAt = DateTimeOffset.UnixEpoch,
+            FinishedAt = DateTimeOffset.UnixEpoch,
+            Objects = [],
+            Details = System.Text.Json.JsonDocument.Parse(details).RootElement.Clone(),
+        };
+
+        Assert.StartsWith("the postgres details in the manifest of backup 2026-02-15T020000Z-1a2b3c4d are not valid", SourceKinds.DetailsProblem(manifest));
+        Assert.Empty(SourceKinds.SummaryFields(manifest));
+    }
 }
