@@ -12,11 +12,19 @@ internal static class CommandRunner
     /// <summary>Exit code after SIGINT/SIGTERM (128 + SIGINT, the shell convention).</summary>
     public const int Interrupted = 130;
 
-    /// <summary>Binds <paramref name="body"/> as the action of <paramref name="command"/>.</summary>
-    public static void SetBody(this Command command, Func<ParseResult, GlobalOptions, CancellationToken, Task<int>> body) =>
-        command.SetAction((parse, cancellationToken) => RunAsync(parse, body, cancellationToken));
+    /// <summary>
+    /// Binds <paramref name="body"/> as the action of <paramref name="command"/>; <paramref name="afterInterruption"/> says
+    /// what a signal leaves behind for this command, beyond the cleaned-up work (a backup: that none was recorded).
+    /// </summary>
+    public static void SetBody(this Command command, Func<ParseResult, GlobalOptions, CancellationToken, Task<int>> body, string? afterInterruption = null) =>
+        command.SetAction((parse, cancellationToken) => RunAsync(parse, body, afterInterruption, cancellationToken));
 
-    private static async Task<int> RunAsync(ParseResult parse, Func<ParseResult, GlobalOptions, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
+    /// <summary>The line a command stopped by SIGINT/SIGTERM prints.</summary>
+    public static string InterruptedMessage(string? afterInterruption) =>
+        "interrupted by a signal; work in progress was cleaned up" + (afterInterruption is null ? "" : $" and {afterInterruption}");
+
+    private static async Task<int> RunAsync(
+        ParseResult parse, Func<ParseResult, GlobalOptions, CancellationToken, Task<int>> body, string? afterInterruption, CancellationToken cancellationToken)
     {
         var options = CommonOptions.From(parse);
         try
@@ -30,7 +38,7 @@ internal static class CommandRunner
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            WriteError("interrupted by a signal; work in progress was cleaned up and no backup was recorded", null);
+            WriteError(InterruptedMessage(afterInterruption), null);
             return Interrupted;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

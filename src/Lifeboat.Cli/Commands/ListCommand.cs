@@ -36,10 +36,31 @@ internal static class ListCommand
                 return CommandRunner.Ok;
             }
 
+            if (shown.Count == 0 && (parse.GetValue(source) is not null || parse.GetValue(name) is not null))
+            {
+                // "no backups yet" would be wrong in a repository that holds backups of other sources.
+                Console.WriteLine(NoneMatching(parse.GetValue(source), parse.GetValue(name), all.Count));
+                return CommandRunner.Ok;
+            }
+
             PrintTable(shown);
             return CommandRunner.Ok;
         });
         return command;
+    }
+
+    private static string NoneMatching(string? source, string? name, int listed)
+    {
+        var what = (source, name) switch
+        {
+            (null, _) => $"named '{name}'",
+            (_, null) => $"of source type {source}",
+            _ => $"of {source}/{name}",
+        };
+        // Without --source every backup was listed, so the others can be counted; with it only that source's folder was.
+        return source is null && listed > 0
+            ? $"no backups {what}; the repository holds {listed} other backup(s) (see 'lifeboat list')"
+            : $"no backups {what}";
     }
 
     // One manifest's damaged details must not stop the listing of all the others; 'check' reports them too.

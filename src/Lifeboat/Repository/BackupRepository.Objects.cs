@@ -142,7 +142,7 @@ public sealed partial class BackupRepository
     public async Task<BackupManifest> FindBackupAsync(string? source, string? name, string idOrLatest, CancellationToken cancellationToken)
     {
         var keys = await ManifestKeysAsync(source, name, cancellationToken);
-        var what = $"{source ?? "any"} backup{(name is null ? "" : $" of '{name}'")}";
+        var what = $"{(source is null ? "" : source + " ")}backup{(name is null ? "" : $" of '{name}'")}";
         if (idOrLatest != "latest")
         {
             // A damaged manifest means that backup does not exist; but when it is the one asked for, its read says why.

@@ -255,8 +255,11 @@ public sealed class FileObjectStore : IObjectStore
 
     private void ThrowIfRootMissing()
     {
-        if (!Directory.Exists(RootDirectory))
-            throw new LifeboatException($"repository directory '{RootDirectory}' does not exist", kind: FailureKind.Usage) { Remedy = new(RemedyAction.CreateRepository) };
+        if (Directory.Exists(RootDirectory))
+            return;
+        if (File.Exists(RootDirectory))
+            throw new LifeboatException($"repository path '{RootDirectory}' is a file, not a repository directory", kind: FailureKind.Usage) { Remedy = new(RemedyAction.CreateRepository) };
+        throw new LifeboatException($"repository directory '{RootDirectory}' does not exist", kind: FailureKind.Usage) { Remedy = new(RemedyAction.CreateRepository) };
     }
 
     private ObjectNotFoundException NotFound(string key)

@@ -191,6 +191,23 @@ public sealed class CliBackupRestoreTests
     }
 
     [Fact]
+    public async Task List_of_a_name_without_backups_says_so_and_not_no_backups_yet_in_a_repository_that_holds_some()
+    {
+        await using var database = await TestDatabase.CreateAsync("clinone", Sql);
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = repo.WriteConfig(database.SourceConfig("app"));
+        Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres")).ExitCode);
+
+        var byName = await Infrastructure.Cli.RunAsync("--config", config, "list", "--name", "nosuch");
+        var bySource = await Infrastructure.Cli.RunAsync("--config", config, "list", "--source", "postgres", "--name", "nosuch");
+        var missingId = await Infrastructure.Cli.RunAsync("--config", config, "cat", "nope");
+
+        Assert.Equal("no backups named 'nosuch'; the repository holds 1 other backup(s) (see 'lifeboat list')", byName.Stdout.Trim());
+        Assert.Equal("no backups of postgres/nosuch", bySource.Stdout.Trim());
+        Assert.StartsWith("lifeboat: error: there is no backup with id 'nope' in ", missingId.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Cat_writes_the_archive_in_pg_dump_format_so_pg_restore_can_list_it()
     {
         await using var database = await TestDatabase.CreateAsync("clicat", Sql);

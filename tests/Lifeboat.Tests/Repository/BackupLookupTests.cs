@@ -107,6 +107,16 @@ public sealed class BackupLookupTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_unknown_id_asked_of_any_source_says_backup_not_any_backup()
+    {
+        await CommitAsync("app", 1);
+
+        var error = await Assert.ThrowsAnyAsync<LifeboatException>(() => _repository.FindBackupAsync(null, null, "nope", Ct));
+
+        Assert.Equal($"there is no backup with id 'nope' in {_store.Location}", error.Message);
+    }
+
+    [Fact]
     public async Task Listing_returns_every_readable_backup_in_id_order_and_reports_each_damaged_one()
     {
         var app = await CommitAsync("app", 15);

@@ -27,7 +27,7 @@ internal static class PostgresBackupCommand
             else if (!options.Quiet)
                 Console.WriteLine($"backup {manifest.Id}: postgres/{manifest.Name} ({PostgresDumpInfo.Of(manifest).Tables.Count} tables), {ByteSize.Format(manifest.SizeBytes)} dumped, {ByteSize.Format(manifest.StoredBytes)} stored, {(manifest.FinishedAt - manifest.StartedAt).TotalSeconds:0.0} s");
             return CommandRunner.Ok;
-        });
+        }, afterInterruption: "no backup was recorded");
         return command;
     }
 }
