@@ -33,12 +33,20 @@ internal static class RepositoryAccess
     }
 
     /// <summary>Opens the configured repository.</summary>
-    public static async Task<BackupRepository> OpenAsync(LifeboatSettings settings, CancellationToken cancellationToken)
+    public static Task<BackupRepository> OpenAsync(LifeboatSettings settings, CancellationToken cancellationToken) =>
+        OpenWithAsync(settings, BackupRepository.OpenAsync, cancellationToken);
+
+    /// <summary>Opens the configured repository whatever its layout, for 'migrate'.</summary>
+    public static Task<BackupRepository> OpenForMigrationAsync(LifeboatSettings settings, CancellationToken cancellationToken) =>
+        OpenWithAsync(settings, BackupRepository.OpenForMigrationAsync, cancellationToken);
+
+    private static async Task<BackupRepository> OpenWithAsync(
+        LifeboatSettings settings, Func<IObjectStore, Func<KeySecret>, EnvelopeOptions, CancellationToken, Task<BackupRepository>> open, CancellationToken cancellationToken)
     {
         var store = OpenStore(settings.Repository);
         try
         {
-            return await BackupRepository.OpenAsync(store, () => Secret(settings.Repository.Encryption), Envelope(settings), cancellationToken);
+            return await open(store, () => Secret(settings.Repository.Encryption), Envelope(settings), cancellationToken);
         }
         catch
         {

@@ -66,9 +66,10 @@ internal static class ListCommand
     // One manifest's damaged details must not stop the listing of all the others; 'check' reports them too.
     private static Dictionary<string, System.Text.Json.JsonElement> SummaryFieldsOrWarn(Lifeboat.Repository.BackupManifest manifest)
     {
-        if (SourceKinds.DetailsProblem(manifest) is { } problem)
+        var (fields, problem) = SourceKinds.Summarise(manifest);
+        if (problem is not null)
             Console.Error.WriteLine($"lifeboat: warning: backup {manifest.Id} is listed without its {manifest.Source} details: {problem}");
-        return SourceKinds.SummaryFields(manifest);
+        return fields;
     }
 
     private static void PrintTable(List<BackupSummary> backups)

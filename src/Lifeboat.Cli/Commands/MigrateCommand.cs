@@ -13,29 +13,14 @@ internal static class MigrateCommand
         var command = new Command("migrate", "Bring a repository of an older layout to the current one (moves manifests only; no backup data is rewritten)");
         command.SetBody(async (_, options, cancellationToken) =>
         {
-            var settings = SettingsLoader.Load(options.ConfigPath);
-            var store = RepositoryAccess.OpenStore(settings.Repository);
-            BackupRepository repository;
-            try
-            {
-                repository = await BackupRepository.OpenForMigrationAsync(store, () => RepositoryAccess.Secret(settings.Repository.Encryption), RepositoryAccess.Envelope(settings), cancellationToken);
-            }
-            catch
-            {
-                await store.DisposeAsync();
-                throw;
-            }
-
-            await using (repository)
-            {
-                var report = await Reporting.RunAsync(options, reporter => repository.MigrateAsync(reporter, cancellationToken));
-                if (options.Json)
-                    CliJson.Print(new MigrateSummary(report.FromVersion, report.ToVersion, report.Migrated, report.Damaged), CliJson.Default.MigrateSummary);
-                else
-                    Print(report, repository, options.Quiet);
-                // The layout is current either way; damaged backups make the repository unhealthy, as 'check' would say.
-                return report.Damaged.Count == 0 ? CommandRunner.Ok : (int)FailureKind.Unhealthy;
-            }
+            await using var repository = await RepositoryAccess.OpenForMigrationAsync(SettingsLoader.Load(options.ConfigPath), cancellationToken);
+            var report = await Reporting.RunAsync(options, reporter => repository.MigrateAsync(reporter, cancellationToken));
+            if (options.Json)
+                CliJson.Print(new MigrateSummary(report.FromVersion, report.ToVersion, report.Migrated, report.Damaged), CliJson.Default.MigrateSummary);
+            else
+                Print(report, repository, options.Quiet);
+            // The layout is current either way; damaged backups make the repository unhealthy, as 'check' would say.
+            return report.Damaged.Count == 0 ? CommandRunner.Ok : (int)FailureKind.Unhealthy;
         });
         return command;
     }

@@ -23,32 +23,24 @@ internal static class SourceKinds
     }
 
     /// <summary>What is wrong with a backup's details, by its source's own reading of them, or null when nothing is (or the kind is unknown).</summary>
-    public static string? DetailsProblem(BackupManifest manifest)
-    {
-        try
-        {
-            All.FirstOrDefault(k => k.Name == manifest.Source)?.SummaryFields(manifest);
-            return null;
-        }
-        catch (DamagedRecordException e)
-        {
-            return e.Message;
-        }
-    }
+    public static string? DetailsProblem(BackupManifest manifest) => Summarise(manifest).Problem;
 
     /// <summary>
     /// The source's own summary fields of a backup, or none when its kind is unknown to this build or its details are
     /// damaged: one bad manifest must not stop a listing of all the others ('check' and a restore of it say what is wrong).
     /// </summary>
-    public static Dictionary<string, JsonElement> SummaryFields(BackupManifest manifest)
+    public static Dictionary<string, JsonElement> SummaryFields(BackupManifest manifest) => Summarise(manifest).Fields;
+
+    /// <summary>The summary fields and what is wrong with the details, from one reading of them.</summary>
+    public static (Dictionary<string, JsonElement> Fields, string? Problem) Summarise(BackupManifest manifest)
     {
         try
         {
-            return All.FirstOrDefault(k => k.Name == manifest.Source)?.SummaryFields(manifest) ?? [];
+            return (All.FirstOrDefault(k => k.Name == manifest.Source)?.SummaryFields(manifest) ?? [], null);
         }
-        catch (DamagedRecordException)
+        catch (DamagedRecordException e)
         {
-            return [];
+            return ([], e.Message);
         }
     }
 }

@@ -56,15 +56,19 @@ public sealed partial class BackupRepository
     public async Task<BackupManifest> ReadManifestAsync(string key, CancellationToken cancellationToken)
     {
         var bytes = await ReadEncryptedAsync(key, cancellationToken);
-        // The version first: a newer format may not parse as this one, and must not be taken for damage.
-        if (FormatVersionOf(bytes) is { } version && version > BackupManifest.CurrentFormatVersion)
+        BackupManifest manifest;
+        try
         {
-            throw new LifeboatException(
-                $"manifest '{key}' has format {version}, newer than this Lifeboat reads ({BackupManifest.CurrentFormatVersion})", "upgrade lifeboat");
+            manifest = RepositoryJson.Parse(bytes, RepositoryJson.Default.BackupManifest, key);
+        }
+        catch (DamagedRecordException) when (FormatVersionOf(bytes) > BackupManifest.CurrentFormatVersion)
+        {
+            // A newer format need not parse as this one, and must not be taken for damage.
+            throw NewerFormat(key, FormatVersionOf(bytes)!.Value);
         }
 
-        var manifest = RepositoryJson.Parse(bytes, RepositoryJson.Default.BackupManifest, key);
-
+        if (manifest.FormatVersion > BackupManifest.CurrentFormatVersion)
+            throw NewerFormat(key, manifest.FormatVersion);
         if (ManifestKey(manifest) != key)
         {
             throw new DamagedRecordException(
@@ -77,6 +81,9 @@ public sealed partial class BackupRepository
 
         return manifest;
     }
+
+    private static LifeboatException NewerFormat(string key, int version) =>
+        new($"manifest '{key}' has format {version}, newer than this Lifeboat reads ({BackupManifest.CurrentFormatVersion})", "upgrade lifeboat");
 
     private static int? FormatVersionOf(byte[] json)
     {
