@@ -8,7 +8,7 @@ internal static class CatCommand
 {
     public static Command Create()
     {
-        var id = new Argument<string>("ID") { Description = "Backup id" };
+        var id = new Argument<string>("ID") { Description = "Backup id (whole, a unique prefix, or a unique prefix of its last 8 characters)" };
         var file = new Argument<string?>("FILE") { Description = "Which object of the backup (default: its only data object, e.g. 'dump')", Arity = ArgumentArity.ZeroOrOne };
         var command = new Command("cat", "Write a backup's artifact, decrypted and decompressed, to stdout (e.g. 'lifeboat cat ID | pg_restore -l')");
         command.Arguments.Add(id);

@@ -137,57 +137,105 @@ public sealed partial class BackupRepository
                 onInvalid!(keys[i].Key, error);
         }
 
-        found.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+        // By recorded start time: ids written to the second cannot order backups taken within one second.
+        found.Sort((a, b) => a.StartedAt != b.StartedAt ? a.StartedAt.CompareTo(b.StartedAt) : new BackupId(a.Id).CompareTo(new BackupId(b.Id)));
         return found;
     }
 
     /// <summary>
-    /// Finds one backup by id, or the newest of a source with "latest"; <paramref name="source"/> null means any.
-    /// Lists keys and reads only the manifest it returns (and, when the newest is damaged, the ones before it),
-    /// so a restore starts as fast from a repository of thousands of backups as from one.
+    /// Finds one backup by id, by a unique prefix of its id or of its random suffix, or the newest of a source with
+    /// "latest"; <paramref name="source"/> null means any. Lists keys and reads only the manifest it returns (and the
+    /// few it must compare or fall back on), so a restore starts as fast from thousands of backups as from one.
     /// </summary>
     public async Task<BackupManifest> FindBackupAsync(string? source, string? name, string idOrLatest, CancellationToken cancellationToken)
     {
         var keys = await ManifestKeysAsync(source, name, cancellationToken);
-        var what = $"{(source is null ? "" : source + " ")}backup{(name is null ? "" : $" of '{name}'")}";
+        var what = Describe(source, name, plural: false);
         if (idOrLatest != "latest")
-        {
-            // A damaged manifest means that backup does not exist; but when it is the one asked for, its read says why.
-            var match = keys.FirstOrDefault(k => k.Id == idOrLatest)
-                ?? throw new LifeboatException($"there is no {what} with id '{idOrLatest}' in {Store.Location}") { Remedy = new(RemedyAction.ListBackups) };
-            return await ReadManifestAsync(match.Key, cancellationToken);
-        }
+            return await ReadManifestAsync(MatchId(keys, idOrLatest, source, name).Key, cancellationToken);
 
         if (keys.Count == 0)
         {
             throw new LifeboatException($"there is no {what} in {Store.Location}") { Remedy = new(RemedyAction.TakeBackup, source) };
         }
 
-        var newest = keys[^1];
-        try
-        {
-            return await ReadManifestAsync(newest.Key, cancellationToken);
-        }
-        catch (LifeboatException damage) when (IsDamage(damage))
-        {
-            // "latest" must not quietly mean "an older one" because the newest manifest is damaged: the operator
-            // would restore older data than they think, and with --force replace newer data with it.
-            var older = await NewestReadableAsync(keys.Take(keys.Count - 1), cancellationToken);
-            if (older is null)
-            {
-                throw new LifeboatException(
-                    $"the newest backup {newest.Id} is damaged ({damage.Message})",
-                    keys.Count == 1 ? "it is the only backup of it" : $"none of the {Math.Min(keys.Count - 1, OlderManifestsTried)} backups before it is readable either")
-                {
-                    Remedy = new(RemedyAction.CheckRepository),
-                };
-            }
+        return await NewestAsync(keys, cancellationToken);
+    }
 
-            throw new LifeboatException($"the newest backup {newest.Id} is damaged ({damage.Message}); refusing to take the older {older.Id} as 'latest'")
+    /// <summary>
+    /// The backup an id names: the whole id, else the one id starting with it, else the one random suffix starting with
+    /// it. Several matches are an error naming them: a restore must never guess which backup was meant.
+    /// </summary>
+    private ManifestLocation MatchId(List<ManifestLocation> keys, string text, string? source, string? name)
+    {
+        // A damaged manifest means that backup does not exist; but when it is the one asked for, its read says why.
+        if (keys.FirstOrDefault(k => k.Id.Value == text) is { } exact)
+            return exact;
+        var matches = text.Length == 0 ? [] : keys.Where(k => k.Id.Value.StartsWith(text, StringComparison.Ordinal)).ToList();
+        if (matches.Count == 0 && text.Length <= SuffixLength)
+            matches = keys.Where(k => k.Id.Suffix.StartsWith(text, StringComparison.Ordinal)).ToList();
+        if (matches.Count == 1)
+            return matches[0];
+        if (matches.Count == 0)
+            throw new LifeboatException($"there is no {Describe(source, name, plural: false)} with id '{text}' in {Store.Location}") { Remedy = new(RemedyAction.ListBackups) };
+
+        const int Named = 10;
+        var named = string.Join(", ", matches.Take(Named).Select(m => m.Id.Value)) + (matches.Count > Named ? $" and {matches.Count - Named} more" : "");
+        throw new LifeboatException($"'{text}' could be any of {matches.Count} {Describe(source, name, plural: true)}: {named}", "give more characters of the id", FailureKind.Usage);
+    }
+
+    private static string Describe(string? source, string? name, bool plural) =>
+        $"{(source is null ? "" : source + " ")}backup{(plural ? "s" : "")}{(name is null ? "" : $" of '{name}'")}";
+
+    private const int SuffixLength = 8;
+
+    /// <summary>
+    /// The newest backup by recorded start time. Ids written to the microsecond order themselves; ids written to the
+    /// second (before sub-second ids) cannot be told apart within their second, so those manifests are read and their
+    /// recorded start times compared.
+    /// </summary>
+    private async Task<BackupManifest> NewestAsync(List<ManifestLocation> keys, CancellationToken cancellationToken)
+    {
+        var last = keys[^1];
+        var rivals = keys.Where(k => k.Id.LatestPossibleTime > last.Id.Time).ToList();
+        var read = new List<BackupManifest>(rivals.Count);
+        foreach (var rival in rivals.AsEnumerable().Reverse())
+        {
+            try
             {
-                Remedy = new(RemedyAction.ChooseBackup, older.Id),
+                read.Add(await ReadManifestAsync(rival.Key, cancellationToken));
+            }
+            catch (LifeboatException damage) when (IsDamage(damage))
+            {
+                // One that might be the newest is damaged: which one the operator meant by "latest" cannot be known.
+                throw await NewestDamagedAsync(keys, rival, damage, cancellationToken);
+            }
+        }
+
+        return read.MaxBy(m => (m.StartedAt, new BackupId(m.Id)))!;
+    }
+
+    /// <summary>
+    /// "latest" must not quietly mean "an older one" because the newest manifest is damaged: the operator would restore
+    /// older data than they think, and with --force replace newer data with it.
+    /// </summary>
+    private async Task<LifeboatException> NewestDamagedAsync(List<ManifestLocation> keys, ManifestLocation newest, LifeboatException damage, CancellationToken cancellationToken)
+    {
+        var older = await NewestReadableAsync(keys.Where(k => k != newest), cancellationToken);
+        if (older is null)
+        {
+            return new LifeboatException(
+                $"the newest backup {newest.Id} is damaged ({damage.Message})",
+                keys.Count == 1 ? "it is the only backup of it" : $"none of the {Math.Min(keys.Count - 1, OlderManifestsTried)} backups before it is readable either")
+            {
+                Remedy = new(RemedyAction.CheckRepository),
             };
         }
+
+        return new LifeboatException($"the newest backup {newest.Id} is damaged ({damage.Message}); refusing to take the older {older.Id} as 'latest'")
+        {
+            Remedy = new(RemedyAction.ChooseBackup, older.Id),
+        };
     }
 
     // Enough to name a good backup in the hint when a few manifests went bad together, without reading a whole
@@ -228,12 +276,12 @@ public sealed partial class BackupRepository
         await foreach (var info in Store.ListAsync(RepositoryLayout.ManifestsOf(source, name), cancellationToken))
         {
             if (RepositoryLayout.ManifestIdOf(info.Key) is { } id)
-                found.Add(new ManifestLocation(info.Key, id.Value));
+                found.Add(new ManifestLocation(info.Key, id));
         }
 
-        found.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+        found.Sort((a, b) => a.Id.CompareTo(b.Id));
         return found;
     }
 
-    private sealed record ManifestLocation(string Key, string Id);
+    private sealed record ManifestLocation(string Key, BackupId Id);
 }

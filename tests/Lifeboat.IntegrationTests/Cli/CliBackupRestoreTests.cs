@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Lifeboat.IntegrationTests.Infrastructure;
 using Lifeboat.IntegrationTests.Postgres;
+using Lifeboat.Repository;
 
 namespace Lifeboat.IntegrationTests.Cli;
 
@@ -191,7 +192,29 @@ public sealed class CliBackupRestoreTests
     }
 
     [Fact]
-    public async Task List_of_a_name_without_backups_says_so_and_not_no_backups_yet_in_a_repository_that_holds_some()
+    public async Task A_backup_is_named_by_a_unique_prefix_and_an_ambiguous_one_is_refused_listing_the_candidates()
+    {
+        await using var database = await TestDatabase.CreateAsync("cliprefix", Sql);
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = repo.WriteConfig(database.SourceConfig("app"));
+        Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres")).ExitCode);
+        Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres")).ExitCode);
+        var backups = await repo.Repository.ListBackupsAsync(null, Ct);
+        var suffix = new BackupId(backups[0].Id).Suffix;
+
+        var bySuffix = await Infrastructure.Cli.RunAsync("--config", config, "cat", suffix);
+        var ambiguous = await Infrastructure.Cli.RunAsync("--config", config, "cat", backups[0].Id[..4]);
+
+        Assert.Equal(0, bySuffix.ExitCode);
+        Assert.StartsWith("PGDMP", bySuffix.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2, ambiguous.ExitCode);
+        Assert.Equal(
+            $"lifeboat: error: '{backups[0].Id[..4]}' could be any of 2 backups: {backups[0].Id}, {backups[1].Id}. hint: give more characters of the id",
+            ambiguous.Stderr.Trim());
+    }
+
+    [Fact]
+    public async Task Defect_4_list_of_a_name_without_backups_says_so_and_not_no_backups_yet_in_a_repository_that_holds_some()
     {
         await using var database = await TestDatabase.CreateAsync("clinone", Sql);
         await using var repo = await TestRepository.CreateLocalAsync();

@@ -113,7 +113,7 @@ public sealed class SettingsLoaderTests : IDisposable
     }
 
     [Fact]
-    public void An_unset_variable_named_by_an_env_key_is_reported_without_repeating_the_value_of_the_key()
+    public void Defect_2_an_unset_variable_named_by_an_env_key_is_reported_without_repeating_the_value_of_the_key()
     {
         Environment.SetEnvironmentVariable("devpass", null);
         var settings = SettingsLoader.Load(Write(Valid.Replace("LIFEBOAT_TEST_CONFIG_PASSWORD", "devpass", StringComparison.Ordinal)));

@@ -75,7 +75,7 @@ public sealed class BackupCatalogTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Check_counts_a_missing_object_as_missing_not_as_present()
+    public async Task Defect_3_check_counts_a_missing_object_as_missing_not_as_present()
     {
         var kept = await StoreObjectAsync("postgres/app/dumps/a/dump");
         var lost = await StoreObjectAsync("postgres/app/dumps/b/dump");

@@ -107,7 +107,7 @@ public sealed class BackupLookupTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_unknown_id_asked_of_any_source_says_backup_not_any_backup()
+    public async Task Defect_4_an_unknown_id_asked_of_any_source_says_backup_not_any_backup()
     {
         await CommitAsync("app", 1);
 
@@ -170,6 +170,81 @@ public sealed class BackupLookupTests : IAsyncLifetime
 
         Assert.Equal(other.Select(m => m.Id), listed.Select(m => m.Id));
         Assert.Equal(other.Select(BackupRepository.ManifestKey).Order(StringComparer.Ordinal), _store.ManifestReads.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Defect_1_latest_is_the_later_of_two_backups_started_within_one_second()
+    {
+        // Before the fix ids had one-second resolution and a random suffix, so the later backup lost half the time.
+        for (var round = 0; round < 20; round++)
+        {
+            var second = Start.AddHours(round);
+            var earlier = await CommitAtAsync("app", BackupId.New(second.AddMilliseconds(100)), second.AddMilliseconds(100));
+            var later = await CommitAtAsync("app", BackupId.New(second.AddMilliseconds(900)), second.AddMilliseconds(900));
+
+            var found = await _repository.FindBackupAsync("postgres", "app", "latest", Ct);
+            var listed = await _repository.ListBackupsAsync("postgres", "app", null, Ct);
+
+            Assert.Equal(later.Id, found.Id);
+            Assert.Equal(later.Id, listed[^1].Id);
+            Assert.Equal(earlier.Id, listed[^2].Id);
+        }
+    }
+
+    [Fact]
+    public async Task Latest_among_ids_written_to_the_second_is_chosen_by_their_recorded_start_times()
+    {
+        var second = Start.AddDays(3);
+        // Ids as Lifeboat wrote them before sub-second ids: the suffixes order the two against their start times.
+        var later = await CommitAtAsync("app", new BackupId("2026-11-04T020000Z-00000000"), second.AddMilliseconds(800));
+        var earlier = await CommitAtAsync("app", new BackupId("2026-11-04T020000Z-ffffffff"), second.AddMilliseconds(200));
+
+        var found = await _repository.FindBackupAsync("postgres", "app", "latest", Ct);
+        var listed = await _repository.ListBackupsAsync("postgres", "app", null, Ct);
+
+        Assert.Equal(later.Id, found.Id);
+        Assert.Equal([earlier.Id, later.Id], listed.Select(m => m.Id));
+    }
+
+    [Fact]
+    public async Task A_backup_is_found_by_a_unique_prefix_of_its_id_or_of_its_random_suffix()
+    {
+        var app = await CommitAsync("app", 3);
+        _store.ManifestReads.Clear();
+
+        var byTime = await _repository.FindBackupAsync("postgres", "app", app[1].Id[..10], Ct);
+        var bySuffix = await _repository.FindBackupAsync("postgres", "app", new BackupId(app[2].Id).Suffix[..5], Ct);
+
+        Assert.Equal(app[1].Id, byTime.Id);
+        Assert.Equal(app[2].Id, bySuffix.Id);
+        Assert.Equal([BackupRepository.ManifestKey(app[1]), BackupRepository.ManifestKey(app[2])], _store.ManifestReads);
+    }
+
+    [Fact]
+    public async Task An_ambiguous_prefix_is_a_usage_error_that_lists_the_candidates()
+    {
+        var app = await CommitAsync("app", 3);
+
+        var error = await Assert.ThrowsAnyAsync<LifeboatException>(() => _repository.FindBackupAsync("postgres", "app", "2026-11-0", Ct));
+
+        Assert.Equal(FailureKind.Usage, error.Kind);
+        Assert.Equal($"'2026-11-0' could be any of 3 postgres backups of 'app': {string.Join(", ", app.Select(m => m.Id))}", error.Message);
+    }
+
+    private async Task<BackupManifest> CommitAtAsync(string name, BackupId id, DateTimeOffset started)
+    {
+        var manifest = new BackupManifest
+        {
+            Id = id.Value,
+            Source = "postgres",
+            Name = name,
+            Kind = "dump",
+            StartedAt = started,
+            FinishedAt = started.AddMinutes(3),
+            Objects = [],
+        };
+        await _repository.CommitManifestAsync(manifest, Ct);
+        return manifest;
     }
 
     private async Task<List<BackupManifest>> CommitAsync(string name, int count, int dayOffset = 0)

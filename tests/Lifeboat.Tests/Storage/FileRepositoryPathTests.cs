@@ -6,7 +6,7 @@ namespace Lifeboat.Tests.Storage;
 public sealed class FileRepositoryPathTests
 {
     [Fact]
-    public async Task A_repository_url_pointing_at_a_file_says_it_is_a_file_not_that_the_directory_does_not_exist()
+    public async Task Defect_4_a_repository_url_pointing_at_a_file_says_it_is_a_file_not_that_the_directory_does_not_exist()
     {
         var file = Path.GetTempFileName();
         try

@@ -13,7 +13,7 @@ internal static class PostgresRestoreCommand
     public static Command Create()
     {
         var name = CommonOptions.SourceName("postgres");
-        var backup = new Option<string>("--backup") { Description = "Backup id, or 'latest'", DefaultValueFactory = _ => "latest" };
+        var backup = new Option<string>("--backup") { Description = "Backup id (whole, a unique prefix, or a unique prefix of its last 8 characters), or 'latest'", DefaultValueFactory = _ => "latest" };
         var target = new Option<string?>("--target-db") { Description = "Database to restore into (default: the dumped database's name)" };
         var force = new Option<bool>("--force") { Description = "Replace the target database if it exists (after the restore has been verified)" };
         var jobs = new Option<int>("--jobs", "-j") { Description = "Parallel pg_restore jobs; above 1 each table is spooled to a temp file as it arrives", DefaultValueFactory = _ => 1 };
