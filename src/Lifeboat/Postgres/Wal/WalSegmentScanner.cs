@@ -1,0 +1,318 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Lifeboat.Postgres.Wal;
+
+/// <summary>
+/// Reads a WAL segment as it streams past, page by page, and notes its commits and restore points: what recovery
+/// targets are named by. Memory is one page and a bounded prefix of the current record, whatever the segment size.
+/// </summary>
+/// <remarks>
+/// Only what the archive needs is decoded: the page headers (to follow records across pages and find where valid
+/// WAL ends) and the main data of transaction commits and restore points, which carry no block references. A record
+/// that begins in an earlier segment is skipped; one that runs on into the next is not counted here (its segment's
+/// successor does not carry its header either), which can only make the recorded window narrower, never wider.
+/// </remarks>
+public sealed class WalSegmentScanner
+{
+    private const int RecordHeaderSize = 24;
+    private const int SmallRecordPrefix = 256;
+    private const int LargeRecordPrefix = 1 << 20;
+
+    private const byte XlogResourceManager = 0;
+    private const byte TransactionResourceManager = 1;
+    private const byte XlogSwitch = 0x40;
+    private const byte XlogRestorePoint = 0x70;
+    private const byte TransactionOperationMask = 0x70;
+    private const byte TransactionCommit = 0x00;
+    private const byte TransactionCommitPrepared = 0x30;
+    private const byte TransactionHasInfo = 0x80;
+
+    private static readonly DateTimeOffset PostgresEpoch = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private readonly string _fileName;
+    private byte[] _page = new byte[WalPageHeader.LongSize];
+    private int _pageFill;
+    private long _pageIndex;
+    private WalPageHeader? _first;
+    private bool _ended;
+    private long _validBytes;
+
+    private byte[] _record = new byte[SmallRecordPrefix];
+    private int _recordKept;
+    private long _recordReceived;
+    private uint _recordLength;
+    private ulong _recordStart;
+    private bool _inRecord;
+
+    private long _commits;
+    private WalCommit? _firstCommit;
+    private WalCommit? _lastCommit;
+    private readonly List<WalRestorePoint> _restorePoints = [];
+
+    /// <summary>Starts reading the file <paramref name="fileName"/> (named in errors).</summary>
+    public WalSegmentScanner(string fileName) => _fileName = fileName;
+
+    /// <summary>The segment's first page header, once its first bytes have been read.</summary>
+    public WalPageHeader? Header => _first;
+
+    /// <summary>Reads the next bytes of the segment; fails when its first page is not a WAL segment's.</summary>
+    public void Append(ReadOnlySpan<byte> data)
+    {
+        while (data.Length > 0)
+        {
+            var room = _page.Length - _pageFill;
+            var take = Math.Min(room, data.Length);
+            data[..take].CopyTo(_page.AsSpan(_pageFill));
+            _pageFill += take;
+            data = data[take..];
+            if (_pageFill < _page.Length)
+                return;
+            if (_first is null)
+            {
+                StartSegment();
+                continue;
+            }
+
+            if (!_ended)
+                ReadPage(_page);
+            _pageIndex++;
+            _pageFill = 0;
+        }
+    }
+
+    /// <summary>What the segment held; a segment too short for its first page header is not a WAL segment.</summary>
+    public WalSegmentSummary Complete()
+    {
+        if (_first is null)
+            throw Invalid($"it is {_pageFill} bytes long, shorter than a WAL page header");
+        return new WalSegmentSummary(_first, _commits, _firstCommit, _lastCommit, _restorePoints, _validBytes);
+    }
+
+    private void StartSegment()
+    {
+        var header = WalPageHeader.Read(_page) ?? throw Invalid("its first page header is incomplete");
+        if (!header.IsLong)
+            throw Invalid("its first page has no long header");
+        if (header.MajorVersion is null)
+            throw Invalid($"its WAL format mark 0x{header.Magic:X4} is not one of PostgreSQL 13 to 17");
+        if (!IsPowerOfTwo(header.BlockSize, 1 << 10, 1 << 16) || !IsPowerOfTwo(header.SegmentSize, 1 << 20, 1 << 30))
+            throw Invalid($"its header gives page size {header.BlockSize} and segment size {header.SegmentSize}");
+        if (header.PageAddress % header.SegmentSize != 0)
+            throw Invalid($"its first page is at position {Lsn(header.PageAddress)}, not at a segment start");
+        _first = header;
+        Array.Resize(ref _page, (int)header.BlockSize);
+    }
+
+    private void ReadPage(ReadOnlySpan<byte> page)
+    {
+        var pageAddress = _first!.PageAddress + (ulong)(_pageIndex * page.Length);
+        var header = WalPageHeader.Read(page);
+        // A page from an earlier use of a recycled file, or never written: valid WAL ended before it.
+        if (header is null || header.Magic != _first.Magic || header.PageAddress != pageAddress || (_pageIndex == 0) != header.IsLong)
+        {
+            _ended = true;
+            return;
+        }
+
+        var position = header.Size;
+        if ((header.Flags & WalPageHeader.FirstIsContinuation) != 0)
+        {
+            var continued = (int)Math.Min(header.RemainingLength, (uint)(page.Length - position));
+            if (_inRecord && _recordLength - _recordReceived == header.RemainingLength)
+                AddToRecord(page.Slice(position, continued));
+            else
+                _inRecord = false; // a record begun in an earlier segment, or one that does not fit: skipped
+            position += continued;
+            if (position >= page.Length)
+                return;
+        }
+        else if (_inRecord)
+        {
+            // The record was never finished: valid WAL ends in the middle of it.
+            _ended = true;
+            return;
+        }
+
+        ReadRecords(page, pageAddress, Align(position));
+    }
+
+    private void ReadRecords(ReadOnlySpan<byte> page, ulong pageAddress, int position)
+    {
+        while (!_ended && position + sizeof(uint) <= page.Length)
+        {
+            var length = BinaryPrimitives.ReadUInt32LittleEndian(page[position..]);
+            if (length < RecordHeaderSize)
+            {
+                // Zeros where the next record would start: the end of valid WAL.
+                _ended = true;
+                return;
+            }
+
+            StartRecord(pageAddress + (ulong)position, length);
+            var available = (int)Math.Min(length, (uint)(page.Length - position));
+            AddToRecord(page.Slice(position, available));
+            if (_inRecord)
+                return;
+            position = Align(position + (int)length);
+        }
+    }
+
+    private void StartRecord(ulong start, uint length)
+    {
+        _inRecord = true;
+        _recordStart = start;
+        _recordLength = length;
+        _recordReceived = 0;
+        _recordKept = 0;
+    }
+
+    private void AddToRecord(ReadOnlySpan<byte> bytes)
+    {
+        var keep = Math.Min(bytes.Length, KeptLimit(bytes) - _recordKept);
+        if (keep > 0)
+        {
+            if (_record.Length < _recordKept + keep)
+                Array.Resize(ref _record, Math.Min(LargeRecordPrefix, Math.Max(_record.Length * 2, _recordKept + keep)));
+            bytes[..keep].CopyTo(_record.AsSpan(_recordKept));
+            _recordKept += keep;
+        }
+
+        _recordReceived += bytes.Length;
+        if (_recordReceived < _recordLength)
+            return;
+        _inRecord = false;
+        _validBytes = (long)(_recordStart + _recordLength - _first!.PageAddress);
+        ReadRecord(_record.AsSpan(0, _recordKept));
+    }
+
+    // A commit of a prepared transaction names the prepared one's id after its lists of subtransactions, relations
+    // and invalidations, which can be long: keep more of that one record, a small prefix of every other.
+    private int KeptLimit(ReadOnlySpan<byte> incoming)
+    {
+        Span<byte> header = stackalloc byte[RecordHeaderSize];
+        var known = Math.Min(_recordKept, RecordHeaderSize);
+        _record.AsSpan(0, known).CopyTo(header);
+        incoming[..Math.Min(incoming.Length, RecordHeaderSize - known)].CopyTo(header[known..]);
+        var seen = Math.Min(RecordHeaderSize, known + incoming.Length);
+        var isCommitPrepared = seen >= 18 && header[17] == TransactionResourceManager && (header[16] & TransactionOperationMask) == TransactionCommitPrepared;
+        return isCommitPrepared ? LargeRecordPrefix : SmallRecordPrefix;
+    }
+
+    private void ReadRecord(ReadOnlySpan<byte> record)
+    {
+        if (record.Length < RecordHeaderSize)
+            return;
+        var transactionId = BinaryPrimitives.ReadUInt32LittleEndian(record[4..]);
+        var info = record[16];
+        var manager = record[17];
+        if (manager == TransactionResourceManager && (info & TransactionOperationMask) is TransactionCommit or TransactionCommitPrepared)
+            ReadCommit(record, info, transactionId);
+        else if (manager == XlogResourceManager && (info & 0xF0) == XlogRestorePoint)
+            ReadRestorePoint(record);
+        else if (manager == XlogResourceManager && (info & 0xF0) == XlogSwitch)
+            _ended = true; // the rest of the segment is unused
+    }
+
+    private void ReadCommit(ReadOnlySpan<byte> record, byte info, uint transactionId)
+    {
+        if (MainDataStart(record) is not { } start || start + sizeof(long) > record.Length)
+            return;
+        var time = TimeOf(BinaryPrimitives.ReadInt64LittleEndian(record[start..]));
+        if ((info & TransactionOperationMask) == TransactionCommitPrepared && (info & TransactionHasInfo) != 0)
+            transactionId = PreparedTransactionId(record[(start + sizeof(long))..]) ?? transactionId;
+        var commit = new WalCommit(time, transactionId, _recordStart);
+        _commits++;
+        _firstCommit ??= commit;
+        _lastCommit = commit;
+    }
+
+    // The optional parts of a commit record (PostgreSQL's ParseCommitRecord), in their order, up to the prepared
+    // transaction's id; null when the kept prefix does not reach it.
+    private static uint? PreparedTransactionId(ReadOnlySpan<byte> data)
+    {
+        if (data.Length < sizeof(uint))
+            return null;
+        var flags = BinaryPrimitives.ReadUInt32LittleEndian(data);
+        var at = sizeof(uint);
+        (uint Flag, int ItemSize, bool Counted)[] parts =
+        [
+            (1u << 0, 8, false),   // database and tablespace
+            (1u << 1, 4, true),    // subtransactions
+            (1u << 2, 12, true),   // relation files
+            (1u << 8, 12, true),   // dropped statistics
+            (1u << 3, 16, true),   // invalidation messages
+        ];
+        foreach (var (flag, itemSize, counted) in parts)
+        {
+            if ((flags & flag) == 0)
+                continue;
+            if (!counted)
+            {
+                at += itemSize;
+                continue;
+            }
+
+            if (at + sizeof(int) > data.Length)
+                return null;
+            var count = BinaryPrimitives.ReadInt32LittleEndian(data[at..]);
+            at += sizeof(int) + count * itemSize;
+        }
+
+        const uint HasTwoPhase = 1u << 4;
+        if ((flags & HasTwoPhase) == 0 || at < 0 || at + sizeof(uint) > data.Length)
+            return null;
+        return BinaryPrimitives.ReadUInt32LittleEndian(data[at..]);
+    }
+
+    private void ReadRestorePoint(ReadOnlySpan<byte> record)
+    {
+        const int NameBytes = 64;
+        if (MainDataStart(record) is not { } start || start + sizeof(long) + NameBytes > record.Length)
+            return;
+        var time = TimeOf(BinaryPrimitives.ReadInt64LittleEndian(record[start..]));
+        var name = record.Slice(start + sizeof(long), NameBytes);
+        var end = name.IndexOf((byte)0);
+        _restorePoints.Add(new WalRestorePoint(Encoding.UTF8.GetString(end < 0 ? name : name[..end]), time, _recordStart));
+    }
+
+    /// <summary>
+    /// Where the record's main data starts: after the fixed header, the optional origin and top-level transaction
+    /// headers, and the main data's own length header. Records with block references are not read here.
+    /// </summary>
+    private static int? MainDataStart(ReadOnlySpan<byte> record)
+    {
+        var at = RecordHeaderSize;
+        while (at < record.Length)
+        {
+            switch (record[at])
+            {
+                case 255 when at + 2 <= record.Length:
+                    return at + 2;
+                case 254 when at + 5 <= record.Length:
+                    return at + 5;
+                case 253:
+                    at += 3; // replication origin
+                    break;
+                case 252:
+                    at += 5; // top-level transaction id
+                    break;
+                default:
+                    return null;
+            }
+        }
+
+        return null;
+    }
+
+    private static DateTimeOffset TimeOf(long microsecondsSince2000) => PostgresEpoch.AddTicks(microsecondsSince2000 * TimeSpan.TicksPerMicrosecond);
+
+    private static int Align(int position) => (position + 7) & ~7;
+
+    private static bool IsPowerOfTwo(uint value, uint min, uint max) => value >= min && value <= max && (value & (value - 1)) == 0;
+
+    private static string Lsn(ulong position) => $"{position >> 32:X}/{position & 0xFFFFFFFF:X}";
+
+    private LifeboatException Invalid(string why) =>
+        new($"'{_fileName}' is not a PostgreSQL WAL segment: {why}", "archive only the files PostgreSQL passes to archive_command as %p");
+}

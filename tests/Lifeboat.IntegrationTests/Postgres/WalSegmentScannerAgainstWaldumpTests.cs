@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Lifeboat.Postgres.Wal;
+using Lifeboat.TestKit.Servers;
+
+namespace Lifeboat.IntegrationTests.Postgres;
+
+/// <summary>
+/// The archive's reading of commits and restore points, checked against pg_waldump on segments a real server wrote
+/// under a varied load: records across pages and segments, large commit records, prepared transactions, full-page images.
+/// </summary>
+public sealed partial class WalSegmentScannerAgainstWaldumpTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Every_archived_segment_gives_the_commits_and_restore_points_pg_waldump_finds_in_it()
+    {
+        await using var cluster = await PrivatePostgres.CreateAsync(Ct);
+        var archive = await cluster.CreateServerDirectoryAsync("archive", Ct);
+        await cluster.Set("archive_mode", "on").Set("archive_command", $"cp %p {archive}/%f").Set("max_prepared_transactions", "4").StartAsync(Ct);
+        await WriteVariedWalAsync(cluster);
+        var last = await cluster.QueryValueAsync("SELECT pg_walfile_name(pg_switch_wal())", Ct);
+        await WaitUntilAsync(() => File.Exists(Path.Combine(archive, last!)));
+
+        var segments = Directory.GetFiles(archive).Where(f => WalFileName.TryParse(Path.GetFileName(f))?.Kind == WalFileKind.Segment).Order().ToList();
+        Assert.True(segments.Count >= 3, $"the load should fill several segments, archived: {segments.Count}");
+        var (commits, restorePoints) = (0L, 0);
+        foreach (var segment in segments)
+        {
+            var expected = await WaldumpAsync(segment);
+            commits += expected.Commits.Count;
+            restorePoints += expected.RestorePoints.Count;
+            var scanner = new WalSegmentScanner(Path.GetFileName(segment));
+            await using (var file = File.OpenRead(segment))
+            {
+                var buffer = new byte[100_000]; // not a multiple of the page size
+                int read;
+                while ((read = await file.ReadAsync(buffer, Ct)) > 0)
+                    scanner.Append(buffer.AsSpan(0, read));
+            }
+
+            var summary = scanner.Complete();
+            var name = Path.GetFileName(segment);
+            Assert.Equal((name, expected.Commits.Count), (name, (int)summary.Commits));
+            Assert.Equal((name, expected.Commits.FirstOrDefault()), (name, summary.FirstCommit is { } first ? (first.Position, first.TransactionId, first.Time) : default));
+            Assert.Equal((name, expected.Commits.LastOrDefault()), (name, summary.LastCommit is { } lastCommit ? (lastCommit.Position, lastCommit.TransactionId, lastCommit.Time) : default));
+            Assert.Equal(expected.RestorePoints, summary.RestorePoints.Select(p => (p.Position, p.Name)));
+        }
+
+        // At least the load's 3,500 commits (less at most one per segment boundary) and its two restore points were seen.
+        Assert.True(commits >= 3500 - segments.Count, $"{commits} commits seen");
+        Assert.Equal(2, restorePoints);
+    }
+
+    private static async Task WriteVariedWalAsync(PrivatePostgres cluster)
+    {
+        await cluster.ExecuteAsync("CREATE TABLE t (id int PRIMARY KEY, v text); ALTER TABLE t ALTER v SET STORAGE EXTERNAL", Ct);
+        // Many small commits, then rows bigger than a page (records across pages and segments).
+        await cluster.ExecuteAsync("DO $$ BEGIN FOR i IN 1..3000 LOOP INSERT INTO t VALUES (i, repeat('s', 200)); COMMIT; END LOOP; END $$", Ct);
+        await cluster.ExecuteAsync("INSERT INTO t SELECT 100000 + g, repeat(md5(g::text), 700) FROM generate_series(1, 1500) g", Ct);
+        await cluster.ExecuteAsync("SELECT pg_create_restore_point('after-big-rows')", Ct);
+        // A commit record far longer than a page: hundreds of relations and invalidations in one transaction.
+        await cluster.ExecuteAsync("DO $$ BEGIN FOR i IN 1..300 LOOP EXECUTE format('CREATE TABLE many_%s (x int)', i); END LOOP; END $$", Ct);
+        await cluster.ExecuteAsync("DO $$ BEGIN FOR i IN 1..300 LOOP EXECUTE format('DROP TABLE many_%s', i); END LOOP; END $$", Ct);
+        // Full-page images after a checkpoint, subtransactions, a prepared transaction, another restore point.
+        await cluster.ExecuteAsync("CHECKPOINT", Ct);
+        await cluster.ExecuteAsync("UPDATE t SET v = 'u' WHERE id % 7 = 0", Ct);
+        await cluster.ExecuteAsync("BEGIN; SAVEPOINT a; INSERT INTO t VALUES (-1, 'a'); SAVEPOINT b; INSERT INTO t VALUES (-2, 'b'); COMMIT", Ct);
+        await cluster.ExecuteAsync("BEGIN; INSERT INTO t VALUES (-3, 'p'); PREPARE TRANSACTION 'p1'", Ct);
+        await cluster.ExecuteAsync("COMMIT PREPARED 'p1'", Ct);
+        await cluster.ExecuteAsync("SELECT pg_create_restore_point('the-end')", Ct);
+        await cluster.ExecuteAsync("DO $$ BEGIN FOR i IN 1..500 LOOP UPDATE t SET v = repeat('w', 100) WHERE id = i; COMMIT; END LOOP; END $$", Ct);
+    }
+
+    private sealed record Dump(List<(ulong Position, uint TransactionId, DateTimeOffset Time)> Commits, List<(ulong Position, string Name)> RestorePoints);
+
+    /// <summary>pg_waldump's reading of the one segment, alone in a directory so that it cannot follow a record into the next.</summary>
+    private static async Task<Dump> WaldumpAsync(string segment)
+    {
+        var alone = Directory.CreateTempSubdirectory("lifeboat-waldump-").FullName;
+        try
+        {
+            File.Copy(segment, Path.Combine(alone, Path.GetFileName(segment)));
+            var output = await RunWaldumpAsync(Path.Combine(alone, Path.GetFileName(segment)));
+            var dump = new Dump([], []);
+            foreach (var line in output.Split('\n'))
+            {
+                if (CommitLine().Match(line) is { Success: true } commit)
+                {
+                    var xid = commit.Groups["prepared"].Success ? commit.Groups["prepared"].Value : commit.Groups["xid"].Value;
+                    var time = DateTimeOffset.ParseExact(commit.Groups["time"].Value, "yyyy-MM-dd HH:mm:ss.FFFFFF", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+                    dump.Commits.Add((Lsn(commit.Groups["lsn"].Value), uint.Parse(xid, CultureInfo.InvariantCulture), time));
+                }
+                else if (RestorePointLine().Match(line) is { Success: true } point)
+                {
+                    dump.RestorePoints.Add((Lsn(point.Groups["lsn"].Value), point.Groups["name"].Value));
+                }
+            }
+
+            return dump;
+        }
+        finally
+        {
+            Directory.Delete(alone, recursive: true);
+        }
+    }
+
+    private static async Task<string> RunWaldumpAsync(string file)
+    {
+        var start = new ProcessStartInfo(PostgresBinaries.Program("pg_waldump")) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(file);
+        start.Environment["TZ"] = "UTC";
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(Ct);
+        var errors = process.StandardError.ReadToEndAsync(Ct);
+        await process.WaitForExitAsync(Ct);
+        // It exits non-zero at the end of valid WAL or at a record running into the next segment; what it printed stands.
+        var text = await output;
+        Assert.True(text.Length > 0, await errors);
+        return text;
+    }
+
+    private static ulong Lsn(string text)
+    {
+        var parts = text.Split('/');
+        return (ulong.Parse(parts[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture) << 32) | ulong.Parse(parts[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 600 && !condition(); i++)
+            await Task.Delay(100, Ct);
+        Assert.True(condition(), "timed out waiting for the archive");
+    }
+
+    [GeneratedRegex(@"rmgr: Transaction .*tx:\s+(?<xid>\d+), lsn: (?<lsn>[0-9A-F]+/[0-9A-F]+), .*desc: COMMIT(_PREPARED)? (?:(?<prepared>\d+): )?(?<time>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?) UTC")]
+    private static partial Regex CommitLine();
+
+    [GeneratedRegex(@"rmgr: XLOG .*lsn: (?<lsn>[0-9A-F]+/[0-9A-F]+), .*desc: RESTORE_POINT (?<name>.*?)\s*$")]
+    private static partial Regex RestorePointLine();
+}
