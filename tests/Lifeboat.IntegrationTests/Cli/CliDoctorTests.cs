@@ -16,10 +16,14 @@ public sealed class CliDoctorTests
         await using var database = await TestDatabase.CreateAsync("doctorok", "CREATE TABLE items (id int PRIMARY KEY)");
         await using var repo = await TestRepository.CreateLocalAsync();
         var config = repo.WriteConfig(database.SourceConfig("app"));
+        var backup = await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres");
 
         var result = await Infrastructure.Cli.RunAsync("--config", config, "doctor");
 
+        Assert.True(backup.ExitCode == 0, backup.Stderr);
         Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
+        // With a backup taken, the spool is sized by the archive a restore of it would spool.
+        Assert.Matches(@"ok    postgres/app spool space: [\d.]+ \w+ free in .+ for the newest backup's [\d.]+ \w+ archive", result.Stdout);
         foreach (var check in new[] { "configuration", "repository", "key", "locks", "uploads", "postgres/app connection", "postgres/app permissions", "postgres/app pg_dump", "postgres/app pg_restore", "postgres/app spool space" })
             Assert.Contains($"ok    {check}: ", result.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("warn  ", result.Stdout, StringComparison.Ordinal);
@@ -57,6 +61,37 @@ public sealed class CliDoctorTests
         Assert.Matches(@"fail  postgres/app connection: cannot reach PostgreSQL at [^ ]+:\d+: .+\. hint: is the server running, and are postgres\[\]\.host and port right\?", result.Stdout);
         Assert.Contains("skip  postgres/app permissions: not checked: no connection", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("ok    key: ", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_user_that_may_not_read_a_table_fails_the_permissions_check_naming_it_and_one_that_may_not_create_databases_warns()
+    {
+        await using var database = await TestDatabase.CreateAsync("doctorperm", "CREATE TABLE open_items (id int); CREATE TABLE secret_items (id int);");
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var role = TestEnvironment.UniqueName("doctor_reader");
+        var password = Guid.NewGuid().ToString("N");
+        const string passwordVariable = "LIFEBOAT_TEST_DOCTOR_READER_PASSWORD";
+        var environment = new Dictionary<string, string?> { [passwordVariable] = password };
+        await TestDatabase.AdminAsync($"CREATE ROLE \"{role}\" LOGIN NOCREATEDB PASSWORD '{password}'");
+        try
+        {
+            await database.ExecuteAsync($"GRANT SELECT ON open_items TO \"{role}\"");
+            var config = repo.WriteConfig(database.SourceConfig("app") with { User = role, PasswordEnv = passwordVariable });
+
+            var denied = await Infrastructure.Cli.RunAsync(environment, "--config", config, "doctor");
+            await database.ExecuteAsync($"GRANT SELECT ON secret_items TO \"{role}\"");
+            var readable = await Infrastructure.Cli.RunAsync(environment, "--config", config, "doctor");
+
+            Assert.Equal(3, denied.ExitCode);
+            Assert.Contains($"fail  postgres/app permissions: user '{role}' may not read 1 table(s) a dump must read: public.secret_items. hint: grant the user SELECT", denied.Stdout, StringComparison.Ordinal);
+            Assert.True(readable.ExitCode == 0, readable.Stdout + readable.Stderr);
+            Assert.Contains($"warn  postgres/app permissions: user '{role}' may read every table, but may not create databases", readable.Stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await database.ExecuteAsync($"DROP OWNED BY \"{role}\"");
+            await TestDatabase.AdminAsync($"DROP ROLE IF EXISTS \"{role}\"");
+        }
     }
 
     [Fact]
