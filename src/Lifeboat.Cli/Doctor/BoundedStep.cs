@@ -13,25 +13,30 @@ internal static class BoundedStep
     /// Runs <paramref name="work"/>, cancelling it at <see cref="Limit"/>; returns its result, or the failed check named
     /// <paramref name="name"/>. Only the caller's own cancellation (a signal) escapes.
     /// </summary>
-    public static async Task<(T? Value, HealthCheck? Failure)> RunAsync<T>(string name, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    public static Task<(T? Value, HealthCheck? Failure)> RunAsync<T>(string name, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken) =>
+        RunAsync(name, work, Limit, cancellationToken);
+
+    /// <summary>As <see cref="RunAsync{T}(string, Func{CancellationToken, Task{T}}, CancellationToken)"/>, with the limit given (tests).</summary>
+    internal static async Task<(T? Value, HealthCheck? Failure)> RunAsync<T>(string name, Func<CancellationToken, Task<T>> work, TimeSpan limit, CancellationToken cancellationToken)
     {
         using var step = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        step.CancelAfter(Limit);
+        step.CancelAfter(limit);
         try
         {
-            return (await work(step.Token).WaitAsync(Limit, cancellationToken), null);
+            // WaitAsync as well as the token: a call blocked where no token reaches (a hung file system) is left behind.
+            return (await work(step.Token).WaitAsync(limit, cancellationToken), null);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            return (default, Failure(name, e));
+            return (default, Failure(name, e, limit));
         }
     }
 
-    /// <summary>The failed check for what a step threw.</summary>
-    public static HealthCheck Failure(string name, Exception error) => error switch
+    /// <summary>The failed check for what a step threw, <paramref name="limit"/> being its time limit.</summary>
+    private static HealthCheck Failure(string name, Exception error, TimeSpan limit) => error switch
     {
         LifeboatException e => HealthCheck.Failed(name, e),
-        TimeoutException or OperationCanceledException => new HealthCheck(name, HealthStatus.Fail, $"no answer within {Limit.TotalSeconds:0} s")
+        TimeoutException or OperationCanceledException => new HealthCheck(name, HealthStatus.Fail, $"no answer within {limit.TotalSeconds:0.#} s")
         {
             Hint = "check that it is reachable from here and not overloaded",
         },

@@ -53,7 +53,7 @@ public static class PostgresPreflight
         if (freeBytes is not { } free)
             return new HealthCheck(name, HealthStatus.Warn, $"cannot tell how much space is free in {directory}") { Hint = "check that the directory exists and is readable" };
         var needed = archiveBytes ?? SpoolFloorBytes;
-        var what = archiveBytes is null ? "(no backup yet to size the spool by)" : $"for the newest backup's {ByteCount.Format(needed)} archive, which a parallel restore spools there";
+        var what = archiveBytes is null ? "(no backup to size the spool by: none yet, or the repository did not open)" : $"for the newest backup's {ByteCount.Format(needed)} archive, which a parallel restore spools there";
         if (free >= needed)
             return HealthCheck.Ok(name, $"{ByteCount.Format(free)} free in {directory} {what}");
         return new HealthCheck(name, HealthStatus.Warn, $"only {ByteCount.Format(free)} free in {directory}, less than the {ByteCount.Format(needed)} {(archiveBytes is null ? "a restore should have" : "the newest backup's archive takes when a parallel restore spools it there")}")
