@@ -39,6 +39,7 @@ public static class Program
         root.Subcommands.Add(UnlockCommand.Create());
         root.Subcommands.Add(KeyCommand.Create());
         root.Subcommands.Add(MigrateCommand.Create());
+        root.Subcommands.Add(DoctorCommand.Create());
         return root;
     }
 }

@@ -83,4 +83,7 @@ public enum RemedyAction
 
     /// <summary>Restore with a single job, which reads the archive as one stream.</summary>
     RestoreWithOneJob,
+
+    /// <summary>Spool a restore's archive in a directory with more room.</summary>
+    SpoolElsewhere,
 }

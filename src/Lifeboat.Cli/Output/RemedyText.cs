@@ -41,6 +41,7 @@ internal static class RemedyText
         RemedyAction.ChooseTargetDatabase => "choose another name with --target-db",
         RemedyAction.RestoreElsewhereOrReplace => "restore into another database with --target-db NAME, or add --force to replace it",
         RemedyAction.RestoreWithOneJob => "restore with --jobs 1 to let pg_restore read the archive alone",
+        RemedyAction.SpoolElsewhere => "or restore with --spool-dir on a file system with room",
 
         // Reporting an error must not fail; a missing entry is caught by RemedyTextTests instead.
         _ => null,

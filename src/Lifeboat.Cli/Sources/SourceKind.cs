@@ -15,4 +15,12 @@ namespace Lifeboat.Cli.Sources;
 /// <param name="BackupCommand">Makes its 'lifeboat backup NAME' subcommand.</param>
 /// <param name="RestoreCommand">Makes its 'lifeboat restore NAME' subcommand.</param>
 /// <param name="SummaryFields">The source's own fields of a backup's JSON summary (e.g. database, tables).</param>
-internal sealed record SourceKind(string Name, SourceSection Config, Func<Command> BackupCommand, Func<Command> RestoreCommand, Func<BackupManifest, Dictionary<string, JsonElement>> SummaryFields);
+internal sealed record SourceKind(string Name, SourceSection Config, Func<Command> BackupCommand, Func<Command> RestoreCommand, Func<BackupManifest, Dictionary<string, JsonElement>> SummaryFields)
+{
+    /// <summary>
+    /// Its checks for 'lifeboat doctor', of every configured entry of this kind: can it be reached with its credentials,
+    /// are its tools there. Given the settings, and the repository when it opened (null when it did not), for what only
+    /// the backups can tell (how large the newest one is).
+    /// </summary>
+    public required Func<LifeboatSettings, BackupRepository?, CancellationToken, IAsyncEnumerable<HealthCheck>> Checks { get; init; }
+}

@@ -22,6 +22,9 @@ public sealed partial record PgTool(string Path, string VersionText, int Major)
         return new PgTool(path, output, int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    /// <summary>True when this tool can work with a server of major version <paramref name="serverMajor"/>: it is no older.</summary>
+    public bool Serves(int serverMajor) => Major >= serverMajor;
+
     private static string? Find(string name, string? binDir)
     {
         if (binDir is not null)

@@ -44,7 +44,7 @@ public sealed class PostgresDumpBackup(BackupRepository repository, IActivityRep
 
         await using var connection = await connecting;
         var (serverVersion, serverMajor) = await SnapshotCatalog.ServerVersionAsync(connection, cancellationToken);
-        if (pgDump.Major < serverMajor)
+        if (!pgDump.Serves(serverMajor))
         {
             throw new LifeboatException(
                 $"{pgDump.Path} is version {pgDump.Major}, older than the server at {source.Describe()} ({serverVersion}); pg_dump cannot dump a newer server",

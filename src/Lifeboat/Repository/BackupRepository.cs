@@ -65,6 +65,16 @@ public sealed partial class BackupRepository : IAsyncDisposable
     /// <remarks>The secret is asked for only once the repository is known to exist, so "no repository here" is said first.</remarks>
     public static async Task<BackupRepository> OpenAsync(IObjectStore store, Func<KeySecret> secretSource, EnvelopeOptions envelope, CancellationToken cancellationToken)
     {
+        var config = await ReadOpenableConfigAsync(store, cancellationToken);
+        return await UnlockAsync(store, config, secretSource, envelope, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads the description of the repository at <paramref name="store"/> without a key, failing as opening would
+    /// when there is none or its layout is not the one this build reads.
+    /// </summary>
+    public static async Task<RepositoryConfig> ReadOpenableConfigAsync(IObjectStore store, CancellationToken cancellationToken)
+    {
         var config = await ReadConfigAsync(store, cancellationToken);
         if (config.Version < RepositoryConfig.CurrentVersion)
         {
@@ -76,7 +86,7 @@ public sealed partial class BackupRepository : IAsyncDisposable
             };
         }
 
-        return await UnlockAsync(store, config, secretSource, envelope, cancellationToken);
+        return config;
     }
 
     private static async Task<BackupRepository> UnlockAsync(IObjectStore store, RepositoryConfig config, Func<KeySecret> secretSource, EnvelopeOptions envelope, CancellationToken cancellationToken)

@@ -141,23 +141,14 @@ public sealed class FileObjectStore : IObjectStore
     /// <inheritdoc />
     public Task<int> RemoveAbandonedUploadsAsync(TimeSpan idleFor, CancellationToken cancellationToken)
     {
-        // A live upload writes to its temp file, so an old modification time means nobody will finish it.
-        var cutoff = DateTime.UtcNow - idleFor;
         var removed = 0;
         try
         {
-            foreach (var temp in new DirectoryInfo(Path.Join(RootDirectory, TempDirectoryName)).EnumerateFiles())
+            foreach (var temp in AbandonedTempFiles(idleFor, cancellationToken))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (temp.LastWriteTimeUtc > cutoff)
-                    continue;
                 temp.Delete();
                 removed++;
             }
-        }
-        catch (DirectoryNotFoundException)
-        {
-            // No upload ever ran here.
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -165,6 +156,36 @@ public sealed class FileObjectStore : IObjectStore
         }
 
         return Task.FromResult(removed);
+    }
+
+    /// <inheritdoc />
+    public Task<AbandonedUploads> FindAbandonedUploadsAsync(TimeSpan idleFor, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var files = AbandonedTempFiles(idleFor, cancellationToken).ToList();
+            return Task.FromResult(new AbandonedUploads(files.Count, files.Sum(f => f.Length), Path.Join(RootDirectory, TempDirectoryName)));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new LifeboatException($"cannot look for abandoned uploads in {Location}: {e.Message}", "check that the repository directory is readable by this user", inner: e);
+        }
+    }
+
+    // A live upload writes to its temp file, so an old modification time means nobody will finish it.
+    private IEnumerable<FileInfo> AbandonedTempFiles(TimeSpan idleFor, CancellationToken cancellationToken)
+    {
+        var cutoff = DateTime.UtcNow - idleFor;
+        var temp = new DirectoryInfo(Path.Join(RootDirectory, TempDirectoryName));
+        // No upload ever ran here.
+        if (!temp.Exists)
+            yield break;
+        foreach (var file in temp.EnumerateFiles())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (file.LastWriteTimeUtc <= cutoff)
+                yield return file;
+        }
     }
 
     /// <inheritdoc />

@@ -41,6 +41,12 @@ public interface IObjectStore : IAsyncDisposable
     /// They are invisible but cost space; prune calls this. Returns how many were removed.
     /// </summary>
     Task<int> RemoveAbandonedUploadsAsync(TimeSpan idleFor, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The uploads <see cref="RemoveAbandonedUploadsAsync"/> would remove now, left in place: how many there are and
+    /// the bytes they hold. A preflight check reports them without changing the store.
+    /// </summary>
+    Task<AbandonedUploads> FindAbandonedUploadsAsync(TimeSpan idleFor, CancellationToken cancellationToken);
 }
 
 /// <summary>One object as a listing or stat reports it.</summary>

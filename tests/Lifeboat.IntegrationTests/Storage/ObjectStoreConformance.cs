@@ -164,6 +164,30 @@ public abstract class ObjectStoreConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Abandoned_uploads_are_found_with_their_bytes_and_left_in_place()
+    {
+        await using var upload = await Store.CreateAsync("stalled", Ct);
+        await BytePattern.WriteAsync(upload, (2L * PartSize) + 1, Ct);
+
+        var busy = await Store.FindAbandonedUploadsAsync(TimeSpan.FromHours(1), Ct);
+        // Idle for zero seconds: the upload counts as abandoned once its parts in flight have landed.
+        var found = busy;
+        for (var attempt = 0; attempt < 50 && found.Bytes < PartSize; attempt++)
+        {
+            await Task.Delay(attempt == 0 ? 0 : 100, Ct);
+            found = await Store.FindAbandonedUploadsAsync(TimeSpan.Zero, Ct);
+        }
+
+        Assert.Equal(0, busy.Count);
+        Assert.Equal(1, found.Count);
+        // Bytes still in a write buffer (a file's, or the part not yet sent) are not in the store yet.
+        Assert.InRange(found.Bytes, PartSize, (2L * PartSize) + 1);
+        await upload.CompleteAsync(Ct);
+        Assert.Equal((2L * PartSize) + 1, (await Store.StatAsync("stalled", Ct))?.Size);
+        Assert.Equal(0, (await Store.FindAbandonedUploadsAsync(TimeSpan.Zero, Ct)).Count);
+    }
+
+    [Fact]
     public async Task Completed_overwrite_replaces_the_whole_object_and_the_old_one_stays_until_then()
     {
         var old = Encoding.UTF8.GetBytes(new string('A', 5000));

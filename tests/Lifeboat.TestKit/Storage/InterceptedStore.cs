@@ -32,5 +32,9 @@ public class InterceptedStore(IObjectStore inner) : IObjectStore
         inner.RemoveAbandonedUploadsAsync(idleFor, cancellationToken);
 
     /// <inheritdoc />
+    public virtual Task<AbandonedUploads> FindAbandonedUploadsAsync(TimeSpan idleFor, CancellationToken cancellationToken) =>
+        inner.FindAbandonedUploadsAsync(idleFor, cancellationToken);
+
+    /// <inheritdoc />
     public virtual ValueTask DisposeAsync() => inner.DisposeAsync();
 }

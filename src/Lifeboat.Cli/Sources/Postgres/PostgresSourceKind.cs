@@ -19,12 +19,20 @@ internal static class PostgresSourceKind
                 return [];
             var info = PostgresDumpInfo.Of(manifest);
             return new() { ["database"] = CliJson.Text(info.Database), ["tables"] = CliJson.Number(info.Tables.Count) };
-        });
+        })
+    {
+        Checks = PostgresChecks.RunAsync,
+    };
 
     /// <summary>The configured database a command works on: the one named, or the only one; its password read from the environment.</summary>
     public static PostgresSource Pick(LifeboatSettings settings, string? name)
     {
-        var chosen = SourcePicker.Pick<PostgresSettings>(settings, PostgresSection.Declaration, name);
+        return ToSource(SourcePicker.Pick<PostgresSettings>(settings, PostgresSection.Declaration, name));
+    }
+
+    /// <summary>The source one postgres: entry configures, its password read from the environment.</summary>
+    public static PostgresSource ToSource(PostgresSettings chosen)
+    {
         return new PostgresSource
         {
             Name = chosen.Name,
