@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Lifeboat.Cli.Configuration;
+using Lifeboat.Cli.Output;
 using Lifeboat.Repository;
 
 namespace Lifeboat.Cli.Sources;
@@ -15,4 +16,11 @@ namespace Lifeboat.Cli.Sources;
 /// <param name="BackupCommand">Makes its 'lifeboat backup NAME' subcommand.</param>
 /// <param name="RestoreCommand">Makes its 'lifeboat restore NAME' subcommand.</param>
 /// <param name="SummaryFields">The source's own fields of a backup's JSON summary (e.g. database, tables).</param>
-internal sealed record SourceKind(string Name, SourceSection Config, Func<Command> BackupCommand, Func<Command> RestoreCommand, Func<BackupManifest, Dictionary<string, JsonElement>> SummaryFields);
+internal sealed record SourceKind(string Name, SourceSection Config, Func<Command> BackupCommand, Func<Command> RestoreCommand, Func<BackupManifest, Dictionary<string, JsonElement>> SummaryFields)
+{
+    /// <summary>
+    /// What one of its backups recorded, in human form for 'show': null for a kind of backup this build does not know;
+    /// throws <see cref="DamagedRecordException"/> when the details do not read.
+    /// </summary>
+    public required Func<BackupManifest, IReadOnlyList<DetailSection>?> DescribeDetails { get; init; }
+}
