@@ -23,10 +23,10 @@ internal static class PostgresBackupDescription
         ("server version", info.ServerVersion),
         ("pg_dump", info.PgDumpVersion),
         ("postgis", info.PostgisVersion ?? "not installed"),
-        ("encoding", info.Encoding),
-        ("collate", info.Collate),
-        ("ctype", info.CType),
-        ("snapshot", info.Snapshot.Length == 0 ? "not recorded" : info.Snapshot),
+        ("encoding", Recorded(info.Encoding)),
+        ("collate", Recorded(info.Collate)),
+        ("ctype", Recorded(info.CType)),
+        ("snapshot", Recorded(info.Snapshot)),
         ("large objects", Count(info.LargeObjects)));
 
     private static DetailSection Extensions(IReadOnlyList<ExtensionInfo> extensions) => new(
@@ -49,6 +49,9 @@ internal static class PostgresBackupDescription
             .ToList();
         return new($"tables ({tables.Count}, {Count(tables.Sum(t => t.Rows))} rows)", columns, rows);
     }
+
+    // A manifest from before a field existed leaves it empty; the generated reader does not fill in the record's defaults.
+    private static string Recorded(string? value) => string.IsNullOrEmpty(value) ? "not recorded" : value;
 
     private static string Count(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
