@@ -72,6 +72,8 @@ internal static class ListCommand
         return fields;
     }
 
+    private const string TimeFormat = "yyyy-MM-dd HH:mm:ss";
+
     private static void PrintTable(List<BackupSummary> backups)
     {
         if (backups.Count == 0)
@@ -80,20 +82,45 @@ internal static class ListCommand
             return;
         }
 
+        var now = DateTimeOffset.UtcNow;
         var table = new Table().Border(TableBorder.Simple)
-            .AddColumns("ID", "SOURCE", "KIND", "STARTED (UTC)", "DURATION", "SIZE", "STORED");
+            .AddColumns("ID", "SOURCE", "KIND", "STARTED (UTC)", "AGE", "DURATION", "SIZE", "STORED");
         foreach (var b in backups)
         {
             table.AddRow(
                 b.Id,
                 $"{b.Source}/{b.Name}",
                 b.Kind,
-                b.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
+                Time(b.StartedAt),
+                AgeText.Between(b.StartedAt, now),
                 $"{(b.FinishedAt - b.StartedAt).TotalSeconds:0.0} s",
                 ByteSize.Format(b.SizeBytes),
                 ByteSize.Format(b.StoredBytes));
         }
 
         TableOutput.Write(table);
+        PrintTotals(SourceTotals.Of(backups), now);
     }
+
+    // After the backups, so the lines an operator looks at first (how fresh is the newest?) end the output.
+    private static void PrintTotals(IReadOnlyList<SourceTotals> totals, DateTimeOffset now)
+    {
+        var table = new Table().Border(TableBorder.Simple)
+            .AddColumns("SOURCE", "BACKUPS", "OLDEST (UTC)", "NEWEST (UTC)", "STORED");
+        table.Columns[1].RightAligned();
+        table.Columns[4].RightAligned();
+        foreach (var t in totals)
+        {
+            table.AddRow(
+                $"{t.Source}/{t.Name}",
+                t.Backups.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                $"{Time(t.Oldest)} ({AgeText.Between(t.Oldest, now)})",
+                $"{Time(t.Newest)} ({AgeText.Between(t.Newest, now)})",
+                ByteSize.Format(t.StoredBytes));
+        }
+
+        TableOutput.Write(table);
+    }
+
+    private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat, System.Globalization.CultureInfo.InvariantCulture);
 }

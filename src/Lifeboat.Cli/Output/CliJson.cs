@@ -64,6 +64,7 @@ internal sealed record KeyRemovedSummary(string Removed);
 [JsonSerializable(typeof(InitSummary))]
 [JsonSerializable(typeof(BackupSummary))]
 [JsonSerializable(typeof(List<BackupSummary>))]
+[JsonSerializable(typeof(BackupManifest))]
 [JsonSerializable(typeof(CheckSummary))]
 [JsonSerializable(typeof(UnlockSummary))]
 [JsonSerializable(typeof(MigrateSummary))]

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Lifeboat.Cli.Configuration;
+using Lifeboat.Cli.Output;
 using Lifeboat.Repository;
 
 namespace Lifeboat.Cli.Sources;
@@ -23,4 +24,10 @@ internal sealed record SourceKind(string Name, SourceSection Config, Func<Comman
     /// the backups can tell (how large the newest one is).
     /// </summary>
     public required Func<LifeboatSettings, BackupRepository?, CancellationToken, IAsyncEnumerable<HealthCheck>> Checks { get; init; }
+
+    /// <summary>
+    /// What one of its backups recorded, in human form for 'show': null for a kind of backup this build does not know;
+    /// throws <see cref="DamagedRecordException"/> when the details do not read.
+    /// </summary>
+    public required Func<BackupManifest, IReadOnlyList<DetailSection>?> DescribeDetails { get; init; }
 }

@@ -4,7 +4,7 @@ using Lifeboat.Postgres;
 
 namespace Lifeboat.Cli.Sources.Postgres;
 
-/// <summary>PostgreSQL as the command line knows it: its postgres: section, 'backup postgres', 'restore postgres' and its summary fields.</summary>
+/// <summary>PostgreSQL as the command line knows it: its postgres: section, 'backup postgres', 'restore postgres', its summary fields and how 'show' describes its backups.</summary>
 internal static class PostgresSourceKind
 {
     /// <summary>The registration.</summary>
@@ -22,6 +22,7 @@ internal static class PostgresSourceKind
         })
     {
         Checks = PostgresChecks.RunAsync,
+        DescribeDetails = PostgresBackupDescription.Of,
     };
 
     /// <summary>The configured database a command works on: the one named, or the only one; its password read from the environment.</summary>
