@@ -28,8 +28,18 @@ public sealed partial class BackupRepository
         return new VerifiedObjectStream(new EnvelopeReader(raw, KeyById, stored.Key, readAhead), raw, stored);
     }
 
-    /// <summary>Reads a small encrypted object whole (a manifest).</summary>
-    private async Task<byte[]> ReadEncryptedAsync(string key, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens an object no manifest describes (a WAL segment): the envelope still proves each chunk authentic and the
+    /// object complete, but not that it is the object meant to lie under <paramref name="key"/>; the caller checks that.
+    /// </summary>
+    public async Task<Stream> OpenUnlistedObjectAsync(string key, CancellationToken cancellationToken)
+    {
+        var raw = await Store.OpenReadAsync(key, null, cancellationToken);
+        return new EnvelopeReader(raw, KeyById, key);
+    }
+
+    /// <summary>Reads a small encrypted object whole (a manifest, a record beside unlisted objects).</summary>
+    public async Task<byte[]> ReadEncryptedAsync(string key, CancellationToken cancellationToken)
     {
         await using var raw = await Store.OpenReadAsync(key, null, cancellationToken);
         await using var reader = new EnvelopeReader(raw, KeyById, key);

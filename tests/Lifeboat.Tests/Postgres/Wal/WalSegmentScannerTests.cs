@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using Lifeboat.Postgres.Wal;
 
 namespace Lifeboat.Tests.Postgres.Wal;
@@ -6,13 +5,13 @@ namespace Lifeboat.Tests.Postgres.Wal;
 /// <summary>What the archive learns of a segment while it streams past, compared with what pg_waldump says of it (TestData/wal/README.md).</summary>
 public sealed class WalSegmentScannerTests
 {
-    private const string Name = "000000010000000000000007";
+    private const string Name = WalFixture.Name;
     private static readonly DateTimeOffset Day = new(2026, 12, 3, 10, 42, 35, TimeSpan.Zero);
 
     [Fact]
     public void A_segment_gives_its_cluster_its_first_and_last_commit_and_its_restore_points()
     {
-        var summary = Scan(Segment(), chunk: 65536);
+        var summary = Scan(WalFixture.Segment(), chunk: 65536);
 
         Assert.Equal(((ushort)0xD110, (int?)15, 1u, 7715026332713570263UL, 1u << 20, 8192u, 0x700000UL),
             (summary.Header.Magic, summary.Header.MajorVersion, summary.Header.Timeline, summary.Header.SystemId, summary.Header.SegmentSize, summary.Header.BlockSize, summary.Header.PageAddress));
@@ -28,7 +27,7 @@ public sealed class WalSegmentScannerTests
     [Fact]
     public void The_summary_is_the_same_however_the_bytes_arrive()
     {
-        var segment = Segment();
+        var segment = WalFixture.Segment();
         var whole = Scan(segment, chunk: segment.Length);
         var random = new Random(7);
 
@@ -52,7 +51,7 @@ public sealed class WalSegmentScannerTests
     public void A_commit_of_a_prepared_transaction_is_named_by_the_transaction_that_prepared_it()
     {
         // Valid WAL ends where the restore point was: its record and everything after it zeroed.
-        var segment = Segment();
+        var segment = WalFixture.Segment();
         Array.Clear(segment, 0x7FA920 - 0x700000, segment.Length - (0x7FA920 - 0x700000));
 
         var summary = Scan(segment, chunk: 8192);
@@ -67,8 +66,8 @@ public sealed class WalSegmentScannerTests
     public void A_file_that_is_no_wal_segment_is_refused_naming_it_and_why()
     {
         var zeros = Assert.Throws<LifeboatException>(() => Scan(new byte[1 << 20], chunk: 4096));
-        var shortFile = Assert.Throws<LifeboatException>(() => Scan(Segment()[..30], chunk: 30));
-        var otherVersion = Segment();
+        var shortFile = Assert.Throws<LifeboatException>(() => Scan(WalFixture.Segment()[..30], chunk: 30));
+        var otherVersion = WalFixture.Segment();
         otherVersion[0] = 0x01;
 
         var unknownMark = Assert.Throws<LifeboatException>(() => Scan(otherVersion, chunk: 8192));
@@ -86,12 +85,4 @@ public sealed class WalSegmentScannerTests
         return scanner.Complete();
     }
 
-    private static byte[] Segment()
-    {
-        using var file = File.OpenRead(Path.Combine(AppContext.BaseDirectory, "TestData", "wal", Name + ".gz"));
-        using var gzip = new GZipStream(file, CompressionMode.Decompress);
-        using var bytes = new MemoryStream();
-        gzip.CopyTo(bytes);
-        return bytes.ToArray();
-    }
 }
