@@ -47,6 +47,7 @@ public static class Program
         root.Subcommands.Add(UnlockCommand.Create());
         root.Subcommands.Add(KeyCommand.Create());
         root.Subcommands.Add(MigrateCommand.Create());
+        root.Subcommands.Add(CompletionCommand.Create());
         return root;
     }
 

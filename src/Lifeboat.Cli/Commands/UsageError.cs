@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Completions;
 using System.CommandLine.Parsing;
 using System.Globalization;
 
@@ -10,7 +11,7 @@ namespace Lifeboat.Cli.Commands;
 /// </summary>
 internal static class UsageError
 {
-    // Two edits catch a dropped, doubled or swapped letter; more would suggest unrelated words for short ones.
+    // Two edits catch a dropped, doubled or swapped letter; more would suggest unrelated words.
     private const int MaxEdits = 2;
 
     /// <summary>What is wrong with <paramref name="parse"/> (which has errors) and what to do about it.</summary>
@@ -25,6 +26,8 @@ internal static class UsageError
             ArgumentResult { Parent: OptionResult option } => BadValue(option, error),
             ArgumentResult { Parent: CommandResult owner } argument when argument.Tokens.Count == 0 =>
                 ($"'{PathOf(owner)}' needs {argument.Argument.Name}", SeeHelp(owner)),
+            ArgumentResult { Parent: CommandResult owner } argument when Accepted(argument.Argument) is { Count: > 0 } accepted =>
+                NotAmong($"'{PathOf(owner)}' takes {argument.Argument.Name}", argument.Tokens[^1].Value, accepted, owner),
             CommandResult { Command.Subcommands.Count: > 0 } owner when owner.Command.Action is null =>
                 ($"'{PathOf(owner)}' needs a command: {string.Join(", ", owner.Command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}", SeeHelp(owner)),
             _ => (error.Message, SeeHelp(parse.CommandResult)),
@@ -58,10 +61,26 @@ internal static class UsageError
         var help = SeeHelp(result.Parent as CommandResult);
         if (given is null)
             return (Expectation(option.ValueType) is { } expected ? $"{option.Name} needs a value: {expected}" : $"{option.Name} needs a value", help);
+        if (Accepted(option) is { Count: > 0 } accepted)
+            return NotAmong(option.Name, given, accepted, result.Parent as CommandResult);
         if (Parses(given, option.ValueType))
             return (error.Message, help);
         return ($"{option.Name} takes {Expectation(option.ValueType) ?? "another value"}, not '{given}'", help);
     }
+
+    // "--format takes json or text, not 'yaml'", and the nearest when one is close.
+    private static (string, string) NotAmong(string subject, string given, IReadOnlyList<string> accepted, CommandResult? at)
+    {
+        var choices = accepted.Count == 1 ? accepted[0] : $"{string.Join(", ", accepted.Take(accepted.Count - 1))} or {accepted[^1]}";
+        return ($"{subject} {choices}, not '{given}'", DidYouMean(given, accepted) ?? SeeHelp(at));
+    }
+
+    // The values a symbol declares it takes (AcceptOnlyFromAmong); free text and numbers declare none.
+    private static List<string> Accepted(Argument argument) =>
+        argument.ValueType == typeof(string) ? [.. argument.GetCompletions(CompletionContext.Empty).Select(c => c.Label)] : [];
+
+    private static List<string> Accepted(Option option) =>
+        option.ValueType == typeof(string) ? [.. option.GetCompletions(CompletionContext.Empty).Select(c => c.Label)] : [];
 
     /// <summary>What a value of <paramref name="type"/> is, in words ("a whole number"); null when any text will do.</summary>
     internal static string? Expectation(Type type)
@@ -97,8 +116,20 @@ internal static class UsageError
 
     private static string? DidYouMean(string typed, IEnumerable<string> known)
     {
-        var best = known.Distinct().MinBy(k => EditDistance.Between(k, typed));
-        return best is not null && EditDistance.Between(best, typed) <= MaxEdits ? $"did you mean '{best}'?" : null;
+        var best = known.Distinct().Where(k => IsClose(typed, k)).MinBy(k => EditDistance.Between(k, typed));
+        return best is null ? null : $"did you mean '{best}'?";
+    }
+
+    // Two edits allow a swapped pair (lsit, --jbos); on short words they also join unrelated ones (fish, bash),
+    // which a shared first letter tells apart: people mistype the middle of a word far more often than its start.
+    private static bool IsClose(string typed, string known)
+    {
+        var distance = EditDistance.Between(known, typed);
+        if (distance <= 1)
+            return true;
+        var first = typed.TrimStart('-');
+        var other = known.TrimStart('-');
+        return distance <= MaxEdits && first.Length > 0 && other.Length > 0 && char.ToUpperInvariant(first[0]) == char.ToUpperInvariant(other[0]);
     }
 
     // The options usable at a command: its own and those its ancestors declare recursive (--config, --json).

@@ -80,6 +80,19 @@ public sealed class UsageErrorTests
         Assert.Equal("unexpected argument 'extra' for 'lifeboat list'", Describe("list", "extra").Message);
     }
 
+    [Fact]
+    public void A_swapped_pair_of_letters_is_still_close_enough_to_suggest()
+    {
+        Assert.Equal("did you mean 'list'?", Describe("lsit").Hint);
+    }
+
+    [Fact]
+    public void A_value_outside_the_accepted_ones_lists_them_and_suggests_only_a_near_one()
+    {
+        Assert.Equal(("'lifeboat completion' takes SHELL bash or zsh, not 'bsah'", "did you mean 'bash'?"), Describe("completion", "bsah"));
+        Assert.Equal(("'lifeboat completion' takes SHELL bash or zsh, not 'fish'", "see 'lifeboat completion --help'"), Describe("completion", "fish"));
+    }
+
     [Theory]
     [InlineData(typeof(int), "a whole number")]
     [InlineData(typeof(long?), "a whole number")]
