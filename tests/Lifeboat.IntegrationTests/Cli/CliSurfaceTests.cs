@@ -62,6 +62,23 @@ public sealed class CliSurfaceTests
     }
 
     [Fact]
+    public async Task Invalid_yaml_in_the_configuration_is_one_line_naming_its_line_and_column()
+    {
+        var dir = Directory.CreateTempSubdirectory("lifeboat-cli-").FullName;
+        var config = Path.Combine(dir, "lifeboat.yaml");
+        await File.WriteAllTextAsync(config, "repository:\n  url: ./repo\n   keyFile: ./repo.key\n", TestContext.Current.CancellationToken);
+
+        var result = await Infrastructure.Cli.RunAsync("--config", config, "list");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(
+            $"lifeboat: error: configuration file {config} is not valid YAML: line 3, column 11: while scanning a plain scalar value, found invalid mapping. " +
+            "hint: fix the file at line 3; indent with spaces, and put each 'key: value' on its own line\n",
+            result.Stderr);
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
     public async Task Verbose_logs_each_tool_command_line_and_never_the_password()
     {
         await using var database = await TestDatabase.CreateAsync("cliverbose", "CREATE TABLE t (x int); INSERT INTO t SELECT generate_series(1, 50);");
