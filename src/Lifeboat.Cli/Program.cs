@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Lifeboat.Cli.Commands;
 
 namespace Lifeboat.Cli;
@@ -10,11 +11,14 @@ public static class Program
     public static async Task<int> Main(string[] args)
     {
         var root = BuildRoot();
+        if (args.Length == 0)
+            return ShowUsage(root);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var error in parse.Errors)
-                CommandRunner.WriteError(error.Message, "see 'lifeboat --help'");
+            // One line, however many errors: the first one is the one to fix, and the rest often follow from it.
+            var (message, hint) = UsageError.Describe(parse);
+            CommandRunner.WriteError(message, hint);
             return (int)FailureKind.Usage;
         }
 
@@ -28,8 +32,12 @@ public static class Program
     {
         var root = new RootCommand("Lifeboat: encrypted, verified backups and restores of PostgreSQL, S3 buckets and Redis.")
         {
-            Options = { CommonOptions.Config, CommonOptions.Json, CommonOptions.Quiet },
+            Options = { CommonOptions.Config, CommonOptions.Json, CommonOptions.Quiet, CommonOptions.Verbose },
         };
+        // -? and /? are Windows spellings; left out, they stop cluttering shell completion.
+        var help = root.Options.OfType<HelpOption>().Single();
+        root.Options[root.Options.IndexOf(help)] = new HelpOption("--help", "-h");
+        root.Options.OfType<VersionOption>().Single().Action = new VersionAction();
         root.Subcommands.Add(InitCommand.Create());
         root.Subcommands.Add(BackupCommand.Create());
         root.Subcommands.Add(ListCommand.Create());
@@ -41,6 +49,15 @@ public static class Program
         root.Subcommands.Add(KeyCommand.Create());
         root.Subcommands.Add(MigrateCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
+        root.Subcommands.Add(CompletionCommand.Create());
         return root;
+    }
+
+    // Bare 'lifeboat' asked for nothing: the usage goes to stderr (stdout stays empty for a pipe) and the exit code
+    // is the one of any usage error, as for a missing command anywhere else.
+    private static int ShowUsage(RootCommand root)
+    {
+        root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = Console.Error });
+        return (int)FailureKind.Usage;
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Lifeboat.Cli.Output;
+using Lifeboat.Processes;
 
 namespace Lifeboat.Cli.Commands;
 
@@ -27,6 +28,7 @@ internal static class CommandRunner
         ParseResult parse, Func<ParseResult, GlobalOptions, CancellationToken, Task<int>> body, string? afterInterruption, CancellationToken cancellationToken)
     {
         var options = CommonOptions.From(parse);
+        using var verbose = options.Verbose ? ChildProcessObserver.Observe(line => LogLineReporter.WriteLine(Console.Error, "DEBUG", $"run: {line}")) : null;
         try
         {
             return await body(parse, options, cancellationToken);

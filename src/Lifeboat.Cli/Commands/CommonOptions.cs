@@ -27,11 +27,18 @@ internal static class CommonOptions
         Recursive = true,
     };
 
+    /// <summary>--verbose: the child tools' command lines (secrets masked) as log lines on stderr.</summary>
+    public static readonly Option<bool> Verbose = new("--verbose", "-v")
+    {
+        Description = "Log each tool Lifeboat runs (pg_dump, pg_restore, ...) with its arguments on stderr; secrets are masked",
+        Recursive = true,
+    };
+
     /// <summary>A new --name option choosing a configured source (one per command: options have one parent).</summary>
     public static Option<string?> SourceName(string sourceType) =>
         new("--name") { Description = $"Which {sourceType} source (may be left out when only one is configured)" };
 
     /// <summary>Reads the common options from a parse.</summary>
     public static GlobalOptions From(ParseResult parse) =>
-        new(parse.GetValue(Config), parse.GetValue(Json), parse.GetValue(Quiet));
+        new(parse.GetValue(Config), parse.GetValue(Json), parse.GetValue(Quiet), parse.GetValue(Verbose));
 }

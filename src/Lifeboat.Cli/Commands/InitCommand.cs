@@ -16,6 +16,9 @@ internal static class InitCommand
         {
             var settings = SettingsLoader.Load(options.ConfigPath);
             var encryption = settings.Repository.Encryption;
+            // A passphrase too short for a new repository is refused before anything is created, the directory included.
+            if (encryption.Passphrase is not null)
+                RepositoryAccess.Secret(encryption).ThrowIfTooWeakForNewSlot();
             await using var store = RepositoryAccess.OpenStore(settings.Repository);
             // Refuse before creating a key file: a new key beside an existing repository would open nothing.
             await BackupRepository.ThrowIfExistsAsync(store, cancellationToken);

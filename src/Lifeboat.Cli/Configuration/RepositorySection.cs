@@ -52,7 +52,7 @@ internal static class RepositorySection
     };
 
     private static readonly ConfigKey PassphraseEnv = new(
-        "encryption.passphraseEnv", ConfigValueType.SecretReference, "instead of a key file: variable holding a passphrase (Argon2id)");
+        "encryption.passphraseEnv", ConfigValueType.SecretReference, "instead of a key file: variable holding a passphrase (Argon2id; init needs one of 12 characters or more)");
 
     /// <summary>The section and its keys.</summary>
     public static readonly ConfigSection Section = new(

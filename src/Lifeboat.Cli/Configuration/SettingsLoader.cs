@@ -48,7 +48,7 @@ internal static class SettingsLoader
     {
         try
         {
-            if (YamlEmptyValues.FindFirst(path) is { } empty)
+            if (YamlEmptyValues.FindFirst(YamlSyntax.Load(path)) is { } empty)
             {
                 throw new LifeboatException(
                     $"{empty} in {path} is empty",

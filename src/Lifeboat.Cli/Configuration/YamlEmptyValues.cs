@@ -8,14 +8,9 @@ namespace Lifeboat.Cli.Configuration;
 /// </summary>
 internal static class YamlEmptyValues
 {
-    /// <summary>The first key in <paramref name="path"/> with an empty value, as postgres[0].host, or null.</summary>
-    public static string? FindFirst(string path)
-    {
-        var stream = new YamlStream();
-        using (var reader = File.OpenText(path))
-            stream.Load(reader);
-        return stream.Documents.Select(d => Find(d.RootNode, "")).FirstOrDefault(k => k is not null);
-    }
+    /// <summary>The first key in <paramref name="stream"/> with an empty value, as postgres[0].host, or null.</summary>
+    public static string? FindFirst(YamlStream stream) =>
+        stream.Documents.Select(d => Find(d.RootNode, "")).FirstOrDefault(k => k is not null);
 
     private static string? Find(YamlNode node, string path) => node switch
     {

@@ -53,8 +53,8 @@ internal sealed record MigrateSummary(int FromVersion, int ToVersion, int Migrat
 /// <summary>What 'unlock --json' prints.</summary>
 internal sealed record UnlockSummary(IReadOnlyList<LockRecord> Removed, IReadOnlyList<LockRecord> Remaining);
 
-/// <summary>One key slot, as 'key list --json' and 'key add --json' print it; <c>Current</c> marks the slot the configured key opens.</summary>
-internal sealed record KeySlotSummary(string Id, string Kind, DateTimeOffset Created, bool Current);
+/// <summary>One key slot, as 'key list --json' and 'key add --json' print it; <c>Current</c> marks the slot the configured key opens, <c>Label</c> is null for a slot without one.</summary>
+internal sealed record KeySlotSummary(string Id, string Kind, DateTimeOffset Created, bool Current, string? Label = null);
 
 /// <summary>What 'key remove --json' prints.</summary>
 internal sealed record KeyRemovedSummary(string Removed);

@@ -22,7 +22,10 @@ internal sealed class LogLineReporter(TextWriter writer, bool quiet) : IActivity
     public IProgress<long> StartTransfer(string description, long? totalBytes, bool estimated = false) =>
         quiet ? new Progress<long>() : new ThrottledProgress(this, description, totalBytes, estimated);
 
-    private void Write(string level, string message)
+    private void Write(string level, string message) => WriteLine(writer, level, message);
+
+    /// <summary>Writes "2026-12-03T07:52:06.123Z LEVEL message", the form of every log line.</summary>
+    internal static void WriteLine(TextWriter writer, string level, string message)
     {
         var stamp = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
         lock (writer)

@@ -12,7 +12,8 @@ internal static class Reporting
     /// <summary>Runs <paramref name="operation"/> with the reporter that suits the output.</summary>
     public static Task<T> RunAsync<T>(GlobalOptions options, Func<IActivityReporter, Task<T>> operation)
     {
-        if (IsInteractive && !options.Quiet && !options.Json)
+        // Verbose output is a log: progress bars redrawn in place would be torn by the lines written between them.
+        if (IsInteractive && !options.Quiet && !options.Json && !options.Verbose)
             return TerminalReporter.RunAsync(operation);
         return operation(new LogLineReporter(Console.Error, options.Quiet));
     }
@@ -22,4 +23,5 @@ internal static class Reporting
 /// <param name="ConfigPath">--config.</param>
 /// <param name="Json">--json: machine-readable output on stdout.</param>
 /// <param name="Quiet">--quiet: only errors.</param>
-internal sealed record GlobalOptions(string? ConfigPath, bool Json, bool Quiet);
+/// <param name="Verbose">--verbose: the command lines of the tools Lifeboat runs, as log lines.</param>
+internal sealed record GlobalOptions(string? ConfigPath, bool Json, bool Quiet, bool Verbose = false);

@@ -3,6 +3,12 @@ namespace Lifeboat.Format;
 /// <summary>What an operator holds to open the repository: a key file or a passphrase. Never printed.</summary>
 public abstract class KeySecret
 {
+    /// <summary>
+    /// The fewest characters (Unicode code points) of a passphrase for a new slot. Argon2id makes each guess cost
+    /// memory and time, which is no protection when there are few passphrases to guess.
+    /// </summary>
+    public const int MinimumNewPassphraseLength = 12;
+
     private protected KeySecret()
     {
     }
@@ -16,6 +22,19 @@ public abstract class KeySecret
     /// <summary>Uses a passphrase whose new slots get <paramref name="costsForNewSlots"/>; tests pass cheap costs.</summary>
     internal static KeySecret FromPassphrase(string passphrase, Argon2Parameters costsForNewSlots) =>
         new PassphraseSecret(passphrase, costsForNewSlots);
+
+    /// <summary>
+    /// Refuses a secret too weak to protect a new key slot (a passphrase under <see cref="MinimumNewPassphraseLength"/>
+    /// characters). Existing slots open whatever their secret: the rule is for what is added, not for what is there.
+    /// </summary>
+    public void ThrowIfTooWeakForNewSlot()
+    {
+        if (WeaknessForNewSlot is { } weakness)
+            throw new LifeboatException(weakness, "choose a longer one; several unrelated words make a passphrase both long and memorable", FailureKind.Usage);
+    }
+
+    /// <summary>Why this secret may not protect a new slot, or null when it may.</summary>
+    internal virtual string? WeaknessForNewSlot => null;
 
     /// <summary>The kind of key slot this secret opens: "keyfile" or "passphrase".</summary>
     internal abstract string Kind { get; }

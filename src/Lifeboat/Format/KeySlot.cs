@@ -20,12 +20,13 @@ public sealed class KeySlot
     private readonly byte[] nonce;
     private readonly byte[] wrapped;
 
-    private KeySlot(string id, string kind, string keyId, DateTimeOffset created, KeyDerivation derivation, byte[] nonce, byte[] wrapped)
+    private KeySlot(string id, string kind, string keyId, DateTimeOffset created, string? label, KeyDerivation derivation, byte[] nonce, byte[] wrapped)
     {
         Id = id;
         Kind = kind;
         KeyId = keyId;
         Created = created;
+        Label = label;
         this.derivation = derivation;
         this.nonce = nonce;
         this.wrapped = wrapped;
@@ -43,16 +44,25 @@ public sealed class KeySlot
     /// <summary>When the slot was made (informational, not authenticated).</summary>
     public DateTimeOffset Created { get; }
 
-    /// <summary>Wraps <paramref name="key"/> under a key-encryption key freshly derived from <paramref name="secret"/>.</summary>
-    public static KeySlot Create(DataKey key, KeySecret secret)
+    /// <summary>The operator's name for the slot, e.g. "ops-2026", or null (informational, not authenticated).</summary>
+    public string? Label { get; }
+
+    /// <summary>
+    /// Wraps <paramref name="key"/> under a key-encryption key freshly derived from <paramref name="secret"/>; an
+    /// unfit <paramref name="label"/> is a usage error.
+    /// </summary>
+    public static KeySlot Create(DataKey key, KeySecret secret, string? label = null)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(secret);
+        if (KeySlotValidation.LabelProblem(label) is { } problem)
+            throw new LifeboatException($"the key slot label {problem}", "choose a short name such as ops-2026", FailureKind.Usage);
         var slot = new KeySlot(
             Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(DataKey.IdSize)),
             secret.Kind,
             key.Id,
             TruncateToSeconds(DateTimeOffset.UtcNow),
+            label,
             secret.NewDerivation(),
             RandomNumberGenerator.GetBytes(12),
             new byte[WrappedSize]);
@@ -118,7 +128,7 @@ public sealed class KeySlot
             ? new Argon2Parameters(document.Kdf.MemoryKiB!.Value, document.Kdf.Iterations!.Value, document.Kdf.Parallelism!.Value)
             : null;
         var derivation = new KeyDerivation(document.Kdf.Algorithm, document.Kdf.Salt, argon2);
-        return new KeySlot(document.Id, document.Kind, document.KeyId, document.Created, derivation, document.Wrap.Nonce, document.Wrap.Ciphertext);
+        return new KeySlot(document.Id, document.Kind, document.KeyId, document.Created, document.Label, derivation, document.Wrap.Nonce, document.Wrap.Ciphertext);
     }
 
     private KeySlotDocument ToDocument() => new()
@@ -128,6 +138,7 @@ public sealed class KeySlot
         Kind = Kind,
         KeyId = KeyId,
         Created = Created,
+        Label = Label,
         Kdf = new KdfDocument
         {
             Algorithm = derivation.Algorithm,

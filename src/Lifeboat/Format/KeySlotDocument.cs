@@ -15,6 +15,10 @@ internal sealed class KeySlotDocument
 
     public required DateTimeOffset Created { get; init; }
 
+    /// <summary>The operator's name for the slot ("ops-2026"); absent in slots made without one and before labels existed.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Label { get; init; }
+
     public required KdfDocument Kdf { get; init; }
 
     public required WrapDocument Wrap { get; init; }

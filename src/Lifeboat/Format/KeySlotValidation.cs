@@ -6,6 +6,7 @@ internal static class KeySlotValidation
     private const int SupportedVersion = 1;
     private const int NonceSize = 12;
     private const int WrappedSize = DataKey.Size + 16;
+    private const int MaxLabelLength = 64;
 
     /// <summary>What is wrong with <paramref name="document"/>, or null when it is usable.</summary>
     public static string? Problem(KeySlotDocument document)
@@ -25,7 +26,33 @@ internal static class KeySlotValidation
             return $"its keyId '{document.KeyId}' is not 16 lowercase hex digits";
         }
 
+        if (LabelProblem(document.Label) is { } label)
+        {
+            return $"its label {label}";
+        }
+
         return KdfProblem(document.Kind, document.Kdf) ?? WrapProblem(document.Wrap);
+    }
+
+    /// <summary>What is wrong with a slot label ("is empty"), or null when it is fine or absent: 1 to 64 characters, none of them control characters.</summary>
+    public static string? LabelProblem(string? label)
+    {
+        if (label is null)
+        {
+            return null;
+        }
+
+        if (label.Length == 0)
+        {
+            return "is empty";
+        }
+
+        if (label.Length > MaxLabelLength)
+        {
+            return $"is {label.Length} characters long, more than {MaxLabelLength}";
+        }
+
+        return label.Any(char.IsControl) ? "contains a control character" : null;
     }
 
     private static string? KdfProblem(string kind, KdfDocument kdf)

@@ -24,6 +24,12 @@ internal sealed class PassphraseSecret : KeySecret
     }
 
     /// <inheritdoc />
+    internal override string? WeaknessForNewSlot =>
+        passphrase.EnumerateRunes().Count() < MinimumNewPassphraseLength
+            ? $"the new passphrase is shorter than {MinimumNewPassphraseLength} characters, which is too short to protect the repository; nothing was written"
+            : null;
+
+    /// <inheritdoc />
     internal override string Kind => KeySlotKinds.Passphrase;
 
     /// <inheritdoc />

@@ -58,6 +58,7 @@ public sealed class ChildProcess : IAsyncDisposable
                 info.Environment[name] = value;
         }
 
+        ChildProcessObserver.Starting(path, info.ArgumentList, environment);
         try
         {
             var process = Process.Start(info) ?? throw new LifeboatException($"could not start {path}");

@@ -13,11 +13,14 @@ public sealed partial class BackupRepository
     }
 
     /// <summary>
-    /// Adds a slot wrapping the data key under <paramref name="secret"/>, so that secret opens the repository too.
-    /// Refuses a secret that already opens a slot: two slots for one secret only make retiring it harder.
+    /// Adds a slot wrapping the data key under <paramref name="secret"/>, so that secret opens the repository too, named
+    /// <paramref name="label"/> when given. Refuses a passphrase too short for a new slot, and a secret that already
+    /// opens a slot: two slots for one secret only make retiring it harder.
     /// </summary>
-    public async Task<KeySlot> AddKeySlotAsync(KeySecret secret, CancellationToken cancellationToken)
+    public async Task<KeySlot> AddKeySlotAsync(KeySecret secret, string? label, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(secret);
+        secret.ThrowIfTooWeakForNewSlot();
         foreach (var existing in await ReadKeySlotsAsync(Store, (_, _) => { }, cancellationToken))
         {
             using var opened = existing.TryOpen(secret);
@@ -29,7 +32,7 @@ public sealed partial class BackupRepository
             }
         }
 
-        var slot = KeySlot.Create(_dataKey, secret);
+        var slot = KeySlot.Create(_dataKey, secret, label);
         await PutPlainAsync(Store, RepositoryLayout.KeysPrefix + slot.Id, slot.ToJson(), cancellationToken);
         return slot;
     }

@@ -30,9 +30,11 @@ public sealed partial class BackupRepository : IAsyncDisposable
     /// <summary>The key slot the configured secret opened; 'key remove' refuses to remove it.</summary>
     public string OpenedSlotId { get; }
 
-    /// <summary>Creates a new repository; refuses when one already exists at the store.</summary>
+    /// <summary>Creates a new repository; refuses when one already exists at the store, or a passphrase too short for a new slot.</summary>
     public static async Task<BackupRepository> InitAsync(IObjectStore store, KeySecret secret, EnvelopeOptions envelope, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(secret);
+        secret.ThrowIfTooWeakForNewSlot();
         await ThrowIfExistsAsync(store, cancellationToken);
 
         var dataKey = DataKey.Generate();

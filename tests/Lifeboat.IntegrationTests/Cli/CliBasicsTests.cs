@@ -6,15 +6,6 @@ namespace Lifeboat.IntegrationTests.Cli;
 public sealed class CliBasicsTests
 {
     [Fact]
-    public async Task Version_prints_the_version_and_exits_0()
-    {
-        var result = await Infrastructure.Cli.RunAsync("--version");
-
-        Assert.Equal(0, result.ExitCode);
-        Assert.Matches(@"^\d+\.\d+\.\d+\s*$", result.Stdout);
-    }
-
-    [Fact]
     public async Task An_unknown_command_exits_2()
     {
         var result = await Infrastructure.Cli.RunAsync("bakup");

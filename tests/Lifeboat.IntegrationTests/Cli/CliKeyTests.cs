@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Lifeboat.IntegrationTests.Infrastructure;
+using Lifeboat.TestKit.Configuration;
 
 namespace Lifeboat.IntegrationTests.Cli;
 
@@ -82,6 +83,58 @@ public sealed class CliKeyTests
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(newKey));
         Assert.True(list.ExitCode == 0, list.Stderr);
         Assert.Equal(2, JsonDocument.Parse(list.Stdout).RootElement.GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Key_add_refuses_a_passphrase_under_12_characters_in_one_line_with_exit_2_and_writes_nothing()
+    {
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = repo.WriteConfig(TestDatabase.SourceConfig("app", "unused"));
+        var shortPassphrase = new Dictionary<string, string?> { ["NEW_REPO_PASSPHRASE"] = "hunter2-ab" };
+        var before = Directory.GetFiles(repo.RepositoryPath, "*", SearchOption.AllDirectories).Order().ToList();
+
+        var add = await Infrastructure.Cli.RunAsync(shortPassphrase, "--config", config, "key", "add", "--passphrase-env", "NEW_REPO_PASSPHRASE");
+
+        Assert.Equal(2, add.ExitCode);
+        Assert.Equal(
+            "lifeboat: error: the new passphrase is shorter than 12 characters, which is too short to protect the repository; nothing was written. " +
+            "hint: choose a longer one; several unrelated words make a passphrase both long and memorable\n",
+            add.Stderr);
+        Assert.Equal(before, Directory.GetFiles(repo.RepositoryPath, "*", SearchOption.AllDirectories).Order().ToList());
+    }
+
+    [Fact]
+    public async Task Init_refuses_a_passphrase_under_12_characters_and_creates_nothing()
+    {
+        var dir = Directory.CreateTempSubdirectory("lifeboat-cli-").FullName;
+        var config = new LifeboatConfigBuilder().RepositoryUrl("./repo").PassphraseEnv("NEW_REPO_PASSPHRASE").WriteTo(Path.Combine(dir, "lifeboat.yaml"));
+
+        var init = await Infrastructure.Cli.RunAsync(new Dictionary<string, string?> { ["NEW_REPO_PASSPHRASE"] = "hunter2-ab" }, "--config", config, "init");
+
+        Assert.Equal(2, init.ExitCode);
+        Assert.StartsWith("lifeboat: error: the new passphrase is shorter than 12 characters", init.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(dir, "repo")));
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public async Task A_label_given_to_key_add_is_shown_by_key_list_and_its_json_and_older_slots_show_none()
+    {
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = repo.WriteConfig(TestDatabase.SourceConfig("app", "unused"));
+
+        var add = await Infrastructure.Cli.RunAsync("--config", config, "key", "add", "--key-file", Path.Combine(repo.Directory, "ops.key"), "--label", "ops-2026");
+        var table = await Infrastructure.Cli.RunAsync("--config", config, "key", "list");
+        var json = JsonDocument.Parse((await Infrastructure.Cli.RunAsync("--config", config, "key", "list", "--json")).Stdout).RootElement;
+
+        Assert.True(add.ExitCode == 0, add.Stderr);
+        Assert.Contains("(keyfile, 'ops-2026')", add.Stdout, StringComparison.Ordinal);
+        Assert.True(table.ExitCode == 0, table.Stderr);
+        Assert.Contains("LABEL", table.Stdout, StringComparison.Ordinal);
+        Assert.Single(table.Stdout.Split('\n'), line => line.Contains("ops-2026", StringComparison.Ordinal));
+        var labels = json.EnumerateArray().Select(s => s.GetProperty("label")).ToList();
+        Assert.Equal(["ops-2026"], labels.Where(l => l.ValueKind == JsonValueKind.String).Select(l => l.GetString()));
+        Assert.Single(labels, l => l.ValueKind == JsonValueKind.Null);
     }
 
     private static string CurrentSlot(Infrastructure.Cli.Result list)

@@ -38,7 +38,7 @@ public sealed class RepositoryKeySlotTests : IAsyncLifetime
             _ = await writer.CompleteAsync(Ct);
         }
 
-        var added = await _repository.AddKeySlotAsync(KeySecret.FromPassphrase("second secret", Cheap), Ct);
+        var added = await _repository.AddKeySlotAsync(KeySecret.FromPassphrase("second secret", Cheap), null, Ct);
         await using var viaPassphrase = await OpenAsync(KeySecret.FromPassphrase("second secret", Cheap));
 
         Assert.Equal(added.Id, viaPassphrase.OpenedSlotId);
@@ -47,6 +47,38 @@ public sealed class RepositoryKeySlotTests : IAsyncLifetime
         await using var read = await viaPassphrase.OpenObjectAsync(stored with { StoredBytes = (await _store.StatAsync("data/object", Ct))!.Size }, Ct);
         using var text = new StreamReader(read);
         Assert.Equal("written under the key file", await text.ReadToEndAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Adding_a_passphrase_under_12_characters_writes_nothing()
+    {
+        var error = await Assert.ThrowsAsync<LifeboatException>(() => _repository.AddKeySlotAsync(KeySecret.FromPassphrase("too short", Cheap), null, Ct));
+
+        Assert.Equal(FailureKind.Usage, error.Kind);
+        Assert.Single(Directory.GetFiles(Path.Combine(_dir, "repo", "keys")));
+    }
+
+    [Fact]
+    public async Task Init_with_a_passphrase_under_12_characters_creates_nothing()
+    {
+        var place = Path.Combine(_dir, "second");
+
+        var error = await Assert.ThrowsAsync<LifeboatException>(() =>
+            BackupRepository.InitAsync(new FileObjectStore(place), KeySecret.FromPassphrase("too short", Cheap), EnvelopeTestKit.Small(compressed: true), Ct));
+
+        Assert.Equal(FailureKind.Usage, error.Kind);
+        Assert.False(Directory.Exists(place));
+    }
+
+    [Fact]
+    public async Task An_added_slot_keeps_its_label_when_listed()
+    {
+        var added = await _repository.AddKeySlotAsync(KeySecret.FromPassphrase("second secret", Cheap), "ops-2026", Ct);
+
+        var slots = await _repository.ListKeySlotsAsync((_, e) => throw e, Ct);
+
+        Assert.Equal("ops-2026", Assert.Single(slots, s => s.Id == added.Id).Label);
+        Assert.Null(Assert.Single(slots, s => s.Id != added.Id).Label);
     }
 
     [Fact]
@@ -65,7 +97,7 @@ public sealed class RepositoryKeySlotTests : IAsyncLifetime
     [Fact]
     public async Task Two_removals_each_by_the_key_the_other_removes_leave_a_slot_that_opens()
     {
-        await _repository.AddKeySlotAsync(KeySecret.FromPassphrase("second secret", Cheap), Ct);
+        await _repository.AddKeySlotAsync(KeySecret.FromPassphrase("second secret", Cheap), null, Ct);
         await using var first = await OpenAsync(KeySecret.FromKeyFile(_keyFile));
         await using var second = await OpenAsync(KeySecret.FromPassphrase("second secret", Cheap));
 
@@ -80,7 +112,7 @@ public sealed class RepositoryKeySlotTests : IAsyncLifetime
     [Fact]
     public async Task A_removed_slot_opens_nothing_any_more_and_the_one_in_use_is_refused()
     {
-        var added = await _repository.AddKeySlotAsync(KeySecret.FromPassphrase("second secret", Cheap), Ct);
+        var added = await _repository.AddKeySlotAsync(KeySecret.FromPassphrase("second secret", Cheap), null, Ct);
         await using var viaPassphrase = await OpenAsync(KeySecret.FromPassphrase("second secret", Cheap));
 
         var inUse = await Assert.ThrowsAsync<LifeboatException>(() => viaPassphrase.RemoveKeySlotAsync(added.Id, Ct));

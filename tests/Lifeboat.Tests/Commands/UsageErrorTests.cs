@@ -1,0 +1,106 @@
+using Lifeboat.Cli;
+using Lifeboat.Cli.Commands;
+
+namespace Lifeboat.Tests.Commands;
+
+/// <summary>A command line that does not parse becomes one line in Lifeboat's words, with "did you mean" when something is close.</summary>
+public sealed class UsageErrorTests
+{
+    private static (string Message, string Hint) Describe(params string[] args)
+    {
+        var parse = Program.BuildRoot().Parse(args);
+        Assert.NotEmpty(parse.Errors);
+        return UsageError.Describe(parse);
+    }
+
+    [Fact]
+    public void A_mistyped_command_suggests_the_nearest_command()
+    {
+        Assert.Equal(("unknown command 'restor'", "did you mean 'restore'?"), Describe("restor"));
+    }
+
+    [Fact]
+    public void A_mistyped_subcommand_names_the_command_it_belongs_to()
+    {
+        Assert.Equal(("unknown command 'postgress' for 'lifeboat restore'", "did you mean 'postgres'?"), Describe("restore", "postgress"));
+    }
+
+    [Fact]
+    public void A_word_far_from_every_command_points_at_the_help()
+    {
+        Assert.Equal(("unknown command 'frobnicate'", "see 'lifeboat --help'"), Describe("frobnicate"));
+    }
+
+    [Fact]
+    public void A_value_that_is_not_a_number_says_the_option_takes_a_whole_number()
+    {
+        Assert.Equal(("--jobs takes a whole number, not 'abc'", "see 'lifeboat restore postgres --help'"), Describe("restore", "postgres", "-j", "abc"));
+    }
+
+    [Fact]
+    public void An_option_given_no_value_says_what_value_it_needs()
+    {
+        Assert.Equal("--jobs needs a value: a whole number", Describe("restore", "postgres", "--jobs").Message);
+        Assert.Equal("--config needs a value", Describe("list", "--config").Message);
+    }
+
+    [Fact]
+    public void A_mistyped_option_suggests_the_nearest_option_of_that_command()
+    {
+        Assert.Equal(("unknown option '--jbos' for 'lifeboat restore postgres'", "did you mean '--jobs'?"), Describe("restore", "postgres", "--jbos", "3"));
+    }
+
+    [Fact]
+    public void A_mistyped_common_option_is_matched_against_the_options_every_command_inherits()
+    {
+        Assert.Equal("did you mean '--json'?", Describe("list", "--jsno").Hint);
+    }
+
+    [Fact]
+    public void Several_errors_give_the_first_one_only()
+    {
+        Assert.Equal("unknown option '--foo' for 'lifeboat restore postgres'", Describe("restore", "postgres", "-j", "abc", "--foo", "bar").Message);
+    }
+
+    [Fact]
+    public void A_command_that_needs_a_subcommand_lists_them()
+    {
+        Assert.Equal(("'lifeboat key' needs a command: list, add, remove", "see 'lifeboat key --help'"), Describe("key"));
+    }
+
+    [Fact]
+    public void A_missing_argument_is_named()
+    {
+        Assert.Equal(("'lifeboat key remove' needs SLOT", "see 'lifeboat key remove --help'"), Describe("key", "remove"));
+    }
+
+    [Fact]
+    public void An_extra_argument_is_called_unexpected()
+    {
+        Assert.Equal("unexpected argument 'extra' for 'lifeboat list'", Describe("list", "extra").Message);
+    }
+
+    [Fact]
+    public void A_swapped_pair_of_letters_is_still_close_enough_to_suggest()
+    {
+        Assert.Equal("did you mean 'list'?", Describe("lsit").Hint);
+    }
+
+    [Fact]
+    public void A_value_outside_the_accepted_ones_lists_them_and_suggests_only_a_near_one()
+    {
+        Assert.Equal(("'lifeboat completion' takes SHELL bash or zsh, not 'bsah'", "did you mean 'bash'?"), Describe("completion", "bsah"));
+        Assert.Equal(("'lifeboat completion' takes SHELL bash or zsh, not 'fish'", "see 'lifeboat completion --help'"), Describe("completion", "fish"));
+    }
+
+    [Theory]
+    [InlineData(typeof(int), "a whole number")]
+    [InlineData(typeof(long?), "a whole number")]
+    [InlineData(typeof(double), "a number")]
+    [InlineData(typeof(bool), "true or false")]
+    [InlineData(typeof(string), null)]
+    public void Each_value_type_is_said_in_words(Type type, string? words)
+    {
+        Assert.Equal(words, UsageError.Expectation(type));
+    }
+}
