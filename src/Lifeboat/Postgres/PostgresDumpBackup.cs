@@ -65,7 +65,7 @@ public sealed class PostgresDumpBackup(BackupRepository repository, IActivityRep
         var extensions = await SnapshotCatalog.ExtensionsAsync(connection, cancellationToken);
         var (encoding, collate, ctype) = await SnapshotCatalog.DatabaseLocaleAsync(connection, cancellationToken);
 
-        var estimate = await SnapshotCatalog.EstimatedDumpBytesAsync(connection, cancellationToken);
+        var estimate = await SnapshotCatalog.DumpSizeEstimateAsync(connection, cancellationToken);
 
         var folder = RepositoryLayout.BackupFolder(SourceType, source.Name, Kind, id);
         var (archive, counts) = await DumpAsync(source, pgDump, snapshot, folder + ArchiveObject, connection, estimate, cancellationToken);
@@ -130,7 +130,7 @@ public sealed class PostgresDumpBackup(BackupRepository repository, IActivityRep
     }
 
     private async Task<(StoredObject Archive, (List<TableRowCount> Tables, long LargeObjects) Counts)> DumpAsync(
-        PostgresSource source, PgTool pgDump, string snapshot, string key, NpgsqlConnection connection, long estimate, CancellationToken cancellationToken)
+        PostgresSource source, PgTool pgDump, string snapshot, string key, NpgsqlConnection connection, DumpSizeEstimate estimate, CancellationToken cancellationToken)
     {
         await using var writer = await repository.CreateObjectAsync(key, ArchiveRole, cancellationToken);
         string[] arguments = ["--format=custom", "--compress=0", $"--snapshot={snapshot}", "--no-password", $"--lock-wait-timeout={(long)SnapshotCatalog.LockWait.TotalMilliseconds}"];
@@ -139,13 +139,13 @@ public sealed class PostgresDumpBackup(BackupRepository repository, IActivityRep
         // The counts run in the exporting transaction while pg_dump streams, so both see the same snapshot.
         using var countsStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var countTask = SnapshotCatalog.CountRowsAsync(connection, countsStop.Token);
-        var progress = reporter.StartTransfer($"pg_dump {source.Name}", estimate, estimated: true);
+        var progress = reporter.StartTransfer($"pg_dump {source.Name}", estimate.Initial, estimated: true);
         try
         {
             // Killing pg_dump ends the blocking read with end of stream; the copy then throws as cancelled.
             using (cancellationToken.Register(child.Kill))
             {
-                await PipeReader.CopyAsync(child.StandardOutput, new CountingStream(writer.Stream, progress), CopyBuffer, cancellationToken);
+                await PipeReader.CopyAsync(child.StandardOutput, new EstimatingStream(writer.Stream, estimate, progress), CopyBuffer, cancellationToken);
             }
 
             var exitCode = await child.WaitAsync(cancellationToken);
