@@ -41,6 +41,9 @@ internal sealed class DumpSizeEstimate
     /// <summary>The guess before any byte of the archive was seen.</summary>
     public long Initial { get; }
 
+    /// <summary>How many tables the guess covers.</summary>
+    public int Tables => _tableBytes.Count;
+
     /// <summary>How many bytes of the archive have been seen.</summary>
     public long Seen => _seen;
 

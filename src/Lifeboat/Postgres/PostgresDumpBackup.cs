@@ -28,32 +28,8 @@ public sealed class PostgresDumpBackup(BackupRepository repository, IActivityRep
     /// <summary>Dumps the source's database into the repository and commits its manifest.</summary>
     public async Task<BackupManifest> RunAsync(PostgresSource source, CancellationToken cancellationToken)
     {
-        RepositoryLayout.ValidateSourceName(source.Name);
-        // pg_dump --version runs while the connection opens; a missing pg_dump is still the error reported first.
-        var connecting = PostgresConnector.OpenAsync(source, source.Database, cancellationToken);
-        PgTool pgDump;
-        try
-        {
-            pgDump = await PgTool.LocateAsync("pg_dump", source.BinDir, cancellationToken);
-        }
-        catch
-        {
-            await CloseQuietlyAsync(connecting);
-            throw;
-        }
-
-        await using var connection = await connecting;
-        var (serverVersion, serverMajor) = await SnapshotCatalog.ServerVersionAsync(connection, cancellationToken);
-        if (pgDump.Major < serverMajor)
-        {
-            throw new LifeboatException(
-                $"{pgDump.Path} is version {pgDump.Major}, older than the server at {source.Describe()} ({serverVersion}); pg_dump cannot dump a newer server",
-                $"install postgresql-client-{serverMajor}")
-            {
-                Remedy = new(RemedyAction.PointAtClientTools, SourceType),
-            };
-        }
-
+        var (opened, pgDump, serverVersion) = await ConnectAsync(source, cancellationToken);
+        await using var connection = opened;
         var startedAt = DateTimeOffset.UtcNow;
         var id = BackupId.New(startedAt);
         reporter.Event($"backup {id}: dumping {source.Describe()} (server {serverVersion}, {pgDump.VersionText})");
@@ -102,6 +78,67 @@ public sealed class PostgresDumpBackup(BackupRepository repository, IActivityRep
         await repository.CommitManifestAsync(manifest, cancellationToken);
         reporter.Event($"backup {id}: committed, {counts.Tables.Count} tables, {archive.SizeBytes} bytes dumped, {archive.StoredBytes} bytes stored");
         return manifest;
+    }
+
+    /// <summary>
+    /// What <see cref="RunAsync"/> would dump, worked out by reading the server's catalog only: the same checks
+    /// (pg_dump found and new enough, the database reachable), no snapshot, nothing written to the repository.
+    /// </summary>
+    public static async Task<BackupPlan> PlanAsync(PostgresSource source, CancellationToken cancellationToken)
+    {
+        var (opened, pgDump, serverVersion) = await ConnectAsync(source, cancellationToken);
+        await using var connection = opened;
+        var estimate = await SnapshotCatalog.DumpSizeEstimateAsync(connection, cancellationToken);
+        return new BackupPlan
+        {
+            Server = source.Describe(),
+            Database = source.Database,
+            ServerVersion = serverVersion,
+            PgDumpVersion = pgDump.VersionText,
+            Tables = estimate.Tables,
+            Extensions = await SnapshotCatalog.ExtensionsAsync(connection, cancellationToken),
+            EstimatedBytes = estimate.Initial,
+        };
+    }
+
+    /// <summary>Connects to the source's database with a pg_dump that can dump it; everything that refuses a backup before it starts.</summary>
+    private static async Task<(NpgsqlConnection Connection, PgTool PgDump, string ServerVersion)> ConnectAsync(PostgresSource source, CancellationToken cancellationToken)
+    {
+        RepositoryLayout.ValidateSourceName(source.Name);
+        // pg_dump --version runs while the connection opens; a missing pg_dump is still the error reported first.
+        var connecting = PostgresConnector.OpenAsync(source, source.Database, cancellationToken);
+        PgTool pgDump;
+        try
+        {
+            pgDump = await PgTool.LocateAsync("pg_dump", source.BinDir, cancellationToken);
+        }
+        catch
+        {
+            await CloseQuietlyAsync(connecting);
+            throw;
+        }
+
+        var connection = await connecting;
+        try
+        {
+            var (serverVersion, serverMajor) = await SnapshotCatalog.ServerVersionAsync(connection, cancellationToken);
+            if (pgDump.Major < serverMajor)
+            {
+                throw new LifeboatException(
+                    $"{pgDump.Path} is version {pgDump.Major}, older than the server at {source.Describe()} ({serverVersion}); pg_dump cannot dump a newer server",
+                    $"install postgresql-client-{serverMajor}")
+                {
+                    Remedy = new(RemedyAction.PointAtClientTools, SourceType),
+                };
+            }
+
+            return (connection, pgDump, serverVersion);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
     }
 
     private static async Task CloseQuietlyAsync(Task<NpgsqlConnection> connecting)

@@ -55,6 +55,10 @@ internal static class SnapshotCatalog
         return new DumpSizeEstimate(tables, largeObjects);
     }
 
+    /// <summary>How many user tables the connection's database holds, counted as a backup of it would list them.</summary>
+    public static async Task<int> CountUserTablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        (int)(long)(await ScalarAsync(connection, $"SELECT count(*) FROM ({UserTablesSql}) AS t", cancellationToken))!;
+
     /// <summary>Installed extensions with versions and schemas.</summary>
     public static async Task<List<ExtensionInfo>> ExtensionsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
