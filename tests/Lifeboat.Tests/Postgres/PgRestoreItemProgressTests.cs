@@ -31,7 +31,7 @@ public sealed class PgRestoreItemProgressTests
     }
 
     [Fact]
-    public void Finished_items_count_up_to_the_total_and_the_phase_turns_to_indexes_once_every_data_item_is_in()
+    public void Finished_items_count_up_to_the_total_and_the_phase_is_what_pg_restore_s_workers_are_running()
     {
         var reporter = new ItemsRecorder();
         var progress = new PgRestoreItemProgress(Entries, reporter, jobs: 2);
@@ -39,11 +39,16 @@ public sealed class PgRestoreItemProgressTests
         foreach (var line in new[]
         {
             "pg_restore: launching item 20 TABLE DATA big",
+            "pg_restore: launching item 21 TABLE DATA small",
             "pg_restore: finished item 20 TABLE DATA big",
-            "pg_restore: finished item 22 SEQUENCE SET big_id_seq",
-            "pg_restore: finished item 30 INDEX big_name_idx",
+            "pg_restore: launching item 30 INDEX big_name_idx",
             "pg_restore: finished item 21 TABLE DATA small",
+            "pg_restore: launching item 31 CONSTRAINT big_pkey",
+            "pg_restore: finished item 30 INDEX big_name_idx",
+            "pg_restore: launching item 22 SEQUENCE SET big_id_seq",
+            "pg_restore: finished item 22 SEQUENCE SET big_id_seq",
             "pg_restore: finished item 31 CONSTRAINT big_pkey",
+            "pg_restore: launching item 32 FK CONSTRAINT small_big_fkey",
             "pg_restore: finished item 32 FK CONSTRAINT small_big_fkey",
         })
         {
@@ -54,8 +59,10 @@ public sealed class PgRestoreItemProgressTests
             [
                 new ItemsDone(0, "loading tables"),
                 new ItemsDone(1, "loading tables"),
-                new ItemsDone(2, "loading tables"),
-                new ItemsDone(3, "loading tables"),
+                new ItemsDone(1, "loading tables, building indexes"),
+                new ItemsDone(2, "building indexes and constraints"),
+                new ItemsDone(3, "building indexes and constraints"),
+                new ItemsDone(3, "loading tables, building indexes"),
                 new ItemsDone(4, "building indexes and constraints"),
                 new ItemsDone(5, "building indexes and constraints"),
                 new ItemsDone(6, "building indexes and constraints"),
@@ -69,6 +76,7 @@ public sealed class PgRestoreItemProgressTests
         var reporter = new ItemsRecorder();
         var progress = new PgRestoreItemProgress(Entries, reporter, jobs: 4);
 
+        progress.Observe("pg_restore: launching item 40 COMMENT INDEX big_name_idx");
         progress.Observe("pg_restore: finished item 40 COMMENT INDEX big_name_idx");
         progress.Observe("pg_restore: finished item 99 INDEX not_in_the_archive");
         progress.Observe("pg_restore: processing item 10 TABLE big");
@@ -79,14 +87,15 @@ public sealed class PgRestoreItemProgressTests
     }
 
     [Fact]
-    public void A_restore_that_first_creates_the_schema_says_so_until_its_first_item_is_done()
+    public void A_restore_that_first_creates_the_schema_says_so_until_its_first_worker_starts()
     {
         var reporter = new ItemsRecorder();
         var progress = new PgRestoreItemProgress(Entries, reporter, jobs: 2, firstPhase: "creating the schema");
 
-        progress.Observe("pg_restore: finished item 20 TABLE DATA big");
+        progress.Observe("pg_restore: processing item 10 TABLE big");
+        progress.Observe("pg_restore: launching item 20 TABLE DATA big");
 
-        Assert.Equal([new ItemsDone(0, "creating the schema"), new ItemsDone(1, "loading tables")], reporter.Reports);
+        Assert.Equal([new ItemsDone(0, "creating the schema"), new ItemsDone(0, "loading tables")], reporter.Reports);
     }
 
     private static CustomArchiveTocEntry Entry(int dumpId, string desc, CustomArchiveSection section) =>
