@@ -1,24 +1,73 @@
 #!/usr/bin/env bash
 # The main job, from nothing: installs and starts a local sample platform (PostgreSQL 15 + PostGIS with
 # the dev_platform database, Redis, an S3 server), builds lifeboat, backs the database up into a local
-# encrypted repository, restores it into a scratch database and shows the verification.
+# encrypted repository, shows what a restore would do (--dry-run), restores it into a scratch database and
+# shows the verification.
+#
+# The executable is published once and reused while no source file is newer than it.
+#   scripts/demo.sh --build-only   builds (or reuses) the executable and stops there
+#   LIFEBOAT_DEMO_BIN_DIR          where the executable goes (default: artifacts/lifeboat)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 state_dir="${LIFEBOAT_DEVSTACK_DIR:-/var/tmp/lifeboat-devstack}"
 demo_dir="$PWD/artifacts/demo"
-bin_dir="$PWD/artifacts/lifeboat"
+bin_dir="${LIFEBOAT_DEMO_BIN_DIR:-$PWD/artifacts/lifeboat}"
+lifeboat="$bin_dir/lifeboat"
+build_only=false
+case "${1:-}" in
+    "") ;;
+    --build-only) build_only=true ;;
+    *) echo "usage: scripts/demo.sh [--build-only]" >&2; exit 2 ;;
+esac
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+# Why the executable must be (re)built, or nothing when it is newer than every file it is built from.
+build_reason() {
+    if [ ! -x "$lifeboat" ]; then
+        echo "there is no $lifeboat yet"
+        return
+    fi
+    local inputs=(src) newer
+    for file in Directory.Build.props Directory.Build.targets Directory.Packages.props global.json nuget.config NuGet.Config; do
+        [ -e "$file" ] && inputs+=("$file")
+    done
+    newer=$(find "${inputs[@]}" \( -name bin -o -name obj \) -prune -o -type f -newer "$lifeboat" -print -quit)
+    [ -n "$newer" ] && echo "$newer is newer than $lifeboat"
+    return 0
+}
+
+# dotnet publish's own lines, indented, and a line every 15 s: the native link step prints nothing for a minute.
+publish() {
+    local started=$SECONDS next=15 pid
+    dotnet publish src/Lifeboat.Cli -c Release -o "$bin_dir" --nologo -v minimal -tl:off 2>&1 | sed -u 's/^/    /' &
+    pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+        sleep 1
+        if (( SECONDS - started >= next )); then
+            echo "    ... still building ($((SECONDS - started)) s)"
+            next=$((next + 15))
+        fi
+    done
+    wait "$pid"
+}
+
+reason=$(build_reason)
+if [ -n "$reason" ]; then
+    step "Building lifeboat, because $reason (dotnet publish, Native AOT: a few minutes on 2 cores -> $lifeboat)"
+    publish
+else
+    step "Reusing $lifeboat: no source file is newer than it"
+fi
+if $build_only; then
+    exit 0
+fi
 
 step "Starting the sample platform (scripts/devstack.sh start)"
 scripts/devstack.sh start
 # shellcheck source=/dev/null
 source "$state_dir/env.sh"
-
-step "Building lifeboat (dotnet publish, Native AOT: about a minute on 2 cores -> $bin_dir/lifeboat)"
-dotnet publish src/Lifeboat.Cli -c Release -o "$bin_dir" --nologo -v quiet
-lifeboat="$bin_dir/lifeboat"
 
 mkdir -p "$demo_dir"
 cd "$demo_dir"
@@ -41,11 +90,17 @@ if [ ! -e lifeboat-repo/config ]; then
     "$lifeboat" init
 fi
 
+step "lifeboat backup postgres --dry-run"
+"$lifeboat" backup postgres --dry-run
+
 step "lifeboat backup postgres"
 "$lifeboat" backup postgres
 
 step "lifeboat list"
 "$lifeboat" list
+
+step "lifeboat restore postgres --backup latest --target-db dev_platform_restored --force --dry-run"
+"$lifeboat" restore postgres --backup latest --target-db dev_platform_restored --force --dry-run
 
 step "lifeboat restore postgres --backup latest --target-db dev_platform_restored --force"
 "$lifeboat" restore postgres --backup latest --target-db dev_platform_restored --force

@@ -11,9 +11,12 @@ public interface IActivityReporter
 
     /// <summary>
     /// Starts a byte-counted task; <paramref name="totalBytes"/> is null when unknown, and only a guess when
-    /// <paramref name="estimated"/> (the task may end before or after it).
+    /// <paramref name="estimated"/> (the task may end before or after it, and may revise it as it learns more).
     /// </summary>
-    IProgress<long> StartTransfer(string description, long? totalBytes, bool estimated = false);
+    ITransferProgress StartTransfer(string description, long? totalBytes, bool estimated = false);
+
+    /// <summary>Starts a task counted in items (a restore's tables, indexes and constraints), each report naming the phase it is in.</summary>
+    IProgress<ItemsDone> StartItems(string description, int totalItems);
 }
 
 /// <summary>A reporter that says nothing, for tests and quiet runs.</summary>
@@ -29,5 +32,19 @@ public sealed class SilentReporter : IActivityReporter
     public void Warning(string message) { }
 
     /// <inheritdoc />
-    public IProgress<long> StartTransfer(string description, long? totalBytes, bool estimated = false) => new Progress<long>();
+    public ITransferProgress StartTransfer(string description, long? totalBytes, bool estimated = false) => NoProgress.Instance;
+
+    /// <inheritdoc />
+    public IProgress<ItemsDone> StartItems(string description, int totalItems) => NoProgress.Instance;
+
+    private sealed class NoProgress : ITransferProgress, IProgress<ItemsDone>
+    {
+        public static NoProgress Instance { get; } = new();
+
+        public void Report(long value) { }
+
+        public void Reestimate(long totalBytes) { }
+
+        public void Report(ItemsDone value) { }
+    }
 }

@@ -2,7 +2,7 @@ using Spectre.Console;
 
 namespace Lifeboat.Cli.Output;
 
-/// <summary>Reports on a terminal: Spectre.Console progress bars with bytes, rate and ETA.</summary>
+/// <summary>Reports on a terminal: Spectre.Console progress bars with bytes, rate and ETA, or items done for tasks counted in items.</summary>
 internal sealed class TerminalReporter(ProgressContext context, IAnsiConsole console) : IActivityReporter
 {
     /// <inheritdoc />
@@ -12,14 +12,22 @@ internal sealed class TerminalReporter(ProgressContext context, IAnsiConsole con
     public void Warning(string message) => console.MarkupLineInterpolated($"[yellow]warning:[/] {message}");
 
     /// <inheritdoc />
-    public IProgress<long> StartTransfer(string description, long? totalBytes, bool estimated = false)
+    public ITransferProgress StartTransfer(string description, long? totalBytes, bool estimated = false)
     {
         var task = context.AddTask(Markup.Escape(estimated ? $"{description} (size estimated)" : description), maxValue: Math.Max(totalBytes ?? 1, 1));
         task.IsIndeterminate = totalBytes is null;
-        return new Progress(task, totalBytes is null);
+        return new Transfer(task, totalBytes is null, estimated);
     }
 
-    private sealed class Progress(ProgressTask task, bool indeterminate) : IProgress<long>
+    /// <inheritdoc />
+    public IProgress<ItemsDone> StartItems(string description, int totalItems)
+    {
+        var task = context.AddTask(Markup.Escape(description), maxValue: Math.Max(totalItems, 1));
+        task.Tag = ItemAwareColumn.ItemsTag;
+        return new Items(task, description);
+    }
+
+    private sealed class Transfer(ProgressTask task, bool indeterminate, bool estimated) : ITransferProgress
     {
         public void Report(long value)
         {
@@ -27,6 +35,21 @@ internal sealed class TerminalReporter(ProgressContext context, IAnsiConsole con
             if (indeterminate || value > task.MaxValue)
                 task.MaxValue = Math.Max(value, 1);
             task.Value = value;
+        }
+
+        public void Reestimate(long totalBytes)
+        {
+            if (estimated)
+                task.MaxValue = Math.Max(Math.Max(totalBytes, (long)task.Value), 1);
+        }
+    }
+
+    private sealed class Items(ProgressTask task, string description) : IProgress<ItemsDone>
+    {
+        public void Report(ItemsDone value)
+        {
+            task.Description = Markup.Escape($"{description}: {value.Phase}");
+            task.Value = Math.Min(value.Done, task.MaxValue);
         }
     }
 
@@ -36,7 +59,12 @@ internal sealed class TerminalReporter(ProgressContext context, IAnsiConsole con
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         var progress = console.Progress()
             .AutoClear(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new DownloadedColumn(), new TransferSpeedColumn(), new RemainingTimeColumn());
+            .Columns(
+                new TaskDescriptionColumn(),
+                new ProgressBarColumn(),
+                new ItemAwareColumn(new DownloadedColumn(), showCount: true),
+                new ItemAwareColumn(new TransferSpeedColumn(), showCount: false),
+                new RemainingTimeColumn());
         return await progress.StartAsync(context => operation(new TerminalReporter(context, console)));
     }
 }

@@ -15,10 +15,26 @@ internal sealed class CustomArchiveScanner
     private readonly CustomArchiveTocReader _toc = new();
     private readonly Dictionary<int, (long Field, long Data)> _dataOffsets = [];
     private readonly CustomArchivePushParser _parser;
+    private readonly Action<CustomArchiveTocEntry, byte, long>? _blockStarted;
+    private readonly Action<long>? _blockEnded;
     private bool _betweenBlocks;
 
-    /// <summary>Starts a scan at the first byte of an archive.</summary>
-    public CustomArchiveScanner() => _parser = new CustomArchivePushParser(Archive);
+    /// <summary>
+    /// Starts a scan at the first byte of an archive; <paramref name="blockStarted"/> hears of each data block (its
+    /// entry, type and first byte's position) and <paramref name="blockEnded"/> of the position after its last byte.
+    /// </summary>
+    public CustomArchiveScanner(Action<CustomArchiveTocEntry, byte, long>? blockStarted = null, Action<long>? blockEnded = null)
+    {
+        _blockStarted = blockStarted;
+        _blockEnded = blockEnded;
+        _parser = new CustomArchivePushParser(Archive);
+    }
+
+    /// <summary>The table of contents once it has been read whole; null before.</summary>
+    public IReadOnlyList<CustomArchiveTocEntry>? Entries { get; private set; }
+
+    /// <summary>True once the scan met something it does not understand; it learns nothing more after that.</summary>
+    public bool Stopped => _parser.Ended;
 
     /// <summary>Bytes of a TOC offset position (the header's offSize); 0 before the header is read.</summary>
     public int OffsetSize => _toc.Header?.OffsetSize ?? 0;
@@ -42,6 +58,7 @@ internal sealed class CustomArchiveScanner
     {
         foreach (var need in _toc.Read(parser))
             yield return need;
+        Entries = _toc.Entries;
         var intField = _toc.Header!.IntFieldSize;
         while (true)
         {
@@ -54,8 +71,11 @@ internal sealed class CustomArchiveScanner
             var dumpId = parser.Int;
             if (type is not (CustomArchiveFormat.BlockData or CustomArchiveFormat.BlockLargeObjects) || !Claim(dumpId, blockStart))
                 yield return CustomArchiveNeed.Unreadable($"a data block of type {type} for TOC entry {dumpId}, which expects none or had one already");
+            _toc.TryGetEntry(dumpId, out var entry);
+            _blockStarted?.Invoke(entry!, type, blockStart);
             foreach (var need in type == CustomArchiveFormat.BlockData ? Chunks(parser, intField) : LargeObjects(parser, intField))
                 yield return need;
+            _blockEnded?.Invoke(parser.Position);
         }
     }
 

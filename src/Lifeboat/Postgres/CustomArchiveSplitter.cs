@@ -42,6 +42,9 @@ internal sealed class CustomArchiveSplitter(Stream input, string directory, IPro
     private bool _recording = true;
     private int _intSize;
 
+    /// <summary>Every entry of the table of contents, once <see cref="ReadTableOfContentsAsync"/> has read it.</summary>
+    public IReadOnlyList<CustomArchiveTocEntry> Entries => _contents.Entries;
+
     /// <summary>The entries with data, in the order the archive carries their blocks.</summary>
     public IReadOnlyList<ArchiveDataItem> DataItems => _items;
 

@@ -11,4 +11,5 @@ namespace Lifeboat.Postgres;
 /// fields lie before it, and the next entry starts right after it.
 /// </param>
 /// <param name="HasData">Whether the entry has a data block.</param>
-internal sealed record CustomArchiveTocEntry(int DumpId, string? Tag, string? Desc, string? CopyStatement, string? Schema, long OffsetField, bool HasData);
+/// <param name="Section">The part of the restore the entry belongs to (pg_dump's section: none, pre-data, data, post-data).</param>
+internal sealed record CustomArchiveTocEntry(int DumpId, string? Tag, string? Desc, string? CopyStatement, string? Schema, long OffsetField, bool HasData, CustomArchiveSection Section);

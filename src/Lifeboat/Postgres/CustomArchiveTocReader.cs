@@ -97,6 +97,9 @@ internal sealed class CustomArchiveTocReader
             yield return need;
         var (tag, desc) = (_texts[0], _texts[1]);
         yield return IntField;
+        var section = parser.Int is var value and >= (long)CustomArchiveSection.None and <= (long)CustomArchiveSection.PostData
+            ? (CustomArchiveSection)value
+            : CustomArchiveSection.None;
 
         // Definition and drop statements; COPY statement and schema; tablespace and, from 1.14 on, table
         // access method; from 1.16 on, relation kind.
@@ -125,7 +128,7 @@ internal sealed class CustomArchiveTocReader
         var flag = parser.Field[0];
         if (flag is not (CustomArchiveFormat.OffsetNotSet or CustomArchiveFormat.OffsetSet or CustomArchiveFormat.OffsetNoData))
             yield return CustomArchiveNeed.Unreadable($"TOC entry {dumpId} has the data-offset flag {flag}");
-        var entry = new CustomArchiveTocEntry((int)dumpId, tag, desc, copy, schema, offsetField, flag != CustomArchiveFormat.OffsetNoData);
+        var entry = new CustomArchiveTocEntry((int)dumpId, tag, desc, copy, schema, offsetField, flag != CustomArchiveFormat.OffsetNoData, section);
         _entries.Add(entry);
         _byId.Add(entry.DumpId, entry);
     }

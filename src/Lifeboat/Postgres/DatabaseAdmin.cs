@@ -62,6 +62,30 @@ internal static class DatabaseAdmin
         return await command.ExecuteScalarAsync(cancellationToken) is not null;
     }
 
+    /// <summary>The database <paramref name="name"/> as it is now (its size, and its tables when it can be connected to); null when there is none.</summary>
+    public static async Task<ExistingDatabase?> DescribeAsync(NpgsqlConnection admin, PostgresSource source, string name, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_database_size(oid) FROM pg_database WHERE datname = $1", admin);
+        command.Parameters.Add(new NpgsqlParameter { Value = name });
+        if (await command.ExecuteScalarAsync(cancellationToken) is not long size)
+            return null;
+        return new ExistingDatabase(size, await CountTablesAsync(source, name, cancellationToken));
+    }
+
+    // A database that refuses connections (ALLOW_CONNECTIONS false, no CONNECT privilege) still has a size to show.
+    private static async Task<int?> CountTablesAsync(PostgresSource source, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await PostgresConnector.OpenAsync(source, name, cancellationToken);
+            return await SnapshotCatalog.CountUserTablesAsync(connection, cancellationToken);
+        }
+        catch (LifeboatException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Creates an empty database with the dumped database's encoding and locale.</summary>
     public static Task CreateAsync(NpgsqlConnection admin, string name, PostgresDumpInfo info, CancellationToken cancellationToken) =>
         ExecuteAsync(admin, $"CREATE DATABASE {SnapshotCatalog.Quote(name)} TEMPLATE template0 ENCODING {Literal(info.Encoding)} LC_COLLATE {Literal(info.Collate)} LC_CTYPE {Literal(info.CType)}", cancellationToken);

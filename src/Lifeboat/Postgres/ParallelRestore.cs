@@ -19,6 +19,9 @@ internal sealed class ParallelRestore(BackupRepository repository, IActivityRepo
 {
     private const int CopyBuffer = 1 << 20;
 
+    // A spooled archive is restored in one run of pg_restore, which creates the schema before any item it counts.
+    private const string CreatingSchema = "creating the schema";
+
     /// <summary>What the restore needs to know besides the archive.</summary>
     public sealed record Target(PostgresSource Source, PgTool PgRestore, string Database, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string?> Environment);
 
@@ -86,7 +89,8 @@ internal sealed class ParallelRestore(BackupRepository repository, IActivityRepo
             var pending = arrivals.Pending(splitter.DataItems);
             WritePlaceholders(work, pending, info);
             reporter.Event($"schema created; pg_restore --jobs {options.Jobs} loads the tables ({pending.Count} of {splitter.DataItems.Count} still arriving) and builds the indexes");
-            return await RunDataAndIndexesAsync(target, work, options, info, splitting, arrivals, stop);
+            var items = new PgRestoreItemProgress(splitter.Entries, reporter, options.Jobs);
+            return await RunDataAndIndexesAsync(target, work, options, info, items, splitting, arrivals, stop);
         }
         catch
         {
@@ -143,10 +147,10 @@ internal sealed class ParallelRestore(BackupRepository repository, IActivityRepo
     }
 
     private static Task<IReadOnlyDictionary<(string Schema, string Table), long>> RunDataAndIndexesAsync(
-        Target target, string work, RestoreOptions options, PostgresDumpInfo info, Task splitting, Arrivals arrivals, CancellationTokenSource stop)
+        Target target, string work, RestoreOptions options, PostgresDumpInfo info, PgRestoreItemProgress items, Task splitting, Arrivals arrivals, CancellationTokenSource stop)
     {
         List<string> arguments = [.. target.Arguments, "--section=data", "--section=post-data", $"--jobs={options.Jobs}", "--verbose", work];
-        return RunCountingAsync(target, arguments, info, line => DeleteLoaded(work, line), async child =>
+        return RunCountingAsync(target, arguments, info, items, line => DeleteLoaded(work, line), async child =>
         {
             var restoring = PostgresDumpRestore.WaitForPgRestoreAsync(child, target.Database, stop.Token);
 
@@ -174,14 +178,18 @@ internal sealed class ParallelRestore(BackupRepository repository, IActivityRepo
         }, stop.Token);
     }
 
-    /// <summary>Runs pg_restore --verbose, counting each table as it reports the table loaded (<see cref="EarlyRowCounts"/>).</summary>
+    /// <summary>
+    /// Runs pg_restore --verbose, counting each table as it reports the table loaded (<see cref="EarlyRowCounts"/>)
+    /// and its items done as <paramref name="items"/>.
+    /// </summary>
     private static async Task<IReadOnlyDictionary<(string Schema, string Table), long>> RunCountingAsync(
-        Target target, List<string> arguments, PostgresDumpInfo info, Action<string>? alsoObserve, Func<ChildProcess, Task> waitForEnd, CancellationToken cancellationToken)
+        Target target, List<string> arguments, PostgresDumpInfo info, PgRestoreItemProgress items, Action<string>? alsoObserve, Func<ChildProcess, Task> waitForEnd, CancellationToken cancellationToken)
     {
         var early = new EarlyRowCounts(info.Tables);
         await using var child = ChildProcess.Start(target.PgRestore.Path, arguments, target.Environment, stderrLine: line =>
         {
             early.Observe(line);
+            items.Observe(line);
             alsoObserve?.Invoke(line);
         });
         using var stopCounting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -228,7 +236,8 @@ internal sealed class ParallelRestore(BackupRepository repository, IActivityRepo
         // Both run to their end before either's failure is thrown, so nothing is left running behind it.
         await Task.WhenAll(SpoolAsync(splitter, spool, cancellationToken), extensions);
         List<string> arguments = [.. target.Arguments, $"--jobs={options.Jobs}", "--verbose", spool];
-        return await RunCountingAsync(target, arguments, info, alsoObserve: null, child => PostgresDumpRestore.WaitForPgRestoreAsync(child, target.Database, cancellationToken), cancellationToken);
+        var items = new PgRestoreItemProgress(splitter.Entries, reporter, options.Jobs, CreatingSchema);
+        return await RunCountingAsync(target, arguments, info, items, alsoObserve: null, child => PostgresDumpRestore.WaitForPgRestoreAsync(child, target.Database, cancellationToken), cancellationToken);
     }
 
     private async Task SpoolAsync(CustomArchiveSplitter splitter, string path, CancellationToken cancellationToken)

@@ -29,30 +29,8 @@ public sealed class PostgresDumpBackup(BackupRepository repository, IActivityRep
     public async Task<BackupManifest> RunAsync(PostgresSource source, CancellationToken cancellationToken)
     {
         RepositoryLayout.ValidateSourceName(source.Name);
-        // pg_dump --version runs while the connection opens; a missing pg_dump is still the error reported first.
-        var connecting = PostgresConnector.OpenAsync(source, source.Database, cancellationToken);
-        PgTool pgDump;
-        try
-        {
-            pgDump = await PgTool.LocateAsync("pg_dump", source.BinDir, cancellationToken);
-        }
-        catch
-        {
-            await CloseQuietlyAsync(connecting);
-            throw;
-        }
-
-        await using var connection = await connecting;
-        var (serverVersion, serverMajor) = await SnapshotCatalog.ServerVersionAsync(connection, cancellationToken);
-        if (!pgDump.Serves(serverMajor))
-        {
-            throw new LifeboatException(
-                $"{pgDump.Path} is version {pgDump.Major}, older than the server at {source.Describe()} ({serverVersion}); pg_dump cannot dump a newer server",
-                $"install postgresql-client-{serverMajor}")
-            {
-                Remedy = new(RemedyAction.PointAtClientTools, SourceType),
-            };
-        }
+        var (opened, pgDump, serverVersion) = await ConnectAsync(source, cancellationToken);
+        await using var connection = opened;
 
         var startedAt = DateTimeOffset.UtcNow;
         var id = BackupId.New(startedAt);
@@ -65,7 +43,7 @@ public sealed class PostgresDumpBackup(BackupRepository repository, IActivityRep
         var extensions = await SnapshotCatalog.ExtensionsAsync(connection, cancellationToken);
         var (encoding, collate, ctype) = await SnapshotCatalog.DatabaseLocaleAsync(connection, cancellationToken);
 
-        var estimate = await SnapshotCatalog.EstimatedDumpBytesAsync(connection, cancellationToken);
+        var estimate = await SnapshotCatalog.DumpSizeEstimateAsync(connection, cancellationToken);
 
         var folder = RepositoryLayout.BackupFolder(SourceType, source.Name, Kind, id);
         var (archive, counts) = await DumpAsync(source, pgDump, snapshot, folder + ArchiveObject, connection, estimate, cancellationToken);
@@ -104,6 +82,67 @@ public sealed class PostgresDumpBackup(BackupRepository repository, IActivityRep
         return manifest;
     }
 
+    /// <summary>
+    /// What <see cref="RunAsync"/> would dump, worked out by reading the server's catalog only: the same checks
+    /// (pg_dump found and new enough, the database reachable), no snapshot, nothing written to the repository.
+    /// </summary>
+    public static async Task<BackupPlan> PlanAsync(PostgresSource source, CancellationToken cancellationToken)
+    {
+        var (opened, pgDump, serverVersion) = await ConnectAsync(source, cancellationToken);
+        await using var connection = opened;
+        var estimate = await SnapshotCatalog.DumpSizeEstimateAsync(connection, cancellationToken);
+        return new BackupPlan
+        {
+            Server = source.Describe(),
+            Database = source.Database,
+            ServerVersion = serverVersion,
+            PgDumpVersion = pgDump.VersionText,
+            Tables = estimate.Tables,
+            Extensions = await SnapshotCatalog.ExtensionsAsync(connection, cancellationToken),
+            EstimatedBytes = estimate.Initial,
+        };
+    }
+
+    /// <summary>Connects to the source's database with a pg_dump that can dump it; everything that refuses a backup before it starts.</summary>
+    private static async Task<(NpgsqlConnection Connection, PgTool PgDump, string ServerVersion)> ConnectAsync(PostgresSource source, CancellationToken cancellationToken)
+    {
+        RepositoryLayout.ValidateSourceName(source.Name);
+        // pg_dump --version runs while the connection opens; a missing pg_dump is still the error reported first.
+        var connecting = PostgresConnector.OpenAsync(source, source.Database, cancellationToken);
+        PgTool pgDump;
+        try
+        {
+            pgDump = await PgTool.LocateAsync("pg_dump", source.BinDir, cancellationToken);
+        }
+        catch
+        {
+            await CloseQuietlyAsync(connecting);
+            throw;
+        }
+
+        var connection = await connecting;
+        try
+        {
+            var (serverVersion, serverMajor) = await SnapshotCatalog.ServerVersionAsync(connection, cancellationToken);
+            if (!pgDump.Serves(serverMajor))
+            {
+                throw new LifeboatException(
+                    $"{pgDump.Path} is version {pgDump.Major}, older than the server at {source.Describe()} ({serverVersion}); pg_dump cannot dump a newer server",
+                    $"install postgresql-client-{serverMajor}")
+                {
+                    Remedy = new(RemedyAction.PointAtClientTools, SourceType),
+                };
+            }
+
+            return (connection, pgDump, serverVersion);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
     private static async Task CloseQuietlyAsync(Task<NpgsqlConnection> connecting)
     {
         try
@@ -130,7 +169,7 @@ public sealed class PostgresDumpBackup(BackupRepository repository, IActivityRep
     }
 
     private async Task<(StoredObject Archive, (List<TableRowCount> Tables, long LargeObjects) Counts)> DumpAsync(
-        PostgresSource source, PgTool pgDump, string snapshot, string key, NpgsqlConnection connection, long estimate, CancellationToken cancellationToken)
+        PostgresSource source, PgTool pgDump, string snapshot, string key, NpgsqlConnection connection, DumpSizeEstimate estimate, CancellationToken cancellationToken)
     {
         await using var writer = await repository.CreateObjectAsync(key, ArchiveRole, cancellationToken);
         string[] arguments = ["--format=custom", "--compress=0", $"--snapshot={snapshot}", "--no-password", $"--lock-wait-timeout={(long)SnapshotCatalog.LockWait.TotalMilliseconds}"];
@@ -139,13 +178,13 @@ public sealed class PostgresDumpBackup(BackupRepository repository, IActivityRep
         // The counts run in the exporting transaction while pg_dump streams, so both see the same snapshot.
         using var countsStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var countTask = SnapshotCatalog.CountRowsAsync(connection, countsStop.Token);
-        var progress = reporter.StartTransfer($"pg_dump {source.Name}", estimate, estimated: true);
+        var progress = reporter.StartTransfer($"pg_dump {source.Name}", estimate.Initial, estimated: true);
         try
         {
             // Killing pg_dump ends the blocking read with end of stream; the copy then throws as cancelled.
             using (cancellationToken.Register(child.Kill))
             {
-                await PipeReader.CopyAsync(child.StandardOutput, new CountingStream(writer.Stream, progress), CopyBuffer, cancellationToken);
+                await PipeReader.CopyAsync(child.StandardOutput, new EstimatingStream(writer.Stream, estimate, progress), CopyBuffer, cancellationToken);
             }
 
             var exitCode = await child.WaitAsync(cancellationToken);

@@ -17,8 +17,7 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
     public async Task<RestoreResult> RunAsync(PostgresSource source, BackupManifest manifest, RestoreOptions options, CancellationToken cancellationToken)
     {
         var info = PostgresDumpInfo.Of(manifest);
-        var archive = manifest.Objects.FirstOrDefault(o => o.Role == PostgresDumpBackup.ArchiveRole)
-            ?? throw new LifeboatException($"the manifest of backup {manifest.Id} names no pg_dump archive") { Remedy = new(RemedyAction.CheckRepository) };
+        var archive = ArchiveOf(manifest);
         var target = options.TargetDatabase ?? info.Database;
         DatabaseAdmin.ValidateTarget(target);
         var clock = Stopwatch.StartNew();
@@ -49,22 +48,67 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
         return result with { Duration = clock.Elapsed };
     }
 
+    /// <summary>
+    /// What <see cref="RunAsync"/> would do with the same arguments, worked out by reading only: the manifest, the
+    /// server's catalog, pg_restore's version. Nothing is created and no data object is read. A restore that
+    /// would be refused has its <see cref="RestorePlan.Refusal"/>; one that could not be worked out throws as
+    /// the restore would.
+    /// </summary>
+    public static async Task<RestorePlan> PlanAsync(PostgresSource source, BackupManifest manifest, RestoreOptions options, CancellationToken cancellationToken)
+    {
+        var info = PostgresDumpInfo.Of(manifest);
+        var archive = ArchiveOf(manifest);
+        var target = options.TargetDatabase ?? info.Database;
+        DatabaseAdmin.ValidateTarget(target);
+        await using var admin = await PostgresConnector.OpenAsync(source, "postgres", cancellationToken);
+        var existing = await DatabaseAdmin.DescribeAsync(admin, source, target, cancellationToken);
+        var refusal = existing is not null && !options.Force
+            ? TargetExists(source, target)
+            : await MissingExtensionsAsync(admin, info, source, cancellationToken);
+        PgTool? pgRestore = null;
+        try
+        {
+            pgRestore = await PgTool.LocateAsync("pg_restore", source.BinDir, cancellationToken);
+        }
+        catch (LifeboatException) when (refusal is not null)
+        {
+            // The restore says why it refuses before a missing pg_restore; the plan says the same.
+        }
+
+        return new RestorePlan
+        {
+            Backup = manifest,
+            Info = info,
+            Server = $"{source.Host}:{source.Port}",
+            TargetDatabase = target,
+            Existing = existing,
+            SpoolDirectory = options.Jobs > 1 ? options.SpoolDirectory ?? SpoolPlace.Choose(archive.SizeBytes) : null,
+            PgRestoreVersion = pgRestore?.VersionText,
+            Refusal = refusal,
+        };
+    }
+
+    private static StoredObject ArchiveOf(BackupManifest manifest) =>
+        manifest.Objects.FirstOrDefault(o => o.Role == PostgresDumpBackup.ArchiveRole)
+            ?? throw new LifeboatException($"the manifest of backup {manifest.Id} names no pg_dump archive") { Remedy = new(RemedyAction.CheckRepository) };
+
     /// <summary>Everything that can refuse the restore is checked before anything is created.</summary>
     private static async Task<bool> PreflightAsync(PostgresSource source, PostgresDumpInfo info, string target, bool force, CancellationToken cancellationToken)
     {
         await using var admin = await PostgresConnector.OpenAsync(source, "postgres", cancellationToken);
         var targetExists = await DatabaseAdmin.ExistsAsync(admin, target, cancellationToken);
         if (targetExists && !force)
-        {
-            throw new LifeboatException($"database '{target}' already exists on {source.Host}:{source.Port}; it was left untouched")
-            {
-                Remedy = new(RemedyAction.RestoreElsewhereOrReplace),
-            };
-        }
-
-        await RequireExtensionsAsync(admin, info, source, cancellationToken);
+            throw TargetExists(source, target);
+        if (await MissingExtensionsAsync(admin, info, source, cancellationToken) is { } missing)
+            throw missing;
         return targetExists;
     }
+
+    private static LifeboatException TargetExists(PostgresSource source, string target) =>
+        new($"database '{target}' already exists on {source.Host}:{source.Port}; it was left untouched")
+        {
+            Remedy = new(RemedyAction.RestoreElsewhereOrReplace),
+        };
 
     private async Task<RestoreResult> RestoreIntoStagingAsync(
         PostgresSource source, BackupManifest manifest, PostgresDumpInfo info, StoredObject archive, string staging, string target, PgTool pgRestore, RestoreOptions options, CancellationToken cancellationToken)
@@ -117,7 +161,8 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
         }
     }
 
-    private static async Task RequireExtensionsAsync(NpgsqlConnection admin, PostgresDumpInfo info, PostgresSource source, CancellationToken cancellationToken)
+    // The extensions the backup needs that the server cannot create: the restore's error, or null.
+    private static async Task<LifeboatException?> MissingExtensionsAsync(NpgsqlConnection admin, PostgresDumpInfo info, PostgresSource source, CancellationToken cancellationToken)
     {
         var needed = info.Extensions.Select(e => e.Name).ToArray();
         await using var command = new NpgsqlCommand("SELECT name FROM pg_available_extensions WHERE name = ANY($1)", admin);
@@ -130,12 +175,11 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
         }
 
         var missing = needed.Where(n => !available.Contains(n)).ToList();
-        if (missing.Count > 0)
-        {
-            throw new LifeboatException(
-                $"the server at {source.Host}:{source.Port} lacks extension(s) the backup needs: {string.Join(", ", missing)}; nothing was changed",
-                "install them on the target server (PostGIS on Debian: postgresql-15-postgis-3)");
-        }
+        if (missing.Count == 0)
+            return null;
+        return new LifeboatException(
+            $"the server at {source.Host}:{source.Port} lacks extension(s) the backup needs: {string.Join(", ", missing)}; nothing was changed",
+            "install them on the target server (PostGIS on Debian: postgresql-15-postgis-3)");
     }
 
     // Extensions in public are created up front (the plan's step); others come with their schemas from the archive.

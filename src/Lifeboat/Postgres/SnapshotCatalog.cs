@@ -27,16 +27,37 @@ internal static class SnapshotCatalog
     }
 
     /// <summary>
-    /// What pg_dump will write, roughly: the on-disk size of the user tables' data (heap and TOAST, no indexes) and
-    /// of the large objects. Rows in text form run a little smaller than on disk, so it tends to overshoot. Only the
-    /// tables the dump and the counts lock anyway are looked at (materialised views are not: a REFRESH would hold
-    /// the backup up for a progress bar).
+    /// What pg_dump will write, guessed per table before it starts (<see cref="DumpSizeEstimate"/> refines the guess
+    /// as the archive streams). pg_table_size would overshoot: it counts the free space and visibility maps and
+    /// the TOAST index, which pg_dump never writes (40 KiB a table, more than many small tables hold), so only
+    /// the heap and its TOAST data are taken, less the 28 bytes of tuple header and line pointer each row has on
+    /// disk, of which 5 bytes of chunk header remain in the archive. Only the tables the dump and the counts lock
+    /// anyway are looked at (materialised views are not: a REFRESH would hold the backup up for a progress bar).
     /// </summary>
-    public static async Task<long> EstimatedDumpBytesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    public static async Task<DumpSizeEstimate> DumpSizeEstimateAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        var sql = $"SELECT coalesce(sum(size), 0)::bigint + pg_table_size('pg_largeobject') FROM ({UserTablesSql}) AS t(schema, name, size)";
-        return (long)(await ScalarAsync(connection, sql, cancellationToken))!;
+        var sql = $"""
+            SELECT t.schema, t.name,
+                   greatest(pg_relation_size(c.oid) + coalesce(pg_relation_size(c.reltoastrelid), 0) - 23 * greatest(c.reltuples, 0)::bigint, 0)::bigint
+            FROM ({UserTablesSql}) AS t(schema, name, size)
+            JOIN pg_namespace n ON n.nspname = t.schema
+            JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = t.name
+            """;
+        var tables = new Dictionary<(string Schema, string Table), long>();
+        await using (var command = new NpgsqlCommand(sql, connection))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+                tables[(reader.GetString(0), reader.GetString(1))] = reader.GetInt64(2);
+        }
+
+        var largeObjects = (long)(await ScalarAsync(connection, "SELECT pg_relation_size('pg_largeobject')", cancellationToken))!;
+        return new DumpSizeEstimate(tables, largeObjects);
     }
+
+    /// <summary>How many user tables the connection's database holds, counted as a backup of it would list them.</summary>
+    public static async Task<int> CountUserTablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        (int)(long)(await ScalarAsync(connection, $"SELECT count(*) FROM ({UserTablesSql}) AS t", cancellationToken))!;
 
     /// <summary>Installed extensions with versions and schemas.</summary>
     public static async Task<List<ExtensionInfo>> ExtensionsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)

@@ -134,6 +134,8 @@ public sealed class PostgresRoundTripTests
 
         public void Warning(string message) => Event(message);
 
-        public IProgress<long> StartTransfer(string description, long? totalBytes, bool estimated = false) => new Progress<long>();
+        public ITransferProgress StartTransfer(string description, long? totalBytes, bool estimated = false) => SilentReporter.Instance.StartTransfer(description, totalBytes, estimated);
+
+        public IProgress<ItemsDone> StartItems(string description, int totalItems) => SilentReporter.Instance.StartItems(description, totalItems);
     }
 }

@@ -29,4 +29,13 @@ public sealed class ProgressLineTests
         Assert.Equal("pg_dump app: 3.0 GiB of ~2.0 GiB (300.0 MiB/s)", LogLineReporter.Line("pg_dump app", 3072 * MiB, 2048 * MiB, estimated: true, TimeSpan.FromSeconds(10.24)));
         Assert.Equal("pg_dump app: 10.0 MiB (1.0 MiB/s)", LogLineReporter.Line("pg_dump app", 10 * MiB, null, estimated: false, TimeSpan.FromSeconds(10)));
     }
+
+    [Fact]
+    public void A_task_counted_in_items_logs_its_phase_and_how_many_of_its_items_are_done()
+    {
+        Assert.Equal(
+            "pg_restore --jobs 2: building indexes and constraints, 12 of 41 items",
+            LogLineReporter.ItemsLine("pg_restore --jobs 2", new ItemsDone(12, "building indexes and constraints"), 41));
+        Assert.Equal("12/41 items", ItemAwareColumn.Count(12, 41));
+    }
 }

@@ -26,6 +26,18 @@ public sealed class CustomArchiveTocReaderTests
     }
 
     [Theory]
+    [MemberData(nameof(TestArchive.KnownMinorVersions), MemberType = typeof(TestArchive))]
+    public void Each_entry_s_section_is_read_so_a_restore_can_count_what_follows_the_schema(int minor)
+    {
+        var (reader, _, _) = Read(Sample(minor).Build(withOffsets: false));
+
+        // TestArchive files an entry with data under pg_dump's data section (3) and one without under pre-data (2).
+        Assert.Equal(
+            [CustomArchiveSection.PreData, CustomArchiveSection.Data, CustomArchiveSection.Data, CustomArchiveSection.Data],
+            reader.Entries.Select(e => e.Section));
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(3)]
     [InlineData(7)]

@@ -12,7 +12,10 @@ internal sealed record ScriptRun(int ExitCode, string Output, string Errors)
     /// <summary>The last line the script printed on standard output.</summary>
     public string LastLine => Output.TrimEnd('\n').Split('\n')[^1];
 
-    public static async Task<ScriptRun> RunAsync(string script, params string[] arguments)
+    public static Task<ScriptRun> RunAsync(string script, params string[] arguments) => RunAsync(script, new Dictionary<string, string>(), arguments);
+
+    /// <summary>Runs the script with <paramref name="environment"/> added to this process's.</summary>
+    public static async Task<ScriptRun> RunAsync(string script, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var info = new ProcessStartInfo("bash", [Path.Combine("scripts", script), .. arguments])
         {
@@ -21,6 +24,8 @@ internal sealed record ScriptRun(int ExitCode, string Output, string Errors)
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+            info.Environment[name] = value;
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();

@@ -18,8 +18,12 @@ internal static class PostgresRestoreCommand
         var force = new Option<bool>("--force") { Description = "Replace the target database if it exists (after the restore has been verified)" };
         var jobs = new Option<int>("--jobs", "-j") { Description = "Parallel pg_restore jobs; above 1 each table is spooled to a temp file as it arrives", DefaultValueFactory = _ => 1 };
         var spool = new Option<string?>("--spool-dir") { Description = "Directory for those files (default: /dev/shm when the archive fits in memory with room to spare, else $TMPDIR)" };
+        var dryRun = new Option<bool>("--dry-run")
+        {
+            Description = "Show what would be restored where and what it would replace, and whether the restore would be allowed; change nothing",
+        };
         var command = new Command("postgres", "Restore a PostgreSQL dump into a database and verify every table's row count against the manifest");
-        foreach (var option in new Option[] { name, backup, target, force, jobs, spool })
+        foreach (var option in new Option[] { name, backup, target, force, jobs, spool, dryRun })
             command.Options.Add(option);
         command.SetBody(async (parse, options, cancellationToken) =>
         {
@@ -27,8 +31,17 @@ internal static class PostgresRestoreCommand
                 throw new LifeboatException("--jobs must be at least 1", null, FailureKind.Usage);
             await using var session = await RepositorySession.OpenAsync(options.ConfigPath, cancellationToken);
             var source = PostgresSourceKind.Pick(session.Settings, parse.GetValue(name));
-            await session.LockAsync(LockScope.Source(PostgresDumpBackup.SourceType, source.Name), "restore postgres");
             var restoreOptions = new RestoreOptions(parse.GetValue(target), parse.GetValue(force), parse.GetValue(jobs), parse.GetValue(spool));
+            if (parse.GetValue(dryRun))
+            {
+                // Reading a manifest needs no lock, as for 'list'; a lock would be a write to the repository.
+                var found = await session.Repository.FindBackupAsync(PostgresDumpBackup.SourceType, source.Name, parse.GetValue(backup)!, cancellationToken);
+                var plan = await PostgresDumpRestore.PlanAsync(source, found, restoreOptions, cancellationToken);
+                PostgresRestorePlanOutput.Print(plan, restoreOptions, options);
+                return plan.Refusal is null ? CommandRunner.Ok : throw plan.Refusal;
+            }
+
+            await session.LockAsync(LockScope.Source(PostgresDumpBackup.SourceType, source.Name), "restore postgres");
             var result = await session.RunAsync(async work =>
             {
                 var manifest = await session.Repository.FindBackupAsync(PostgresDumpBackup.SourceType, source.Name, parse.GetValue(backup)!, work);

@@ -1,0 +1,147 @@
+using System.Text.Json;
+using Lifeboat.IntegrationTests.Infrastructure;
+
+namespace Lifeboat.IntegrationTests.Cli;
+
+/// <summary>'backup postgres --dry-run' and 'restore postgres --dry-run' through the executable: what they show, and that nothing changes.</summary>
+public sealed class CliDryRunTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private const string Sql = """
+        CREATE TABLE items (id int PRIMARY KEY, name text);
+        INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 250) g;
+        CREATE TABLE tags (id int PRIMARY KEY, label text);
+        INSERT INTO tags SELECT g, 'tag ' || g FROM generate_series(1, 7) g;
+        """;
+
+    [Fact]
+    public async Task Backup_dry_run_shows_the_server_tables_extensions_and_size_estimate_and_writes_nothing_to_the_repository()
+    {
+        await using var database = await TestDatabase.CreateAsync("dryback", Sql);
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = repo.WriteConfig(database.SourceConfig("app"));
+        var before = RepositoryFiles(repo);
+
+        var text = await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres", "--dry-run");
+        var json = await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres", "--dry-run", "--json");
+
+        Assert.True(text.ExitCode == 0, text.Stderr);
+        Assert.Contains("dry run: nothing was dumped", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"would back up postgres/app: {TestEnvironment.PgHost}:{TestEnvironment.PgPort}/{database.Name}", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("2 tables; extensions: plpgsql", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("to dump (estimated", text.Stdout, StringComparison.Ordinal);
+        Assert.True(json.ExitCode == 0, json.Stderr);
+        using var plan = JsonDocument.Parse(json.Stdout);
+        Assert.True(plan.RootElement.GetProperty("dryRun").GetBoolean());
+        Assert.Equal(database.Name, plan.RootElement.GetProperty("database").GetString());
+        Assert.Equal(2, plan.RootElement.GetProperty("tables").GetInt32());
+        Assert.InRange(plan.RootElement.GetProperty("estimatedBytes").GetInt64(), 1, 10_000_000);
+        Assert.Contains(plan.RootElement.GetProperty("extensions").EnumerateArray(), e => e.GetProperty("name").GetString() == "plpgsql");
+        Assert.Equal(before, RepositoryFiles(repo));
+        Assert.Empty(await repo.Repository.ListBackupsAsync(null, Ct));
+    }
+
+    [Fact]
+    public async Task Backup_dry_run_of_an_unreachable_server_fails_with_the_backup_s_own_line_and_exit_code()
+    {
+        await using var database = await TestDatabase.CreateAsync("dryunreach", Sql);
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = repo.WriteConfig(database.SourceConfig("app") with { Port = 1 });
+
+        var dryRun = await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres", "--dry-run");
+        var backup = await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres");
+
+        Assert.Equal(1, dryRun.ExitCode);
+        Assert.StartsWith("lifeboat: error: cannot reach PostgreSQL at 127.0.0.1:1", dryRun.Stderr, StringComparison.Ordinal);
+        Assert.Equal(backup.Stderr, dryRun.Stderr);
+        Assert.Equal(backup.ExitCode, dryRun.ExitCode);
+    }
+
+    [Fact]
+    public async Task Restore_dry_run_into_a_new_database_lists_the_backup_s_tables_and_row_counts_and_creates_nothing()
+    {
+        await using var database = await TestDatabase.CreateAsync("dryrestore", Sql);
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = repo.WriteConfig(database.SourceConfig("app"));
+        var target = database.Companion("restored");
+        Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres")).ExitCode);
+        var before = RepositoryFiles(repo);
+
+        var dryRun = await Infrastructure.Cli.RunAsync("--config", config, "restore", "postgres", "--target-db", target, "--jobs", "2", "--dry-run");
+
+        Assert.True(dryRun.ExitCode == 0, dryRun.Stderr);
+        Assert.Equal("", dryRun.Stderr);
+        var lines = dryRun.Stdout.Split('\n').Select(l => l.Trim()).ToList();
+        Assert.Contains(lines, l => l.StartsWith("public.items", StringComparison.Ordinal) && l.EndsWith("250", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("public.tags", StringComparison.Ordinal) && l.EndsWith('7'));
+        Assert.Contains($"into database '{target}' on {TestEnvironment.PgHost}:{TestEnvironment.PgPort}", dryRun.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"database '{target}' does not exist: it would be created", dryRun.Stdout, StringComparison.Ordinal);
+        Assert.Contains("2 parallel jobs", dryRun.Stdout, StringComparison.Ordinal);
+        Assert.Contains("the restore would be allowed", dryRun.Stdout, StringComparison.Ordinal);
+        Assert.False(await TestDatabase.ExistsAsync(target));
+        Assert.Empty(await TestDatabase.StagingDatabasesAsync(target));
+        Assert.Equal(before, RepositoryFiles(repo));
+    }
+
+    [Fact]
+    public async Task Restore_dry_run_over_an_existing_database_without_force_shows_what_it_would_replace_and_fails_as_the_restore_would()
+    {
+        await using var database = await TestDatabase.CreateAsync("dryforce", Sql);
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = repo.WriteConfig(database.SourceConfig("app"));
+        Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres")).ExitCode);
+        await database.ExecuteAsync("UPDATE items SET name = 'changed'");
+        var fingerprint = await DatabaseFingerprint.TakeAsync(database.Name);
+
+        var dryRun = await Infrastructure.Cli.RunAsync("--config", config, "restore", "postgres", "--dry-run");
+        var restore = await Infrastructure.Cli.RunAsync("--config", config, "restore", "postgres");
+
+        Assert.Equal(restore.ExitCode, dryRun.ExitCode);
+        Assert.Equal(1, dryRun.ExitCode);
+        Assert.Equal(restore.Stderr, dryRun.Stderr);
+        Assert.StartsWith($"lifeboat: error: database '{database.Name}' already exists", dryRun.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"database '{database.Name}' exists (", dryRun.Stdout, StringComparison.Ordinal);
+        Assert.Contains("2 tables): without --force the restore refuses to replace it", dryRun.Stdout, StringComparison.Ordinal);
+        Assert.Contains("the restore would be refused", dryRun.Stdout, StringComparison.Ordinal);
+        Assert.Equal(fingerprint, await DatabaseFingerprint.TakeAsync(database.Name));
+    }
+
+    [Fact]
+    public async Task Restore_dry_run_with_force_as_json_says_it_would_replace_the_database_and_leaves_it_untouched()
+    {
+        await using var database = await TestDatabase.CreateAsync("dryjson", Sql);
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = repo.WriteConfig(database.SourceConfig("app"));
+        var backup = await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres", "--json");
+        using var summary = JsonDocument.Parse(backup.Stdout);
+        await database.ExecuteAsync("DELETE FROM items WHERE id > 100");
+        var fingerprint = await DatabaseFingerprint.TakeAsync(database.Name);
+        var before = RepositoryFiles(repo);
+
+        var dryRun = await Infrastructure.Cli.RunAsync("--config", config, "restore", "postgres", "--force", "--dry-run", "--json");
+
+        Assert.True(dryRun.ExitCode == 0, dryRun.Stderr);
+        using var plan = JsonDocument.Parse(dryRun.Stdout);
+        var root = plan.RootElement;
+        Assert.True(root.GetProperty("dryRun").GetBoolean());
+        Assert.Equal(summary.RootElement.GetProperty("id").GetString(), root.GetProperty("id").GetString());
+        Assert.Equal(database.Name, root.GetProperty("targetDatabase").GetString());
+        Assert.True(root.GetProperty("allowed").GetBoolean());
+        Assert.True(root.GetProperty("replaces").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("refusal").ValueKind);
+        Assert.Equal(2, root.GetProperty("existingDatabase").GetProperty("tables").GetInt32());
+        Assert.True(root.GetProperty("existingDatabase").GetProperty("sizeBytes").GetInt64() > 0);
+        var items = root.GetProperty("tables").EnumerateArray().Single(t => t.GetProperty("table").GetString() == "items");
+        Assert.Equal(250, items.GetProperty("rows").GetInt64());
+        Assert.Equal(fingerprint, await DatabaseFingerprint.TakeAsync(database.Name));
+        Assert.Equal(before, RepositoryFiles(repo));
+    }
+
+    // Every file of the repository with its size and last write: a lock, an upload or a manifest would show here.
+    private static List<string> RepositoryFiles(TestRepository repo) =>
+        Directory.GetFiles(repo.RepositoryPath, "*", SearchOption.AllDirectories)
+            .Order(StringComparer.Ordinal)
+            .Select(f => $"{f} {new FileInfo(f).Length} {File.GetLastWriteTimeUtc(f):O}")
+            .ToList();
+}
