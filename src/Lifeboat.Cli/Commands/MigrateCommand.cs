@@ -36,6 +36,8 @@ internal static class MigrateCommand
         {
             (true, 0) => $"the repository at {location} already has layout version {report.ToVersion}; nothing to do",
             (true, _) => $"the repository at {location} already has layout version {report.ToVersion}; {report.Migrated} manifests left in layout 1's place moved into the catalog",
+            (false, 0) when report.FromVersion >= RepositoryConfig.OldestReadableVersion =>
+                $"marked the repository at {location} as layout version {report.ToVersion} (backup ids to the microsecond); no data moved",
             _ => $"migrated the repository at {location} from layout version {report.FromVersion} to {report.ToVersion}: {report.Migrated} backups moved into the catalog",
         });
     }

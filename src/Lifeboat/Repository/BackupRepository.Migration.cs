@@ -54,7 +54,7 @@ public sealed partial class BackupRepository
     {
         // Read again under the lock: another migrate may have finished between opening and locking.
         var config = await ReadConfigAsync(Store, cancellationToken);
-        if (config.Version != 1 && config.Version != RepositoryConfig.CurrentVersion)
+        if (config.Version > RepositoryConfig.CurrentVersion)
         {
             throw new LifeboatException(
                 $"the repository at {Store.Location} has layout version {config.Version}, which this Lifeboat cannot migrate", "upgrade lifeboat");

@@ -52,10 +52,25 @@ public sealed partial class BackupRepository
     public async Task CommitManifestAsync(BackupManifest manifest, CancellationToken cancellationToken)
     {
         RepositoryLayout.ValidateManifestPlace(manifest.Source, manifest.Name, manifest.Kind, manifest.Id);
+        await MarkCurrentLayoutAsync(cancellationToken);
         var key = ManifestKey(manifest);
         await using var writer = await CreateObjectAsync(key, "manifest", cancellationToken);
         await writer.Stream.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(manifest, RepositoryJson.Default.BackupManifest), cancellationToken);
         await writer.CompleteAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Marks a layout 2 repository as layout 3 before its first backup with a sub-second id: an older build would not
+    /// parse that id and would quietly take an older backup for the latest, where now it refuses the repository.
+    /// Layout 1 is left to 'migrate', which must move its manifests first.
+    /// </summary>
+    private async Task MarkCurrentLayoutAsync(CancellationToken cancellationToken)
+    {
+        if (Config.Version != RepositoryConfig.OldestReadableVersion)
+            return;
+        var marked = Config with { Version = RepositoryConfig.CurrentVersion };
+        await PutPlainAsync(Store, RepositoryLayout.ConfigKey, JsonSerializer.SerializeToUtf8Bytes(marked, RepositoryJson.Default.RepositoryConfig), cancellationToken);
+        Config = marked;
     }
 
     /// <summary>The key of a backup's manifest.</summary>
@@ -173,17 +188,18 @@ public sealed partial class BackupRepository
     }
 
     /// <summary>
-    /// The backup an id names: the whole id, else the one id starting with it, else the one random suffix starting with
-    /// it. Several matches are an error naming them: a restore must never guess which backup was meant.
+    /// The backup an id names: the whole id, else the one backup whose id or random suffix starts with it. Several
+    /// matches, of either kind, are an error naming them: a restore must never guess which backup was meant.
     /// </summary>
     private ManifestLocation MatchId(List<ManifestLocation> keys, string text, string? source, string? name)
     {
+        if (string.IsNullOrWhiteSpace(text))
+            throw new LifeboatException("an empty backup id names no backup", "give a backup id, or 'latest'", FailureKind.Usage);
         // A damaged manifest means that backup does not exist; but when it is the one asked for, its read says why.
         if (keys.FirstOrDefault(k => k.Id.Value == text) is { } exact)
             return exact;
-        var matches = text.Length == 0 ? [] : keys.Where(k => k.Id.Value.StartsWith(text, StringComparison.Ordinal)).ToList();
-        if (matches.Count == 0 && text.Length <= SuffixLength)
-            matches = keys.Where(k => k.Id.Suffix.StartsWith(text, StringComparison.Ordinal)).ToList();
+        var matches = keys.Where(k => k.Id.Value.StartsWith(text, StringComparison.Ordinal)
+            || (text.Length <= SuffixLength && k.Id.Suffix.StartsWith(text, StringComparison.Ordinal))).ToList();
         if (matches.Count == 1)
             return matches[0];
         if (matches.Count == 0)
@@ -218,7 +234,7 @@ public sealed partial class BackupRepository
             catch (LifeboatException damage) when (IsDamage(damage))
             {
                 // One that might be the newest is damaged: which one the operator meant by "latest" cannot be known.
-                throw await NewestDamagedAsync(keys, rival, damage, cancellationToken);
+                throw await NewestDamagedAsync(keys, rival, rivals.Count > 1, damage, cancellationToken);
             }
         }
 
@@ -229,20 +245,24 @@ public sealed partial class BackupRepository
     /// "latest" must not quietly mean "an older one" because the newest manifest is damaged: the operator would restore
     /// older data than they think, and with --force replace newer data with it.
     /// </summary>
-    private async Task<LifeboatException> NewestDamagedAsync(List<ManifestLocation> keys, ManifestLocation newest, LifeboatException damage, CancellationToken cancellationToken)
+    private async Task<LifeboatException> NewestDamagedAsync(
+        List<ManifestLocation> keys, ManifestLocation newest, bool mayBeNewest, LifeboatException damage, CancellationToken cancellationToken)
     {
+        // Ids written to the second cannot tell which of one second's backups is the newest: say "may be".
+        var what = mayBeNewest ? $"backup {newest.Id}, which may be the newest," : $"the newest backup {newest.Id}";
         var older = await NewestReadableAsync(keys.Where(k => k != newest), cancellationToken);
+        var other = mayBeNewest ? "other" : "older";
         if (older is null)
         {
             return new LifeboatException(
-                $"the newest backup {newest.Id} is damaged ({damage.Message})",
-                keys.Count == 1 ? "it is the only backup of it" : $"none of the {Math.Min(keys.Count - 1, OlderManifestsTried)} backups before it is readable either")
+                $"{what} is damaged ({damage.Message})",
+                keys.Count == 1 ? "it is the only backup of it" : $"none of the {Math.Min(keys.Count - 1, OlderManifestsTried)} {(mayBeNewest ? "other backups" : "backups before it")} is readable either")
             {
                 Remedy = new(RemedyAction.CheckRepository),
             };
         }
 
-        return new LifeboatException($"the newest backup {newest.Id} is damaged ({damage.Message}); refusing to take the older {older.Id} as 'latest'")
+        return new LifeboatException($"{what} is damaged ({damage.Message}); refusing to take the {other} {older.Id} as 'latest'")
         {
             Remedy = new(RemedyAction.ChooseBackup, older.Id),
         };

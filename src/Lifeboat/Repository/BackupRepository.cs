@@ -22,7 +22,7 @@ public sealed partial class BackupRepository : IAsyncDisposable
     public IObjectStore Store { get; }
 
     /// <summary>The repository's description.</summary>
-    public RepositoryConfig Config { get; }
+    public RepositoryConfig Config { get; private set; }
 
     /// <summary>How new objects are compressed and chunked.</summary>
     public EnvelopeOptions Envelope { get; }
@@ -78,10 +78,10 @@ public sealed partial class BackupRepository : IAsyncDisposable
     public static async Task<RepositoryConfig> ReadOpenableConfigAsync(IObjectStore store, CancellationToken cancellationToken)
     {
         var config = await ReadConfigAsync(store, cancellationToken);
-        if (config.Version < RepositoryConfig.CurrentVersion)
+        if (config.Version < RepositoryConfig.OldestReadableVersion)
         {
             throw new LifeboatException(
-                $"the repository at {store.Location} has layout version {config.Version}; this Lifeboat reads layout {RepositoryConfig.CurrentVersion}",
+                $"the repository at {store.Location} has layout version {config.Version}; this Lifeboat reads layouts {RepositoryConfig.OldestReadableVersion} and {RepositoryConfig.CurrentVersion}",
                 kind: FailureKind.Usage)
             {
                 Remedy = new(RemedyAction.MigrateLayout),

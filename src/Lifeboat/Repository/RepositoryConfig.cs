@@ -3,8 +3,15 @@ namespace Lifeboat.Repository;
 /// <summary>The repository's plaintext description, stored as the object "config".</summary>
 public sealed record RepositoryConfig
 {
-    /// <summary>The repository layout version this build writes and reads (docs/FORMAT.md §4 records each one).</summary>
-    public const int CurrentVersion = 2;
+    /// <summary>The repository layout version this build writes (docs/FORMAT.md §4 records each one).</summary>
+    public const int CurrentVersion = 3;
+
+    /// <summary>
+    /// The oldest layout this build reads as it is: layout 2 differs from 3 only in that its backup ids are written to
+    /// the second, and its first backup by this build marks it 3, so that older builds refuse it instead of missing
+    /// the backups whose ids they cannot parse.
+    /// </summary>
+    public const int OldestReadableVersion = 2;
 
     /// <summary>Layout version.</summary>
     public int Version { get; init; } = CurrentVersion;

@@ -28,7 +28,7 @@ public sealed class CliMigrateTests : IDisposable
 
         Assert.Equal(2, list.ExitCode);
         Assert.Equal(
-            $"lifeboat: error: the repository at file://{RepositoryPath} has layout version 1; this Lifeboat reads layout 2. hint: run 'lifeboat migrate' once: it moves the manifests into their own folder and rewrites no backup data (docs/FORMAT.md §4)",
+            $"lifeboat: error: the repository at file://{RepositoryPath} has layout version 1; this Lifeboat reads layouts 2 and 3. hint: run 'lifeboat migrate' once: it moves the manifests into their own folder and rewrites no backup data (docs/FORMAT.md §4)",
             list.Stderr.Trim());
     }
 
@@ -46,8 +46,8 @@ public sealed class CliMigrateTests : IDisposable
         var restore = await Infrastructure.Cli.RunAsync("--config", config, "restore", "postgres", "--backup", "latest", "--target-db", target);
 
         Assert.True(migrate.ExitCode == 0, migrate.Stderr);
-        Assert.EndsWith("from layout version 1 to 2: 2 backups moved into the catalog", migrate.Stdout.Trim(), StringComparison.Ordinal);
-        Assert.EndsWith("already has layout version 2; nothing to do", again.Stdout.Trim(), StringComparison.Ordinal);
+        Assert.EndsWith("from layout version 1 to 3: 2 backups moved into the catalog", migrate.Stdout.Trim(), StringComparison.Ordinal);
+        Assert.EndsWith("already has layout version 3; nothing to do", again.Stdout.Trim(), StringComparison.Ordinal);
         Assert.True(list.ExitCode == 0, list.Stderr);
         var backups = JsonDocument.Parse(list.Stdout).RootElement.EnumerateArray().ToList();
         Assert.Equal(["2026-12-03T075206Z-473a53ab", "2026-12-03T075207Z-95b64968"], backups.Select(b => b.GetProperty("id").GetString()));
@@ -92,7 +92,7 @@ public sealed class CliMigrateTests : IDisposable
         var again = await Infrastructure.Cli.RunAsync("--config", config, "migrate");
 
         Assert.True(again.ExitCode == 0, again.Stderr);
-        Assert.EndsWith("already has layout version 2; 1 manifests left in layout 1's place moved into the catalog", again.Stdout.Trim(), StringComparison.Ordinal);
+        Assert.EndsWith("already has layout version 3; 1 manifests left in layout 1's place moved into the catalog", again.Stdout.Trim(), StringComparison.Ordinal);
         Assert.False(File.Exists(leftOver));
     }
 

@@ -231,6 +231,52 @@ public sealed class BackupLookupTests : IAsyncLifetime
         Assert.Equal($"'2026-11-0' could be any of 3 postgres backups of 'app': {string.Join(", ", app.Select(m => m.Id))}", error.Message);
     }
 
+    [Fact]
+    public async Task A_layout_2_repository_is_read_as_it_is_and_marked_layout_3_by_its_first_backup_with_a_sub_second_id()
+    {
+        var configPath = Path.Combine(_dir, "repo", RepositoryLayout.ConfigKey);
+        var old = await CommitAtAsync("app", new BackupId("2026-11-04T020000Z-00000001"), Start);
+        await File.WriteAllTextAsync(configPath, (await File.ReadAllTextAsync(configPath, Ct)).Replace("\"version\": 3", "\"version\": 2", StringComparison.Ordinal), Ct);
+        var keyFile = Path.Combine(_dir, "repo.key");
+
+        await using (var reading = await BackupRepository.OpenAsync(new FileObjectStore(Path.Combine(_dir, "repo")), () => KeySecret.FromKeyFile(keyFile), EnvelopeTestKit.Small(compressed: true), Ct))
+        {
+            Assert.Equal(old.Id, (await reading.FindBackupAsync("postgres", "app", "latest", Ct)).Id);
+            Assert.Equal(2, reading.Config.Version);
+        }
+
+        Assert.Contains("\"version\": 2", await File.ReadAllTextAsync(configPath, Ct), StringComparison.Ordinal);
+        await using var writing = await BackupRepository.OpenAsync(new FileObjectStore(Path.Combine(_dir, "repo")), () => KeySecret.FromKeyFile(keyFile), EnvelopeTestKit.Small(compressed: true), Ct);
+        await writing.CommitManifestAsync(old with { Id = BackupId.New(Start.AddDays(1)).Value, StartedAt = Start.AddDays(1) }, Ct);
+
+        Assert.Contains("\"version\": 3", await File.ReadAllTextAsync(configPath, Ct), StringComparison.Ordinal);
+        Assert.Equal(3, writing.Config.Version);
+    }
+
+    [Fact]
+    public async Task Text_that_starts_one_id_and_another_ids_random_suffix_is_ambiguous_not_the_first()
+    {
+        var byTime = await CommitAtAsync("app", new BackupId("2025-10-04T020000.000000Z-11111111"), Start.AddYears(-1));
+        var bySuffix = await CommitAtAsync("app", new BackupId("2026-01-04T020000.000000Z-2025beef"), Start.AddDays(60));
+
+        var error = await Assert.ThrowsAnyAsync<LifeboatException>(() => _repository.FindBackupAsync("postgres", "app", "2025", Ct));
+
+        Assert.Equal(FailureKind.Usage, error.Kind);
+        Assert.Equal($"'2025' could be any of 2 postgres backups of 'app': {byTime.Id}, {bySuffix.Id}", error.Message);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public async Task An_empty_id_names_no_backup_even_when_there_is_only_one(string text)
+    {
+        await CommitAsync("app", 1);
+
+        var error = await Assert.ThrowsAnyAsync<LifeboatException>(() => _repository.FindBackupAsync("postgres", "app", text, Ct));
+
+        Assert.Equal((FailureKind.Usage, "an empty backup id names no backup"), (error.Kind, error.Message));
+    }
+
     private async Task<BackupManifest> CommitAtAsync(string name, BackupId id, DateTimeOffset started)
     {
         var manifest = new BackupManifest
