@@ -22,7 +22,9 @@ public sealed record TimelineHistory(uint Timeline, IReadOnlyList<TimelineBranch
             var fields = line.Split((char[])['\t', ' '], 3, StringSplitOptions.RemoveEmptyEntries);
             if (fields.Length < 2 || !uint.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var parent) || WalPosition.TryParse(fields[1]) is not { } position)
                 throw Invalid(timeline, $"line '{line}' is not 'timeline position reason'");
-            if (parent >= timeline || (branches.Count > 0 && (parent <= branches[^1].Timeline || position < branches[^1].End)))
+            // PostgreSQL's own checks only: a later switch point may lie before an earlier one (recovery from an
+            // ancestor stopped before the target's fork), so positions are not required to grow.
+            if (parent >= timeline || (branches.Count > 0 && parent <= branches[^1].Timeline))
                 throw Invalid(timeline, $"line '{line}' does not follow the lines before it");
             branches.Add(new TimelineBranch(parent, position, fields.Length == 3 ? fields[2].Trim() : ""));
         }
@@ -31,19 +33,36 @@ public sealed record TimelineHistory(uint Timeline, IReadOnlyList<TimelineBranch
     }
 
     /// <summary>
-    /// True when WAL at <paramref name="position"/> on <paramref name="timeline"/> leads into this timeline: the timeline is
-    /// this one, or an ancestor that this one branched from at or after that position.
+    /// True when a base backup taken on <paramref name="timeline"/> can be recovered along this timeline: its
+    /// checkpoint lies before the point where the history left that timeline, and its end (the minimum recovery
+    /// point) lies on that timeline in this history — PostgreSQL's two checks, which otherwise stop recovery with
+    /// "requested timeline is not a child of this server's history".
     /// </summary>
-    public bool Contains(uint timeline, WalPosition position)
+    public bool LeadsFrom(uint timeline, WalPosition checkpoint, WalPosition stop)
     {
         if (timeline == Timeline)
             return true;
         var branch = Branches.FirstOrDefault(b => b.Timeline == timeline);
-        return branch is not null && position <= branch.End;
+        return branch is not null && checkpoint < branch.End && TimelineAt(new WalPosition(stop.Value - 1)) == timeline;
     }
 
-    /// <summary>The timeline that WAL at <paramref name="position"/> belongs to when following this timeline's history.</summary>
-    public uint TimelineAt(WalPosition position) => Branches.FirstOrDefault(b => position < b.End)?.Timeline ?? Timeline;
+    /// <summary>
+    /// The timeline that WAL at <paramref name="position"/> belongs to when following this timeline's history: each
+    /// ancestor from where its parent's line ended to where its own ends, newest first (tliOfPointInHistory).
+    /// </summary>
+    public uint TimelineAt(WalPosition position)
+    {
+        if (Branches.Count == 0 || position >= Branches[^1].End)
+            return Timeline;
+        for (var i = Branches.Count - 1; i >= 0; i--)
+        {
+            var begin = i == 0 ? new WalPosition(0) : Branches[i - 1].End;
+            if (begin <= position && position < Branches[i].End)
+                return Branches[i].Timeline;
+        }
+
+        return Branches[0].Timeline;
+    }
 
     private static LifeboatException Invalid(uint timeline, string why) =>
         new($"the history file of timeline {timeline} is damaged: {why}", "compare it with the one in the server's pg_wal directory");

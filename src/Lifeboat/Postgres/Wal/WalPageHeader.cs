@@ -25,6 +25,12 @@ public sealed record WalPageHeader(ushort Magic, ushort Flags, uint Timeline, ul
     /// <summary>The page begins with the continuation of a record (XLP_FIRST_IS_CONTRECORD).</summary>
     public const ushort FirstIsContinuation = 0x0001;
 
+    /// <summary>
+    /// The page starts with new records where a record torn by a crash would have continued
+    /// (XLP_FIRST_IS_OVERWRITE_CONTRECORD, PostgreSQL 15 and the minor releases of 10-14 from 2021).
+    /// </summary>
+    public const ushort FirstIsOverwriteContinuation = 0x0008;
+
     /// <summary>The header is the long form (XLP_LONG_HEADER).</summary>
     public const ushort LongHeader = 0x0002;
 

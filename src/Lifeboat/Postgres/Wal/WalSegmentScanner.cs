@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Text;
 
 namespace Lifeboat.Postgres.Wal;
@@ -44,6 +45,7 @@ public sealed class WalSegmentScanner
     private uint _recordLength;
     private ulong _recordStart;
     private bool _inRecord;
+    private uint _recordCrc;
 
     private long _commits;
     private WalCommit? _firstCommit;
@@ -127,6 +129,12 @@ public sealed class WalSegmentScanner
             if (position >= page.Length)
                 return;
         }
+        else if (_inRecord && (header.Flags & WalPageHeader.FirstIsOverwriteContinuation) != 0)
+        {
+            // After a crash the server abandoned the torn record and went on writing here (PostgreSQL 15's
+            // XLOG_OVERWRITE_CONTRECORD): drop it and read on, as PostgreSQL's own reader does.
+            _inRecord = false;
+        }
         else if (_inRecord)
         {
             // The record was never finished: valid WAL ends in the middle of it.
@@ -165,6 +173,7 @@ public sealed class WalSegmentScanner
         _recordLength = length;
         _recordReceived = 0;
         _recordKept = 0;
+        _recordCrc = uint.MaxValue;
     }
 
     private void AddToRecord(ReadOnlySpan<byte> bytes)
@@ -178,12 +187,38 @@ public sealed class WalSegmentScanner
             _recordKept += keep;
         }
 
+        // The checksum covers the record's data first, then its header up to the checksum field (PostgreSQL's order).
+        var headerPart = (int)Math.Clamp(RecordHeaderSize - _recordReceived, 0, bytes.Length);
+        _recordCrc = Crc32C(_recordCrc, bytes[headerPart..]);
         _recordReceived += bytes.Length;
         if (_recordReceived < _recordLength)
             return;
         _inRecord = false;
+        var record = _record.AsSpan(0, _recordKept);
+        if (~Crc32C(_recordCrc, record[..ChecksumOffset]) != BinaryPrimitives.ReadUInt32LittleEndian(record[ChecksumOffset..]))
+        {
+            // A record that fails its checksum ends valid WAL, as in recovery: nothing after it is read.
+            _ended = true;
+            return;
+        }
+
         _validBytes = (long)(_recordStart + _recordLength - _first!.PageAddress);
-        ReadRecord(_record.AsSpan(0, _recordKept));
+        ReadRecord(record);
+    }
+
+    private const int ChecksumOffset = 20;
+
+    private static uint Crc32C(uint crc, ReadOnlySpan<byte> data)
+    {
+        while (data.Length >= sizeof(ulong))
+        {
+            crc = BitOperations.Crc32C(crc, BinaryPrimitives.ReadUInt64LittleEndian(data));
+            data = data[sizeof(ulong)..];
+        }
+
+        foreach (var b in data)
+            crc = BitOperations.Crc32C(crc, b);
+        return crc;
     }
 
     // A commit of a prepared transaction names the prepared one's id after its lists of subtransactions, relations
@@ -218,7 +253,8 @@ public sealed class WalSegmentScanner
     {
         if (MainDataStart(record) is not { } start || start + sizeof(long) > record.Length)
             return;
-        var time = TimeOf(BinaryPrimitives.ReadInt64LittleEndian(record[start..]));
+        if (TimeOf(BinaryPrimitives.ReadInt64LittleEndian(record[start..])) is not { } time)
+            return;
         if ((info & TransactionOperationMask) == TransactionCommitPrepared && (info & TransactionHasInfo) != 0)
             transactionId = PreparedTransactionId(record[(start + sizeof(long))..]) ?? transactionId;
         var commit = new WalCommit(time, transactionId, _recordStart);
@@ -256,11 +292,14 @@ public sealed class WalSegmentScanner
             if (at + sizeof(int) > data.Length)
                 return null;
             var count = BinaryPrimitives.ReadInt32LittleEndian(data[at..]);
-            at += sizeof(int) + count * itemSize;
+            var next = at + sizeof(int) + ((long)count * itemSize);
+            if (count < 0 || next > data.Length)
+                return null;
+            at = (int)next;
         }
 
         const uint HasTwoPhase = 1u << 4;
-        if ((flags & HasTwoPhase) == 0 || at < 0 || at + sizeof(uint) > data.Length)
+        if ((flags & HasTwoPhase) == 0 || at + sizeof(uint) > data.Length)
             return null;
         return BinaryPrimitives.ReadUInt32LittleEndian(data[at..]);
     }
@@ -270,7 +309,8 @@ public sealed class WalSegmentScanner
         const int NameBytes = 64;
         if (MainDataStart(record) is not { } start || start + sizeof(long) + NameBytes > record.Length)
             return;
-        var time = TimeOf(BinaryPrimitives.ReadInt64LittleEndian(record[start..]));
+        if (TimeOf(BinaryPrimitives.ReadInt64LittleEndian(record[start..])) is not { } time)
+            return;
         var name = record.Slice(start + sizeof(long), NameBytes);
         var end = name.IndexOf((byte)0);
         _restorePoints.Add(new WalRestorePoint(Encoding.UTF8.GetString(end < 0 ? name : name[..end]), time, _recordStart));
@@ -305,7 +345,9 @@ public sealed class WalSegmentScanner
         return null;
     }
 
-    private static DateTimeOffset TimeOf(long microsecondsSince2000) => PostgresEpoch.AddTicks(microsecondsSince2000 * TimeSpan.TicksPerMicrosecond);
+    // A time no server could have written (the checksum passed, so only a format this reader misunderstands) is skipped.
+    private static DateTimeOffset? TimeOf(long microsecondsSince2000) =>
+        Math.Abs(microsecondsSince2000) < 200L * 365 * 24 * 3600 * 1_000_000 ? PostgresEpoch.AddTicks(microsecondsSince2000 * TimeSpan.TicksPerMicrosecond) : null;
 
     private static int Align(int position) => (position + 7) & ~7;
 

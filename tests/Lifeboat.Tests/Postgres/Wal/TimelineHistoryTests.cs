@@ -18,29 +18,33 @@ public sealed class TimelineHistoryTests
     }
 
     [Fact]
-    public void A_backup_leads_into_the_timeline_only_from_before_its_ancestor_branched_off()
+    public void A_backup_leads_into_the_timeline_only_when_it_began_before_its_timeline_was_left_and_ended_on_it()
     {
         var history = TimelineHistory.Parse(3, Third);
 
-        Assert.True(history.Contains(1, new WalPosition(0x2000028)));
-        Assert.True(history.Contains(2, new WalPosition(0x5000060)));
-        Assert.True(history.Contains(3, new WalPosition(0x9000000)));
-        Assert.False(history.Contains(1, new WalPosition(0x4000028)));
-        Assert.False(history.Contains(4, new WalPosition(0x1000000)));
+        Assert.True(history.LeadsFrom(1, new WalPosition(0x2000028), new WalPosition(0x2000138)));
+        Assert.True(history.LeadsFrom(2, new WalPosition(0x4000028), new WalPosition(0x5000060)));
+        Assert.True(history.LeadsFrom(3, new WalPosition(0x9000000), new WalPosition(0x9000100)));
+        Assert.False(history.LeadsFrom(1, new WalPosition(0x3000158), new WalPosition(0x3000200)));
+        Assert.False(history.LeadsFrom(1, new WalPosition(0x2000028), new WalPosition(0x3000200)));
+        Assert.False(history.LeadsFrom(4, new WalPosition(0x1000000), new WalPosition(0x1000100)));
     }
 
     [Fact]
-    public void Each_position_belongs_to_the_timeline_the_history_was_on_there()
+    public void A_history_whose_later_switch_point_lies_before_an_earlier_one_is_what_postgresql_writes_and_reads()
     {
-        var history = TimelineHistory.Parse(3, Third);
+        // PostgreSQL 15 after a PITR to T1 (timeline 2), then from the same base backup a PITR to T0 < T1 (timeline 3).
+        var history = TimelineHistory.Parse(3, "1\t0/800138\tbefore 2026-12-03 11:12:01.5+00\n\n2\t0/8000D0\tbefore 2026-12-03 11:11:58.1+00\n");
 
-        Assert.Equal([1u, 2u, 2u, 3u], new ulong[] { 0x3000157, 0x3000158, 0x500005F, 0x5000060 }.Select(p => history.TimelineAt(new WalPosition(p))));
+        Assert.Equal([1u, 3u, 3u], new ulong[] { 0x8000CF, 0x8000D0, 0x800138 }.Select(p => history.TimelineAt(new WalPosition(p))));
+        Assert.False(history.LeadsFrom(2, new WalPosition(0x800138), new WalPosition(0x8000D0)));
     }
 
     [Theory]
     [InlineData("1\tnot-a-position\treason\n")]
     [InlineData("3\t0/3000158\treason\n")]
     [InlineData("2\t0/5000060\tr\n1\t0/3000158\tr\n")]
+    [InlineData("1\t0/5000060\tr\n1\t0/6000000\tr\n")]
     public void A_damaged_history_file_is_refused_naming_the_line(string text)
     {
         var error = Assert.Throws<LifeboatException>(() => TimelineHistory.Parse(3, text));

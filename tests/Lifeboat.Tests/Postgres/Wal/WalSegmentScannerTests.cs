@@ -63,6 +63,48 @@ public sealed class WalSegmentScannerTests
     }
 
     [Fact]
+    public void Records_written_over_a_record_torn_by_a_crash_are_read_as_postgresql_reads_them()
+    {
+        // As PostgreSQL writes it after a crash tore a record across pages: the next page is flagged "overwrite
+        // continuation" and starts with new records (here a copy of transaction 725's commit), not the torn rest.
+        var segment = WalFixture.Segment();
+        var page = FirstContinuedPageAfter(segment, 0x7259A0 - 0x700000);
+        BitConverter.GetBytes((ushort)WalPageHeader.FirstIsOverwriteContinuation).CopyTo(segment, page + 2);
+        BitConverter.GetBytes(0u).CopyTo(segment, page + 16);
+        Array.Clear(segment, page + WalPageHeader.ShortSize, segment.Length - page - WalPageHeader.ShortSize);
+        Array.Copy(WalFixture.Segment(), 0x7FA750 - 0x700000, segment, page + WalPageHeader.ShortSize, 34);
+
+        var summary = Scan(segment, chunk: 10_000);
+
+        Assert.Equal(new WalCommit(Day.AddTicks(4_291_710), 725, 0x700000UL + (ulong)page + WalPageHeader.ShortSize), summary.LastCommit);
+        Assert.Equal(724u, summary.FirstCommit!.TransactionId);
+    }
+
+    [Fact]
+    public void A_record_that_fails_its_checksum_ends_the_valid_wal_as_in_recovery()
+    {
+        var segment = WalFixture.Segment();
+        segment[0x7FB398 - 0x700000 + 40] ^= 0x01; // inside the last commit's data
+
+        var summary = Scan(segment, chunk: 8192);
+
+        Assert.Equal(4, summary.Commits);
+        Assert.Equal(727u, summary.LastCommit!.TransactionId);
+        Assert.InRange(summary.ValidBytes, 0x7FAA88 + 50 - 0x700000, 0x7FB398 - 0x700000);
+    }
+
+    private static int FirstContinuedPageAfter(byte[] segment, int offset)
+    {
+        for (var page = (offset / 8192 + 1) * 8192; page < segment.Length; page += 8192)
+        {
+            if ((BitConverter.ToUInt16(segment, page + 2) & WalPageHeader.FirstIsContinuation) != 0)
+                return page;
+        }
+
+        throw new InvalidOperationException("the fixture has no page that continues a record");
+    }
+
+    [Fact]
     public void A_file_that_is_no_wal_segment_is_refused_naming_it_and_why()
     {
         var zeros = Assert.Throws<LifeboatException>(() => Scan(new byte[1 << 20], chunk: 4096));
