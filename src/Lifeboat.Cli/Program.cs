@@ -48,6 +48,8 @@ public static class Program
         root.Subcommands.Add(UnlockCommand.Create());
         root.Subcommands.Add(KeyCommand.Create());
         root.Subcommands.Add(MigrateCommand.Create());
+        root.Subcommands.Add(Sources.Postgres.WalPushCommand.Create());
+        root.Subcommands.Add(Sources.Postgres.WalFetchCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(CompletionCommand.Create());
         return root;
