@@ -118,6 +118,21 @@ public sealed class CliDoctorTests
     }
 
     [Fact]
+    public async Task An_unreadable_configuration_file_is_a_failed_check_and_not_a_crash()
+    {
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = repo.WriteConfig();
+        File.SetUnixFileMode(config, UnixFileMode.None);
+
+        var result = await Infrastructure.Cli.RunHonouringFilePermissionsAsync("--config", config, "doctor");
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains($"fail  configuration: configuration file {config} cannot be read: permission denied. hint: ", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("skip  repository: not checked: the configuration did not load", result.Stdout, StringComparison.Ordinal);
+        Assert.Empty(result.Stderr);
+    }
+
+    [Fact]
     public async Task A_lock_whose_holder_is_gone_and_an_abandoned_upload_are_warnings_with_hints_and_exit_0()
     {
         await using var database = await TestDatabase.CreateAsync("doctorlock");
