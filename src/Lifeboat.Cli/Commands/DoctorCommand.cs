@@ -11,7 +11,7 @@ internal static class DoctorCommand
     {
         var command = new Command(
             "doctor",
-            "Check the setup without taking a backup: configuration, repository and key, leftovers of killed runs, and each source's connection, tools and spool space; exits 3 when a check fails");
+            "Check the setup without taking a backup: configuration, repository and key, leftovers of killed runs, and each source's connection, permissions, restore rights, tools, newest backup and spool space; exits 3 when a check fails");
         command.SetBody(async (_, options, cancellationToken) =>
         {
             var verdict = new DoctorVerdict();

@@ -83,8 +83,17 @@ internal static class ListCommand
         }
 
         var now = DateTimeOffset.UtcNow;
+        TableOutput.Write(BackupsTable(backups, now));
+        PrintTotals(SourceTotals.Of(backups), now);
+    }
+
+    /// <summary>One row per backup; <paramref name="now"/> is what their ages are counted to.</summary>
+    internal static Table BackupsTable(IReadOnlyList<BackupSummary> backups, DateTimeOffset now)
+    {
         var table = new Table().Border(TableBorder.Simple)
             .AddColumns("ID", "SOURCE", "KIND", "STARTED (UTC)", "AGE", "DURATION", "SIZE", "STORED");
+        // An id is copied into other commands: on a narrow terminal the other columns wrap, never the id.
+        table.Columns[0].NoWrap();
         foreach (var b in backups)
         {
             table.AddRow(
@@ -98,8 +107,7 @@ internal static class ListCommand
                 ByteSize.Format(b.StoredBytes));
         }
 
-        TableOutput.Write(table);
-        PrintTotals(SourceTotals.Of(backups), now);
+        return table;
     }
 
     // After the backups, so the lines an operator looks at first (how fresh is the newest?) end the output.

@@ -15,7 +15,7 @@ internal static class ShowCommand
 
     public static Command Create()
     {
-        var id = new Argument<string>("ID") { Description = "Backup id, or 'latest' for the newest backup" };
+        var id = new Argument<string>("ID") { Description = "Backup id (whole, a unique prefix, or a unique prefix of its last 8 characters), or 'latest' for the newest backup" };
         var source = new Option<string?>("--source") { Description = $"Only backups of this source type ({string.Join(", ", SourceKinds.All.Select(k => k.Name))})" };
         var name = new Option<string?>("--name") { Description = "Only backups of this source name" };
         var command = new Command("show", "Show everything a backup recorded: times, sizes, its objects and their hashes, and its source's details (versions, row counts)");
@@ -26,11 +26,10 @@ internal static class ShowCommand
         {
             var sourceType = SourceTypeOf(parse.GetValue(source), parse.GetValue(name));
             await using var session = await RepositorySession.OpenAsync(options.ConfigPath, cancellationToken);
-            var found = await session.Repository.FindBackupAsync(sourceType, parse.GetValue(name), parse.GetValue(id)!, cancellationToken);
-            // Shared over the backup's own source, as 'cat' takes it: a prune of it waits until the record is read.
-            await session.LockAsync(LockScope.Source(found.Source, found.Name), "show");
-            // Read again under the lock: a prune between the lookup and the lock leaves no such backup.
-            var manifest = await session.RunAsync(work => session.Repository.FindBackupAsync(found.Source, found.Name, found.Id, work));
+            // No lock, as 'list' takes none: it reads one manifest, which is there whole or not at all (a prune that removes
+            // it first makes this "no such backup"). A lock is a write: read-only credentials, or a stale exclusive lock
+            // left by another command, would stop a command that only looks.
+            var manifest = await session.Repository.FindBackupAsync(sourceType, parse.GetValue(name), parse.GetValue(id)!, cancellationToken);
             var (details, problem) = Describe(manifest);
             if (options.Json)
                 CliJson.Print(manifest, CliJson.Default.BackupManifest);

@@ -33,6 +33,8 @@ internal static class SettingsLoader
         var chosen = explicitPath ?? Environment.GetEnvironmentVariable("LIFEBOAT_CONFIG");
         if (string.IsNullOrEmpty(chosen))
             return File.Exists(DefaultFile) ? Path.GetFullPath(DefaultFile) : null;
+        if (Directory.Exists(chosen))
+            throw new LifeboatException($"configuration file {chosen} is a directory", "name the YAML file in it", FailureKind.Usage);
         if (!File.Exists(chosen))
         {
             throw new LifeboatException(
@@ -60,6 +62,15 @@ internal static class SettingsLoader
         catch (Exception e) when (e is InvalidDataException or FormatException or YamlDotNet.Core.YamlException)
         {
             throw new LifeboatException($"configuration file {path} is not valid YAML: {e.Message}", "fix the file's syntax", FailureKind.Usage, e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            // Worded here: this build keeps the runtime's resource keys, not its messages.
+            throw new LifeboatException($"configuration file {path} cannot be read: permission denied", "make it readable by the user lifeboat runs as", FailureKind.Usage, e);
+        }
+        catch (IOException e)
+        {
+            throw new LifeboatException($"configuration file {path} cannot be read: {e.Message}", "check the file and the disk it is on", FailureKind.Usage, e);
         }
     }
 

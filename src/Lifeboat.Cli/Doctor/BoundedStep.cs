@@ -1,3 +1,5 @@
+using System.Data.Common;
+
 namespace Lifeboat.Cli.Doctor;
 
 /// <summary>
@@ -41,6 +43,8 @@ internal static class BoundedStep
             Hint = "check that it is reachable from here and not overloaded",
         },
         IOException or UnauthorizedAccessException => new HealthCheck(name, HealthStatus.Fail, error.Message) { Hint = "check the path and its permissions" },
+        // A source's own steps word their servers' errors; one they did not foresee is still the server's answer, not a bug.
+        DbException => new HealthCheck(name, HealthStatus.Fail, $"the server answered with an error: {error.Message}") { Hint = "see the server's log for why" },
         _ => new HealthCheck(name, HealthStatus.Fail, $"unexpected {error.GetType().Name}: {error.Message}") { Hint = "please report this with the command you ran" },
     };
 }

@@ -31,8 +31,21 @@ internal static class DoctorChecks
             yield return check;
         foreach (var kind in SourceKinds.All)
         {
-            await foreach (var check in SourceChecksAsync(kind, settings, repository.Opened, cancellationToken))
+            await foreach (var check in RunStepsAsync(kind.Checks(settings, repository.Opened), BoundedStep.Limit, cancellationToken))
                 yield return check;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="steps"/> in order, each within <paramref name="limit"/> and under its own name: one that
+    /// hangs or throws is that step's failed check, and the steps after it (and the sources after it) still run.
+    /// </summary>
+    internal static async IAsyncEnumerable<HealthCheck> RunStepsAsync(IEnumerable<PreflightStep> steps, TimeSpan limit, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var step in steps)
+        {
+            var (check, failure) = await BoundedStep.RunAsync(step.Name, step.RunAsync, limit, cancellationToken);
+            yield return check ?? failure!;
         }
     }
 
@@ -57,46 +70,5 @@ internal static class DoctorChecks
         }
 
         return (settings, HealthCheck.Ok(ConfigurationCheck, $"{settings.Origin} loads; sources: {string.Join(", ", settings.Sources.Select(s => s.Name))}"));
-    }
-
-    // Each check of a kind must come within the step limit; one that hangs ends that kind's checks, not the run.
-    private static async IAsyncEnumerable<HealthCheck> SourceChecksAsync(
-        SourceKind kind, LifeboatSettings settings, BackupRepository? repository, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        using var checks = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var enumerator = kind.Checks(settings, repository, checks.Token).GetAsyncEnumerator(checks.Token);
-        try
-        {
-            while (true)
-            {
-                var (more, failure) = await BoundedStep.RunAsync(kind.Name, _ => enumerator.MoveNextAsync().AsTask(), cancellationToken);
-                if (failure is not null)
-                {
-                    yield return failure;
-                    yield break;
-                }
-
-                if (!more)
-                    yield break;
-                yield return enumerator.Current;
-            }
-        }
-        finally
-        {
-            await checks.CancelAsync();
-            await DisposeQuietlyAsync(enumerator);
-        }
-    }
-
-    private static async Task DisposeQuietlyAsync(IAsyncEnumerator<HealthCheck> enumerator)
-    {
-        try
-        {
-            await enumerator.DisposeAsync().AsTask().WaitAsync(BoundedStep.Limit);
-        }
-        catch (Exception e) when (e is OperationCanceledException or TimeoutException or LifeboatException or NotSupportedException)
-        {
-            // A hung or failed check was reported already; its cleanup has nothing to add.
-        }
     }
 }

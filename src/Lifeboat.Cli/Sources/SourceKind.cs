@@ -19,11 +19,11 @@ namespace Lifeboat.Cli.Sources;
 internal sealed record SourceKind(string Name, SourceSection Config, Func<Command> BackupCommand, Func<Command> RestoreCommand, Func<BackupManifest, Dictionary<string, JsonElement>> SummaryFields)
 {
     /// <summary>
-    /// Its checks for 'lifeboat doctor', of every configured entry of this kind: can it be reached with its credentials,
-    /// are its tools there. Given the settings, and the repository when it opened (null when it did not), for what only
-    /// the backups can tell (how large the newest one is).
+    /// Its checks for 'lifeboat doctor', of every configured entry of this kind, as steps run in order, each within its
+    /// own time limit: can it be reached with its credentials, are its tools there. Given the settings, and the
+    /// repository when it opened (null when it did not), for what only the backups can tell (does the newest one read).
     /// </summary>
-    public required Func<LifeboatSettings, BackupRepository?, CancellationToken, IAsyncEnumerable<HealthCheck>> Checks { get; init; }
+    public required Func<LifeboatSettings, BackupRepository?, IEnumerable<PreflightStep>> Checks { get; init; }
 
     /// <summary>
     /// What one of its backups recorded, in human form for 'show': null for a kind of backup this build does not know;

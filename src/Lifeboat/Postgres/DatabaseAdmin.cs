@@ -11,7 +11,10 @@ internal static class DatabaseAdmin
     /// <summary>PostgreSQL's identifier limit, in bytes.</summary>
     private const int MaxNameBytes = 63;
 
-    private static readonly string[] Reserved = ["postgres", "template0", "template1"];
+    /// <summary>The database a restore connects to while it creates, renames and drops others.</summary>
+    public const string MaintenanceDatabase = "postgres";
+
+    private static readonly string[] Reserved = [MaintenanceDatabase, "template0", "template1"];
 
     /// <summary>Rejects targets a restore must never replace or cannot name.</summary>
     public static void ValidateTarget(string target)

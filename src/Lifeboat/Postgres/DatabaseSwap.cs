@@ -15,7 +15,7 @@ internal sealed class DatabaseSwap(PostgresSource source, IActivityReporter repo
     /// <remarks>Runs to the end regardless of cancellation: stopping between the steps is what would lose a name.</remarks>
     public async Task RunAsync(string staging, string target, bool targetExists)
     {
-        await using var admin = await PostgresConnector.OpenAsync(source, "postgres", CancellationToken.None);
+        await using var admin = await PostgresConnector.OpenAsync(source, DatabaseAdmin.MaintenanceDatabase, CancellationToken.None);
         // pg_restore committed asynchronously; this session's first commit flushes all of that WAL to disk,
         // so the restored data is durable before it takes the name, and before any old data is dropped.
         await DatabaseAdmin.ExecuteAsync(admin, "SET synchronous_commit = on", CancellationToken.None);

@@ -60,7 +60,7 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
         var archive = ArchiveOf(manifest);
         var target = options.TargetDatabase ?? info.Database;
         DatabaseAdmin.ValidateTarget(target);
-        await using var admin = await PostgresConnector.OpenAsync(source, "postgres", cancellationToken);
+        await using var admin = await PostgresConnector.OpenAsync(source, DatabaseAdmin.MaintenanceDatabase, cancellationToken);
         var existing = await DatabaseAdmin.DescribeAsync(admin, source, target, cancellationToken);
         var refusal = existing is not null && !options.Force
             ? TargetExists(source, target)
@@ -95,7 +95,7 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
     /// <summary>Everything that can refuse the restore is checked before anything is created.</summary>
     private static async Task<bool> PreflightAsync(PostgresSource source, PostgresDumpInfo info, string target, bool force, CancellationToken cancellationToken)
     {
-        await using var admin = await PostgresConnector.OpenAsync(source, "postgres", cancellationToken);
+        await using var admin = await PostgresConnector.OpenAsync(source, DatabaseAdmin.MaintenanceDatabase, cancellationToken);
         var targetExists = await DatabaseAdmin.ExistsAsync(admin, target, cancellationToken);
         if (targetExists && !force)
             throw TargetExists(source, target);
@@ -113,7 +113,7 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
     private async Task<RestoreResult> RestoreIntoStagingAsync(
         PostgresSource source, BackupManifest manifest, PostgresDumpInfo info, StoredObject archive, string staging, string target, PgTool pgRestore, RestoreOptions options, CancellationToken cancellationToken)
     {
-        await using (var admin = await PostgresConnector.OpenAsync(source, "postgres", cancellationToken))
+        await using (var admin = await PostgresConnector.OpenAsync(source, DatabaseAdmin.MaintenanceDatabase, cancellationToken))
             await DatabaseAdmin.CreateAsync(admin, staging, info, cancellationToken);
         // CREATE EXTENSION postgis takes a second or so of the server's time; a spool need not wait for it.
         var extensions = CreateExtensionsAsync(source, staging, info, cancellationToken);
@@ -152,7 +152,7 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
     {
         try
         {
-            await using var admin = await PostgresConnector.OpenAsync(source, "postgres", CancellationToken.None);
+            await using var admin = await PostgresConnector.OpenAsync(source, DatabaseAdmin.MaintenanceDatabase, CancellationToken.None);
             await DatabaseAdmin.DropAsync(admin, staging, CancellationToken.None);
         }
         catch (Exception e) when (e is NpgsqlException or LifeboatException)

@@ -188,6 +188,16 @@ public sealed partial class BackupRepository
     }
 
     /// <summary>
+    /// The newest backup of <paramref name="source"/>/<paramref name="name"/>, as "latest" finds it, or null when it has
+    /// none; throws as "latest" does when the newest is damaged.
+    /// </summary>
+    public async Task<BackupManifest?> FindNewestAsync(string source, string name, CancellationToken cancellationToken)
+    {
+        var keys = await ManifestKeysAsync(source, name, cancellationToken);
+        return keys.Count == 0 ? null : await NewestAsync(keys, cancellationToken);
+    }
+
+    /// <summary>
     /// The backup an id names: the whole id, else the one backup whose id or random suffix starts with it. Several
     /// matches, of either kind, are an error naming them: a restore must never guess which backup was meant.
     /// </summary>

@@ -37,18 +37,46 @@ public static class RepositoryLeftovers
         return HealthCheck.Ok(LocksCheck, $"{records.Count} held by running commands: {string.Join("; ", records.Select(r => r.Describe()))}");
     }
 
-    /// <summary>Looks for uploads whose runs were killed: they hold space that nothing will free.</summary>
+    /// <summary>
+    /// Looks for uploads not written to for <see cref="UploadIdleFor"/>: they hold space that nothing will free once
+    /// their runs are gone. Whether they are gone only the locks can tell: every run that writes holds one.
+    /// </summary>
     public static async Task<HealthCheck> CheckUploadsAsync(IObjectStore store, CancellationToken cancellationToken)
     {
         var found = await store.FindAbandonedUploadsAsync(UploadIdleFor, cancellationToken);
+        IReadOnlyList<LockRecord> records = found.Count == 0 ? [] : await RepositoryLock.ListAsync(store, cancellationToken);
+        return Uploads(found, records, DateTimeOffset.UtcNow, store is FileObjectStore);
+    }
+
+    /// <summary>
+    /// The uploads check on the idle uploads <paramref name="found"/> and the lock records read at <paramref name="now"/>;
+    /// <paramref name="inDirectory"/> when they are temporary files of a directory repository (else multipart uploads).
+    /// </summary>
+    public static HealthCheck Uploads(AbandonedUploads found, IReadOnlyList<LockRecord> records, DateTimeOffset now, bool inDirectory)
+    {
         if (found.Count == 0)
             return HealthCheck.Ok(UploadsCheck, "no abandoned uploads");
+        var idle = $"not written to for over {UploadIdleFor.TotalHours:0} hour(s)";
+        var live = records.Where(r => !r.IsStale(now, RepositoryLock.StaleAfter)).ToList();
+        if (live.Count > 0)
+        {
+            // A run that waits writes nothing meanwhile (a backup whose dump is blocked by a table lock for an hour), so
+            // an idle upload may be a live one: removing it would fail that run.
+            return new HealthCheck(
+                UploadsCheck,
+                HealthStatus.Warn,
+                $"{found.Count} upload(s) in {found.Place} hold {ByteCount.Format(found.Bytes)}, {idle}; a running command may still own them: {string.Join("; ", live.Select(r => r.Describe()))}")
+            {
+                Hint = "leave them while it runs: a command that waits writes nothing for a while; look again once no command holds a lock",
+            };
+        }
+
         return new HealthCheck(
             UploadsCheck,
             HealthStatus.Warn,
-            $"{found.Count} abandoned upload(s) in {found.Place} hold {ByteCount.Format(found.Bytes)}: not written to for {UploadIdleFor.TotalHours:0} hour(s), so the runs that wrote them were killed")
+            $"{found.Count} abandoned upload(s) in {found.Place} hold {ByteCount.Format(found.Bytes)}: {idle}, and no running command holds a lock, so the runs that wrote them ended without finishing them")
         {
-            Hint = store is FileObjectStore
+            Hint = inDirectory
                 ? $"delete the files in {found.Place} that are older than {UploadIdleFor.TotalHours:0} hour(s)"
                 : "abort them (aws s3api list-multipart-uploads, abort-multipart-upload), or let a lifecycle rule of the bucket abort incomplete multipart uploads",
         };

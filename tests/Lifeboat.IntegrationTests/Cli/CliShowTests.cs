@@ -80,10 +80,7 @@ public sealed class CliShowTests
         await using var repo = await TestRepository.CreateLocalAsync();
         var config = repo.WriteConfig(app.SourceConfig("app"), crm.SourceConfig("crm"));
         await BackupAsync(config, "app");
-        // Ids tell seconds apart; a second between backups keeps this test about 'show', not about ordering within one.
-        await Task.Delay(TimeSpan.FromSeconds(1.1), Ct);
         var newestApp = await BackupAsync(config, "app");
-        await Task.Delay(TimeSpan.FromSeconds(1.1), Ct);
         var newestCrm = await BackupAsync(config, "crm");
 
         var latest = await Infrastructure.Cli.RunAsync("--config", config, "show", "latest");
@@ -95,6 +92,37 @@ public sealed class CliShowTests
         Assert.True(latestApp.ExitCode == 0, latestApp.Stderr);
         Assert.StartsWith($"backup {newestApp}\n", latestApp.Stdout, StringComparison.Ordinal);
         Assert.Equal(newestApp, JsonDocument.Parse(latestAppJson.Stdout).RootElement.GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task Show_takes_no_lock_so_a_stale_exclusive_lock_does_not_stop_it_and_none_is_left_behind()
+    {
+        await using var database = await TestDatabase.CreateAsync("clishowlock", Sql);
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = repo.WriteConfig(database.SourceConfig("app"));
+        var id = await BackupAsync(config, "app");
+        // Another host's exclusive lock on the whole repository, as a killed prune or migrate would leave it.
+        var locks = Path.Combine(repo.RepositoryPath, "locks");
+        Directory.CreateDirectory(locks);
+        await File.WriteAllTextAsync(Path.Combine(locks, "20260101T000000Z-deadbeef"), """
+            {"id":"20260101T000000Z-deadbeef","exclusive":true,"command":"prune","host":"old-host","pid":4242,
+             "createdAt":"2026-01-01T00:00:00Z","heartbeatAt":"2026-01-01T00:00:00Z"}
+            """, Ct);
+
+        var show = await Infrastructure.Cli.RunAsync("--config", config, "show", id);
+
+        Assert.True(show.ExitCode == 0, show.Stderr);
+        Assert.StartsWith($"backup {id}\n", show.Stdout, StringComparison.Ordinal);
+        Assert.Equal(["20260101T000000Z-deadbeef"], Directory.GetFiles(locks).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task Show_help_says_an_id_may_be_given_by_a_unique_prefix_or_as_latest()
+    {
+        var help = await Infrastructure.Cli.RunAsync("show", "--help");
+
+        Assert.Equal(0, help.ExitCode);
+        Assert.Contains("Backup id (whole, a unique prefix, or a unique prefix of its last 8 characters), or 'latest'", help.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -16,9 +16,21 @@ public static class Cli
 
     public static async Task<Result> RunAsync(params string[] arguments) => await RunAsync(null, arguments);
 
-    public static async Task<Result> RunAsync(IReadOnlyDictionary<string, string?>? environment, params string[] arguments)
+    public static Task<Result> RunAsync(IReadOnlyDictionary<string, string?>? environment, params string[] arguments) =>
+        RunProgramAsync(Executable, arguments, environment);
+
+    /// <summary>
+    /// Runs the executable where file permissions hold as for an operator's account. Tests run as root in CI, and root
+    /// reads any file; without the capabilities that let it (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH) it does not.
+    /// </summary>
+    public static Task<Result> RunHonouringFilePermissionsAsync(params string[] arguments) =>
+        Environment.IsPrivilegedProcess
+            ? RunProgramAsync("setpriv", ["--bounding-set=-dac_override,-dac_read_search", Executable, .. arguments], null)
+            : RunProgramAsync(Executable, arguments, null);
+
+    private static async Task<Result> RunProgramAsync(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment)
     {
-        var info = new ProcessStartInfo(Executable)
+        var info = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

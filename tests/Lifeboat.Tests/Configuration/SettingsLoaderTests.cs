@@ -392,6 +392,15 @@ public sealed class SettingsLoaderTests : IDisposable
     }
 
     [Fact]
+    public void A_configuration_path_that_is_a_directory_is_an_error_saying_so()
+    {
+        var error = Assert.Throws<LifeboatException>(() => SettingsLoader.Load(_dir));
+
+        Assert.Equal(FailureKind.Usage, error.Kind);
+        Assert.Equal($"configuration file {_dir} is a directory", error.Message);
+    }
+
+    [Fact]
     public void A_file_that_is_not_yaml_is_an_error_naming_the_file()
     {
         var path = Write("repository: [unclosed");

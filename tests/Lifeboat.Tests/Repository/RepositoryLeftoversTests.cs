@@ -56,12 +56,40 @@ public sealed class RepositoryLeftoversTests
 
             Assert.Equal(HealthStatus.Warn, check.Status);
             Assert.StartsWith($"1 abandoned upload(s) in {temp} hold 2.0 KiB", check.Detail, StringComparison.Ordinal);
+            Assert.Contains("no running command holds a lock", check.Detail, StringComparison.Ordinal);
             Assert.True(File.Exists(idle));
         }
         finally
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    [Fact]
+    public void Idle_uploads_while_no_command_holds_a_lock_are_abandoned_and_the_hint_says_how_to_remove_them()
+    {
+        var stale = Lock("20261203T010000Z-aaaaaaaa", heartbeat: Now - RepositoryLock.StaleAfter - TimeSpan.FromMinutes(1));
+
+        var check = RepositoryLeftovers.Uploads(new AbandonedUploads(2, 4096, "/repo/.tmp"), [stale], Now, inDirectory: true);
+
+        Assert.Equal(HealthStatus.Warn, check.Status);
+        Assert.Equal("2 abandoned upload(s) in /repo/.tmp hold 4.0 KiB: not written to for over 1 hour(s), and no running command holds a lock, so the runs that wrote them ended without finishing them", check.Detail);
+        Assert.Equal("delete the files in /repo/.tmp that are older than 1 hour(s)", check.Hint);
+    }
+
+    [Fact]
+    public void Idle_uploads_while_a_command_holds_a_live_lock_may_be_its_own_and_the_hint_does_not_advise_deleting_them()
+    {
+        // A backup whose dump has waited an hour on a table lock writes nothing meanwhile: its upload looks idle.
+        var live = Lock("20261203T010000Z-bbbbbbbb", heartbeat: Now - TimeSpan.FromMinutes(1));
+
+        var check = RepositoryLeftovers.Uploads(new AbandonedUploads(1, 2048, "/repo/.tmp"), [live], Now, inDirectory: true);
+
+        Assert.Equal(HealthStatus.Warn, check.Status);
+        Assert.Equal($"1 upload(s) in /repo/.tmp hold 2.0 KiB, not written to for over 1 hour(s); a running command may still own them: {live.Describe()}", check.Detail);
+        Assert.DoesNotContain("abandoned", check.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("delete", check.Hint, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("abort", check.Hint, StringComparison.OrdinalIgnoreCase);
     }
 
     // Another host, so only the heartbeat tells whether its holder lives.

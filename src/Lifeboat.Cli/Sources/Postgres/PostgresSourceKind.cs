@@ -21,7 +21,7 @@ internal static class PostgresSourceKind
             return new() { ["database"] = CliJson.Text(info.Database), ["tables"] = CliJson.Number(info.Tables.Count) };
         })
     {
-        Checks = PostgresChecks.RunAsync,
+        Checks = PostgresChecks.Steps,
         DescribeDetails = PostgresBackupDescription.Of,
     };
 
