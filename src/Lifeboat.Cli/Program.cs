@@ -49,6 +49,7 @@ public static class Program
         root.Subcommands.Add(KeyCommand.Create());
         root.Subcommands.Add(MigrateCommand.Create());
         root.Subcommands.Add(Sources.Postgres.WalPushCommand.Create());
+        root.Subcommands.Add(Sources.Postgres.WalPushCommand.CreatePusher());
         root.Subcommands.Add(Sources.Postgres.WalFetchCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(CompletionCommand.Create());

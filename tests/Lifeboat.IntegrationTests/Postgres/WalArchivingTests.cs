@@ -40,6 +40,38 @@ public sealed class WalArchivingTests
     }
 
     [Fact]
+    public async Task In_async_mode_a_background_pusher_archives_every_segment_byte_identical_and_exits_when_idle()
+    {
+        await using var cluster = await PrivatePostgres.CreateAsync(Ct);
+        cluster.Set("wal_keep_size", "1GB"); // every segment stays in pg_wal to compare with
+        var config = await StartArchivingAsync(cluster, "--async --processes 3 --idle-exit 3 --spool-dir '{work}/spool'");
+        var work = Path.GetDirectoryName(config)!;
+
+        var segments = new List<string>();
+        await cluster.ExecuteAsync("CREATE TABLE t (id int, v text)", Ct);
+        for (var i = 0; i < 12; i++)
+        {
+            segments.Add((await cluster.QueryValueAsync("SELECT pg_walfile_name(pg_current_wal_lsn())", Ct))!);
+            await cluster.ExecuteAsync($"INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, {1000 * (i + 1)}) g; SELECT pg_switch_wal()", Ct);
+        }
+
+        await WaitUntilArchivedAsync(cluster, segments[^1]);
+        foreach (var segment in segments)
+        {
+            var fetched = Path.Combine(work, segment + ".fetched");
+            var fetch = await Infrastructure.Cli.RunAsync("--config", config, "wal-fetch", segment, fetched);
+
+            Assert.True(fetch.ExitCode == 0, fetch.Stderr);
+            Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(cluster.DataDirectory, "pg_wal", segment), Ct), await File.ReadAllBytesAsync(fetched, Ct));
+        }
+
+        // Verdicts are taken by the calls that waited for them; the pusher lets go of its lock once idle.
+        var spool = Directory.GetDirectories(Path.Combine(work, "spool")).Single();
+        Assert.Empty(Directory.GetFiles(spool, "*.stored"));
+        await WaitUntilAsync(() => !PusherHoldsLock(spool), TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
     public async Task Wal_fetch_exits_1_for_a_file_the_archive_lacks_and_126_for_a_damaged_one_leaving_no_file()
     {
         await using var cluster = await PrivatePostgres.CreateAsync(Ct);
@@ -67,11 +99,12 @@ public sealed class WalArchivingTests
     /// Starts the cluster archiving through lifeboat, with the repository and configuration in a directory its OS user
     /// owns, as on a database host. The configuration names the server's port, known once it runs.
     /// </summary>
-    private static async Task<string> StartArchivingAsync(PrivatePostgres cluster)
+    private static async Task<string> StartArchivingAsync(PrivatePostgres cluster, string pushOptions = "")
     {
         var work = await cluster.CreateServerDirectoryAsync("lifeboat", Ct);
         var configPath = Path.Combine(work, "lifeboat.yaml");
-        await cluster.Set("archive_mode", "on").Set("archive_command", $"'{Infrastructure.Cli.Executable}' --config '{configPath}' --quiet wal-push %p").StartAsync(Ct);
+        var options = pushOptions.Replace("{work}", work, StringComparison.Ordinal);
+        await cluster.Set("archive_mode", "on").Set("archive_command", $"'{Infrastructure.Cli.Executable}' --config '{configPath}' --quiet wal-push {options} %p").StartAsync(Ct);
         var config = new LifeboatConfigBuilder()
             .RepositoryUrl(Path.Combine(work, "repo"))
             .KeyFile(Path.Combine(work, "repo.key"))
@@ -90,6 +123,28 @@ public sealed class WalArchivingTests
         using var chown = Process.Start("chown", ["-R", "postgres", path])!;
         await chown.WaitForExitAsync(Ct);
         Assert.Equal(0, chown.ExitCode);
+    }
+
+    // The pusher holds an exclusive flock on its lock file while it runs; taking it shows that it has gone.
+    private static bool PusherHoldsLock(string spool)
+    {
+        try
+        {
+            using var probe = new FileStream(Path.Combine(spool, "pusher.lock"), FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (!condition() && DateTime.UtcNow < deadline)
+            await Task.Delay(100, Ct);
+        Assert.True(condition(), $"still not so after {limit.TotalSeconds} s");
     }
 
     private static async Task WaitUntilArchivedAsync(PrivatePostgres cluster, string segment)

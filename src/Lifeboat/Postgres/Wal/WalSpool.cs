@@ -1,0 +1,79 @@
+namespace Lifeboat.Postgres.Wal;
+
+/// <summary>
+/// The local directory where asynchronous archiving keeps its state: one status file per WAL file the background
+/// pusher finished (stored, or failed and why) and the lock that lets only one pusher run per archive.
+/// </summary>
+/// <param name="Directory">The directory; created private to the user (PostgreSQL's OS user) on first use.</param>
+public sealed record WalSpool(string Directory)
+{
+    private const string StoredSuffix = ".stored";
+    private const string FailedSuffix = ".failed";
+
+    /// <summary>The spool of one source's archive in one repository, under <paramref name="root"/>.</summary>
+    public static WalSpool For(string root, string repositoryId, string sourceName) => new(Path.Combine(root, $"{repositoryId}-{sourceName}"));
+
+    /// <summary>The file whose exclusive lock the running pusher holds.</summary>
+    public string LockPath => Path.Combine(Directory, "pusher.lock");
+
+    /// <summary>Creates the directory, readable by its owner only: status files name WAL files, errors name objects.</summary>
+    public void Create() =>
+        System.IO.Directory.CreateDirectory(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+    /// <summary>Notes that <paramref name="fileName"/> is durably archived; written only after the push returned.</summary>
+    public void MarkStored(string fileName)
+    {
+        WriteAtomically(StatusPath(fileName, StoredSuffix), "");
+        File.Delete(StatusPath(fileName, FailedSuffix));
+    }
+
+    /// <summary>Notes that pushing <paramref name="fileName"/> failed, with the line that says why.</summary>
+    public void MarkFailed(string fileName, string why) => WriteAtomically(StatusPath(fileName, FailedSuffix), why);
+
+    /// <summary>True when the pusher stored <paramref name="fileName"/> and the status was not yet taken.</summary>
+    public bool IsStored(string fileName) => File.Exists(StatusPath(fileName, StoredSuffix));
+
+    /// <summary>
+    /// Takes the pusher's verdict on <paramref name="fileName"/>, removing it so that a later request pushes again:
+    /// true when stored, false when there is none yet; throws with the pusher's reason when it failed.
+    /// </summary>
+    public bool TakeVerdict(string fileName)
+    {
+        var stored = StatusPath(fileName, StoredSuffix);
+        if (File.Exists(stored))
+        {
+            File.Delete(stored);
+            return true;
+        }
+
+        var failed = StatusPath(fileName, FailedSuffix);
+        if (!File.Exists(failed))
+            return false;
+        var why = File.ReadAllText(failed);
+        File.Delete(failed);
+        throw new LifeboatException($"archiving {fileName} failed in the background: {why}", "PostgreSQL retries the file; if it keeps failing, push it in the foreground to see the error as it happens");
+    }
+
+    /// <summary>Removes the verdicts on files PostgreSQL no longer asks for (it went on after a lost reply, or was restarted).</summary>
+    public void ForgetAllBut(IReadOnlySet<string> wanted, TimeSpan olderThan)
+    {
+        var cutoff = DateTime.UtcNow - olderThan;
+        foreach (var path in System.IO.Directory.EnumerateFiles(Directory))
+        {
+            var name = Path.GetFileName(path);
+            var fileName = name.EndsWith(StoredSuffix, StringComparison.Ordinal) ? name[..^StoredSuffix.Length]
+                : name.EndsWith(FailedSuffix, StringComparison.Ordinal) ? name[..^FailedSuffix.Length] : null;
+            if (fileName is not null && !wanted.Contains(fileName) && File.GetLastWriteTimeUtc(path) < cutoff)
+                File.Delete(path);
+        }
+    }
+
+    private string StatusPath(string fileName, string suffix) => Path.Combine(Directory, fileName + suffix);
+
+    private static void WriteAtomically(string path, string text)
+    {
+        var temporary = path + ".tmp";
+        File.WriteAllText(temporary, text);
+        File.Move(temporary, path, overwrite: true);
+    }
+}

@@ -1,0 +1,53 @@
+using Lifeboat.Postgres.Wal;
+
+namespace Lifeboat.Tests.Postgres.Wal;
+
+/// <summary>What archive_command's side of asynchronous archiving does with the background pusher's verdicts.</summary>
+public sealed class WalAsyncPushTests : IDisposable
+{
+    private const string Segment = "000000010000000000000007";
+    private readonly string _dir = Directory.CreateTempSubdirectory("lifeboat-spool-").FullName;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task A_stored_verdict_succeeds_once_and_is_taken_so_that_a_later_request_pushes_again()
+    {
+        var spool = new WalSpool(_dir);
+        spool.Create();
+        spool.MarkStored(Segment);
+        var starts = 0;
+
+        await new WalAsyncPush(spool, () => starts++, TimeSpan.FromSeconds(5)).WaitAsync(Segment, Ct);
+
+        Assert.False(spool.IsStored(Segment));
+        Assert.Equal(0, starts);
+    }
+
+    [Fact]
+    public async Task A_failed_verdict_fails_with_the_pushers_reason_so_that_postgresql_retries()
+    {
+        var spool = new WalSpool(_dir);
+        spool.Create();
+        spool.MarkFailed(Segment, "cannot reach the store");
+
+        var error = await Assert.ThrowsAnyAsync<LifeboatException>(() => new WalAsyncPush(spool, () => { }, TimeSpan.FromSeconds(5)).WaitAsync(Segment, Ct));
+
+        Assert.Equal($"archiving {Segment} failed in the background: cannot reach the store", error.Message);
+        Assert.False(spool.TakeVerdict(Segment));
+    }
+
+    [Fact]
+    public async Task Without_a_verdict_it_starts_a_pusher_and_fails_after_its_timeout_instead_of_claiming_success()
+    {
+        var spool = new WalSpool(_dir);
+        var starts = 0;
+
+        var error = await Assert.ThrowsAnyAsync<LifeboatException>(() => new WalAsyncPush(spool, () => starts++, TimeSpan.FromSeconds(1)).WaitAsync(Segment, Ct));
+
+        Assert.Equal($"the background pusher did not archive {Segment} within 1 s", error.Message);
+        Assert.InRange(starts, 1, 3);
+    }
+}
