@@ -1,0 +1,75 @@
+using System.Formats.Tar;
+using System.Text.Json;
+using Lifeboat.Postgres;
+using Lifeboat.Postgres.Replication;
+using Lifeboat.TestKit.Servers;
+
+namespace Lifeboat.IntegrationTests.Postgres;
+
+/// <summary>BASE_BACKUP read straight off a replication connection to a real server with a second tablespace.</summary>
+public sealed class BaseBackupStreamTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Every_tablespace_and_the_manifest_stream_in_one_copy_as_tar_archives_between_a_start_and_a_stop_position()
+    {
+        await using var cluster = await PrivatePostgres.StartNewAsync(Ct);
+        var location = await cluster.CreateServerDirectoryAsync("ts1", Ct);
+        await cluster.ExecuteAsync($"CREATE TABLESPACE ts1 LOCATION '{location}'", Ct);
+        await cluster.ExecuteAsync("CREATE TABLE elsewhere (x int) TABLESPACE ts1; INSERT INTO elsewhere SELECT generate_series(1, 50000)", Ct);
+        var oid = await cluster.QueryValueAsync("SELECT oid FROM pg_tablespace WHERE spcname = 'ts1'", Ct);
+
+        await using var connection = await ReplicationConnection.OpenAsync(Source(cluster, PrivatePostgres.Password), Ct);
+        var backup = await BaseBackupStream.StartAsync(connection, "lifeboat test", Ct);
+        var archives = new Dictionary<string, (string? Location, List<string> Entries, byte[]? Bytes)>();
+        while (await backup.NextArchiveAsync(Ct) is { } archive)
+        {
+            using var copy = new MemoryStream();
+            await archive.Content.CopyToAsync(copy, Ct);
+            archives[archive.Name] = (archive.TablespaceLocation, archive.Name.EndsWith(".tar", StringComparison.Ordinal) ? await EntriesAsync(copy) : [], copy.ToArray());
+        }
+
+        Assert.Equal([$"{oid}.tar", "backup_manifest", "base.tar"], archives.Keys.Order(StringComparer.Ordinal));
+        Assert.Contains("global/pg_control", archives["base.tar"].Entries);
+        Assert.Contains("backup_label", archives["base.tar"].Entries);
+        Assert.Contains("PG_VERSION", archives["base.tar"].Entries);
+        Assert.Equal(location, archives[$"{oid}.tar"].Location);
+        Assert.NotEmpty(archives[$"{oid}.tar"].Entries);
+        using var manifest = JsonDocument.Parse(archives["backup_manifest"].Bytes);
+        Assert.Equal(1, manifest.RootElement.GetProperty("PostgreSQL-Backup-Manifest-Version").GetInt32());
+        Assert.Equal(1u, backup.Timeline);
+        Assert.True(backup.Stop > backup.Start, $"{backup.Start} .. {backup.Stop}");
+        Assert.Equal(2, backup.Tablespaces.Count);
+    }
+
+    [Fact]
+    public async Task A_wrong_password_is_refused_by_the_server_in_one_line_naming_it()
+    {
+        await using var cluster = await PrivatePostgres.StartNewAsync(Ct);
+
+        var error = await Assert.ThrowsAnyAsync<LifeboatException>(() => ReplicationConnection.OpenAsync(Source(cluster, "wrong-password"), Ct));
+
+        Assert.StartsWith($"127.0.0.1:{cluster.Port}/postgres refused the replication connection: password authentication failed for user \"postgres\"", error.Message, StringComparison.Ordinal);
+    }
+
+    private static PostgresSource Source(PrivatePostgres cluster, string password) => new()
+    {
+        Name = "app",
+        Host = cluster.Host,
+        Port = cluster.Port,
+        Database = "postgres",
+        User = PrivatePostgres.Superuser,
+        Password = password,
+    };
+
+    private static async Task<List<string>> EntriesAsync(MemoryStream tar)
+    {
+        tar.Position = 0;
+        var entries = new List<string>();
+        await using var reader = new TarReader(tar, leaveOpen: true);
+        while (await reader.GetNextEntryAsync(copyData: false, Ct) is { } entry)
+            entries.Add(entry.Name);
+        return entries;
+    }
+}
