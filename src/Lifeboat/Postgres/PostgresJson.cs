@@ -8,4 +8,5 @@ namespace Lifeboat.Postgres;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(PostgresDumpInfo))]
+[JsonSerializable(typeof(BaseBackupInfo))]
 internal sealed partial class PostgresJson : JsonSerializerContext;

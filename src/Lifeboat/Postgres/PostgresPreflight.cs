@@ -249,7 +249,7 @@ public sealed class PostgresPreflight
         var name = $"{_prefix} newest backup";
         if (_repository is null)
             return HealthCheck.Skip(name, "the repository did not open");
-        var (check, newest) = await NewestBackupCheck.RunAsync(name, _repository, PostgresDumpBackup.SourceType, _source.Name, cancellationToken);
+        var (check, newest) = await NewestBackupCheck.RunAsync(name, _repository, PostgresDumpBackup.SourceType, _source.Name, cancellationToken, PostgresDumpBackup.Kind);
         _newestArchiveBytes = newest?.SizeBytes;
         return check;
     }

@@ -136,7 +136,7 @@ public sealed partial class BackupRepository
     public async Task<IReadOnlyList<BackupManifest>> ListBackupsAsync(
         string? source, string? name, Action<string, LifeboatException>? onInvalid, CancellationToken cancellationToken)
     {
-        var keys = await ManifestKeysAsync(source, name, cancellationToken);
+        var keys = await ManifestKeysAsync(source, name, null, cancellationToken);
         var manifests = new BackupManifest?[keys.Count];
         var errors = new LifeboatException?[keys.Count];
         // Manifests are small: on S3 each read is a round trip, so a few at a time keeps a long listing short.
@@ -169,12 +169,13 @@ public sealed partial class BackupRepository
 
     /// <summary>
     /// Finds one backup by id, by a unique prefix of its id or of its random suffix, or the newest of a source with
-    /// "latest"; <paramref name="source"/> null means any. Lists keys and reads only the manifest it returns (and the
-    /// few it must compare or fall back on), so a restore starts as fast from thousands of backups as from one.
+    /// "latest"; <paramref name="source"/> null means any, <paramref name="kind"/> null any kind (a restore of a dump
+    /// names its kind, so that "latest" never means a base backup). Lists keys and reads only the manifest it returns
+    /// (and the few it must compare or fall back on), so a restore starts as fast from thousands of backups as from one.
     /// </summary>
-    public async Task<BackupManifest> FindBackupAsync(string? source, string? name, string idOrLatest, CancellationToken cancellationToken)
+    public async Task<BackupManifest> FindBackupAsync(string? source, string? name, string idOrLatest, CancellationToken cancellationToken, string? kind = null)
     {
-        var keys = await ManifestKeysAsync(source, name, cancellationToken);
+        var keys = await ManifestKeysAsync(source, name, kind, cancellationToken);
         var what = Describe(source, name, plural: false);
         if (idOrLatest != "latest")
             return await ReadManifestAsync(MatchId(keys, idOrLatest, source, name).Key, cancellationToken);
@@ -191,9 +192,9 @@ public sealed partial class BackupRepository
     /// The newest backup of <paramref name="source"/>/<paramref name="name"/>, as "latest" finds it, or null when it has
     /// none; throws as "latest" does when the newest is damaged.
     /// </summary>
-    public async Task<BackupManifest?> FindNewestAsync(string source, string name, CancellationToken cancellationToken)
+    public async Task<BackupManifest?> FindNewestAsync(string source, string name, CancellationToken cancellationToken, string? kind = null)
     {
-        var keys = await ManifestKeysAsync(source, name, cancellationToken);
+        var keys = await ManifestKeysAsync(source, name, kind, cancellationToken);
         return keys.Count == 0 ? null : await NewestAsync(keys, cancellationToken);
     }
 
@@ -310,10 +311,10 @@ public sealed partial class BackupRepository
     /// The manifest keys of one source (and name), or of every source, ordered by backup id. One listing of the
     /// manifests' own prefix: no data object is ever walked to find a backup.
     /// </summary>
-    private async Task<List<ManifestLocation>> ManifestKeysAsync(string? source, string? name, CancellationToken cancellationToken)
+    private async Task<List<ManifestLocation>> ManifestKeysAsync(string? source, string? name, string? kind, CancellationToken cancellationToken)
     {
         var found = new List<ManifestLocation>();
-        await foreach (var info in Store.ListAsync(RepositoryLayout.ManifestsOf(source, name), cancellationToken))
+        await foreach (var info in Store.ListAsync(RepositoryLayout.ManifestsOf(source, name, kind), cancellationToken))
         {
             if (RepositoryLayout.ManifestIdOf(info.Key) is { } id)
                 found.Add(new ManifestLocation(info.Key, id));

@@ -11,12 +11,12 @@ public static class NewestBackupCheck
     /// and that backup when it reads (null when there is none, or it does not).
     /// </summary>
     public static async Task<(HealthCheck Check, BackupManifest? Newest)> RunAsync(
-        string name, BackupRepository repository, string source, string sourceName, CancellationToken cancellationToken)
+        string name, BackupRepository repository, string source, string sourceName, CancellationToken cancellationToken, string? kind = null)
     {
         BackupManifest? newest;
         try
         {
-            newest = await repository.FindNewestAsync(source, sourceName, cancellationToken);
+            newest = await repository.FindNewestAsync(source, sourceName, cancellationToken, kind);
         }
         catch (LifeboatException e)
         {

@@ -34,11 +34,12 @@ public static class RepositoryLayout
         $"{ManifestsPrefix}{source}/{name}/{kind}/{id}";
 
     /// <summary>The prefix listing the manifests of one source type (and name), or of every source when both are null.</summary>
-    public static string ManifestsOf(string? source, string? name) => (source, name) switch
+    public static string ManifestsOf(string? source, string? name, string? kind = null) => (source, name, kind) switch
     {
-        (null, _) => ManifestsPrefix,
-        (_, null) => $"{ManifestsPrefix}{source}/",
-        _ => $"{ManifestsPrefix}{source}/{name}/",
+        (null, _, _) => ManifestsPrefix,
+        (_, null, _) => $"{ManifestsPrefix}{source}/",
+        (_, _, null) => $"{ManifestsPrefix}{source}/{name}/",
+        _ => $"{ManifestsPrefix}{source}/{name}/{kind}/",
     };
 
     /// <summary>Parses a manifest key back into its backup id, or null when the key is no manifest.</summary>

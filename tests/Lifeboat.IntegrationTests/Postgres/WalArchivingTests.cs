@@ -65,10 +65,54 @@ public sealed class WalArchivingTests
             Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(cluster.DataDirectory, "pg_wal", segment), Ct), await File.ReadAllBytesAsync(fetched, Ct));
         }
 
-        // Verdicts are taken by the calls that waited for them; the pusher lets go of its lock once idle.
+        // No verdict of failure is left, and the pusher lets go of its lock once idle.
         var spool = Directory.GetDirectories(Path.Combine(work, "spool")).Single();
-        Assert.Empty(Directory.GetFiles(spool, "*.stored"));
+        Assert.Empty(Directory.GetFiles(spool, "*.failed"));
         await WaitUntilAsync(() => !PusherHoldsLock(spool), TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
+    public async Task A_base_backup_is_recorded_once_the_wal_from_its_start_to_its_stop_is_archived()
+    {
+        await using var cluster = await PrivatePostgres.CreateAsync(Ct);
+        var config = await StartArchivingAsync(cluster);
+        await cluster.ExecuteAsync("CREATE TABLE t AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 100000) g", Ct);
+
+        // As the server's OS user, like wal-push: processes writing one directory repository must share a user.
+        var backup = await AsServerUserAsync("--config", config, "backup", "postgres", "--physical", "--archive-timeout", "120");
+        var list = await AsServerUserAsync("--config", config, "--json", "list");
+
+        Assert.True(backup.ExitCode == 0, backup.Stderr + string.Join('\n', File.ReadLines(cluster.LogFile).TakeLast(20)));
+        Assert.Matches(@"^base backup \S+: postgres/app \(1 tablespace\(s\), WAL [0-9A-F]{24} to [0-9A-F]{24} archived\)", backup.Stdout);
+        Assert.Contains("\"kind\":\"base\"", list.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_base_backup_whose_wal_never_reaches_the_archive_fails_saying_what_the_archiver_reports_and_records_nothing()
+    {
+        await using var cluster = await PrivatePostgres.CreateAsync(Ct);
+        var work = await cluster.CreateServerDirectoryAsync("lifeboat", Ct);
+        await cluster.Set("archive_mode", "on").Set("archive_command", "/bin/false").StartAsync(Ct);
+        var config = await WriteConfigAsync(cluster, work);
+
+        var backup = await AsServerUserAsync("--config", config, "backup", "postgres", "--physical", "--archive-timeout", "3");
+        var list = await Infrastructure.Cli.RunAsync(Password, "--config", config, "--json", "list");
+
+        Assert.Equal(1, backup.ExitCode);
+        Assert.Contains("which the base backup needs, did not reach the archive within 3 s; archiving is not working: pg_stat_archiver reports 0 archived", backup.Stderr, StringComparison.Ordinal);
+        Assert.Equal("[]", list.Stdout.Trim());
+    }
+
+    [Fact]
+    public async Task A_base_backup_of_a_server_that_does_not_archive_is_refused_before_anything_is_copied()
+    {
+        await using var cluster = await PrivatePostgres.StartNewAsync(Ct);
+        var config = await WriteConfigAsync(cluster, await cluster.CreateServerDirectoryAsync("lifeboat", Ct));
+
+        var backup = await Infrastructure.Cli.RunAsync(Password, "--config", config, "backup", "postgres", "--physical");
+
+        Assert.Equal(2, backup.ExitCode);
+        Assert.Contains("has archive_mode = off: a base backup cannot be recovered without the WAL archived after it", backup.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -105,15 +149,45 @@ public sealed class WalArchivingTests
         var configPath = Path.Combine(work, "lifeboat.yaml");
         var options = pushOptions.Replace("{work}", work, StringComparison.Ordinal);
         await cluster.Set("archive_mode", "on").Set("archive_command", $"'{Infrastructure.Cli.Executable}' --config '{configPath}' --quiet wal-push {options} %p").StartAsync(Ct);
+        return await WriteConfigAsync(cluster, work);
+    }
+
+    private const string PasswordVariable = "LIFEBOAT_TEST_PRIVATE_PG_PASSWORD";
+
+    private static readonly Dictionary<string, string?> Password = new() { [PasswordVariable] = PrivatePostgres.Password };
+
+    /// <summary>The configuration and an initialised repository in <paramref name="work"/>, all owned by the server's OS user.</summary>
+    private static async Task<string> WriteConfigAsync(PrivatePostgres cluster, string work)
+    {
         var config = new LifeboatConfigBuilder()
             .RepositoryUrl(Path.Combine(work, "repo"))
             .KeyFile(Path.Combine(work, "repo.key"))
-            .Postgres(new PostgresSourceConfig { Name = "app", Host = cluster.Host, Port = cluster.Port, Database = "postgres", User = PrivatePostgres.Superuser })
-            .WriteTo(configPath);
+            .Postgres(new PostgresSourceConfig { Name = "app", Host = cluster.Host, Port = cluster.Port, Database = "postgres", User = PrivatePostgres.Superuser, PasswordEnv = PasswordVariable })
+            .WriteTo(Path.Combine(work, "lifeboat.yaml"));
         var init = await Infrastructure.Cli.RunAsync("--config", config, "init");
         Assert.True(init.ExitCode == 0, $"{init.ExitCode}: {init.Stderr}{init.Stdout}");
         await GiveToServerUserAsync(work);
         return config;
+    }
+
+    /// <summary>Runs lifeboat as the server's OS user (through runuser when the tests run as root), with the password variable set.</summary>
+    private static async Task<Infrastructure.Cli.Result> AsServerUserAsync(params string[] arguments)
+    {
+        var start = Environment.IsPrivilegedProcess
+            ? new ProcessStartInfo("runuser") { ArgumentList = { "-u", "postgres", "--", Infrastructure.Cli.Executable } }
+            : new ProcessStartInfo(Infrastructure.Cli.Executable);
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.WorkingDirectory = "/";
+        start.Environment["CI"] = "true";
+        start.Environment[PasswordVariable] = PrivatePostgres.Password;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
+        var stderr = process.StandardError.ReadToEndAsync(Ct);
+        await process.WaitForExitAsync(Ct);
+        return new Infrastructure.Cli.Result(process.ExitCode, await stdout, await stderr);
     }
 
     private static async Task GiveToServerUserAsync(string path)

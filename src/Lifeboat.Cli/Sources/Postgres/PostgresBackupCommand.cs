@@ -17,12 +17,25 @@ internal static class PostgresBackupCommand
         {
             Description = "Show what would be dumped and its estimated size, after checking that the repository opens and the database is reachable; write nothing",
         };
+        var physical = new Option<bool>("--physical")
+        {
+            Description = "Take a base backup of the whole cluster (every tablespace) for point-in-time recovery instead of a logical dump; needs WAL archiving through 'lifeboat wal-push'",
+        };
+        var archiveTimeout = new Option<int>("--archive-timeout")
+        {
+            Description = "Seconds a base backup waits for the WAL it needs to reach the archive before failing",
+            DefaultValueFactory = _ => 300,
+        };
         command.Options.Add(name);
         command.Options.Add(dryRun);
+        command.Options.Add(physical);
+        command.Options.Add(archiveTimeout);
         command.SetBody(async (parse, options, cancellationToken) =>
         {
             await using var session = await RepositorySession.OpenAsync(options.ConfigPath, cancellationToken);
             var source = PostgresSourceKind.Pick(session.Settings, parse.GetValue(name));
+            if (parse.GetValue(dryRun) && parse.GetValue(physical))
+                throw new LifeboatException("--dry-run plans logical dumps only so far; it cannot plan a base backup", "run 'lifeboat doctor' to check the source", FailureKind.Usage);
             if (parse.GetValue(dryRun))
             {
                 // No lock either: taking one writes to the repository.
@@ -31,6 +44,8 @@ internal static class PostgresBackupCommand
             }
 
             await session.LockAsync(LockScope.Source(PostgresDumpBackup.SourceType, source.Name), "backup postgres");
+            if (parse.GetValue(physical))
+                return await PhysicalAsync(session, source, TimeSpan.FromSeconds(parse.GetValue(archiveTimeout)), options);
             var manifest = await session.RunAsync(work => Reporting.RunAsync(options, reporter =>
                 new PostgresDumpBackup(session.Repository, reporter).RunAsync(source, work)));
             var summary = BackupSummary.Of(manifest, SourceKinds.SummaryFields(manifest));
@@ -41,5 +56,23 @@ internal static class PostgresBackupCommand
             return CommandRunner.Ok;
         }, afterInterruption: "no backup was recorded");
         return command;
+    }
+
+    private static async Task<int> PhysicalAsync(RepositorySession session, PostgresSource source, TimeSpan archiveTimeout, GlobalOptions options)
+    {
+        var manifest = await session.RunAsync(work => Reporting.RunAsync(options, reporter =>
+            new PostgresBaseBackup(session.Repository, reporter).RunAsync(source, archiveTimeout, work)));
+        var summary = BackupSummary.Of(manifest, SourceKinds.SummaryFields(manifest));
+        if (options.Json)
+        {
+            CliJson.Print(summary, CliJson.Default.BackupSummary);
+        }
+        else if (!options.Quiet)
+        {
+            var info = BaseBackupInfo.Of(manifest);
+            Console.WriteLine($"base backup {manifest.Id}: postgres/{manifest.Name} ({info.Tablespaces.Count} tablespace(s), WAL {info.FirstSegment} to {info.LastSegment} archived), {ByteSize.Format(manifest.SizeBytes)} copied, {ByteSize.Format(manifest.StoredBytes)} stored, {(manifest.FinishedAt - manifest.StartedAt).TotalSeconds:0.0} s");
+        }
+
+        return CommandRunner.Ok;
     }
 }

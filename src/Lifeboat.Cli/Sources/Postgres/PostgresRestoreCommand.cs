@@ -35,7 +35,7 @@ internal static class PostgresRestoreCommand
             if (parse.GetValue(dryRun))
             {
                 // Reading a manifest needs no lock, as for 'list'; a lock would be a write to the repository.
-                var found = await session.Repository.FindBackupAsync(PostgresDumpBackup.SourceType, source.Name, parse.GetValue(backup)!, cancellationToken);
+                var found = await session.Repository.FindBackupAsync(PostgresDumpBackup.SourceType, source.Name, parse.GetValue(backup)!, cancellationToken, PostgresDumpBackup.Kind);
                 var plan = await PostgresDumpRestore.PlanAsync(source, found, restoreOptions, cancellationToken);
                 PostgresRestorePlanOutput.Print(plan, restoreOptions, options);
                 return plan.Refusal is null ? CommandRunner.Ok : throw plan.Refusal;
@@ -44,7 +44,7 @@ internal static class PostgresRestoreCommand
             await session.LockAsync(LockScope.Source(PostgresDumpBackup.SourceType, source.Name), "restore postgres");
             var result = await session.RunAsync(async work =>
             {
-                var manifest = await session.Repository.FindBackupAsync(PostgresDumpBackup.SourceType, source.Name, parse.GetValue(backup)!, work);
+                var manifest = await session.Repository.FindBackupAsync(PostgresDumpBackup.SourceType, source.Name, parse.GetValue(backup)!, work, PostgresDumpBackup.Kind);
                 return await Reporting.RunAsync(options, reporter =>
                     new PostgresDumpRestore(session.Repository, reporter).RunAsync(source, manifest, restoreOptions, work));
             });

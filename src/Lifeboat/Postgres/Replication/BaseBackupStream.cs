@@ -136,14 +136,34 @@ internal sealed class BaseBackupStream
         }
     }
 
+    /// <summary>IDENTIFY_SYSTEM: the cluster's system identifier and current timeline, to check the archive belongs to it.</summary>
+    public static async Task<(ulong SystemId, uint Timeline)> IdentifySystemAsync(ReplicationConnection connection, CancellationToken cancellationToken)
+    {
+        await connection.SendQueryAsync("IDENTIFY_SYSTEM", cancellationToken);
+        var rows = await ReadResultSetAsync(connection, cancellationToken);
+        while (true)
+        {
+            var (type, length) = await connection.ReadHeaderAsync(cancellationToken);
+            await connection.ReadBodyAsync(length, cancellationToken);
+            if (type == 'Z')
+                break;
+        }
+
+        if (rows.Count != 1 || !ulong.TryParse(rows[0][0], CultureInfo.InvariantCulture, out var systemId) || !uint.TryParse(rows[0][1], CultureInfo.InvariantCulture, out var timeline))
+            throw connection.Broken("IDENTIFY_SYSTEM did not answer one row of system identifier and timeline");
+        return (systemId, timeline);
+    }
+
+    private Task<List<List<string?>>> ReadResultSetAsync(CancellationToken cancellationToken) => ReadResultSetAsync(_connection, cancellationToken);
+
     /// <summary>Reads one result set's rows (each column as text or null), skipping notices, up to its CommandComplete.</summary>
-    private async Task<List<List<string?>>> ReadResultSetAsync(CancellationToken cancellationToken)
+    private static async Task<List<List<string?>>> ReadResultSetAsync(ReplicationConnection connection, CancellationToken cancellationToken)
     {
         var rows = new List<List<string?>>();
         while (true)
         {
-            var (type, length) = await _connection.ReadHeaderAsync(cancellationToken);
-            var body = await _connection.ReadBodyAsync(length, cancellationToken);
+            var (type, length) = await connection.ReadHeaderAsync(cancellationToken);
+            var body = await connection.ReadBodyAsync(length, cancellationToken);
             switch (type)
             {
                 case 'D':
@@ -152,7 +172,7 @@ internal sealed class BaseBackupStream
                 case 'C':
                     return rows;
                 case 'E':
-                    throw _connection.ServerError(body);
+                    throw connection.ServerError(body);
                 default:
                     break; // RowDescription, NoticeResponse
             }

@@ -22,6 +22,10 @@ public sealed class WalBackgroundPusher(WalArchive archive, WalSpool spool, stri
 
     private readonly ConcurrentDictionary<string, DateTime> _failedAt = new();
 
+    // Files this pusher stored: between a call taking its verdict and PostgreSQL marking the file done, the file is
+    // still "ready"; it is marked stored again, at no cost, instead of being pushed a second time.
+    private readonly ConcurrentDictionary<string, bool> _stored = new();
+
     /// <summary>True while a pusher holds the spool's lock.</summary>
     public static bool IsRunning(WalSpool spool)
     {
@@ -41,6 +45,10 @@ public sealed class WalBackgroundPusher(WalArchive archive, WalSpool spool, stri
         {
             var ready = ReadyFiles();
             spool.ForgetAllBut(ready, TimeSpan.FromMinutes(1));
+            foreach (var gone in _stored.Keys.Where(name => !ready.Contains(name)))
+                _stored.TryRemove(gone, out _);
+            foreach (var again in ready.Where(name => _stored.ContainsKey(name) && !spool.IsStored(name)))
+                spool.MarkStored(again);
             var due = ready.Where(IsDue).Order(ArchiveOrder.Instance).Take(parallel * 4).ToList();
             if (due.Count == 0)
             {
@@ -57,7 +65,7 @@ public sealed class WalBackgroundPusher(WalArchive archive, WalSpool spool, stri
     }
 
     private bool IsDue(string fileName) =>
-        !spool.IsStored(fileName) && (!_failedAt.TryGetValue(fileName, out var failed) || DateTime.UtcNow - failed > RetryAfter);
+        !_stored.ContainsKey(fileName) && !spool.IsStored(fileName) && (!_failedAt.TryGetValue(fileName, out var failed) || DateTime.UtcNow - failed > RetryAfter);
 
     private async ValueTask PushOneAsync(string fileName, CancellationToken cancellationToken)
     {
@@ -65,6 +73,7 @@ public sealed class WalBackgroundPusher(WalArchive archive, WalSpool spool, stri
         {
             await archive.PushAsync(Path.Combine(walDirectory, fileName), cancellationToken);
             _failedAt.TryRemove(fileName, out _);
+            _stored[fileName] = true;
             spool.MarkStored(fileName);
         }
         catch (Exception e) when (e is LifeboatException or IOException or UnauthorizedAccessException)
