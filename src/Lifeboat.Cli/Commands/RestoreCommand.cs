@@ -10,7 +10,11 @@ internal static class RestoreCommand
     {
         var command = new Command("restore", "Restore a backup");
         foreach (var kind in SourceKinds.All)
+        {
             command.Subcommands.Add(kind.RestoreCommand());
+            foreach (var more in kind.MoreRestoreCommands)
+                command.Subcommands.Add(more());
+        }
         return command;
     }
 }

@@ -30,4 +30,7 @@ internal sealed record SourceKind(string Name, SourceSection Config, Func<Comman
     /// throws <see cref="DamagedRecordException"/> when the details do not read.
     /// </summary>
     public required Func<BackupManifest, IReadOnlyList<DetailSection>?> DescribeDetails { get; init; }
+
+    /// <summary>Further 'lifeboat restore' subcommands the kind brings (PostgreSQL: 'pitr').</summary>
+    public IReadOnlyList<Func<Command>> MoreRestoreCommands { get; init; } = [];
 }

@@ -116,6 +116,61 @@ public sealed class WalArchivingTests
     }
 
     [Fact]
+    public async Task Restore_pitr_to_a_moment_gives_a_cluster_whose_content_is_the_content_of_that_moment()
+    {
+        await using var cluster = await PrivatePostgres.CreateAsync(Ct);
+        var config = await StartArchivingAsync(cluster);
+        await cluster.ExecuteAsync("CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 20000) g; CREATE TABLE doomed (x int); INSERT INTO doomed VALUES (1)", Ct);
+        var backup = await AsServerUserAsync("--config", config, "backup", "postgres", "--physical", "--archive-timeout", "120");
+        Assert.True(backup.ExitCode == 0, backup.Stderr);
+
+        await cluster.ExecuteAsync("INSERT INTO t SELECT g, 'after backup' FROM generate_series(20001, 25000) g", Ct);
+        var atT1 = await ChecksumAsync(cluster);
+        await Task.Delay(1100, Ct);
+        var t1 = DateTimeOffset.Parse((await cluster.QueryValueAsync("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')", Ct))!, System.Globalization.CultureInfo.InvariantCulture);
+        await Task.Delay(1100, Ct);
+        await cluster.ExecuteAsync("UPDATE t SET v = 'too late' WHERE id <= 1000; DROP TABLE doomed", Ct);
+        var last = (await cluster.QueryValueAsync("SELECT pg_walfile_name(pg_current_wal_lsn())", Ct))!;
+        await cluster.ExecuteAsync("SELECT pg_switch_wal()", Ct);
+        await WaitUntilArchivedAsync(cluster, last);
+
+        var dataDir = PrivatePostgres.NewDataDirectoryPath();
+        var restore = await Infrastructure.Cli.RunAsync("--config", config, "restore", "pitr", "--data-dir", dataDir, "--target-time", t1.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(restore.ExitCode == 0, restore.Stderr);
+        await using var recovered = await PrivatePostgres.AdoptAsync(dataDir, Ct);
+        await recovered.StartAsync(Ct);
+        await WaitUntilAsync(() => recovered.QueryValueAsync("SELECT pg_is_in_recovery()::text", Ct).Result == "false", TimeSpan.FromSeconds(60));
+
+        Assert.Equal(atT1, await ChecksumAsync(recovered));
+        Assert.Equal("1", await recovered.QueryValueAsync("SELECT count(*) FROM doomed", Ct));
+    }
+
+    [Fact]
+    public async Task Restore_pitr_refuses_a_target_after_the_last_archived_commit_and_a_non_empty_directory_before_writing_anything()
+    {
+        await using var cluster = await PrivatePostgres.CreateAsync(Ct);
+        var config = await StartArchivingAsync(cluster);
+        Assert.Equal(0, (await AsServerUserAsync("--config", config, "backup", "postgres", "--physical", "--archive-timeout", "120")).ExitCode);
+        var full = Path.Combine(Path.GetDirectoryName(config)!, "occupied");
+        Directory.CreateDirectory(full);
+        await File.WriteAllTextAsync(Path.Combine(full, "keep.txt"), "mine", Ct);
+        var empty = Path.Combine(Path.GetDirectoryName(config)!, "empty");
+
+        var tooLate = await Infrastructure.Cli.RunAsync("--config", config, "restore", "pitr", "--data-dir", empty, "--target-time", DateTimeOffset.UtcNow.AddHours(1).ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        var occupied = await Infrastructure.Cli.RunAsync("--config", config, "restore", "pitr", "--data-dir", full, "--latest");
+
+        Assert.Equal(2, tooLate.ExitCode);
+        Assert.Contains("lies after the last archived commit", tooLate.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(empty));
+        Assert.Equal(2, occupied.ExitCode);
+        Assert.Contains("is not empty; nothing was written", occupied.Stderr, StringComparison.Ordinal);
+        Assert.Equal(["keep.txt"], Directory.GetFileSystemEntries(full).Select(Path.GetFileName));
+    }
+
+    private static Task<string?> ChecksumAsync(PrivatePostgres cluster) =>
+        cluster.QueryValueAsync("SELECT md5(string_agg(id::text || ':' || v, ',' ORDER BY id)) FROM t", Ct);
+
+    [Fact]
     public async Task Wal_fetch_exits_1_for_a_file_the_archive_lacks_and_126_for_a_damaged_one_leaving_no_file()
     {
         await using var cluster = await PrivatePostgres.CreateAsync(Ct);

@@ -23,6 +23,7 @@ internal static class PostgresSourceKind
     {
         Checks = PostgresChecks.Steps,
         DescribeDetails = PostgresBackupDescription.Of,
+        MoreRestoreCommands = [PostgresPitrRestoreCommand.Create],
     };
 
     /// <summary>The configured database a command works on: the one named, or the only one; its password read from the environment.</summary>
