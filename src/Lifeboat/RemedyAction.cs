@@ -86,4 +86,10 @@ public enum RemedyAction
 
     /// <summary>Spool a restore's archive in a directory with more room.</summary>
     SpoolElsewhere,
+
+    /// <summary>Restore into an empty directory, or replace what the directory holds.</summary>
+    EmptyDirectoryOrReplace,
+
+    /// <summary>Make the server archive its WAL through Lifeboat (archive_mode and archive_command).</summary>
+    ArchiveThroughLifeboat,
 }

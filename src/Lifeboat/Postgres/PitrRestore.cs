@@ -145,10 +145,10 @@ public sealed class PitrRestore(BackupRepository repository, IActivityReporter r
             return;
         if (!force)
         {
-            throw new LifeboatException(
-                $"'{directory}' is not empty; nothing was written",
-                "restore into an empty directory, or add --force to replace what is in it (a running server must be stopped first)",
-                FailureKind.Usage);
+            throw new LifeboatException($"'{directory}' is not empty; nothing was written", kind: FailureKind.Usage)
+            {
+                Remedy = new(RemedyAction.EmptyDirectoryOrReplace),
+            };
         }
 
         if (File.Exists(Path.Combine(directory, "postmaster.pid")))
@@ -199,7 +199,7 @@ public sealed class PitrRestore(BackupRepository repository, IActivityReporter r
 
     private static async Task WriteRecoverySettingsAsync(string dataDirectory, PitrTarget target, string restoreCommand, bool archiveOff, CancellationToken cancellationToken)
     {
-        var settings = new StringBuilder("\n# Written by lifeboat restore pitr\n");
+        var settings = new StringBuilder("\n# Point-in-time recovery settings written by Lifeboat\n");
         settings.Append(CultureInfo.InvariantCulture, $"restore_command = {Quote(restoreCommand)}\n");
         if (target.Time is { } time)
             settings.Append(CultureInfo.InvariantCulture, $"recovery_target_time = {Quote(time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "+00")}\n");

@@ -126,9 +126,10 @@ public sealed class PostgresBaseBackup(BackupRepository repository, IActivityRep
         if (mode is "on" or "always")
             return;
         throw new LifeboatException(
-            $"{source.Describe()} has archive_mode = {mode}: a base backup cannot be recovered without the WAL archived after it",
-            "set archive_mode = on and archive_command to 'lifeboat wal-push %p', restart the server, then take the base backup",
-            FailureKind.Usage);
+            $"{source.Describe()} has archive_mode = {mode}: a base backup cannot be recovered without the WAL archived after it", kind: FailureKind.Usage)
+        {
+            Remedy = new(RemedyAction.ArchiveThroughLifeboat),
+        };
     }
 
     private static async Task RefuseOtherClusterAsync(WalArchive archive, PostgresSource source, ulong systemId, CancellationToken cancellationToken)
@@ -158,7 +159,10 @@ public sealed class PostgresBaseBackup(BackupRepository repository, IActivityRep
                 {
                     throw new LifeboatException(
                         $"WAL segment {segment.Text}, which the base backup needs, did not reach the archive within {timeout.TotalSeconds:0} s; archiving is not working: {await ArchiverStateAsync(sql, cancellationToken)}",
-                        "check archive_command (it must be 'lifeboat wal-push %p' with this configuration) and the server's log; the backup was not recorded");
+                        "check the server's log; the backup was not recorded")
+                    {
+                        Remedy = new(RemedyAction.ArchiveThroughLifeboat),
+                    };
                 }
 
                 await Task.Delay(ArchivePoll, cancellationToken);
