@@ -86,4 +86,7 @@ public enum RemedyAction
 
     /// <summary>Spool a restore's archive in a directory with more room.</summary>
     SpoolElsewhere,
+
+    /// <summary>Spool a restore's archive in a directory that exists and this user may write.</summary>
+    ChooseSpoolDirectory,
 }

@@ -42,6 +42,7 @@ internal static class RemedyText
         RemedyAction.RestoreElsewhereOrReplace => "restore into another database with --target-db NAME, or add --force to replace it",
         RemedyAction.RestoreWithOneJob => "restore with --jobs 1 to let pg_restore read the archive alone",
         RemedyAction.SpoolElsewhere => "or restore with --spool-dir on a file system with room",
+        RemedyAction.ChooseSpoolDirectory => "name one with --spool-dir",
 
         // Reporting an error must not fail; a missing entry is caught by RemedyTextTests instead.
         _ => null,

@@ -138,6 +138,98 @@ public sealed class CliDryRunTests
         Assert.Equal(before, RepositoryFiles(repo));
     }
 
+    [Fact]
+    public async Task Restore_dry_run_with_force_over_a_database_the_user_does_not_own_is_refused_as_the_restore_is_before_anything_is_created()
+    {
+        await using var database = await TestDatabase.CreateAsync("drynotowner", Sql);
+        await using var repo = await TestRepository.CreateLocalAsync();
+        Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", repo.WriteConfig(database.SourceConfig("app")), "backup", "postgres")).ExitCode);
+        await using var role = await LoginRole.CreateAsync("dry_notowner", "CREATEDB");
+        var config = repo.WriteConfig(database.SourceConfig("app") with { User = role.Name, PasswordEnv = LoginRole.PasswordVariable });
+        var fingerprint = await DatabaseFingerprint.TakeAsync(database.Name);
+
+        var dryRun = await Infrastructure.Cli.RunAsync(role.Environment, "--config", config, "restore", "postgres", "--force", "--dry-run");
+        var restore = await Infrastructure.Cli.RunAsync(role.Environment, "--config", config, "restore", "postgres", "--force");
+
+        Assert.Equal(1, dryRun.ExitCode);
+        Assert.Equal(restore.ExitCode, dryRun.ExitCode);
+        Assert.Equal(restore.Stderr, dryRun.Stderr);
+        Assert.StartsWith($"lifeboat: error: user '{role.Name}' does not own database '{database.Name}' on {TestEnvironment.PgHost}:{TestEnvironment.PgPort} (its owner is '{TestEnvironment.PgUser}')", dryRun.Stderr, StringComparison.Ordinal);
+        Assert.Contains("the restore would be refused", dryRun.Stdout, StringComparison.Ordinal);
+        Assert.Empty(await TestDatabase.StagingDatabasesAsync(database.Name));
+        Assert.Equal(fingerprint, await DatabaseFingerprint.TakeAsync(database.Name));
+    }
+
+    [Fact]
+    public async Task Restore_dry_run_as_a_user_that_may_not_create_databases_is_refused_as_the_restore_is()
+    {
+        await using var database = await TestDatabase.CreateAsync("drynocreatedb", Sql);
+        await using var repo = await TestRepository.CreateLocalAsync();
+        Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", repo.WriteConfig(database.SourceConfig("app")), "backup", "postgres")).ExitCode);
+        await using var role = await LoginRole.CreateAsync("dry_nocreatedb", "NOCREATEDB");
+        var config = repo.WriteConfig(database.SourceConfig("app") with { User = role.Name, PasswordEnv = LoginRole.PasswordVariable });
+        var target = database.Companion("restored");
+
+        var dryRun = await Infrastructure.Cli.RunAsync(role.Environment, "--config", config, "restore", "postgres", "--target-db", target, "--dry-run");
+        var restore = await Infrastructure.Cli.RunAsync(role.Environment, "--config", config, "restore", "postgres", "--target-db", target);
+
+        Assert.Equal(1, dryRun.ExitCode);
+        Assert.Equal(restore.ExitCode, dryRun.ExitCode);
+        Assert.Equal(restore.Stderr, dryRun.Stderr);
+        Assert.StartsWith($"lifeboat: error: user '{role.Name}' may not create databases on {TestEnvironment.PgHost}:{TestEnvironment.PgPort}", dryRun.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"hint: ALTER ROLE \"{role.Name}\" CREATEDB", dryRun.Stderr, StringComparison.Ordinal);
+        Assert.False(await TestDatabase.ExistsAsync(target));
+    }
+
+    [Fact]
+    public async Task Restore_dry_run_with_jobs_and_a_spool_directory_that_does_not_exist_is_refused_as_the_restore_is_and_nothing_is_created()
+    {
+        await using var database = await TestDatabase.CreateAsync("drynospool", Sql);
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = repo.WriteConfig(database.SourceConfig("app"));
+        Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres")).ExitCode);
+        var target = database.Companion("restored");
+        var spool = Path.Combine(repo.Directory, "no-such-spool");
+
+        var dryRun = await Infrastructure.Cli.RunAsync("--config", config, "restore", "postgres", "--target-db", target, "--jobs", "2", "--spool-dir", spool, "--dry-run");
+        var restore = await Infrastructure.Cli.RunAsync("--config", config, "restore", "postgres", "--target-db", target, "--jobs", "2", "--spool-dir", spool);
+
+        Assert.Equal(1, dryRun.ExitCode);
+        Assert.Equal(restore.ExitCode, dryRun.ExitCode);
+        Assert.Equal(restore.Stderr, dryRun.Stderr);
+        Assert.Equal($"lifeboat: error: the spool directory {spool} of a parallel restore does not exist; nothing was changed. hint: create it, or spool in another directory; name one with --spool-dir\n", dryRun.Stderr);
+        Assert.False(Directory.Exists(spool));
+        Assert.False(await TestDatabase.ExistsAsync(target));
+        Assert.Empty(await TestDatabase.StagingDatabasesAsync(target));
+    }
+
+    [Fact]
+    public async Task Restore_dry_run_with_jobs_and_a_spool_directory_the_user_may_not_write_is_refused_as_the_restore_is()
+    {
+        await using var database = await TestDatabase.CreateAsync("drylockedspool", Sql);
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = repo.WriteConfig(database.SourceConfig("app"));
+        Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres")).ExitCode);
+        var target = database.Companion("restored");
+        var spool = Directory.CreateDirectory(Path.Combine(repo.Directory, "read-only-spool"), UnixFileMode.UserRead | UnixFileMode.UserExecute).FullName;
+        try
+        {
+            var dryRun = await Infrastructure.Cli.RunHonouringFilePermissionsAsync("--config", config, "restore", "postgres", "--target-db", target, "--jobs", "2", "--spool-dir", spool, "--dry-run");
+            var restore = await Infrastructure.Cli.RunHonouringFilePermissionsAsync("--config", config, "restore", "postgres", "--target-db", target, "--jobs", "2", "--spool-dir", spool);
+
+            Assert.Equal(1, dryRun.ExitCode);
+            Assert.Equal(restore.ExitCode, dryRun.ExitCode);
+            Assert.Equal(restore.Stderr, dryRun.Stderr);
+            Assert.StartsWith($"lifeboat: error: the spool directory {spool} of a parallel restore is not writable by this user; nothing was changed", dryRun.Stderr, StringComparison.Ordinal);
+            Assert.False(await TestDatabase.ExistsAsync(target));
+            Assert.Empty(await TestDatabase.StagingDatabasesAsync(target));
+        }
+        finally
+        {
+            File.SetUnixFileMode(spool, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
     // Every file of the repository with its size and last write: a lock, an upload or a manifest would show here.
     private static List<string> RepositoryFiles(TestRepository repo) =>
         Directory.GetFiles(repo.RepositoryPath, "*", SearchOption.AllDirectories)
