@@ -309,7 +309,7 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
         if (string.IsNullOrWhiteSpace(source.PostRestore))
             return;
         reporter.Event($"running postRestore command for '{target}'");
-        await using var child = ChildProcess.Start("/bin/sh", ["-c", source.PostRestore], source.ToolEnvironment(target), redirectStdin: true);
+        await using var child = ChildProcess.Start("/bin/sh", ["-c", source.PostRestore], source.ToolEnvironment(target), redirectStdin: true, scriptName: "postRestore command");
         child.StandardInput.Close();
         using var reader = new StreamReader(child.StandardOutput);
         while (await reader.ReadLineAsync(cancellationToken) is { } line)

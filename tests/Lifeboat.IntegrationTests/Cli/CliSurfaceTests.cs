@@ -99,6 +99,22 @@ public sealed class CliSurfaceTests
         Assert.DoesNotContain("DEBUG run:", quiet.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Verbose_names_the_post_restore_command_by_its_length_and_never_prints_its_text()
+    {
+        const string postRestore = "APP_DB_PASSWORD=hunter2 true --db-password hunter2";
+        await using var database = await TestDatabase.CreateAsync("cliverbosepost", "CREATE TABLE t (x int); INSERT INTO t SELECT generate_series(1, 5);");
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = repo.WriteConfig(database.SourceConfig("app") with { PostRestore = postRestore });
+        Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres")).ExitCode);
+
+        var restore = await Infrastructure.Cli.RunAsync("--config", config, "restore", "postgres", "-v", "--target-db", database.Companion("restored"));
+
+        Assert.True(restore.ExitCode == 0, restore.Stderr);
+        Assert.Matches($@"(?m)^\S+Z DEBUG run: .*PGPASSWORD=\*\*\* .*/bin/sh -c <postRestore command, {postRestore.Length} characters>$", restore.Stderr);
+        Assert.DoesNotContain("hunter2", restore.Stderr + restore.Stdout, StringComparison.Ordinal);
+    }
+
     private static async Task<int> GitAsync(params string[] arguments)
     {
         var info = new System.Diagnostics.ProcessStartInfo("git") { WorkingDirectory = AppContext.BaseDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
