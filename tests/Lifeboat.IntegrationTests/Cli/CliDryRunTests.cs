@@ -37,9 +37,35 @@ public sealed class CliDryRunTests
         Assert.Equal(database.Name, plan.RootElement.GetProperty("database").GetString());
         Assert.Equal(2, plan.RootElement.GetProperty("tables").GetInt32());
         Assert.InRange(plan.RootElement.GetProperty("estimatedBytes").GetInt64(), 1, 10_000_000);
+        Assert.Equal(JsonValueKind.Null, plan.RootElement.GetProperty("lockedTables").ValueKind);
         Assert.Contains(plan.RootElement.GetProperty("extensions").EnumerateArray(), e => e.GetProperty("name").GetString() == "plpgsql");
         Assert.Equal(before, RepositoryFiles(repo));
         Assert.Empty(await repo.Repository.ListBackupsAsync(null, Ct));
+    }
+
+    [Fact]
+    public async Task Backup_dry_run_while_another_session_locks_a_table_names_it_and_still_estimates_instead_of_waiting()
+    {
+        await using var database = await TestDatabase.CreateAsync("drylocked", Sql);
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = repo.WriteConfig(database.SourceConfig("app"));
+        await using var holder = new Npgsql.NpgsqlConnection(TestDatabase.ConnectionString(database.Name));
+        await holder.OpenAsync(Ct);
+        await using var held = await holder.BeginTransactionAsync(Ct);
+        await using (var lockTable = new Npgsql.NpgsqlCommand("LOCK TABLE items IN ACCESS EXCLUSIVE MODE", holder))
+            await lockTable.ExecuteNonQueryAsync(Ct);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var text = await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres", "--dry-run");
+        var json = await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres", "--dry-run", "--json");
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"the dry runs took {clock.Elapsed}");
+        Assert.True(text.ExitCode == 0, text.Stderr);
+        Assert.Contains("estimated from the planner's statistics, as a table was locked", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("table public.items is locked by another session (ACCESS EXCLUSIVE): the backup's pg_dump would wait up to 5 min for each lock, then fail", text.Stdout, StringComparison.Ordinal);
+        Assert.True(json.ExitCode == 0, json.Stderr);
+        using var plan = JsonDocument.Parse(json.Stdout);
+        Assert.Equal(["public.items"], plan.RootElement.GetProperty("lockedTables").EnumerateArray().Select(t => t.GetString()));
     }
 
     [Fact]
