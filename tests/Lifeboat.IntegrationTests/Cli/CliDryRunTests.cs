@@ -256,6 +256,28 @@ public sealed class CliDryRunTests
         }
     }
 
+    [Fact]
+    public async Task Restore_dry_run_over_a_database_the_user_may_not_connect_to_says_its_size_is_unknown_and_refuses_as_the_restore_does()
+    {
+        await using var database = await TestDatabase.CreateAsync("drynoconnect", Sql);
+        await using var repo = await TestRepository.CreateLocalAsync();
+        Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", repo.WriteConfig(database.SourceConfig("app")), "backup", "postgres")).ExitCode);
+        await using var role = await LoginRole.CreateAsync("dry_noconnect", "CREATEDB");
+        await TestDatabase.AdminAsync($"REVOKE CONNECT ON DATABASE \"{database.Name}\" FROM PUBLIC");
+        var config = repo.WriteConfig(database.SourceConfig("app") with { User = role.Name, PasswordEnv = LoginRole.PasswordVariable });
+
+        var dryRun = await Infrastructure.Cli.RunAsync(role.Environment, "--config", config, "restore", "postgres", "--dry-run");
+        var json = await Infrastructure.Cli.RunAsync(role.Environment, "--config", config, "restore", "postgres", "--dry-run", "--json");
+        var restore = await Infrastructure.Cli.RunAsync(role.Environment, "--config", config, "restore", "postgres");
+
+        Assert.Equal(1, dryRun.ExitCode);
+        Assert.Equal(restore.Stderr, dryRun.Stderr);
+        Assert.StartsWith($"lifeboat: error: database '{database.Name}' already exists", dryRun.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"database '{database.Name}' exists (size unknown (no CONNECT privilege), tables not counted: it cannot be connected to): without --force", dryRun.Stdout, StringComparison.Ordinal);
+        using var plan = JsonDocument.Parse(json.Stdout);
+        Assert.Equal(JsonValueKind.Null, plan.RootElement.GetProperty("existingDatabase").GetProperty("sizeBytes").ValueKind);
+    }
+
     // Every file of the repository with its size and last write: a lock, an upload or a manifest would show here.
     private static List<string> RepositoryFiles(TestRepository repo) =>
         Directory.GetFiles(repo.RepositoryPath, "*", SearchOption.AllDirectories)
