@@ -13,10 +13,8 @@ internal static class PostgresBackupCommand
     {
         var name = CommonOptions.SourceName("postgres");
         var command = new Command("postgres", "Dump a PostgreSQL database (pg_dump custom format, zstd, AES-256-GCM) and record its exact row counts");
-        var dryRun = new Option<bool>("--dry-run")
-        {
-            Description = "Show what would be dumped and its estimated size, after checking that the repository opens and the database is reachable; write nothing",
-        };
+        var dryRun = CommonOptions.Flag(
+            "--dry-run", "Show what would be dumped and its estimated size, after checking that the repository opens and the database is reachable; write nothing");
         command.Options.Add(name);
         command.Options.Add(dryRun);
         command.SetBody(async (parse, options, cancellationToken) =>
