@@ -30,6 +30,18 @@ public sealed class CliSurfaceTests
     }
 
     [Fact]
+    public async Task An_option_typed_before_its_subcommand_says_where_it_belongs_and_version_with_other_arguments_says_so()
+    {
+        var misplaced = await Infrastructure.Cli.RunAsync("backup", "--dry-run", "postgres");
+        var version = await Infrastructure.Cli.RunAsync("-v", "--version");
+
+        Assert.Equal(2, misplaced.ExitCode);
+        Assert.Equal("lifeboat: error: '--dry-run' belongs after 'postgres': lifeboat backup postgres --dry-run. hint: see 'lifeboat backup postgres --help'\n", misplaced.Stderr);
+        Assert.Equal(2, version.ExitCode);
+        Assert.Equal("lifeboat: error: --version cannot be combined with other arguments. hint: see 'lifeboat --help'\n", version.Stderr);
+    }
+
+    [Fact]
     public async Task Bare_lifeboat_prints_the_usage_on_stderr_and_exits_2()
     {
         var result = await Infrastructure.Cli.RunAsync();
