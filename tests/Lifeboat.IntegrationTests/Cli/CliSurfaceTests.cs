@@ -112,6 +112,7 @@ public sealed class CliSurfaceTests
         Assert.Matches(@"(?m)^\S+Z DEBUG run: .*PGPASSWORD=\*\*\* .*PGUSER=\S+ \S*/pg_dump --format=custom ", backup.Stderr);
         Assert.Matches(@"(?m)^\S+Z DEBUG run: .*\S*/pg_restore .*--section=pre-data", restore.Stderr);
         Assert.Matches(@"(?m)^\S+Z DEBUG run: .*\S*/pg_restore .*--jobs=2", restore.Stderr);
+        Assert.Matches(@"(?m)^\S+Z INFO pg_restore --jobs 2: finished, (\d+) of \1 items$", restore.Stderr);
         foreach (var output in new[] { backup.Stdout, backup.Stderr, restore.Stdout, restore.Stderr })
             Assert.DoesNotContain(TestEnvironment.PgPassword, output, StringComparison.Ordinal);
         Assert.DoesNotContain("DEBUG run:", quiet.Stderr, StringComparison.Ordinal);
