@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Lifeboat.IntegrationTests.Infrastructure;
+using Lifeboat.Repository;
 
 namespace Lifeboat.IntegrationTests.Cli;
 
@@ -21,6 +22,8 @@ public sealed class CliDryRunTests
         await using var database = await TestDatabase.CreateAsync("dryback", Sql);
         await using var repo = await TestRepository.CreateLocalAsync();
         var config = repo.WriteConfig(database.SourceConfig("app"));
+        // A live exclusive lock held by this test process: a dry run that took any lock, even to release it at once, fails.
+        await using var held = await HoldExclusiveLockAsync(repo);
         var before = RepositoryFiles(repo);
 
         var text = await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres", "--dry-run");
@@ -92,6 +95,7 @@ public sealed class CliDryRunTests
         var config = repo.WriteConfig(database.SourceConfig("app"));
         var target = database.Companion("restored");
         Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres")).ExitCode);
+        await using var held = await HoldExclusiveLockAsync(repo);
         var before = RepositoryFiles(repo);
 
         var dryRun = await Infrastructure.Cli.RunAsync("--config", config, "restore", "postgres", "--target-db", target, "--jobs", "2", "--dry-run");
@@ -143,6 +147,7 @@ public sealed class CliDryRunTests
         using var summary = JsonDocument.Parse(backup.Stdout);
         await database.ExecuteAsync("DELETE FROM items WHERE id > 100");
         var fingerprint = await DatabaseFingerprint.TakeAsync(database.Name);
+        await using var held = await HoldExclusiveLockAsync(repo);
         var before = RepositoryFiles(repo);
 
         var dryRun = await Infrastructure.Cli.RunAsync("--config", config, "restore", "postgres", "--force", "--dry-run", "--json");
@@ -277,6 +282,26 @@ public sealed class CliDryRunTests
         using var plan = JsonDocument.Parse(json.Stdout);
         Assert.Equal(JsonValueKind.Null, plan.RootElement.GetProperty("existingDatabase").GetProperty("sizeBytes").ValueKind);
     }
+
+    [Fact]
+    public async Task A_lock_held_by_another_process_stops_a_real_restore_so_the_dry_runs_beside_it_prove_they_take_none()
+    {
+        await using var database = await TestDatabase.CreateAsync("drylockcontrol", Sql);
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = repo.WriteConfig(database.SourceConfig("app"));
+        Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", config, "backup", "postgres")).ExitCode);
+        await using var held = await HoldExclusiveLockAsync(repo);
+
+        var restore = await Infrastructure.Cli.RunAsync("--config", config, "restore", "postgres", "--target-db", database.Companion("restored"));
+
+        Assert.NotEqual(0, restore.ExitCode);
+        Assert.Contains("lock", restore.Stderr, StringComparison.OrdinalIgnoreCase);
+    }
+
+    // The repository's exclusive lock, held by this (live) test process until disposed; its heartbeat never rewrites
+    // the lock file while a test compares the repository's files.
+    private static Task<RepositoryLock> HoldExclusiveLockAsync(TestRepository repo) =>
+        RepositoryLock.AcquireAsync(repo.Repository.Store, LockScope.Repository, exclusive: true, "test holding the repository", TimeSpan.FromHours(1), RepositoryLock.StaleAfter, Ct);
 
     // Every file of the repository with its size and last write: a lock, an upload or a manifest would show here.
     private static List<string> RepositoryFiles(TestRepository repo) =>
