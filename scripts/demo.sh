@@ -4,7 +4,8 @@
 # encrypted repository, shows what a restore would do (--dry-run), restores it into a scratch database and
 # shows the verification.
 #
-# The executable is published once and reused while no source file is newer than it.
+# The executable is published once and reused while nothing under src/ (a file, or a directory whose files were
+# added, removed or renamed) is newer than it.
 #   scripts/demo.sh --build-only   builds (or reuses) the executable and stops there
 #   LIFEBOAT_DEMO_BIN_DIR          where the executable goes (default: artifacts/lifeboat)
 set -euo pipefail
@@ -23,7 +24,8 @@ esac
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
-# Why the executable must be (re)built, or nothing when it is newer than every file it is built from.
+# Why the executable must be (re)built, or nothing when it is newer than everything it is built from. Directories
+# count too: removing or renaming a file changes only its directory's time, and a build without it differs.
 build_reason() {
     if [ ! -x "$lifeboat" ]; then
         echo "there is no $lifeboat yet"
@@ -34,23 +36,38 @@ build_reason() {
         [ -e "$file" ] && inputs+=("$file")
     done
     newer=$(find "${inputs[@]}" \( -name bin -o -name obj \) -prune -o -type f -newer "$lifeboat" -print -quit)
-    [ -n "$newer" ] && echo "$newer is newer than $lifeboat"
+    if [ -n "$newer" ]; then
+        echo "$newer is newer than $lifeboat"
+        return 0
+    fi
+    newer=$(find "${inputs[@]}" \( -name bin -o -name obj \) -prune -o -type d -newer "$lifeboat" -print -quit)
+    [ -n "$newer" ] && echo "a file in $newer was added, removed or renamed after $lifeboat was built"
     return 0
 }
 
-# dotnet publish's own lines, indented, and a line every 15 s: the native link step prints nothing for a minute.
-publish() {
-    local started=$SECONDS next=15 pid
-    dotnet publish src/Lifeboat.Cli -c Release -o "$bin_dir" --nologo -v minimal -tl:off 2>&1 | sed -u 's/^/    /' &
-    pid=$!
-    while kill -0 "$pid" 2>/dev/null; do
+# A line every 15 s while the build runs: the native link step prints nothing for a minute. It stops with the
+# script however that ends, and by itself should the script be killed outright.
+heartbeat() {
+    local parent=$1 started=$SECONDS next=15
+    while kill -0 "$parent" 2>/dev/null; do
         sleep 1
         if (( SECONDS - started >= next )); then
             echo "    ... still building ($((SECONDS - started)) s)"
             next=$((next + 15))
         fi
     done
-    wait "$pid"
+}
+
+# dotnet publish runs in the foreground, so Ctrl-C reaches it (a background job of a script ignores SIGINT and
+# would build on), its own lines indented as they come.
+publish() {
+    heartbeat $$ &
+    heartbeat_pid=$!
+    trap 'kill "$heartbeat_pid" 2>/dev/null || true' EXIT
+    dotnet publish src/Lifeboat.Cli -c Release -o "$bin_dir" --nologo -v minimal -tl:off 2>&1 | sed -u 's/^/    /'
+    kill "$heartbeat_pid" 2>/dev/null || true
+    wait "$heartbeat_pid" 2>/dev/null || true
+    trap - EXIT
 }
 
 reason=$(build_reason)

@@ -92,4 +92,7 @@ public enum RemedyAction
 
     /// <summary>Make the server archive its WAL through Lifeboat (archive_mode and archive_command).</summary>
     ArchiveThroughLifeboat,
+
+    /// <summary>Spool a restore's archive in a directory that exists and this user may write.</summary>
+    ChooseSpoolDirectory,
 }

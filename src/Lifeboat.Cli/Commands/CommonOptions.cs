@@ -14,25 +14,24 @@ internal static class CommonOptions
     };
 
     /// <summary>--json.</summary>
-    public static readonly Option<bool> Json = new("--json")
-    {
-        Description = "Print machine-readable JSON on stdout",
-        Recursive = true,
-    };
+    public static readonly Option<bool> Json = Flag("--json", "Print machine-readable JSON on stdout", recursive: true);
 
     /// <summary>--quiet.</summary>
-    public static readonly Option<bool> Quiet = new("--quiet", "-q")
-    {
-        Description = "Print only errors",
-        Recursive = true,
-    };
+    public static readonly Option<bool> Quiet = Flag(["--quiet", "-q"], "Print only errors", recursive: true);
 
     /// <summary>--verbose: the child tools' command lines (secrets masked) as log lines on stderr.</summary>
-    public static readonly Option<bool> Verbose = new("--verbose", "-v")
-    {
-        Description = "Log each tool Lifeboat runs (pg_dump, pg_restore, ...) with its arguments on stderr; secrets are masked",
-        Recursive = true,
-    };
+    public static readonly Option<bool> Verbose = Flag(
+        ["--verbose", "-v"], "Log each tool Lifeboat runs (pg_dump, pg_restore, ...) with its arguments on stderr; secrets are masked", recursive: true);
+
+    /// <summary>
+    /// An on/off option that takes no value. A bool option would otherwise take an optional true/false, and shell
+    /// completion would then offer nothing after it, taking the next word for its value.
+    /// </summary>
+    public static Option<bool> Flag(string name, string description, bool recursive = false) => Flag([name], description, recursive);
+
+    /// <inheritdoc cref="Flag(string, string, bool)"/>
+    public static Option<bool> Flag(string[] names, string description, bool recursive = false) =>
+        new(names[0], names[1..]) { Description = description, Recursive = recursive, Arity = ArgumentArity.Zero };
 
     /// <summary>A new --name option choosing a configured source (one per command: options have one parent).</summary>
     public static Option<string?> SourceName(string sourceType) =>

@@ -20,12 +20,15 @@ internal static class CompletionScripts
 
     // COMP_WORDS[0] is the executable as typed, so ./lifeboat completes from the same build it will run.
     // -o default: where Lifeboat suggests nothing (the file after --config), the shell completes file names.
+    // '=' is asked as a space: System.CommandLine 2.0.0 throws when the word at the cursor is --option=value,
+    // and the same line with the value as its own word completes alike.
     private const string Bash = """
         # bash completion for lifeboat. Install: lifeboat completion bash > /etc/bash_completion.d/lifeboat
         # (or add 'source <(lifeboat completion bash)' to ~/.bashrc)
         _lifeboat_complete()
         {
             local line="${COMP_LINE:0:COMP_POINT}"
+            line="${line//=/ }"
             local IFS=$'\n'
             COMPREPLY=($(compgen -W "$("${COMP_WORDS[0]}" "[suggest:${#line}]" "$line" 2>/dev/null)" -- "${COMP_WORDS[COMP_CWORD]}"))
         }
@@ -40,6 +43,7 @@ internal static class CompletionScripts
         _lifeboat()
         {
             local line="${BUFFER[1,CURSOR]}"
+            line="${line//=/ }"
             local -a suggestions
             suggestions=("${(@f)$("${words[1]}" "[suggest:${#line}]" "$line" 2>/dev/null)}")
             if (( ${#suggestions[@]} == 0 )) || [[ -z "${suggestions[1]}" ]]; then

@@ -10,7 +10,7 @@ internal static class UnlockCommand
 {
     public static Command Create()
     {
-        var all = new Option<bool>("--all") { Description = "Remove every lock, also those of running commands (only when you know they are gone)" };
+        var all = CommonOptions.Flag("--all", "Remove every lock, also those of running commands (only when you know they are gone)");
         var command = new Command("unlock", "Remove stale repository locks, naming each one removed");
         command.Options.Add(all);
         command.SetBody(async (parse, options, cancellationToken) =>

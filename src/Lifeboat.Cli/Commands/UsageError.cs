@@ -39,6 +39,8 @@ internal static class UsageError
         var path = PathOf(at);
         if (token.StartsWith('-'))
         {
+            if (Misplaced(token, at) is { } misplaced)
+                return misplaced;
             var options = OptionsOf(at).SelectMany(o => o.Aliases.Prepend(o.Name)).Where(n => n.StartsWith("--", StringComparison.Ordinal));
             return ($"unknown option '{token}' for '{path}'", DidYouMean(token, options) ?? SeeHelp(at));
         }
@@ -53,19 +55,84 @@ internal static class UsageError
         return ($"unexpected argument '{token}' for '{path}'", SeeHelp(at));
     }
 
+    // 'lifeboat backup --dry-run postgres': an option of a command is read only after that command's name. Left
+    // unmatched, it was typed before it (it is the parsed command's own), or its command was not typed at all.
+    private static (string, string)? Misplaced(string token, CommandResult at)
+    {
+        var name = token.Split('=', 2)[0];
+        var owner = Commands(at.Command).FirstOrDefault(c => c.Options.Any(o => o.Name == name || o.Aliases.Contains(name)));
+        if (owner is null)
+            return null;
+        var path = owner == at.Command ? PathOf(at) : $"{PathOf(at)} {string.Join(' ', PathBelow(at.Command, owner)!)}";
+        return ($"'{name}' belongs after '{owner.Name}': {path} {token}", $"see '{path} --help'");
+    }
+
+    // A command and every command below it, nearest first.
+    private static IEnumerable<Command> Commands(Command command)
+    {
+        var level = new List<Command> { command };
+        while (level.Count > 0)
+        {
+            foreach (var each in level)
+                yield return each;
+            level = [.. level.SelectMany(c => c.Subcommands.Where(s => !s.Hidden))];
+        }
+    }
+
+    // The names from just below <paramref name="from"/> down to <paramref name="to"/>; null when it is not below.
+    private static List<string>? PathBelow(Command from, Command to)
+    {
+        foreach (var child in from.Subcommands)
+        {
+            if (child == to)
+                return [child.Name];
+            if (PathBelow(child, to) is { } rest)
+                return [child.Name, .. rest];
+        }
+
+        return null;
+    }
+
     // "-j abc": the value the option takes, in words; a value that does parse failed some other check, which says why.
     private static (string, string) BadValue(OptionResult result, ParseError error)
     {
         var option = result.Option;
         var given = result.Tokens.Count > 0 ? result.Tokens[^1].Value : null;
         var help = SeeHelp(result.Parent as CommandResult);
+        // A flag takes no value, so it can only be wrong in another way (--version beside other arguments), which its message says.
+        if (option.Arity.MaximumNumberOfValues == 0)
+            return (FlagMessage(error.Message), help);
         if (given is null)
             return (Expectation(option.ValueType) is { } expected ? $"{option.Name} needs a value: {expected}" : $"{option.Name} needs a value", help);
+        if (OutOfRange(given, option.ValueType) is { } range)
+            return ($"{option.Name} {given} is {range}", help);
         if (Accepted(option) is { Count: > 0 } accepted)
             return NotAmong(option.Name, given, accepted, result.Parent as CommandResult);
         if (Parses(given, option.ValueType))
             return (error.Message, help);
         return ($"{option.Name} takes {Expectation(option.ValueType) ?? "another value"}, not '{given}'", help);
+    }
+
+    // System.CommandLine says "--version option cannot be combined with other arguments."; the option is its name.
+    private static string FlagMessage(string message) =>
+        message.Replace(" option cannot", " cannot", StringComparison.Ordinal).TrimEnd('.');
+
+    // A whole number too large (or small) for the option: "too large: the most it takes is 2147483647".
+    private static string? OutOfRange(string given, Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        (long? Min, long? Max) bounds = type == typeof(int) ? (int.MinValue, int.MaxValue)
+            : type == typeof(long) ? (long.MinValue, long.MaxValue)
+            : type == typeof(short) ? (short.MinValue, short.MaxValue)
+            : (null, null);
+        var (min, max) = bounds;
+        if (min is null || !System.Numerics.BigInteger.TryParse(given, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+            return null;
+        if (value > max)
+            return $"too large: the most it takes is {max.Value.ToString(CultureInfo.InvariantCulture)}";
+        if (value < min)
+            return $"too small: the least it takes is {min.Value.ToString(CultureInfo.InvariantCulture)}";
+        return null;
     }
 
     // "--format takes json or text, not 'yaml'", and the nearest when one is close.
@@ -116,7 +183,8 @@ internal static class UsageError
 
     private static string? DidYouMean(string typed, IEnumerable<string> known)
     {
-        var best = known.Distinct().Where(k => IsClose(typed, k)).MinBy(k => EditDistance.Between(k, typed));
+        // The word as typed is never its own suggestion: it is already wrong where it stands.
+        var best = known.Distinct().Where(k => k != typed && IsClose(typed, k)).MinBy(k => EditDistance.Between(k, typed));
         return best is null ? null : $"did you mean '{best}'?";
     }
 

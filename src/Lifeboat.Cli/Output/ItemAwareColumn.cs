@@ -9,8 +9,11 @@ namespace Lifeboat.Cli.Output;
 /// </summary>
 internal sealed class ItemAwareColumn(ProgressColumn bytes, bool showCount) : ProgressColumn
 {
-    /// <summary>The tag that marks a task counted in items.</summary>
-    public static readonly object ItemsTag = new();
+    /// <summary>
+    /// The tag that marks a task counted in items, with its real total: a task's MaxValue is at least 1, so a
+    /// count of no items would otherwise show as "0/1 items".
+    /// </summary>
+    public sealed record ItemsTag(int Total);
 
     /// <inheritdoc />
     protected override bool NoWrap => true;
@@ -18,10 +21,14 @@ internal sealed class ItemAwareColumn(ProgressColumn bytes, bool showCount) : Pr
     /// <inheritdoc />
     public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime)
     {
-        if (!ReferenceEquals(task.Tag, ItemsTag))
+        if (CountOf(task) is not { } count)
             return bytes.Render(options, task, deltaTime);
-        return showCount ? new Text(Count(task.Value, task.MaxValue)) : Text.Empty;
+        return showCount ? new Text(count) : Text.Empty;
     }
+
+    /// <summary>"12/41 items" for a task counted in items; null for one counted in bytes.</summary>
+    internal static string? CountOf(ProgressTask task) =>
+        task.Tag is ItemsTag items ? Count(Math.Min(task.Value, items.Total), items.Total) : null;
 
     /// <summary>"12/41 items".</summary>
     internal static string Count(double done, double total) =>

@@ -44,6 +44,7 @@ internal static class RemedyText
         RemedyAction.ArchiveThroughLifeboat => "archive_command must be 'lifeboat wal-push %p' with this configuration (archive_mode = on, then restart the server)",
         RemedyAction.RestoreWithOneJob => "restore with --jobs 1 to let pg_restore read the archive alone",
         RemedyAction.SpoolElsewhere => "or restore with --spool-dir on a file system with room",
+        RemedyAction.ChooseSpoolDirectory => "name one with --spool-dir",
 
         // Reporting an error must not fail; a missing entry is caught by RemedyTextTests instead.
         _ => null,

@@ -23,7 +23,7 @@ internal sealed class TerminalReporter(ProgressContext context, IAnsiConsole con
     public IProgress<ItemsDone> StartItems(string description, int totalItems)
     {
         var task = context.AddTask(Markup.Escape(description), maxValue: Math.Max(totalItems, 1));
-        task.Tag = ItemAwareColumn.ItemsTag;
+        task.Tag = new ItemAwareColumn.ItemsTag(totalItems);
         return new Items(task, description);
     }
 

@@ -128,7 +128,9 @@ public sealed class KeySlot
             ? new Argon2Parameters(document.Kdf.MemoryKiB!.Value, document.Kdf.Iterations!.Value, document.Kdf.Parallelism!.Value)
             : null;
         var derivation = new KeyDerivation(document.Kdf.Algorithm, document.Kdf.Salt, argon2);
-        return new KeySlot(document.Id, document.Kind, document.KeyId, document.Created, document.Label, derivation, document.Wrap.Nonce, document.Wrap.Ciphertext);
+        // Labels are checked when written; one that would not pass is read as none, never as a damaged slot.
+        var label = KeySlotValidation.LabelProblem(document.Label) is null ? document.Label : null;
+        return new KeySlot(document.Id, document.Kind, document.KeyId, document.Created, label, derivation, document.Wrap.Nonce, document.Wrap.Ciphertext);
     }
 
     private KeySlotDocument ToDocument() => new()

@@ -26,15 +26,16 @@ internal static class KeySlotValidation
             return $"its keyId '{document.KeyId}' is not 16 lowercase hex digits";
         }
 
-        if (LabelProblem(document.Label) is { } label)
-        {
-            return $"its label {label}";
-        }
-
+        // The label is not checked here: it is informational and not authenticated, so a bad one (written by hand, or
+        // by another tool) must never make a slot count as damaged; it is read as no label (see KeySlot).
         return KdfProblem(document.Kind, document.Kdf) ?? WrapProblem(document.Wrap);
     }
 
-    /// <summary>What is wrong with a slot label ("is empty"), or null when it is fine or absent: 1 to 64 characters, none of them control characters.</summary>
+    /// <summary>
+    /// What is wrong with a slot label ("is empty"), or null when it is fine or absent: 1 to 64 characters, none of them
+    /// a control, formatting (U+202E turns the text after it around) or line or paragraph separator character, which
+    /// would let a label look like another or break the line it is shown in.
+    /// </summary>
     public static string? LabelProblem(string? label)
     {
         if (label is null)
@@ -52,8 +53,13 @@ internal static class KeySlotValidation
             return $"is {label.Length} characters long, more than {MaxLabelLength}";
         }
 
-        return label.Any(char.IsControl) ? "contains a control character" : null;
+        var hidden = label.Where(IsHidden).Select(c => (char?)c).FirstOrDefault();
+        return hidden is { } c ? $"contains U+{(int)c:X4}, a control, formatting or separator character" : null;
     }
+
+    private static bool IsHidden(char c) =>
+        char.IsControl(c) || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.Format
+            or System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator;
 
     private static string? KdfProblem(string kind, KdfDocument kdf)
     {

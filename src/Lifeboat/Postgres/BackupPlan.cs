@@ -23,4 +23,15 @@ public sealed record BackupPlan
 
     /// <summary>The archive's size as guessed before pg_dump starts (the progress bar's first estimate).</summary>
     public required long EstimatedBytes { get; init; }
+
+    /// <summary>
+    /// Tables another session holds an ACCESS EXCLUSIVE lock on, which the backup's pg_dump would wait for (the estimate
+    /// then comes from the planner's statistics); null when none was locked.
+    /// </summary>
+    public IReadOnlyList<string>? LockedTables { get; init; }
+
+    /// <summary>What the locks would do to the backup, as a sentence; null when no table was locked.</summary>
+    public string? LockNote => LockedTables is { } locked
+        ? $"{PostgresDumpBackup.LockedTablesText(locked)}: the backup's pg_dump would wait up to {SnapshotCatalog.LockWait.TotalMinutes:0} min for each lock, then fail"
+        : null;
 }

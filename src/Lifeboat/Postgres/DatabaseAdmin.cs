@@ -68,10 +68,21 @@ internal static class DatabaseAdmin
     /// <summary>The database <paramref name="name"/> as it is now (its size, and its tables when it can be connected to); null when there is none.</summary>
     public static async Task<ExistingDatabase?> DescribeAsync(NpgsqlConnection admin, PostgresSource source, string name, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT pg_database_size(oid) FROM pg_database WHERE datname = $1", admin);
+        // pg_database_size refuses a database the user may not connect to; its size is then unknown, not an error.
+        const string sql = """
+            SELECT CASE WHEN has_database_privilege(oid, 'CONNECT') THEN pg_database_size(oid) END
+            FROM pg_database WHERE datname = $1
+            """;
+        await using var command = new NpgsqlCommand(sql, admin);
         command.Parameters.Add(new NpgsqlParameter { Value = name });
-        if (await command.ExecuteScalarAsync(cancellationToken) is not long size)
-            return null;
+        long? size;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            if (!await reader.ReadAsync(cancellationToken))
+                return null;
+            size = reader.IsDBNull(0) ? null : reader.GetInt64(0);
+        }
+
         return new ExistingDatabase(size, await CountTablesAsync(source, name, cancellationToken));
     }
 

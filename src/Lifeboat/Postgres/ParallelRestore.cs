@@ -205,6 +205,7 @@ internal sealed class ParallelRestore(BackupRepository repository, IActivityRepo
             throw;
         }
 
+        items.Complete();
         early.Complete();
         return await counting;
     }

@@ -12,7 +12,7 @@ namespace Lifeboat.Postgres;
 /// other sections may be reported too (a comment on an index) but are not counted, so the count never passes
 /// the total. It starts the largest tables first and builds their indexes while smaller ones still load, so the
 /// phase is what its workers are doing now, not which section is complete. Lines come from the thread that
-/// drains pg_restore's stderr, one at a time.
+/// drains pg_restore's stderr; the end (<see cref="Complete"/>) from the restore's own.
 /// </remarks>
 internal sealed class PgRestoreItemProgress
 {
@@ -24,6 +24,9 @@ internal sealed class PgRestoreItemProgress
 
     /// <summary>The phase while only indexes and constraints are being built.</summary>
     public const string BuildingIndexes = "building indexes and constraints";
+
+    /// <summary>The phase once pg_restore has exited successfully: every item is done.</summary>
+    public const string Finished = "finished";
 
     private const string Launching = "launching item ";
 
@@ -56,6 +59,26 @@ internal sealed class PgRestoreItemProgress
     /// <summary>Reads one line of pg_restore's stderr.</summary>
     public void Observe(string line)
     {
+        lock (_pending)
+            ObserveLocked(line);
+    }
+
+    /// <summary>
+    /// pg_restore exited successfully: every item counts as done, also those it had nothing to do for and so never
+    /// reported finished (an index it skipped), and the count ends at the total.
+    /// </summary>
+    public void Complete()
+    {
+        lock (_pending)
+        {
+            _pending.Clear();
+            _running.Clear();
+            Report(new ItemsDone(Total, Finished));
+        }
+    }
+
+    private void ObserveLocked(string line)
+    {
         if (TryParseLaunched(line, out var launched))
         {
             if (_pending.Contains(launched))
@@ -71,7 +94,11 @@ internal sealed class PgRestoreItemProgress
             return;
         }
 
-        var now = new ItemsDone(Total - _pending.Count, Phase());
+        Report(new ItemsDone(Total - _pending.Count, Phase()));
+    }
+
+    private void Report(ItemsDone now)
+    {
         if (now == _last)
             return;
         _last = now;

@@ -43,7 +43,9 @@ public sealed class PostgresDumpBackup(BackupRepository repository, IActivityRep
         var extensions = await SnapshotCatalog.ExtensionsAsync(connection, cancellationToken);
         var (encoding, collate, ctype) = await SnapshotCatalog.DatabaseLocaleAsync(connection, cancellationToken);
 
-        var estimate = await SnapshotCatalog.DumpSizeEstimateAsync(connection, cancellationToken);
+        var (estimate, locked) = await SnapshotCatalog.DumpSizeEstimateAsync(connection, transaction, cancellationToken);
+        if (locked is not null)
+            reporter.Event($"backup {id}: {LockedTablesText(locked)}; the size is estimated from the planner's statistics, and pg_dump waits up to {SnapshotCatalog.LockWait.TotalMinutes:0} min for each lock");
 
         var folder = RepositoryLayout.BackupFolder(SourceType, source.Name, Kind, id);
         var (archive, counts) = await DumpAsync(source, pgDump, snapshot, folder + ArchiveObject, connection, estimate, cancellationToken);
@@ -90,9 +92,12 @@ public sealed class PostgresDumpBackup(BackupRepository repository, IActivityRep
     {
         var (opened, pgDump, serverVersion) = await ConnectAsync(source, cancellationToken);
         await using var connection = opened;
-        var estimate = await SnapshotCatalog.DumpSizeEstimateAsync(connection, cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        await SnapshotCatalog.ScalarAsync(connection, "SET TRANSACTION READ ONLY", cancellationToken);
+        var (estimate, locked) = await SnapshotCatalog.DumpSizeEstimateAsync(connection, transaction, cancellationToken);
         return new BackupPlan
         {
+            LockedTables = locked,
             Server = source.Describe(),
             Database = source.Database,
             ServerVersion = serverVersion,
@@ -102,6 +107,14 @@ public sealed class PostgresDumpBackup(BackupRepository repository, IActivityRep
             EstimatedBytes = estimate.Initial,
         };
     }
+
+    /// <summary>"table public.items is locked by another session", or several; a lock gone by the time it was looked for is said so.</summary>
+    internal static string LockedTablesText(IReadOnlyList<string> locked) => locked.Count switch
+    {
+        0 => "a table was locked by another session (the lock was gone when its holder was looked for)",
+        1 => $"table {locked[0]} is locked by another session (ACCESS EXCLUSIVE)",
+        _ => $"tables {string.Join(", ", locked)} are locked by other sessions (ACCESS EXCLUSIVE)",
+    };
 
     /// <summary>Connects to the source's database with a pg_dump that can dump it; everything that refuses a backup before it starts.</summary>
     private static async Task<(NpgsqlConnection Connection, PgTool PgDump, string ServerVersion)> ConnectAsync(PostgresSource source, CancellationToken cancellationToken)

@@ -21,12 +21,14 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
         var target = options.TargetDatabase ?? info.Database;
         DatabaseAdmin.ValidateTarget(target);
         var clock = Stopwatch.StartNew();
+        // One choice of spool directory, so the one checked up front is the one used.
+        options = WithSpoolDirectory(options, archive);
         // Running pg_restore --version and the server's checks side by side saves a process start on the way in.
         var locating = PgTool.LocateAsync("pg_restore", source.BinDir, cancellationToken);
         bool targetExists;
         try
         {
-            targetExists = await PreflightAsync(source, info, target, options.Force, cancellationToken);
+            targetExists = await PreflightAsync(source, info, archive, target, options, cancellationToken);
         }
         finally
         {
@@ -60,11 +62,10 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
         var archive = ArchiveOf(manifest);
         var target = options.TargetDatabase ?? info.Database;
         DatabaseAdmin.ValidateTarget(target);
+        options = WithSpoolDirectory(options, archive);
         await using var admin = await PostgresConnector.OpenAsync(source, DatabaseAdmin.MaintenanceDatabase, cancellationToken);
         var existing = await DatabaseAdmin.DescribeAsync(admin, source, target, cancellationToken);
-        var refusal = existing is not null && !options.Force
-            ? TargetExists(source, target)
-            : await MissingExtensionsAsync(admin, info, source, cancellationToken);
+        var refusal = await RefusalAsync(admin, source, info, archive, target, existing is not null, options, cancellationToken);
         PgTool? pgRestore = null;
         try
         {
@@ -82,7 +83,7 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
             Server = $"{source.Host}:{source.Port}",
             TargetDatabase = target,
             Existing = existing,
-            SpoolDirectory = options.Jobs > 1 ? options.SpoolDirectory ?? SpoolPlace.Choose(archive.SizeBytes) : null,
+            SpoolDirectory = options.SpoolDirectory,
             PgRestoreVersion = pgRestore?.VersionText,
             Refusal = refusal,
         };
@@ -92,16 +93,37 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
         manifest.Objects.FirstOrDefault(o => o.Role == PostgresDumpBackup.ArchiveRole)
             ?? throw new LifeboatException($"the manifest of backup {manifest.Id} names no pg_dump archive") { Remedy = new(RemedyAction.CheckRepository) };
 
+    // A streamed restore spools nothing; a parallel one spools where it was told, else where the archive fits best.
+    private static RestoreOptions WithSpoolDirectory(RestoreOptions options, StoredObject archive) =>
+        options with { SpoolDirectory = options.Jobs > 1 ? options.SpoolDirectory ?? SpoolPlace.Choose(archive.SizeBytes) : null };
+
     /// <summary>Everything that can refuse the restore is checked before anything is created.</summary>
-    private static async Task<bool> PreflightAsync(PostgresSource source, PostgresDumpInfo info, string target, bool force, CancellationToken cancellationToken)
+    private static async Task<bool> PreflightAsync(
+        PostgresSource source, PostgresDumpInfo info, StoredObject archive, string target, RestoreOptions options, CancellationToken cancellationToken)
     {
         await using var admin = await PostgresConnector.OpenAsync(source, DatabaseAdmin.MaintenanceDatabase, cancellationToken);
         var targetExists = await DatabaseAdmin.ExistsAsync(admin, target, cancellationToken);
-        if (targetExists && !force)
-            throw TargetExists(source, target);
-        if (await MissingExtensionsAsync(admin, info, source, cancellationToken) is { } missing)
-            throw missing;
+        if (await RefusalAsync(admin, source, info, archive, target, targetExists, options, cancellationToken) is { } refusal)
+            throw refusal;
         return targetExists;
+    }
+
+    /// <summary>
+    /// The first reason the restore would stop part-way, in the order it would meet them, or null: the restore refuses
+    /// with it before creating anything, and a dry run shows it. The target, what the user may do on the server (create
+    /// the staging database; replace the target, which only its owner may), the extensions, the spool directory.
+    /// </summary>
+    private static async Task<LifeboatException?> RefusalAsync(
+        NpgsqlConnection admin, PostgresSource source, PostgresDumpInfo info, StoredObject archive, string target, bool targetExists, RestoreOptions options, CancellationToken cancellationToken)
+    {
+        if (targetExists && !options.Force)
+            return TargetExists(source, target);
+        var rights = await RestoreRights.ReadAsync(admin, target, commandTimeoutSeconds: null, cancellationToken);
+        if (rights.Refusal(source.User, target, $"{source.Host}:{source.Port}", replaces: targetExists) is { } refused)
+            return refused;
+        if (await MissingExtensionsAsync(admin, info, source, cancellationToken) is { } missing)
+            return missing;
+        return options.SpoolDirectory is { } spool ? SpoolDirectoryCheck.Refusal(spool, archive.SizeBytes) : null;
     }
 
     private static LifeboatException TargetExists(PostgresSource source, string target) =>
@@ -287,7 +309,7 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
         if (string.IsNullOrWhiteSpace(source.PostRestore))
             return;
         reporter.Event($"running postRestore command for '{target}'");
-        await using var child = ChildProcess.Start("/bin/sh", ["-c", source.PostRestore], source.ToolEnvironment(target), redirectStdin: true);
+        await using var child = ChildProcess.Start("/bin/sh", ["-c", source.PostRestore], source.ToolEnvironment(target), redirectStdin: true, scriptName: "postRestore command");
         child.StandardInput.Close();
         using var reader = new StreamReader(child.StandardOutput);
         while (await reader.ReadLineAsync(cancellationToken) is { } line)

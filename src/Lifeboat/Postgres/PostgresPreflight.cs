@@ -185,7 +185,7 @@ public sealed class PostgresPreflight
         {
             try
             {
-                var rights = await RestoreRightsOfAsync(connection, cancellationToken) with { MaintenanceRefused = maintenanceRefused };
+                var rights = await RestoreRights.ReadAsync(connection, _source.Database, QuerySeconds, cancellationToken) with { MaintenanceRefused = maintenanceRefused };
                 return rights.Check(name, _source.User, _source.Database);
             }
             catch (NpgsqlException e)
@@ -193,25 +193,6 @@ public sealed class PostgresPreflight
                 return QueryFailed(name, $"could not read what user '{_source.User}' may do on {_source.Host}:{_source.Port}", e);
             }
         }
-    }
-
-    private async Task<RestoreRights> RestoreRightsOfAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
-        // USAGE, not MEMBER: ownership is checked through inherited privileges; a member without INHERIT would have to
-        // SET ROLE first, which a restore does not.
-        const string sql = """
-            SELECT r.rolsuper OR r.rolcreatedb, pg_get_userbyid(d.datdba), pg_has_role(d.datdba, 'USAGE')
-            FROM pg_roles r LEFT JOIN pg_database d ON d.datname = $1
-            WHERE r.rolname = current_user
-            """;
-        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = QuerySeconds };
-        command.Parameters.Add(new NpgsqlParameter { Value = _source.Database });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        // The current user always has its row; without one, nothing but CREATEDB can be said to be missing.
-        if (!await reader.ReadAsync(cancellationToken))
-            return new RestoreRights(MayCreateDatabases: false, Owner: null, OwnsTarget: true);
-        var owner = reader.IsDBNull(1) ? null : reader.GetString(1);
-        return new RestoreRights(reader.GetBoolean(0), owner, owner is null || reader.GetBoolean(2));
     }
 
     private async Task<HealthCheck> ToolAsync(string name, string tool, string verb, CancellationToken cancellationToken)

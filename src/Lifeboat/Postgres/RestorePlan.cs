@@ -31,6 +31,6 @@ public sealed record RestorePlan
 }
 
 /// <summary>A database a restore would replace, as it is now.</summary>
-/// <param name="SizeBytes">pg_database_size.</param>
+/// <param name="SizeBytes">pg_database_size; null when the user lacks CONNECT on it, which that function needs.</param>
 /// <param name="Tables">Its user tables; null when it could not be connected to and counted.</param>
-public sealed record ExistingDatabase(long SizeBytes, int? Tables);
+public sealed record ExistingDatabase(long? SizeBytes, int? Tables);

@@ -7,8 +7,9 @@ namespace Lifeboat.Postgres;
 internal static class SnapshotCatalog
 {
     // Extension member tables (spatial_ref_sys) are left out: the extension's own script fills them on restore.
+    // Names and oids only: a size function locks the table, and a catalog read must never wait behind a migration.
     private const string UserTablesSql = """
-        SELECT n.nspname, c.relname, coalesce(pg_table_size(c.oid), 0)
+        SELECT n.nspname, c.relname, c.oid
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE c.relkind = 'r'
           AND n.nspname NOT IN ('pg_catalog', 'information_schema')
@@ -26,6 +27,9 @@ internal static class SnapshotCatalog
         return (text, number / 10000);
     }
 
+    /// <summary>How long the size estimate waits for a table's lock before it takes the planner's statistics instead.</summary>
+    private const int EstimateLockWaitMilliseconds = 2000;
+
     /// <summary>
     /// What pg_dump will write, guessed per table before it starts (<see cref="DumpSizeEstimate"/> refines the guess
     /// as the archive streams). pg_table_size would overshoot: it counts the free space and visibility maps and
@@ -34,14 +38,57 @@ internal static class SnapshotCatalog
     /// disk, of which 5 bytes of chunk header remain in the archive. Only the tables the dump and the counts lock
     /// anyway are looked at (materialised views are not: a REFRESH would hold the backup up for a progress bar).
     /// </summary>
-    public static async Task<DumpSizeEstimate> DumpSizeEstimateAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Measuring a table's files takes its ACCESS SHARE lock, which waits behind a migration's ALTER TABLE or a
+    /// LOCK TABLE for as long as they hold it. So it runs in a savepoint of <paramref name="transaction"/> with a
+    /// short lock_timeout, and rolls back to it after, holding no lock; when a table is locked, the guess comes
+    /// from pg_class's page counts (as of the last VACUUM or ANALYZE), which take no lock, and names the locked tables.
+    /// </remarks>
+    public static async Task<SizeEstimate> DumpSizeEstimateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        const string savepoint = "lifeboat_estimate";
+        await transaction.SaveAsync(savepoint, cancellationToken);
+        try
+        {
+            await ScalarAsync(connection, $"SET LOCAL lock_timeout = {EstimateLockWaitMilliseconds}", cancellationToken);
+            var measured = await EstimateAsync(connection, MeasuredTableBytes, MeasuredLargeObjectBytes, cancellationToken);
+            return new SizeEstimate(measured, LockedTables: null);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+        {
+            await transaction.RollbackAsync(savepoint, cancellationToken);
+            var locked = await LockedTablesAsync(connection, cancellationToken);
+            return new SizeEstimate(await EstimateAsync(connection, CountedTableBytes, CountedLargeObjectBytes, cancellationToken), locked);
+        }
+        finally
+        {
+            // Undoes the lock_timeout and lets go of the locks the sizes took; a failed query has already rolled back.
+            if (connection.State == System.Data.ConnectionState.Open)
+            {
+                await transaction.RollbackAsync(savepoint, CancellationToken.None);
+                await transaction.ReleaseAsync(savepoint, CancellationToken.None);
+            }
+        }
+    }
+
+    private const string MeasuredTableBytes =
+        "pg_relation_size(c.oid) + coalesce(pg_relation_size(c.reltoastrelid), 0)";
+
+    private const string CountedTableBytes =
+        "(c.relpages::bigint + coalesce(toast.relpages, 0)::bigint) * current_setting('block_size')::bigint";
+
+    private const string MeasuredLargeObjectBytes = "SELECT pg_relation_size('pg_largeobject')";
+
+    private const string CountedLargeObjectBytes =
+        "SELECT relpages::bigint * current_setting('block_size')::bigint FROM pg_class WHERE oid = 'pg_largeobject'::regclass";
+
+    private static async Task<DumpSizeEstimate> EstimateAsync(NpgsqlConnection connection, string tableBytes, string largeObjectBytes, CancellationToken cancellationToken)
     {
         var sql = $"""
-            SELECT t.schema, t.name,
-                   greatest(pg_relation_size(c.oid) + coalesce(pg_relation_size(c.reltoastrelid), 0) - 23 * greatest(c.reltuples, 0)::bigint, 0)::bigint
-            FROM ({UserTablesSql}) AS t(schema, name, size)
-            JOIN pg_namespace n ON n.nspname = t.schema
-            JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = t.name
+            SELECT t.schema, t.name, greatest({tableBytes} - 23 * greatest(c.reltuples, 0)::bigint, 0)::bigint
+            FROM ({UserTablesSql}) AS t(schema, name, oid)
+            JOIN pg_class c ON c.oid = t.oid
+            LEFT JOIN pg_class toast ON toast.oid = c.reltoastrelid
             """;
         var tables = new Dictionary<(string Schema, string Table), long>();
         await using (var command = new NpgsqlCommand(sql, connection))
@@ -51,8 +98,28 @@ internal static class SnapshotCatalog
                 tables[(reader.GetString(0), reader.GetString(1))] = reader.GetInt64(2);
         }
 
-        var largeObjects = (long)(await ScalarAsync(connection, "SELECT pg_relation_size('pg_largeobject')", cancellationToken))!;
+        var largeObjects = (long)(await ScalarAsync(connection, largeObjectBytes, cancellationToken))!;
         return new DumpSizeEstimate(tables, largeObjects);
+    }
+
+    // ACCESS EXCLUSIVE is the one mode that keeps a reader out; a request still waiting for it already does too.
+    private static async Task<IReadOnlyList<string>> LockedTablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT DISTINCT quote_ident(n.nspname) || '.' || quote_ident(c.relname)
+            FROM pg_locks l
+            JOIN pg_class c ON c.oid = l.relation
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock' AND l.pid <> pg_backend_pid()
+              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            ORDER BY 1
+            """;
+        var names = new List<string>();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            names.Add(reader.GetString(0));
+        return names;
     }
 
     /// <summary>How many user tables the connection's database holds, counted as a backup of it would list them.</summary>
@@ -94,7 +161,9 @@ internal static class SnapshotCatalog
     {
         var names = new List<(string Schema, string Table)>();
         var sizes = new List<long>();
-        await using (var command = new NpgsqlCommand(UserTablesSql, connections[0]))
+        // The tables' sizes on disk, for a parallel restore to load the largest first; this transaction locks them anyway.
+        const string sizesSql = $"SELECT t.schema, t.name, coalesce(pg_table_size(t.oid), 0) FROM ({UserTablesSql}) AS t(schema, name, oid) ORDER BY 1, 2";
+        await using (var command = new NpgsqlCommand(sizesSql, connections[0]))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))

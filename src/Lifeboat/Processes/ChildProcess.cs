@@ -34,10 +34,16 @@ public sealed class ChildProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts <paramref name="path"/>; a missing executable is a clear error. <paramref name="stderrLine"/>, when
-    /// given, sees every line the tool writes to stderr, on the thread that reads it.
+    /// given, sees every line the tool writes to stderr, on the thread that reads it. A shell's script is named to an
+    /// observer as <paramref name="scriptName"/>, never shown.
     /// </summary>
     public static ChildProcess Start(
-        string path, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment, bool redirectStdin = false, Action<string>? stderrLine = null)
+        string path,
+        IEnumerable<string> arguments,
+        IReadOnlyDictionary<string, string?> environment,
+        bool redirectStdin = false,
+        Action<string>? stderrLine = null,
+        string scriptName = "shell script")
     {
         var info = new ProcessStartInfo(path)
         {
@@ -58,7 +64,7 @@ public sealed class ChildProcess : IAsyncDisposable
                 info.Environment[name] = value;
         }
 
-        ChildProcessObserver.Starting(path, info.ArgumentList, environment);
+        ChildProcessObserver.Starting(path, info.ArgumentList, environment, scriptName);
         try
         {
             var process = Process.Start(info) ?? throw new LifeboatException($"could not start {path}");

@@ -18,10 +18,10 @@ public static class ChildProcessObserver
     }
 
     /// <summary>Tells the observer, if any, that <paramref name="path"/> is about to start.</summary>
-    internal static void Starting(string path, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment)
+    internal static void Starting(string path, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment, string scriptName)
     {
         if (Current.Value is { } observer)
-            observer(ChildCommandLine.Format(path, arguments, environment));
+            observer(ChildCommandLine.Format(path, arguments, environment, scriptName));
     }
 
     private sealed class Restore(Action<string>? previous) : IDisposable

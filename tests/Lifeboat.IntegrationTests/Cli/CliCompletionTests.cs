@@ -23,6 +23,9 @@ public sealed class CliCompletionTests
     [InlineData("key re", "remove")]
     [InlineData("restore postgres --jo", "--jobs")]
     [InlineData("completion z", "zsh")]
+    [InlineData("-v li", "list")]
+    [InlineData("restore postgres --dry-run --f", "--force")]
+    [InlineData("--json unlock --a", "--all")]
     public async Task The_bash_script_sourced_completes_commands_subcommands_and_options(string typed, string expected)
     {
         var script = await ScriptAsync("bash");
@@ -42,6 +45,35 @@ public sealed class CliCompletionTests
 
         Assert.True(exitCode == 0, stderr);
         Assert.Equal([expected], stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task The_bash_script_at_an_option_with_its_value_after_an_equals_sign_asks_without_an_error()
+    {
+        var script = await ScriptAsync("bash");
+        var dir = Directory.CreateTempSubdirectory("lifeboat-completion-").FullName;
+        var errors = Path.Combine(dir, "errors");
+        // Stands in for the executable, keeping what it writes on stderr, which the script itself throws away.
+        var wrapper = Path.Combine(dir, "lifeboat");
+        await File.WriteAllTextAsync(wrapper, $"#!/bin/sh\nexec '{Infrastructure.Cli.Executable}' \"$@\" 2>>'{errors}'\n", Ct);
+        File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        const string line = "lifeboat check --read-data=1";
+        var program = $$"""
+            source '{{script}}'
+            COMP_WORDS=('{{wrapper}}' check --read-data = 1)
+            COMP_CWORD=4
+            COMP_LINE='{{line}}'
+            COMP_POINT={{line.Length}}
+            _lifeboat_complete
+            """;
+
+        // compgen fails when it has nothing to offer, as here: only what reached stderr tells.
+        var (_, _, stderr) = await BashAsync(["-c", program]);
+
+        Assert.Equal("", stderr);
+        Assert.True(File.Exists(errors), "the stand-in was not called");
+        Assert.Equal("", await File.ReadAllTextAsync(errors, Ct));
+        Directory.Delete(dir, recursive: true);
     }
 
     [Fact]

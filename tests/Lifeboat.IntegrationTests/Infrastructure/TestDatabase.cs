@@ -101,6 +101,20 @@ public sealed class TestDatabase : IAsyncDisposable
         return names;
     }
 
+    /// <summary>Names of the databases <paramref name="role"/> owns.</summary>
+    public static async Task<List<string>> DatabasesOwnedByAsync(string role)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString("postgres"));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT datname FROM pg_database WHERE pg_get_userbyid(datdba) = $1", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = role });
+        var names = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            names.Add(reader.GetString(0));
+        return names;
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var name in _extraDatabases.Append(Name))

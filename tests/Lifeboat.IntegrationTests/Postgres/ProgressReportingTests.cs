@@ -36,9 +36,24 @@ public sealed class ProgressReportingTests
         var items = Assert.Single(reporter.Items);
         Assert.Equal("pg_restore --jobs 2", items.Description);
         Assert.True(items.Total > PostgresDumpInfo.Of(manifest).Tables.Count, $"{items.Total} items counted for {PostgresDumpInfo.Of(manifest).Tables.Count} tables and their indexes");
-        Assert.Equal(items.Total, items.Reports[^1].Done);
+        Assert.Equal(new ItemsDone(items.Total, PgRestoreItemProgress.Finished), items.Reports[^1]);
         Assert.Contains(items.Reports, r => r.Phase == PgRestoreItemProgress.LoadingTables);
         Assert.Contains(items.Reports, r => r.Phase == PgRestoreItemProgress.BuildingIndexes);
+    }
+
+    [Fact]
+    public async Task A_parallel_restore_of_a_database_without_tables_counts_none_of_none_and_finishes()
+    {
+        await using var database = await TestDatabase.CreateAsync("noitems", "CREATE VIEW answer AS SELECT 42 AS value");
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var manifest = await new PostgresDumpBackup(repo.Repository, SilentReporter.Instance).RunAsync(database.Source(), Ct);
+        var reporter = new Recorder();
+
+        await new PostgresDumpRestore(repo.Repository, reporter).RunAsync(database.Source(), manifest, new RestoreOptions(database.Companion("restored"), Jobs: 2), Ct);
+
+        var items = Assert.Single(reporter.Items);
+        Assert.Equal(0, items.Total);
+        Assert.Equal(new ItemsDone(0, PgRestoreItemProgress.Finished), items.Reports[^1]);
     }
 
     /// <summary>Keeps every task started and every report made to it.</summary>

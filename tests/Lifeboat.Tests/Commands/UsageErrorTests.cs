@@ -94,6 +94,43 @@ public sealed class UsageErrorTests
     }
 
     [Theory]
+    [InlineData("backup", "--dry-run", "postgres")]
+    [InlineData("--dry-run", "backup", "postgres")]
+    public void A_subcommand_s_option_typed_before_it_says_where_it_belongs(params string[] args)
+    {
+        Assert.Equal(("'--dry-run' belongs after 'postgres': lifeboat backup postgres --dry-run", "see 'lifeboat backup postgres --help'"), Describe(args));
+    }
+
+    [Fact]
+    public void A_subcommand_s_option_given_to_its_parent_names_the_subcommand_it_belongs_to()
+    {
+        Assert.Equal("'--target-db' belongs after 'postgres': lifeboat restore postgres --target-db=x", Describe("restore", "--target-db=x", "postgres").Message);
+    }
+
+    [Fact]
+    public void The_word_as_typed_is_never_suggested_for_itself()
+    {
+        var (_, hint) = Describe("list", "--dry-run");
+
+        Assert.DoesNotContain("did you mean '--dry-run'", hint, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("-v", "--version")]
+    [InlineData("--version", "--json")]
+    public void Version_beside_other_arguments_says_it_cannot_be_combined_with_them(params string[] args)
+    {
+        Assert.Equal("--version cannot be combined with other arguments", Describe(args).Message);
+    }
+
+    [Fact]
+    public void A_whole_number_too_large_for_the_option_names_the_largest_it_takes()
+    {
+        Assert.Equal("--jobs 99999999999 is too large: the most it takes is 2147483647", Describe("restore", "postgres", "--jobs", "99999999999").Message);
+        Assert.Equal("--jobs -99999999999 is too small: the least it takes is -2147483648", Describe("restore", "postgres", "--jobs=-99999999999").Message);
+    }
+
+    [Theory]
     [InlineData(typeof(int), "a whole number")]
     [InlineData(typeof(long?), "a whole number")]
     [InlineData(typeof(double), "a number")]

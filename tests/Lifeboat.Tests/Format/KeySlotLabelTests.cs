@@ -52,13 +52,35 @@ public sealed class KeySlotLabelTests : IDisposable
 
     [Theory]
     [InlineData("", "the key slot label is empty")]
-    [InlineData("line\nbreak", "the key slot label contains a control character")]
+    [InlineData("line\nbreak", "the key slot label contains U+000A, a control, formatting or separator character")]
+    [InlineData("ops-\u202E6202", "the key slot label contains U+202E, a control, formatting or separator character")]
+    [InlineData("zero\u200Bwidth", "the key slot label contains U+200B, a control, formatting or separator character")]
+    [InlineData("line\u2028separator", "the key slot label contains U+2028, a control, formatting or separator character")]
+    [InlineData("para\u2029separator", "the key slot label contains U+2029, a control, formatting or separator character")]
     public void An_unfit_label_is_a_usage_error(string label, string message)
     {
         var error = Assert.Throws<LifeboatException>(() => KeySlot.Create(key, Passphrase("correct horse battery staple"), label));
 
         Assert.Equal(message, error.Message);
         Assert.Equal(FailureKind.Usage, error.Kind);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("evil\u202Eexe.txt")]
+    [InlineData("bell\u0007")]
+    [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")]
+    public void A_stored_label_that_would_not_be_written_is_read_as_no_label_and_the_slot_still_opens(string stored)
+    {
+        var secret = Passphrase("correct horse battery staple");
+        var json = JsonNode.Parse(KeySlot.Create(key, secret, "ops-2026").ToJson())!;
+        json["label"] = stored;
+
+        var slot = KeySlot.FromJson(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()), "keys/slot");
+        using var opened = slot.TryOpen(secret);
+
+        Assert.Null(slot.Label);
+        Assert.NotNull(opened);
     }
 
     [Fact]

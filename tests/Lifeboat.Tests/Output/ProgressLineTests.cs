@@ -38,4 +38,28 @@ public sealed class ProgressLineTests
             LogLineReporter.ItemsLine("pg_restore --jobs 2", new ItemsDone(12, "building indexes and constraints"), 41));
         Assert.Equal("12/41 items", ItemAwareColumn.Count(12, 41));
     }
+
+    [Fact]
+    public void A_task_of_no_items_shows_none_of_none_though_its_bar_needs_a_maximum_of_one()
+    {
+        var task = new Spectre.Console.ProgressTask(1, "pg_restore --jobs 2", maxValue: 1) { Tag = new ItemAwareColumn.ItemsTag(0) };
+
+        Assert.Equal("0/0 items", ItemAwareColumn.CountOf(task));
+        Assert.Null(ItemAwareColumn.CountOf(new Spectre.Console.ProgressTask(2, "pg_dump app", maxValue: 100)));
+    }
+
+    [Fact]
+    public void In_a_log_the_final_count_is_written_even_within_ten_seconds_of_the_last_line()
+    {
+        var log = new StringWriter();
+        var items = new LogLineReporter(log, quiet: false).StartItems("pg_restore --jobs 2", 6);
+
+        items.Report(new ItemsDone(0, "loading tables"));
+        items.Report(new ItemsDone(4, "loading tables"));
+        items.Report(new ItemsDone(6, "finished"));
+
+        var lines = log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.EndsWith("INFO pg_restore --jobs 2: finished, 6 of 6 items", lines[^1], StringComparison.Ordinal);
+    }
 }

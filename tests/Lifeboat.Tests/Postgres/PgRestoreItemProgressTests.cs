@@ -98,6 +98,31 @@ public sealed class PgRestoreItemProgressTests
         Assert.Equal([new ItemsDone(0, "creating the schema"), new ItemsDone(0, "loading tables")], reporter.Reports);
     }
 
+    [Fact]
+    public void At_the_end_items_pg_restore_never_reported_count_as_done_and_the_count_reaches_the_total()
+    {
+        var reporter = new ItemsRecorder();
+        var progress = new PgRestoreItemProgress(Entries, reporter, jobs: 2);
+        progress.Observe("pg_restore: finished item 20 TABLE DATA big");
+        progress.Observe("pg_restore: finished item 21 TABLE DATA small");
+
+        progress.Complete();
+
+        Assert.Equal(new ItemsDone(6, "finished"), reporter.Reports[^1]);
+    }
+
+    [Fact]
+    public void An_archive_with_no_data_or_post_data_items_counts_none_of_none_and_finishes()
+    {
+        var reporter = new ItemsRecorder();
+        var progress = new PgRestoreItemProgress([Entry(10, "TABLE", CustomArchiveSection.PreData)], reporter, jobs: 2);
+
+        progress.Complete();
+
+        Assert.Equal(0, reporter.Total);
+        Assert.Equal(new ItemsDone(0, "finished"), reporter.Reports[^1]);
+    }
+
     private static CustomArchiveTocEntry Entry(int dumpId, string desc, CustomArchiveSection section) =>
         new(dumpId, $"entry {dumpId}", desc, null, "public", 0, section == CustomArchiveSection.Data, section);
 

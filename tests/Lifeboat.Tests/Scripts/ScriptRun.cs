@@ -15,11 +15,15 @@ internal sealed record ScriptRun(int ExitCode, string Output, string Errors)
     public static Task<ScriptRun> RunAsync(string script, params string[] arguments) => RunAsync(script, new Dictionary<string, string>(), arguments);
 
     /// <summary>Runs the script with <paramref name="environment"/> added to this process's.</summary>
-    public static async Task<ScriptRun> RunAsync(string script, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    public static Task<ScriptRun> RunAsync(string script, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        RunInAsync(SourceTree.Root, script, environment, arguments);
+
+    /// <summary>Runs <paramref name="root"/>/scripts/<paramref name="script"/> from <paramref name="root"/>: a copy of the script in a tree a test made.</summary>
+    public static async Task<ScriptRun> RunInAsync(string root, string script, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var info = new ProcessStartInfo("bash", [Path.Combine("scripts", script), .. arguments])
         {
-            WorkingDirectory = SourceTree.Root,
+            WorkingDirectory = root,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

@@ -13,14 +13,10 @@ internal static class PostgresBackupCommand
     {
         var name = CommonOptions.SourceName("postgres");
         var command = new Command("postgres", "Dump a PostgreSQL database (pg_dump custom format, zstd, AES-256-GCM) and record its exact row counts");
-        var dryRun = new Option<bool>("--dry-run")
-        {
-            Description = "Show what would be dumped and its estimated size, after checking that the repository opens and the database is reachable; write nothing",
-        };
-        var physical = new Option<bool>("--physical")
-        {
-            Description = "Take a base backup of the whole cluster (every tablespace) for point-in-time recovery instead of a logical dump; needs WAL archiving through 'lifeboat wal-push'",
-        };
+        var dryRun = CommonOptions.Flag(
+            "--dry-run", "Show what would be dumped and its estimated size, after checking that the repository opens and the database is reachable; write nothing");
+        var physical = CommonOptions.Flag(
+            "--physical", "Take a base backup of the whole cluster (every tablespace) for point-in-time recovery instead of a logical dump; needs WAL archiving through 'lifeboat wal-push'");
         var archiveTimeout = new Option<int>("--archive-timeout")
         {
             Description = "Seconds a base backup waits for the WAL it needs to reach the archive before failing",

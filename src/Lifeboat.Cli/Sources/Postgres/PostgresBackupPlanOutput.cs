@@ -11,7 +11,7 @@ internal static class PostgresBackupPlanOutput
         if (options.Json)
         {
             CliJson.Print(
-                new PostgresBackupPlanSummary(true, PostgresDumpBackup.SourceType, name, plan.Server, plan.Database, plan.ServerVersion, plan.PgDumpVersion, plan.Tables, plan.Extensions, plan.EstimatedBytes, repository),
+                new PostgresBackupPlanSummary(true, PostgresDumpBackup.SourceType, name, plan.Server, plan.Database, plan.ServerVersion, plan.PgDumpVersion, plan.Tables, plan.Extensions, plan.EstimatedBytes, plan.LockedTables, repository),
                 PostgresCliJson.Default.PostgresBackupPlanSummary);
             return;
         }
@@ -21,7 +21,10 @@ internal static class PostgresBackupPlanOutput
         Console.WriteLine("dry run: nothing was dumped and nothing was written to the repository");
         Console.WriteLine($"would back up postgres/{name}: {plan.Server} (server {plan.ServerVersion}, {plan.PgDumpVersion})");
         Console.WriteLine($"  {plan.Tables} tables; extensions: {Extensions(plan.Extensions)}");
-        Console.WriteLine($"  about {ByteSize.Format(plan.EstimatedBytes)} to dump (estimated from the tables' sizes on disk; the backup refines it as it runs)");
+        var from = plan.LockedTables is null ? "the tables' sizes on disk" : "the planner's statistics, as a table was locked";
+        Console.WriteLine($"  about {ByteSize.Format(plan.EstimatedBytes)} to dump (estimated from {from}; the backup refines it as it runs)");
+        if (plan.LockNote is { } note)
+            Console.WriteLine($"  {note}");
         Console.WriteLine($"  into the repository at {repository}, which the configured key opens");
     }
 

@@ -38,6 +38,7 @@ internal sealed record PostgresBackupPlanSummary(
     int Tables,
     IReadOnlyList<ExtensionInfo> Extensions,
     long EstimatedBytes,
+    IReadOnlyList<string>? LockedTables,
     string Repository);
 
 /// <summary>Source-generated JSON for PostgreSQL's own command output (no reflection at start-up).</summary>

@@ -18,8 +18,8 @@ internal static class PostgresPitrRestoreCommand
         var dataDir = new Option<string>("--data-dir") { Description = "Where to lay out the recovered cluster (empty, or replaced with --force)", Required = true };
         var targetTime = new Option<string?>("--target-time") { Description = "Recover up to this moment (ISO 8601, e.g. 2026-12-03T10:42:35Z)" };
         var targetLsn = new Option<string?>("--target-lsn") { Description = "Recover up to this WAL position (e.g. 0/7FA920)" };
-        var latest = new Option<bool>("--latest") { Description = "Recover to the end of the archived WAL", Arity = ArgumentArity.Zero };
-        var force = new Option<bool>("--force") { Description = "Replace what is in the data directory (and the tablespace directories)", Arity = ArgumentArity.Zero };
+        var latest = CommonOptions.Flag("--latest", "Recover to the end of the archived WAL");
+        var force = CommonOptions.Flag("--force", "Replace what is in the data directory (and the tablespace directories)");
         var archiveMode = new Option<string>("--archive-mode") { Description = "preserve: the recovered server archives as production does; off: it does not (a scratch copy must not archive into production's archive)", DefaultValueFactory = _ => "off" };
         archiveMode.AcceptOnlyFromAmong("preserve", "off");
         var command = new Command("pitr", "Lay out a data directory that recovers the cluster to a moment, from the newest base backup before it and the archived WAL; everything is checked before anything is written");

@@ -15,13 +15,10 @@ internal static class PostgresRestoreCommand
         var name = CommonOptions.SourceName("postgres");
         var backup = new Option<string>("--backup") { Description = "Backup id (whole, a unique prefix, or a unique prefix of its last 8 characters), or 'latest'", DefaultValueFactory = _ => "latest" };
         var target = new Option<string?>("--target-db") { Description = "Database to restore into (default: the dumped database's name)" };
-        var force = new Option<bool>("--force") { Description = "Replace the target database if it exists (after the restore has been verified)" };
+        var force = CommonOptions.Flag("--force", "Replace the target database if it exists (after the restore has been verified)");
         var jobs = new Option<int>("--jobs", "-j") { Description = "Parallel pg_restore jobs; above 1 each table is spooled to a temp file as it arrives", DefaultValueFactory = _ => 1 };
         var spool = new Option<string?>("--spool-dir") { Description = "Directory for those files (default: /dev/shm when the archive fits in memory with room to spare, else $TMPDIR)" };
-        var dryRun = new Option<bool>("--dry-run")
-        {
-            Description = "Show what would be restored where and what it would replace, and whether the restore would be allowed; change nothing",
-        };
+        var dryRun = CommonOptions.Flag("--dry-run", "Show what would be restored where and what it would replace, and whether the restore would be allowed; change nothing");
         var command = new Command("postgres", "Restore a PostgreSQL dump into a database and verify every table's row count against the manifest");
         foreach (var option in new Option[] { name, backup, target, force, jobs, spool, dryRun })
             command.Options.Add(option);

@@ -37,7 +37,8 @@ internal static class PostgresRestorePlanOutput
     {
         if (plan.Existing is not { } existing)
             return $"database '{plan.TargetDatabase}' does not exist: it would be created";
-        var what = $"database '{plan.TargetDatabase}' exists ({ByteSize.Format(existing.SizeBytes)}, {(existing.Tables is { } n ? $"{n} tables" : "tables not counted: it cannot be connected to")})";
+        var size = existing.SizeBytes is { } bytes ? ByteSize.Format(bytes) : "size unknown (no CONNECT privilege)";
+        var what = $"database '{plan.TargetDatabase}' exists ({size}, {(existing.Tables is { } n ? $"{n} tables" : "tables not counted: it cannot be connected to")})";
         return force
             ? $"{what}: it would be dropped and replaced (--force), after the restored copy is verified"
             : $"{what}: without --force the restore refuses to replace it";

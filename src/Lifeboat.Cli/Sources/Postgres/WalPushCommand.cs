@@ -17,10 +17,8 @@ internal static class WalPushCommand
     {
         var name = CommonOptions.SourceName("postgres");
         var path = new Argument<string>("PATH") { Description = "The WAL file PostgreSQL passes as %p (relative to its data directory)" };
-        var asynchronous = new Option<bool>("--async")
-        {
-            Description = "Push through a background pusher that reads ahead in archive_status and pushes several files at once; this call waits for its own file",
-        };
+        var asynchronous = CommonOptions.Flag(
+            "--async", "Push through a background pusher that reads ahead in archive_status and pushes several files at once; this call waits for its own file");
         var spool = new Option<string>("--spool-dir") { Description = "Where --async keeps its state (local, private to this user)", DefaultValueFactory = _ => DefaultSpool };
         var processes = new Option<int>("--processes") { Description = "Files the background pusher pushes at once", DefaultValueFactory = _ => 2 };
         var timeout = new Option<int>("--timeout") { Description = "Seconds --async waits for its file before failing (PostgreSQL then retries)", DefaultValueFactory = _ => 60 };
