@@ -42,7 +42,7 @@ internal static class UsageError
             if (Misplaced(token, at) is { } misplaced)
                 return misplaced;
             var options = OptionsOf(at).SelectMany(o => o.Aliases.Prepend(o.Name)).Where(n => n.StartsWith("--", StringComparison.Ordinal));
-            return ($"unknown option '{token}' for '{path}'", DidYouMean(token, options) ?? SeeHelp(at));
+            return ($"unknown option '{Shown(token)}' for '{path}'", DidYouMean(token.Split('=', 2)[0], options) ?? SeeHelp(at));
         }
 
         var commands = at.Command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name).ToList();
@@ -55,6 +55,9 @@ internal static class UsageError
         return ($"unexpected argument '{token}' for '{path}'", SeeHelp(at));
     }
 
+    // A value typed with '=' is not repeated: it may be a secret pasted where a variable's name belongs.
+    private static string Shown(string token) => token.Contains('=', StringComparison.Ordinal) ? token.Split('=', 2)[0] + "=…" : token;
+
     // 'lifeboat backup --dry-run postgres': an option of a command is read only after that command's name. Left
     // unmatched, it was typed before it (it is the parsed command's own), or its command was not typed at all.
     private static (string, string)? Misplaced(string token, CommandResult at)
@@ -64,7 +67,7 @@ internal static class UsageError
         if (owner is null)
             return null;
         var path = owner == at.Command ? PathOf(at) : $"{PathOf(at)} {string.Join(' ', PathBelow(at.Command, owner)!)}";
-        return ($"'{name}' belongs after '{owner.Name}': {path} {token}", $"see '{path} --help'");
+        return ($"'{name}' belongs after '{owner.Name}': {path} {Shown(token)}", $"see '{path} --help'");
     }
 
     // A command and every command below it, nearest first.

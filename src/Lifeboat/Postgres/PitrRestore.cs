@@ -40,11 +40,15 @@ public sealed class PitrRestore(BackupRepository repository, IActivityReporter r
         var info = BaseBackupInfo.Of(backup);
         var (lastSegment, lastCommit) = await CheckArchiveAsync(sourceName, info, target, cancellationToken);
         CheckTargetDirectory(dataDirectory, force);
+        // A tablespace goes back where it was; on the production host that is the running cluster's own tablespace,
+        // so it is never emptied, --force or not (relocating tablespaces is still to come).
         foreach (var tablespace in info.Tablespaces.Where(t => t.Location is not null))
-            CheckTargetDirectory(tablespace.Location!, force);
+            CheckTargetDirectory(tablespace.Location!, force: false);
 
         reporter.Event($"restore pitr: base backup {backup.Id} into {dataDirectory}, recovering to {target}");
         Directory.CreateDirectory(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // PostgreSQL refuses a data directory others may read; an existing empty one keeps its mode unless told.
+        File.SetUnixFileMode(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         foreach (var stored in backup.Objects.Where(o => o.Role == "base-tar"))
         {
             var name = stored.Key[(stored.Key.LastIndexOf('/') + 1)..];
@@ -52,7 +56,7 @@ public sealed class PitrRestore(BackupRepository repository, IActivityReporter r
             await ExtractAsync(stored, tablespace.Location ?? dataDirectory, cancellationToken);
         }
 
-        await WriteRecoverySettingsAsync(dataDirectory, target, restoreCommand, archiveOff, cancellationToken);
+        await WriteRecoverySettingsAsync(dataDirectory, target, info.Timeline, restoreCommand, archiveOff, cancellationToken);
         return new PitrResult(backup, lastSegment, lastCommit);
     }
 
@@ -111,6 +115,24 @@ public sealed class PitrRestore(BackupRepository repository, IActivityReporter r
         {
             var missing = archived.Contains(first.Text) ? WalFileName.OfNumber(info.Timeline, number + 1, info.SegmentSize) : first;
             throw new LifeboatException($"WAL segment {missing.Text} is missing from the archive, and the base backup needs it to become consistent", "check the archive with 'check'; choose another base backup");
+        }
+
+        // Anything archived past a hole means WAL is missing: recovery would stop at the hole and promote without it.
+        var highest = archived.Select(a => WalFileName.TryParse(a)!.Number(info.SegmentSize)).Max();
+        if (highest > number)
+        {
+            var hole = WalFileName.OfNumber(info.Timeline, number + 1, info.SegmentSize);
+            throw new LifeboatException(
+                $"WAL segment {hole.Text} is missing from the archive, though later segments are archived; recovery would stop at {last.Text} and lose everything after it",
+                "find the segment (the server's pg_wal, another copy of the archive) before recovering past it, or choose a target before it");
+        }
+
+        if (target.Position is { } lsn && lsn.Value >= (number + 1) * (ulong)info.SegmentSize)
+        {
+            throw new LifeboatException(
+                $"the target {target} lies past the archived WAL, which ends with segment {last.Text}",
+                "choose an earlier target, or wait until the WAL after it is archived",
+                FailureKind.Usage);
         }
 
         var lastCommit = await LastCommitAsync(sourceName, info, first.Number(info.SegmentSize), number, cancellationToken);
@@ -197,7 +219,7 @@ public sealed class PitrRestore(BackupRepository repository, IActivityReporter r
         }
     }
 
-    private static async Task WriteRecoverySettingsAsync(string dataDirectory, PitrTarget target, string restoreCommand, bool archiveOff, CancellationToken cancellationToken)
+    private static async Task WriteRecoverySettingsAsync(string dataDirectory, PitrTarget target, uint timeline, string restoreCommand, bool archiveOff, CancellationToken cancellationToken)
     {
         var settings = new StringBuilder("\n# Point-in-time recovery settings written by Lifeboat\n");
         settings.Append(CultureInfo.InvariantCulture, $"restore_command = {Quote(restoreCommand)}\n");
@@ -205,7 +227,9 @@ public sealed class PitrRestore(BackupRepository repository, IActivityReporter r
             settings.Append(CultureInfo.InvariantCulture, $"recovery_target_time = {Quote(time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "+00")}\n");
         if (target.Position is { } position)
             settings.Append(CultureInfo.InvariantCulture, $"recovery_target_lsn = {Quote(position.ToString())}\n");
-        settings.Append("recovery_target_timeline = 'latest'\n");
+        // The backup's own timeline, the one whose archive was checked: 'latest' could follow a timeline a scratch
+        // copy once archived under this source and recover its history instead of production's.
+        settings.Append(CultureInfo.InvariantCulture, $"recovery_target_timeline = '{timeline}'\n");
         if (!target.Latest)
             settings.Append("recovery_target_action = 'promote'\n");
         if (archiveOff)

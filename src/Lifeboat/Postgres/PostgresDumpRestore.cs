@@ -123,7 +123,7 @@ public sealed class PostgresDumpRestore(BackupRepository repository, IActivityRe
             return refused;
         if (await MissingExtensionsAsync(admin, info, source, cancellationToken) is { } missing)
             return missing;
-        return options.SpoolDirectory is { } spool ? SpoolDirectoryCheck.Refusal(spool, archive.SizeBytes) : null;
+        return options.SpoolDirectory is { } spool ? SpoolDirectoryCheck.Refusal(spool) : null;
     }
 
     private static LifeboatException TargetExists(PostgresSource source, string target) =>

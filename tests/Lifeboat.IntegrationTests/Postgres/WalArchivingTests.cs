@@ -167,6 +167,31 @@ public sealed class WalArchivingTests
         Assert.Equal(["keep.txt"], Directory.GetFileSystemEntries(full).Select(Path.GetFileName));
     }
 
+    [Fact]
+    public async Task Restore_pitr_refuses_a_segment_missing_between_archived_ones_naming_it_before_writing_anything()
+    {
+        await using var cluster = await PrivatePostgres.CreateAsync(Ct);
+        var config = await StartArchivingAsync(cluster);
+        Assert.Equal(0, (await AsServerUserAsync("--config", config, "backup", "postgres", "--physical", "--archive-timeout", "120")).ExitCode);
+        var segments = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            segments.Add((await cluster.QueryValueAsync("SELECT pg_walfile_name(pg_current_wal_lsn())", Ct))!);
+            await cluster.ExecuteAsync("CREATE TABLE IF NOT EXISTS t (x int); INSERT INTO t VALUES (1); SELECT pg_switch_wal()", Ct);
+        }
+
+        await WaitUntilArchivedAsync(cluster, segments[^1]);
+        var work = Path.GetDirectoryName(config)!;
+        File.Delete(Directory.GetFiles(Path.Combine(work, "repo"), segments[1], SearchOption.AllDirectories).Single());
+        var target = Path.Combine(work, "recovered");
+
+        var restore = await Infrastructure.Cli.RunAsync("--config", config, "restore", "pitr", "--data-dir", target, "--latest");
+
+        Assert.Equal(1, restore.ExitCode);
+        Assert.Contains($"WAL segment {segments[1]} is missing from the archive, though later segments are archived", restore.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(target));
+    }
+
     private static Task<string?> ChecksumAsync(PrivatePostgres cluster) =>
         cluster.QueryValueAsync("SELECT md5(string_agg(id::text || ':' || v, ',' ORDER BY id)) FROM t", Ct);
 

@@ -104,7 +104,7 @@ public sealed class UsageErrorTests
     [Fact]
     public void A_subcommand_s_option_given_to_its_parent_names_the_subcommand_it_belongs_to()
     {
-        Assert.Equal("'--target-db' belongs after 'postgres': lifeboat restore postgres --target-db=x", Describe("restore", "--target-db=x", "postgres").Message);
+        Assert.Equal("'--target-db' belongs after 'postgres': lifeboat restore postgres --target-db=…", Describe("restore", "--target-db=x", "postgres").Message);
     }
 
     [Fact]
@@ -139,5 +139,16 @@ public sealed class UsageErrorTests
     public void Each_value_type_is_said_in_words(Type type, string? words)
     {
         Assert.Equal(words, UsageError.Expectation(type));
+    }
+
+    [Fact]
+    public void A_value_typed_with_an_option_is_never_repeated_in_a_usage_error()
+    {
+        var misplaced = Describe("key", "--passphrase-env=Tr0ub4dor-2026", "add");
+        var unknown = Describe("list", "--secret-thing=Tr0ub4dor-2026");
+
+        Assert.DoesNotContain("Tr0ub4dor", misplaced.Message + misplaced.Hint, StringComparison.Ordinal);
+        Assert.DoesNotContain("Tr0ub4dor", unknown.Message + unknown.Hint, StringComparison.Ordinal);
+        Assert.Contains("--passphrase-env=…", misplaced.Message, StringComparison.Ordinal);
     }
 }

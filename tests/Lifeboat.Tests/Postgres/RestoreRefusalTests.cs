@@ -30,38 +30,26 @@ public sealed class RestoreRefusalTests
         Assert.Null(new RestoreRights(MayCreateDatabases: true, Owner: "app_owner", OwnsTarget: false).Refusal("ops", "app", "db:5432", replaces: false));
 
     [Fact]
-    public void A_spool_directory_that_does_not_exist_is_refused_rather_than_created()
+    public void A_spool_directory_that_does_not_exist_yet_is_used_when_its_nearest_parent_is_writable()
     {
-        var refusal = SpoolDirectoryCheck.Refusal("/srv/spool", exists: false, writable: false, freeBytes: null, archiveBytes: 100);
+        Assert.Null(SpoolDirectoryCheck.Refusal("/mnt/scratch/lb", nearestExisting: "/mnt/scratch", writable: true));
+    }
 
-        Assert.NotNull(refusal);
-        Assert.Equal("the spool directory /srv/spool of a parallel restore does not exist; nothing was changed", refusal.Message);
-        Assert.Equal(RemedyAction.ChooseSpoolDirectory, refusal.Remedy?.Action);
+    [Fact]
+    public void A_spool_directory_that_cannot_be_created_is_refused_naming_the_parent()
+    {
+        var refusal = SpoolDirectoryCheck.Refusal("/srv/spool", nearestExisting: "/srv", writable: false);
+
+        Assert.Equal("the spool directory /srv/spool of a parallel restore cannot be created: /srv is not writable by this user; nothing was changed", refusal?.Message);
+        Assert.Equal(RemedyAction.ChooseSpoolDirectory, refusal?.Remedy?.Action);
     }
 
     [Fact]
     public void A_spool_directory_this_user_may_not_write_is_refused()
     {
-        var refusal = SpoolDirectoryCheck.Refusal("/srv/spool", exists: true, writable: false, freeBytes: 1L << 40, archiveBytes: 100);
+        var refusal = SpoolDirectoryCheck.Refusal("/srv/spool", nearestExisting: "/srv/spool", writable: false);
 
         Assert.Equal("the spool directory /srv/spool of a parallel restore is not writable by this user; nothing was changed", refusal?.Message);
-    }
-
-    [Fact]
-    public void A_spool_directory_with_less_room_than_the_archive_is_refused_naming_both_sizes()
-    {
-        var refusal = SpoolDirectoryCheck.Refusal("/srv/spool", exists: true, writable: true, freeBytes: 500L << 20, archiveBytes: 2L << 30);
-
-        Assert.NotNull(refusal);
-        Assert.Equal("only 500.0 MiB free in the spool directory /srv/spool, less than the 2.0 GiB archive a parallel restore may spool there; nothing was changed", refusal.Message);
-        Assert.Equal(RemedyAction.SpoolElsewhere, refusal.Remedy?.Action);
-    }
-
-    [Fact]
-    public void A_spool_directory_with_room_for_the_archive_or_whose_free_space_cannot_be_told_is_used()
-    {
-        Assert.Null(SpoolDirectoryCheck.Refusal("/srv/spool", exists: true, writable: true, freeBytes: 2L << 30, archiveBytes: 2L << 30));
-        Assert.Null(SpoolDirectoryCheck.Refusal("/srv/spool", exists: true, writable: true, freeBytes: null, archiveBytes: 2L << 30));
     }
 
     [Fact]
@@ -70,8 +58,8 @@ public sealed class RestoreRefusalTests
         var directory = Directory.CreateTempSubdirectory("lifeboat-spool-").FullName;
         try
         {
-            Assert.Null(SpoolDirectoryCheck.Refusal(directory, archiveBytes: 1));
-            Assert.Contains("does not exist", SpoolDirectoryCheck.Refusal(Path.Combine(directory, "missing"), archiveBytes: 1)?.Message, StringComparison.Ordinal);
+            Assert.Null(SpoolDirectoryCheck.Refusal(directory));
+            Assert.Null(SpoolDirectoryCheck.Refusal(Path.Combine(directory, "missing", "deeper")));
         }
         finally
         {

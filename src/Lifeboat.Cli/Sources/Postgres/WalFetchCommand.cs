@@ -56,7 +56,7 @@ internal static class WalFetchCommand
                 Console.Error.WriteLine(CommandRunner.ErrorLine(e));
                 return Failed;
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 // Never 1 for a failure: recovery would take it for the end of the archive and stop short.
                 CommandRunner.WriteError(e.Message, "recovery stops here; fix the cause and start the server again");

@@ -74,7 +74,7 @@ internal static class WalPushCommand
             await using var session = await RepositorySession.OpenAsync(options.ConfigPath, cancellationToken);
             var source = PickSource(session.Settings, parse.GetValue(name));
             var archive = new WalArchive(session.Repository, source.Name);
-            var spoolDir = WalSpool.For(parse.GetValue(spool)!, session.Repository.Config.Id, source.Name);
+            var spoolDir = WalSpool.For(parse.GetValue(spool)!, session.Repository.Config.Id, source.Name, parse.GetValue(walDirectory)!);
             var pusher = new WalBackgroundPusher(archive, spoolDir, parse.GetValue(walDirectory)!, Math.Max(1, parse.GetValue(processes)), TimeSpan.FromSeconds(parse.GetValue(idle)));
             await pusher.RunAsync(cancellationToken);
             return CommandRunner.Ok;
@@ -93,8 +93,8 @@ internal static class WalPushCommand
         var settings = SettingsLoader.Load(options.ConfigPath);
         var source = PickSource(settings, sourceName);
         var config = await Lifeboat.Repository.BackupRepository.ReadOpenableConfigAsync(RepositoryAccess.OpenStore(settings.Repository), cancellationToken);
-        var spool = WalSpool.For(pusher.SpoolRoot, config.Id, source.Name);
         var walDirectory = Path.GetDirectoryName(Path.GetFullPath(file))!;
+        var spool = WalSpool.For(pusher.SpoolRoot, config.Id, source.Name, walDirectory);
         var push = new WalAsyncPush(spool, () => StartPusher(options, source.Name, pusher, walDirectory, spool), TimeSpan.FromSeconds(timeoutSeconds));
         await push.WaitAsync(Path.GetFileName(file), cancellationToken);
     }

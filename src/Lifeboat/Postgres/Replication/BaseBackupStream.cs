@@ -106,6 +106,13 @@ internal sealed class BaseBackupStream
     private async Task<(char Type, int Length, byte Kind)> ReadCopyHeaderAsync(CancellationToken cancellationToken)
     {
         var (type, length) = await _connection.ReadHeaderAsync(cancellationToken);
+        // Notices (e.g. "skipping special file"), parameter changes and notifications may come at any time.
+        while (type is 'N' or 'S' or 'A')
+        {
+            await _connection.ReadBodyAsync(length, cancellationToken);
+            (type, length) = await _connection.ReadHeaderAsync(cancellationToken);
+        }
+
         switch (type)
         {
             case 'd' when length >= 1:

@@ -182,6 +182,7 @@ internal sealed class ReplicationConnection : IAsyncDisposable
     }
 
     private ScramSha256? _scram;
+    private bool _scramVerified;
 
     private async Task AuthenticateAsync(PostgresSource source, byte[] body, CancellationToken cancellationToken)
     {
@@ -189,6 +190,9 @@ internal sealed class ReplicationConnection : IAsyncDisposable
         switch (code)
         {
             case 0:
+                // Once SCRAM began, the server must have proven it knows the password before it lets us in.
+                if (_scram is not null && !_scramVerified)
+                    throw new LifeboatException($"{Describe} ended SCRAM authentication without proving it knows the password", "check that the host and port are the real server's");
                 return;
             case 3:
                 await SendPasswordAsync(Encoding.UTF8.GetBytes(PasswordOf(source)), cancellationToken);
@@ -205,6 +209,7 @@ internal sealed class ReplicationConnection : IAsyncDisposable
                 return;
             case 12:
                 (_scram ?? throw Broken("SASL final before SASL start")).CheckServerFinal(Encoding.UTF8.GetString(body.AsSpan(4)));
+                _scramVerified = true;
                 return;
             default:
                 throw new LifeboatException($"{Describe} asks for authentication method {code}, which Lifeboat's replication connection does not speak", "use scram-sha-256, md5, password or trust for replication in pg_hba.conf");

@@ -76,8 +76,9 @@ public sealed class WalBackgroundPusher(WalArchive archive, WalSpool spool, stri
             _stored[fileName] = true;
             spool.MarkStored(fileName);
         }
-        catch (Exception e) when (e is LifeboatException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
+            // Whatever failed, the file gets a verdict and the pusher goes on: dying would only restart it every call.
             _failedAt[fileName] = DateTime.UtcNow;
             spool.MarkFailed(fileName, e.Message);
         }

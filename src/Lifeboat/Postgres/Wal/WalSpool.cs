@@ -10,15 +10,37 @@ public sealed record WalSpool(string Directory)
     private const string StoredSuffix = ".stored";
     private const string FailedSuffix = ".failed";
 
-    /// <summary>The spool of one source's archive in one repository, under <paramref name="root"/>.</summary>
-    public static WalSpool For(string root, string repositoryId, string sourceName) => new(Path.Combine(root, $"{repositoryId}-{sourceName}"));
+    /// <summary>
+    /// The spool of one source's archive in one repository for one server's pg_wal, under <paramref name="root"/>: two
+    /// clusters on one host (a misconfigured second one, a standby archiving too) never share verdicts.
+    /// </summary>
+    public static WalSpool For(string root, string repositoryId, string sourceName, string walDirectory)
+    {
+        var where = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(walDirectory))))[..12];
+        return new(Path.Combine(root, $"{repositoryId}-{sourceName}-{where}"));
+    }
 
     /// <summary>The file whose exclusive lock the running pusher holds.</summary>
     public string LockPath => Path.Combine(Directory, "pusher.lock");
 
-    /// <summary>Creates the directory, readable by its owner only: status files name WAL files, errors name objects.</summary>
-    public void Create() =>
-        System.IO.Directory.CreateDirectory(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    /// <summary>
+    /// Creates the directory, private to its owner, and refuses one that others may write or read: a planted
+    /// "stored" verdict would make archive_command report a segment archived that never was.
+    /// </summary>
+    public void Create()
+    {
+        const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        System.IO.Directory.CreateDirectory(Directory, Private);
+        foreach (var directory in new[] { Path.GetDirectoryName(Directory)!, Directory })
+        {
+            if ((File.GetUnixFileMode(directory) & ~Private) != 0)
+            {
+                throw new LifeboatException(
+                    $"the WAL spool directory '{directory}' may be read or written by other users",
+                    $"chmod 700 '{directory}' as the user PostgreSQL runs as, or choose another spool directory");
+            }
+        }
+    }
 
     /// <summary>Notes that <paramref name="fileName"/> is durably archived; written only after the push returned.</summary>
     public void MarkStored(string fileName)

@@ -15,7 +15,7 @@ public sealed class WalAsyncPushTests : IDisposable
     [Fact]
     public async Task A_stored_verdict_succeeds_once_and_is_taken_so_that_a_later_request_pushes_again()
     {
-        var spool = new WalSpool(_dir);
+        var spool = new WalSpool(Path.Combine(_dir, "spool"));
         spool.Create();
         spool.MarkStored(Segment);
         var starts = 0;
@@ -29,7 +29,7 @@ public sealed class WalAsyncPushTests : IDisposable
     [Fact]
     public async Task A_failed_verdict_fails_with_the_pushers_reason_so_that_postgresql_retries()
     {
-        var spool = new WalSpool(_dir);
+        var spool = new WalSpool(Path.Combine(_dir, "spool"));
         spool.Create();
         spool.MarkFailed(Segment, "cannot reach the store");
 
@@ -42,12 +42,35 @@ public sealed class WalAsyncPushTests : IDisposable
     [Fact]
     public async Task Without_a_verdict_it_starts_a_pusher_and_fails_after_its_timeout_instead_of_claiming_success()
     {
-        var spool = new WalSpool(_dir);
+        var spool = new WalSpool(Path.Combine(_dir, "spool"));
         var starts = 0;
 
         var error = await Assert.ThrowsAnyAsync<LifeboatException>(() => new WalAsyncPush(spool, () => starts++, TimeSpan.FromSeconds(1)).WaitAsync(Segment, Ct));
 
         Assert.Equal($"the background pusher did not archive {Segment} within 1 s", error.Message);
         Assert.InRange(starts, 1, 3);
+    }
+
+    [Fact]
+    public void A_spool_directory_other_users_may_write_is_refused_so_that_no_one_can_plant_a_verdict()
+    {
+        var root = Path.Combine(_dir, "shared");
+        Directory.CreateDirectory(root);
+        File.SetUnixFileMode(root, (UnixFileMode)0b111_111_111);
+        var spool = new WalSpool(Path.Combine(root, "spool"));
+
+        var error = Assert.Throws<LifeboatException>(spool.Create);
+
+        Assert.Equal($"the WAL spool directory '{root}' may be read or written by other users", error.Message);
+    }
+
+    [Fact]
+    public void Two_servers_archiving_under_one_source_get_two_spools()
+    {
+        var first = WalSpool.For(_dir, "repo", "app", "/srv/a/pg_wal");
+        var second = WalSpool.For(_dir, "repo", "app", "/srv/b/pg_wal");
+
+        Assert.NotEqual(first.Directory, second.Directory);
+        Assert.Equal(first, WalSpool.For(_dir, "repo", "app", "/srv/a/pg_wal/"[..^1]));
     }
 }
