@@ -19,7 +19,9 @@ public static class Program
             // One line, however many errors: the first one is the one to fix, and the rest often follow from it.
             var (message, hint) = UsageError.Describe(parse);
             CommandRunner.WriteError(message, hint);
-            return (int)FailureKind.Usage;
+            // PostgreSQL reads restore_command's exit 2 as "no such file" and ends recovery early: a mistyped
+            // restore_command must stop recovery instead.
+            return parse.CommandResult.Command.Name == "wal-fetch" ? Sources.Postgres.WalFetchCommand.Failed : (int)FailureKind.Usage;
         }
 
         // Without a termination timeout SIGINT/SIGTERM end the process at once and no cleanup runs:

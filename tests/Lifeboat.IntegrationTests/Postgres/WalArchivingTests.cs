@@ -192,6 +192,17 @@ public sealed class WalArchivingTests
         Assert.False(Directory.Exists(target));
     }
 
+    [Fact]
+    public async Task A_mistyped_restore_command_exits_above_125_so_that_recovery_stops_instead_of_ending_early()
+    {
+        var missingDestination = await Infrastructure.Cli.RunAsync("wal-fetch", "000000010000000000000001");
+        var unknownOption = await Infrastructure.Cli.RunAsync("wal-fetch", "--prefetch", "4", "000000010000000000000001", "pg_wal/RECOVERYXLOG");
+
+        Assert.Equal(127, missingDestination.ExitCode);
+        Assert.Equal(127, unknownOption.ExitCode);
+        Assert.StartsWith("lifeboat: error: ", missingDestination.Stderr, StringComparison.Ordinal);
+    }
+
     private static Task<string?> ChecksumAsync(PrivatePostgres cluster) =>
         cluster.QueryValueAsync("SELECT md5(string_agg(id::text || ':' || v, ',' ORDER BY id)) FROM t", Ct);
 
