@@ -51,7 +51,7 @@ public sealed class PitrRestore(BackupRepository repository, IActivityReporter r
         File.SetUnixFileMode(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         foreach (var stored in backup.Objects.Where(o => o.Role == "base-tar"))
         {
-            var name = stored.Key[(stored.Key.LastIndexOf('/') + 1)..];
+            var name = Path.GetFileName(stored.Key);
             var tablespace = info.Tablespaces.Single(t => t.Archive == name);
             await ExtractAsync(stored, tablespace.Location ?? dataDirectory, cancellationToken);
         }
@@ -100,7 +100,7 @@ public sealed class PitrRestore(BackupRepository repository, IActivityReporter r
         var archived = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var item in repository.Store.ListAsync(WalArchiveLayout.TimelinePrefix(sourceName, info.Timeline), cancellationToken))
         {
-            var name = item.Key[(item.Key.LastIndexOf('/') + 1)..];
+            var name = Path.GetFileName(item.Key);
             if (WalFileName.TryParse(name) is { Kind: WalFileKind.Segment })
                 archived.Add(name);
         }

@@ -320,8 +320,8 @@ public sealed partial class BackupRepository
                 found.Add(new ManifestLocation(info.Key, id));
         }
 
-        found.Sort((a, b) => a.Id.CompareTo(b.Id));
-        return found;
+        // The same order as BackupId.CompareTo, with each id's time parsed once rather than at every comparison.
+        return [.. found.OrderBy(k => k.Id.Time).ThenBy(k => k.Id.Value, StringComparer.Ordinal)];
     }
 
     private sealed record ManifestLocation(string Key, BackupId Id);

@@ -60,16 +60,8 @@ internal sealed class ReplicationConnection : IAsyncDisposable
     }
 
     /// <summary>Sends a replication command as a simple query.</summary>
-    public async Task SendQueryAsync(string command, CancellationToken cancellationToken)
-    {
-        var text = Encoding.UTF8.GetBytes(command);
-        var message = new byte[1 + 4 + text.Length + 1];
-        message[0] = (byte)'Q';
-        BinaryPrimitives.WriteInt32BigEndian(message.AsSpan(1), 4 + text.Length + 1);
-        text.CopyTo(message, 5);
-        await _stream.WriteAsync(message, cancellationToken);
-        await _stream.FlushAsync(cancellationToken);
-    }
+    public Task SendQueryAsync(string command, CancellationToken cancellationToken) =>
+        SendMessageAsync('Q', [.. Encoding.UTF8.GetBytes(command), 0], cancellationToken);
 
     /// <summary>Reads the next message's type and length; its body must then be read whole with <see cref="ReadBodyAsync"/> or <see cref="ReadBodyPartAsync"/>.</summary>
     public async Task<(char Type, int Length)> ReadHeaderAsync(CancellationToken cancellationToken)
