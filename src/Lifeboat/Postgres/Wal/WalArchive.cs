@@ -94,6 +94,20 @@ public sealed class WalArchive(BackupRepository repository, string sourceName)
         }
     }
 
+    /// <summary>The archived history of <paramref name="timeline"/>, or null when the archive has none (timeline 1 never has one).</summary>
+    public async Task<TimelineHistory?> HistoryAsync(uint timeline, CancellationToken cancellationToken)
+    {
+        var key = WalArchiveLayout.FileKey(sourceName, new WalFileName(WalFileKind.History, timeline, 0, 0, $"{timeline:X8}.history"));
+        try
+        {
+            return TimelineHistory.Parse(timeline, System.Text.Encoding.UTF8.GetString(await repository.ReadEncryptedAsync(key, cancellationToken)));
+        }
+        catch (ObjectNotFoundException)
+        {
+            return null;
+        }
+    }
+
     private static WalFileName NameOf(string path) =>
         WalFileName.TryParse(Path.GetFileName(path))
         ?? throw new LifeboatException(

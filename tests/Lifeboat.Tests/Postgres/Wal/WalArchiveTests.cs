@@ -161,6 +161,23 @@ public sealed class WalArchiveTests : IAsyncLifetime
         Assert.Equal(History, await File.ReadAllTextAsync(Path.Combine(_dir, "history"), Ct));
     }
 
+    [Fact]
+    public async Task The_archive_contents_list_segments_per_timeline_and_a_history_reads_back_parsed()
+    {
+        await _archive.PushAsync(Write("pg_wal", Name, WalFixture.Segment()), Ct);
+        await _archive.PushAsync(Write("pg_wal", "00000002.history", System.Text.Encoding.ASCII.GetBytes("1\t0/7000158\tbefore 2026-12-03\n")), Ct);
+
+        var contents = await WalArchiveContents.ListAsync(_repository, "app", WalFileName.DefaultSegmentSize, Ct);
+        var history = await _archive.HistoryAsync(2, Ct);
+
+        Assert.Equal([1u, 2u], contents.Timelines);
+        Assert.Equal([7UL], contents.Segments(1));
+        Assert.True(contents.Has(1, 7) && !contents.Has(1, 8) && contents.HasHistory(2) && !contents.HasHistory(1));
+        Assert.Empty(contents.Segments(2));
+        Assert.Equal((1u, "0/7000158"), (history!.Branches.Single().Timeline, history.Branches.Single().End.ToString()));
+        Assert.Null(await _archive.HistoryAsync(3, Ct));
+    }
+
     private async Task<List<string>> ListAsync()
     {
         var keys = new List<string>();

@@ -1,0 +1,72 @@
+using Lifeboat.Repository;
+
+namespace Lifeboat.Postgres.Wal;
+
+/// <summary>
+/// What one source's WAL archive holds, from a single listing: the segment numbers stored per timeline, the partial
+/// segments and the timelines with a history file. Reading no object, it is what restore, list and check plan with.
+/// </summary>
+public sealed class WalArchiveContents
+{
+    private readonly Dictionary<uint, SortedSet<ulong>> segments = [];
+    private readonly Dictionary<uint, SortedSet<ulong>> partials = [];
+    private readonly SortedSet<uint> histories = [];
+
+    private WalArchiveContents(long segmentSize) => SegmentSize = segmentSize;
+
+    /// <summary>The cluster's WAL segment size, which turns names into numbers.</summary>
+    public long SegmentSize { get; }
+
+    /// <summary>Every timeline with at least one segment, partial segment or history file, in order.</summary>
+    public IReadOnlyList<uint> Timelines => [.. segments.Keys.Concat(partials.Keys).Concat(histories).Distinct().Order()];
+
+    /// <summary>Lists <paramref name="sourceName"/>'s archive once.</summary>
+    public static async Task<WalArchiveContents> ListAsync(BackupRepository repository, string sourceName, long segmentSize, CancellationToken cancellationToken)
+    {
+        var contents = new WalArchiveContents(segmentSize);
+        await foreach (var item in repository.Store.ListAsync(WalArchiveLayout.Root(sourceName), cancellationToken))
+            contents.Add(Path.GetFileName(item.Key));
+        return contents;
+    }
+
+    /// <summary>The running numbers of the whole segments archived on <paramref name="timeline"/>, in order.</summary>
+    public IReadOnlySet<ulong> Segments(uint timeline) => segments.GetValueOrDefault(timeline) ?? [];
+
+    /// <summary>The running numbers of the partial segments (the last, unfinished segment of a timeline that was switched away from).</summary>
+    public IReadOnlySet<ulong> Partials(uint timeline) => partials.GetValueOrDefault(timeline) ?? [];
+
+    /// <summary>True when the whole segment <paramref name="number"/> of <paramref name="timeline"/> is archived.</summary>
+    public bool Has(uint timeline, ulong number) => segments.TryGetValue(timeline, out var set) && set.Contains(number);
+
+    /// <summary>True when the history file of <paramref name="timeline"/> is archived.</summary>
+    public bool HasHistory(uint timeline) => histories.Contains(timeline);
+
+    /// <summary>The segment file name of <paramref name="number"/> on <paramref name="timeline"/>.</summary>
+    public WalFileName NameOf(uint timeline, ulong number) => WalFileName.OfNumber(timeline, number, SegmentSize);
+
+    private void Add(string fileName)
+    {
+        switch (WalFileName.TryParse(fileName))
+        {
+            case { Kind: WalFileKind.Segment } name:
+                Set(segments, name.Timeline).Add(name.Number(SegmentSize));
+                break;
+            case { Kind: WalFileKind.Partial } name:
+                Set(partials, name.Timeline).Add(name.Number(SegmentSize));
+                break;
+            case { Kind: WalFileKind.History } name:
+                histories.Add(name.Timeline);
+                break;
+            default:
+                // Records, backup labels and the identity: not files recovery asks for by number.
+                break;
+        }
+    }
+
+    private static SortedSet<ulong> Set(Dictionary<uint, SortedSet<ulong>> sets, uint timeline)
+    {
+        if (!sets.TryGetValue(timeline, out var set))
+            sets[timeline] = set = [];
+        return set;
+    }
+}
