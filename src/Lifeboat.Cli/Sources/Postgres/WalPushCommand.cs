@@ -96,16 +96,18 @@ internal static class WalPushCommand
         var walDirectory = Path.GetDirectoryName(Path.GetFullPath(file))!;
         var spool = WalSpool.For(pusher.SpoolRoot, config.Id, source.Name, walDirectory);
         var push = new WalAsyncPush(spool, () => StartPusher(options, source.Name, pusher, walDirectory, spool), TimeSpan.FromSeconds(timeoutSeconds));
-        await push.WaitAsync(Path.GetFileName(file), cancellationToken);
+        await push.WaitAsync(Path.GetFullPath(file), cancellationToken);
     }
 
     /// <summary>Starts this executable as the background pusher, detached, its output appended to a log in the spool.</summary>
     private static void StartPusher(GlobalOptions options, string sourceName, PusherSettings pusher, string walDirectory, WalSpool spool)
     {
+        var log = Path.Combine(spool.Directory, "pusher.log");
+        RotateLog(log);
         var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add("exec \"$@\" </dev/null >>\"$0\" 2>&1 &");
-        start.ArgumentList.Add(Path.Combine(spool.Directory, "pusher.log"));
+        start.ArgumentList.Add(log);
         start.ArgumentList.Add(Environment.ProcessPath ?? "lifeboat");
         if (options.ConfigPath is { } config)
         {
@@ -123,6 +125,17 @@ internal static class WalPushCommand
             start.ArgumentList.Add(argument);
         using var shell = Process.Start(start);
         shell?.WaitForExit();
+    }
+
+    /// <summary>
+    /// Keeps the pusher's log from growing without end on a server that archives for years: past 1 MiB it becomes
+    /// pusher.log.1 (replacing the one before) when the next pusher starts.
+    /// </summary>
+    internal static void RotateLog(string log)
+    {
+        const long Limit = 1 << 20;
+        if (new FileInfo(log) is { Exists: true, Length: > Limit })
+            File.Move(log, log + ".1", overwrite: true);
     }
 
     private sealed record PusherSettings(string SpoolRoot, int Processes, int IdleExitSeconds);

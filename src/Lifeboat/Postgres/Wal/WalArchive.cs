@@ -124,6 +124,12 @@ public sealed class WalArchive(BackupRepository repository, string sourceName)
         if (exists)
             return await CompareWithStoredAsync(path, name, key, file, cancellationToken);
 
+        // The archive is claimed before its first segment is stored, and the claim is read back after: a second
+        // cluster making its first push at the same moment then fails instead of sharing the archive unnoticed. (The
+        // store has no create-if-absent, so two claims in the same instant can still both be read back as their own;
+        // the next push of the loser is refused by the check above.)
+        if (identity is null)
+            await WriteIdentityAsync(header, cancellationToken);
         var scanner = new WalSegmentScanner(name.Text);
         StoredObject stored;
         await using (var writer = await repository.CreateObjectAsync(key, "wal-segment", cancellationToken))
@@ -134,7 +140,7 @@ public sealed class WalArchive(BackupRepository repository, string sourceName)
 
         await WriteRecordAsync(name, stored, scanner.Complete(), cancellationToken);
         if (identity is null)
-            await WriteIdentityAsync(header, cancellationToken);
+            CheckBelongs(path, name, header, await IdentityAsync(cancellationToken), file.Length);
         return WalPushOutcome.Stored;
     }
 

@@ -13,15 +13,18 @@ public sealed class WalAsyncPush(WalSpool spool, Action startPusher, TimeSpan ti
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan PusherCheck = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Returns once <paramref name="fileName"/> is stored; throws with the pusher's reason, or after the timeout.</summary>
-    public async Task WaitAsync(string fileName, CancellationToken cancellationToken)
+    /// <summary>Returns once the file at <paramref name="path"/> is stored; throws with the pusher's reason, or after the timeout.</summary>
+    public async Task WaitAsync(string path, CancellationToken cancellationToken)
     {
+        var fileName = Path.GetFileName(path);
+        var stamp = WalFileStamp.Of(path)
+            ?? throw new LifeboatException($"WAL file '{path}' does not exist", "archive_command must pass the file PostgreSQL names as %p, relative to the data directory", FailureKind.Usage);
         spool.Create();
         var deadline = DateTime.UtcNow + timeout;
         var nextCheck = DateTime.MinValue;
         while (DateTime.UtcNow < deadline)
         {
-            if (spool.TakeVerdict(fileName))
+            if (spool.TakeVerdict(fileName, stamp))
                 return;
             if (DateTime.UtcNow >= nextCheck)
             {

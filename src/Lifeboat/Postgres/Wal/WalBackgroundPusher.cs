@@ -24,7 +24,8 @@ public sealed class WalBackgroundPusher(WalArchive archive, WalSpool spool, stri
 
     // Files this pusher stored: between a call taking its verdict and PostgreSQL marking the file done, the file is
     // still "ready"; it is marked stored again, at no cost, instead of being pushed a second time.
-    private readonly ConcurrentDictionary<string, bool> _stored = new();
+    // The stamp says which bytes were stored: a new file of the same name is pushed, not vouched for.
+    private readonly ConcurrentDictionary<string, WalFileStamp> _stored = new();
 
     /// <summary>True while a pusher holds the spool's lock.</summary>
     public static bool IsRunning(WalSpool spool)
@@ -47,8 +48,8 @@ public sealed class WalBackgroundPusher(WalArchive archive, WalSpool spool, stri
             spool.ForgetAllBut(ready, TimeSpan.FromMinutes(1));
             foreach (var gone in _stored.Keys.Where(name => !ready.Contains(name)))
                 _stored.TryRemove(gone, out _);
-            foreach (var again in ready.Where(name => _stored.ContainsKey(name) && !spool.IsStored(name)))
-                spool.MarkStored(again);
+            foreach (var (name, stamp) in _stored.Where(stored => ready.Contains(stored.Key)))
+                RemarkOrForget(name, stamp);
             var due = ready.Where(IsDue).Order(ArchiveOrder.Instance).Take(parallel * 4).ToList();
             if (due.Count == 0)
             {
@@ -64,23 +65,39 @@ public sealed class WalBackgroundPusher(WalArchive archive, WalSpool spool, stri
         }
     }
 
-    private bool IsDue(string fileName) =>
-        !_stored.ContainsKey(fileName) && !spool.IsStored(fileName) && (!_failedAt.TryGetValue(fileName, out var failed) || DateTime.UtcNow - failed > RetryAfter);
+    private void RemarkOrForget(string fileName, WalFileStamp stamp)
+    {
+        if (WalFileStamp.Of(Path.Combine(walDirectory, fileName)) != stamp)
+            _stored.TryRemove(fileName, out _);
+        else if (!spool.IsStored(fileName, stamp))
+            spool.MarkStored(fileName, stamp);
+    }
+
+    private bool IsDue(string fileName)
+    {
+        if (_stored.ContainsKey(fileName) || (_failedAt.TryGetValue(fileName, out var failed) && DateTime.UtcNow - failed <= RetryAfter))
+            return false;
+        return WalFileStamp.Of(Path.Combine(walDirectory, fileName)) is { } stamp && !spool.IsStored(fileName, stamp);
+    }
 
     private async ValueTask PushOneAsync(string fileName, CancellationToken cancellationToken)
     {
+        var path = Path.Combine(walDirectory, fileName);
+        // Taken before reading: the verdict vouches for what was there when the push began.
+        if (WalFileStamp.Of(path) is not { } stamp)
+            return; // archived and removed meanwhile (PostgreSQL went on); nothing asks for it any more
         try
         {
-            await archive.PushAsync(Path.Combine(walDirectory, fileName), cancellationToken);
+            await archive.PushAsync(path, cancellationToken);
             _failedAt.TryRemove(fileName, out _);
-            _stored[fileName] = true;
-            spool.MarkStored(fileName);
+            _stored[fileName] = stamp;
+            spool.MarkStored(fileName, stamp);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             // Whatever failed, the file gets a verdict and the pusher goes on: dying would only restart it every call.
             _failedAt[fileName] = DateTime.UtcNow;
-            spool.MarkFailed(fileName, e.Message);
+            spool.MarkFailed(fileName, stamp, e.Message);
         }
     }
 

@@ -42,37 +42,43 @@ public sealed record WalSpool(string Directory)
         }
     }
 
-    /// <summary>Notes that <paramref name="fileName"/> is durably archived; written only after the push returned.</summary>
-    public void MarkStored(string fileName)
+    /// <summary>Notes that <paramref name="fileName"/>, as <paramref name="stamp"/> describes it, is durably archived; written only after the push returned.</summary>
+    public void MarkStored(string fileName, WalFileStamp stamp)
     {
-        WriteAtomically(StatusPath(fileName, StoredSuffix), "");
+        WriteAtomically(StatusPath(fileName, StoredSuffix), stamp.ToString());
         File.Delete(StatusPath(fileName, FailedSuffix));
     }
 
     /// <summary>Notes that pushing <paramref name="fileName"/> failed, with the line that says why.</summary>
-    public void MarkFailed(string fileName, string why) => WriteAtomically(StatusPath(fileName, FailedSuffix), why);
+    public void MarkFailed(string fileName, WalFileStamp stamp, string why) => WriteAtomically(StatusPath(fileName, FailedSuffix), stamp + "\n" + why);
 
-    /// <summary>True when the pusher stored <paramref name="fileName"/> and the status was not yet taken.</summary>
-    public bool IsStored(string fileName) => File.Exists(StatusPath(fileName, StoredSuffix));
+    /// <summary>True when the pusher stored <paramref name="fileName"/> as <paramref name="stamp"/> describes it, and the status was not yet taken.</summary>
+    public bool IsStored(string fileName, WalFileStamp stamp) => StampIn(StatusPath(fileName, StoredSuffix)) == stamp;
 
     /// <summary>
-    /// Takes the pusher's verdict on <paramref name="fileName"/>, removing it so that a later request pushes again:
-    /// true when stored, false when there is none yet; throws with the pusher's reason when it failed.
+    /// Takes the pusher's verdict on <paramref name="fileName"/> as <paramref name="stamp"/> describes it, removing it
+    /// so that a later request pushes again: true when stored, false when there is none yet; throws with the pusher's
+    /// reason when it failed. A verdict about other bytes of that name is removed and does not count.
     /// </summary>
-    public bool TakeVerdict(string fileName)
+    public bool TakeVerdict(string fileName, WalFileStamp stamp)
     {
         var stored = StatusPath(fileName, StoredSuffix);
         if (File.Exists(stored))
         {
+            var matches = StampIn(stored) == stamp;
             File.Delete(stored);
-            return true;
+            if (matches)
+                return true;
         }
 
         var failed = StatusPath(fileName, FailedSuffix);
         if (!File.Exists(failed))
             return false;
-        var why = File.ReadAllText(failed);
+        var lines = ReadOrEmpty(failed).Split('\n', 2);
         File.Delete(failed);
+        if (WalFileStamp.TryParse(lines[0]) != stamp)
+            return false;
+        var why = lines.Length == 2 ? lines[1] : "";
         throw new LifeboatException($"archiving {fileName} failed in the background: {why}", "PostgreSQL retries the file; if it keeps failing, push it in the foreground to see the error as it happens");
     }
 
@@ -91,6 +97,21 @@ public sealed record WalSpool(string Directory)
     }
 
     private string StatusPath(string fileName, string suffix) => Path.Combine(Directory, fileName + suffix);
+
+    private static WalFileStamp? StampIn(string path) => WalFileStamp.TryParse(ReadOrEmpty(path).Split('\n', 2)[0]);
+
+    // A verdict may be taken (deleted) by the call it answers between a check and a read.
+    private static string ReadOrEmpty(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (FileNotFoundException)
+        {
+            return "";
+        }
+    }
 
     private static void WriteAtomically(string path, string text)
     {

@@ -12,17 +12,26 @@ public sealed class WalAsyncPushTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
+    private string SegmentPath => Path.Combine(_dir, Segment);
+
+    private WalFileStamp WriteSegment(string content = "segment")
+    {
+        File.WriteAllText(SegmentPath, content);
+        return WalFileStamp.Of(SegmentPath)!;
+    }
+
     [Fact]
     public async Task A_stored_verdict_succeeds_once_and_is_taken_so_that_a_later_request_pushes_again()
     {
         var spool = new WalSpool(Path.Combine(_dir, "spool"));
         spool.Create();
-        spool.MarkStored(Segment);
+        var stamp = WriteSegment();
+        spool.MarkStored(Segment, stamp);
         var starts = 0;
 
-        await new WalAsyncPush(spool, () => starts++, TimeSpan.FromSeconds(5)).WaitAsync(Segment, Ct);
+        await new WalAsyncPush(spool, () => starts++, TimeSpan.FromSeconds(5)).WaitAsync(SegmentPath, Ct);
 
-        Assert.False(spool.IsStored(Segment));
+        Assert.False(spool.IsStored(Segment, stamp));
         Assert.Equal(0, starts);
     }
 
@@ -31,23 +40,43 @@ public sealed class WalAsyncPushTests : IDisposable
     {
         var spool = new WalSpool(Path.Combine(_dir, "spool"));
         spool.Create();
-        spool.MarkFailed(Segment, "cannot reach the store");
+        var stamp = WriteSegment();
+        spool.MarkFailed(Segment, stamp, "cannot reach the store");
 
-        var error = await Assert.ThrowsAnyAsync<LifeboatException>(() => new WalAsyncPush(spool, () => { }, TimeSpan.FromSeconds(5)).WaitAsync(Segment, Ct));
+        var error = await Assert.ThrowsAnyAsync<LifeboatException>(() => new WalAsyncPush(spool, () => { }, TimeSpan.FromSeconds(5)).WaitAsync(SegmentPath, Ct));
 
         Assert.Equal($"archiving {Segment} failed in the background: cannot reach the store", error.Message);
-        Assert.False(spool.TakeVerdict(Segment));
+        Assert.False(spool.TakeVerdict(Segment, stamp));
     }
 
     [Fact]
     public async Task Without_a_verdict_it_starts_a_pusher_and_fails_after_its_timeout_instead_of_claiming_success()
     {
         var spool = new WalSpool(Path.Combine(_dir, "spool"));
+        WriteSegment();
         var starts = 0;
 
-        var error = await Assert.ThrowsAnyAsync<LifeboatException>(() => new WalAsyncPush(spool, () => starts++, TimeSpan.FromSeconds(1)).WaitAsync(Segment, Ct));
+        var error = await Assert.ThrowsAnyAsync<LifeboatException>(() => new WalAsyncPush(spool, () => starts++, TimeSpan.FromSeconds(1)).WaitAsync(SegmentPath, Ct));
 
         Assert.Equal($"the background pusher did not archive {Segment} within 1 s", error.Message);
+        Assert.InRange(starts, 1, 3);
+    }
+
+    [Fact]
+    public async Task A_verdict_about_an_earlier_file_of_the_same_name_never_answers_for_the_file_there_now()
+    {
+        var spool = new WalSpool(Path.Combine(_dir, "spool"));
+        spool.Create();
+        var earlier = WriteSegment("earlier bytes");
+        spool.MarkStored(Segment, earlier);
+        var now = WriteSegment("the bytes there now");
+        var starts = 0;
+
+        var error = await Assert.ThrowsAnyAsync<LifeboatException>(() => new WalAsyncPush(spool, () => starts++, TimeSpan.FromSeconds(1)).WaitAsync(SegmentPath, Ct));
+
+        Assert.NotEqual(earlier, now);
+        Assert.Equal($"the background pusher did not archive {Segment} within 1 s", error.Message);
+        Assert.False(spool.IsStored(Segment, earlier));
         Assert.InRange(starts, 1, 3);
     }
 
