@@ -53,6 +53,46 @@ public sealed class BaseBackupStreamTests
         Assert.StartsWith($"127.0.0.1:{cluster.Port}/postgres refused the replication connection: password authentication failed for user \"postgres\"", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_server_that_takes_replication_only_over_tls_gets_an_encrypted_connection()
+    {
+        await using var cluster = await PrivatePostgres.CreateAsync(Ct);
+        var certificates = await cluster.CreateServerDirectoryAsync("tls", Ct);
+        await RunAsync("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+            "-keyout", Path.Combine(certificates, "server.key"), "-out", Path.Combine(certificates, "server.crt"));
+        File.SetUnixFileMode(Path.Combine(certificates, "server.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        if (Environment.IsPrivilegedProcess)
+            await RunAsync("chown", "-R", PrivatePostgres.Superuser, certificates);
+        var hba = Path.Combine(cluster.DataDirectory, "pg_hba.conf");
+        await File.WriteAllTextAsync(hba, "hostnossl replication all all reject\n" + await File.ReadAllTextAsync(hba, Ct), Ct);
+        await cluster.Set("ssl", "on").Set("ssl_cert_file", Path.Combine(certificates, "server.crt")).Set("ssl_key_file", Path.Combine(certificates, "server.key")).StartAsync(Ct);
+
+        await using var connection = await ReplicationConnection.OpenAsync(Source(cluster, PrivatePostgres.Password), Ct);
+        var system = await BaseBackupStream.IdentifySystemAsync(connection, Ct);
+
+        Assert.Equal(await cluster.QueryValueAsync("SELECT system_identifier::text FROM pg_control_system()", Ct), system.SystemId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task A_host_that_is_a_directory_is_reached_over_the_servers_unix_socket()
+    {
+        await using var cluster = await PrivatePostgres.StartNewAsync(Ct);
+        var source = Source(cluster, "not needed: local connections are trusted") with { Host = cluster.SocketDirectory };
+
+        await using var connection = await ReplicationConnection.OpenAsync(source, Ct);
+        var system = await BaseBackupStream.IdentifySystemAsync(connection, Ct);
+
+        Assert.Equal(await cluster.QueryValueAsync("SELECT system_identifier::text FROM pg_control_system()", Ct), system.SystemId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private static async Task RunAsync(string program, params string[] arguments)
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(program, arguments) { RedirectStandardError = true })!;
+        var errors = await process.StandardError.ReadToEndAsync(Ct);
+        await process.WaitForExitAsync(Ct);
+        Assert.True(process.ExitCode == 0, $"{program}: {errors}");
+    }
+
     private static PostgresSource Source(PrivatePostgres cluster, string password) => new()
     {
         Name = "app",

@@ -14,39 +14,44 @@ internal sealed class ReplicationConnection : IAsyncDisposable
 {
     private const int ProtocolVersion3 = 196608;
 
-    private readonly TcpClient _client;
+    // SSLRequest's code (1234 << 16 | 5679): asked before the startup message, answered with one byte.
+    private const int SslRequestCode = 80877103;
+
     private readonly Stream _stream;
     private readonly byte[] _header = new byte[5];
 
-    private ReplicationConnection(TcpClient client, Stream stream)
-    {
-        _client = client;
-        _stream = stream;
-    }
+    private ReplicationConnection(Stream stream) => _stream = stream;
 
     /// <summary>Where the connection goes, for messages.</summary>
     public required string Describe { get; init; }
 
-    /// <summary>Connects and authenticates as <see cref="PostgresSource.User"/>.</summary>
+    /// <summary>
+    /// Connects and authenticates as <see cref="PostgresSource.User"/>: over a Unix socket when the host is a
+    /// directory (as libpq reads it), else over TCP with TLS whenever the server offers it (libpq's and Npgsql's
+    /// default, sslmode=prefer), so a base backup travels as the logical dumps do.
+    /// </summary>
     public static async Task<ReplicationConnection> OpenAsync(PostgresSource source, CancellationToken cancellationToken)
     {
-        var client = new TcpClient { NoDelay = true };
+        var unix = source.Host.StartsWith('/');
+        Stream stream;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(15));
-            await client.ConnectAsync(source.Host, source.Port, timeout.Token);
+            stream = await ConnectAsync(source, unix, timeout.Token);
+            if (!unix)
+                stream = await NegotiateTlsAsync(stream, source.Host, timeout.Token);
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is SocketException or IOException or System.Security.Authentication.AuthenticationException
+                                      or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            client.Dispose();
             throw new LifeboatException($"cannot open a replication connection to {source.Describe()}: {e.Message}")
             {
                 Remedy = new(RemedyAction.CheckSourceAddress, PostgresDumpBackup.SourceType),
             };
         }
 
-        var connection = new ReplicationConnection(client, client.GetStream()) { Describe = source.Describe() };
+        var connection = new ReplicationConnection(stream) { Describe = source.Describe() };
         try
         {
             await connection.StartAsync(source, cancellationToken);
@@ -55,6 +60,53 @@ internal sealed class ReplicationConnection : IAsyncDisposable
         catch
         {
             await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task<Stream> ConnectAsync(PostgresSource source, bool unix, CancellationToken cancellationToken)
+    {
+        var socket = unix
+            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+            : new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            if (unix)
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(Path.Combine(source.Host, $".s.PGSQL.{source.Port}")), cancellationToken);
+            else
+                await socket.ConnectAsync(source.Host, source.Port, cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Asks for TLS and wraps the stream when the server agrees; a server without TLS answers 'N' and the connection goes on in the clear.</summary>
+    private static async Task<Stream> NegotiateTlsAsync(Stream stream, string host, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var request = new byte[8];
+            BinaryPrimitives.WriteInt32BigEndian(request, 8);
+            BinaryPrimitives.WriteInt32BigEndian(request.AsSpan(4), SslRequestCode);
+            await stream.WriteAsync(request, cancellationToken);
+            var answer = new byte[1];
+            await stream.ReadExactlyAsync(answer, cancellationToken);
+            if (answer[0] == (byte)'N')
+                return stream;
+            if (answer[0] != (byte)'S')
+                throw new IOException($"the server answered the TLS request with '{(char)answer[0]}', not S or N");
+            // sslmode=prefer, as pg_dump connects by default: encrypted, the server's certificate not verified.
+            var tls = new System.Net.Security.SslStream(stream, leaveInnerStreamOpen: false, (_, _, _, _) => true);
+            await tls.AuthenticateAsClientAsync(new System.Net.Security.SslClientAuthenticationOptions { TargetHost = host }, cancellationToken);
+            return tls;
+        }
+        catch
+        {
+            await stream.DisposeAsync();
             throw;
         }
     }
@@ -126,7 +178,6 @@ internal sealed class ReplicationConnection : IAsyncDisposable
         }
 
         await _stream.DisposeAsync();
-        _client.Dispose();
     }
 
     private async Task StartAsync(PostgresSource source, CancellationToken cancellationToken)
