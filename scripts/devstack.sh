@@ -22,13 +22,18 @@ LOG_DIR=$DIR/log
 RUN_DIR=$DIR/run
 
 # Ports: private, high, and all on 127.0.0.1, so the stack never meets a system service or a
-# Debian default cluster (PostgreSQL 5432, Redis 6379, Ceph 6789/3300).
-PG_PORT=55432
-REDIS_PORT=56379
-MON_PORT=56789
-OSD_PORT_MIN=56800
-OSD_PORT_MAX=56899
-S3_PORT=56900
+# Debian default cluster (PostgreSQL 5432, Redis 6379, Ceph 6789/3300). LIFEBOAT_DEVSTACK_PORT_OFFSET
+# (with its own LIFEBOAT_DEVSTACK_DIR) runs a second stack beside the first, e.g. to try a change
+# to this script without restarting the servers other test runs use.
+PORT_OFFSET=${LIFEBOAT_DEVSTACK_PORT_OFFSET:-0}
+[[ $PORT_OFFSET =~ ^[0-9]{1,4}$ ]] && ((PORT_OFFSET <= 8000)) ||
+    { echo "devstack: error: LIFEBOAT_DEVSTACK_PORT_OFFSET takes a whole number from 0 to 8000" >&2; exit 2; }
+PG_PORT=$((55432 + PORT_OFFSET))
+REDIS_PORT=$((56379 + PORT_OFFSET))
+MON_PORT=$((56789 + PORT_OFFSET))
+OSD_PORT_MIN=$((56800 + PORT_OFFSET))
+OSD_PORT_MAX=$((56899 + PORT_OFFSET))
+S3_PORT=$((56900 + PORT_OFFSET))
 
 PG_USER=devuser
 PG_PASSWORD=devpass
