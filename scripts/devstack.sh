@@ -8,6 +8,8 @@
 #   scripts/devstack.sh stop                stop all three
 #   scripts/devstack.sh status              one line per service; exit 1 if any is down
 #   scripts/devstack.sh env                 print the env.sh that start wrote
+#   scripts/devstack.sh reset-archive       start the server's WAL archive over (it only grows:
+#                                           about 100 MB per run of the CLI tests, 60 MB per demo)
 #
 # State and logs: ${LIFEBOAT_DEVSTACK_DIR:-/var/tmp/lifeboat-devstack}. No container engine and no
 # systemd here, so every daemon runs from that directory, started and stopped by this script.
@@ -797,6 +799,26 @@ cmd_stop() {
     log "all services stopped"
 }
 
+# cmd_reset_archive: the archive is removed with the server stopped, and only once the old
+# archive's background pusher has exited: it would go on pushing the next WAL files, with the old
+# repository's key, into the new one. Its base backups go with it.
+cmd_reset_archive() {
+    require_root reset-archive
+    take_lock
+    mkdir -p "$LOG_DIR" "$RUN_DIR"
+    pg_stop
+    local lock
+    for lock in "$ARCHIVE_DIR"/spool/*/pusher.lock; do
+        [[ -e $lock ]] || continue
+        flock -n "$lock" true 9>&- && continue
+        log "waiting for the archive's background pusher to exit (it stays a minute after its last file)"
+        flock -w 120 "$lock" true 9>&- || die "a background pusher still holds $lock after 2 minutes"
+    done
+    rm -rf "$ARCHIVE_DIR"
+    log "removed the WAL archive in $ARCHIVE_DIR; the next WAL file starts a new one"
+    pg_start
+}
+
 cmd_status() {
     local down=0 pid
     # pg_ready alone: the data directory (and so postmaster.pid) is readable by root only.
@@ -837,7 +859,7 @@ cmd_env() {
 
 usage() {
     cat >&2 <<EOF
-usage: $0 start [--size MB] | stop | status | env
+usage: $0 start [--size MB] | stop | status | env | reset-archive
 state and logs in $DIR (LIFEBOAT_DEVSTACK_DIR)
 EOF
     exit 2
@@ -869,6 +891,7 @@ main() {
         stop) cmd_stop ;;
         status) cmd_status ;;
         env) cmd_env ;;
+        reset-archive) cmd_reset_archive ;;
         *) usage ;;
     esac
 }
