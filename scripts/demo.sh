@@ -142,7 +142,6 @@ archive_config="$LIFEBOAT_DEVSTACK_ARCHIVE_CONFIG"
 # Outside the checkout: the postgres OS user owns the scratch cluster, and a checkout under /root is closed to it.
 pitr_dir="$state_dir/demo-pitr"
 pitr_data="$pitr_dir/data"
-pitr_port=""
 
 # as_postgres CMD...: as the server's OS user, from / (the demo's directory may be closed to it). The password
 # variable the archive configuration names comes along: runuser keeps the environment.
