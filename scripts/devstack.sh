@@ -28,8 +28,10 @@ RUN_DIR=$DIR/run
 # (with its own LIFEBOAT_DEVSTACK_DIR) runs a second stack beside the first, e.g. to try a change
 # to this script without restarting the servers other test runs use.
 PORT_OFFSET=${LIFEBOAT_DEVSTACK_PORT_OFFSET:-0}
-[[ $PORT_OFFSET =~ ^[0-9]{1,4}$ ]] && ((PORT_OFFSET <= 8000)) ||
-    { echo "devstack: error: LIFEBOAT_DEVSTACK_PORT_OFFSET takes a whole number from 0 to 8000" >&2; exit 2; }
+if ! [[ $PORT_OFFSET =~ ^[0-9]{1,4}$ ]] || ((PORT_OFFSET > 8000)); then
+    echo "devstack: error: LIFEBOAT_DEVSTACK_PORT_OFFSET takes a whole number from 0 to 8000" >&2
+    exit 2
+fi
 PG_PORT=$((55432 + PORT_OFFSET))
 REDIS_PORT=$((56379 + PORT_OFFSET))
 MON_PORT=$((56789 + PORT_OFFSET))
