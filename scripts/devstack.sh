@@ -8,6 +8,8 @@
 #   scripts/devstack.sh stop                stop all three
 #   scripts/devstack.sh status              one line per service; exit 1 if any is down
 #   scripts/devstack.sh env                 print the env.sh that start wrote
+#   scripts/devstack.sh reset-archive       start the server's WAL archive over (it only grows:
+#                                           about 100 MB per run of the CLI tests, 60 MB per demo)
 #
 # State and logs: ${LIFEBOAT_DEVSTACK_DIR:-/var/tmp/lifeboat-devstack}. No container engine and no
 # systemd here, so every daemon runs from that directory, started and stopped by this script.
@@ -22,13 +24,20 @@ LOG_DIR=$DIR/log
 RUN_DIR=$DIR/run
 
 # Ports: private, high, and all on 127.0.0.1, so the stack never meets a system service or a
-# Debian default cluster (PostgreSQL 5432, Redis 6379, Ceph 6789/3300).
-PG_PORT=55432
-REDIS_PORT=56379
-MON_PORT=56789
-OSD_PORT_MIN=56800
-OSD_PORT_MAX=56899
-S3_PORT=56900
+# Debian default cluster (PostgreSQL 5432, Redis 6379, Ceph 6789/3300). LIFEBOAT_DEVSTACK_PORT_OFFSET
+# (with its own LIFEBOAT_DEVSTACK_DIR) runs a second stack beside the first, e.g. to try a change
+# to this script without restarting the servers other test runs use.
+PORT_OFFSET=${LIFEBOAT_DEVSTACK_PORT_OFFSET:-0}
+if ! [[ $PORT_OFFSET =~ ^[0-9]{1,4}$ ]] || ((PORT_OFFSET > 8000)); then
+    echo "devstack: error: LIFEBOAT_DEVSTACK_PORT_OFFSET takes a whole number from 0 to 8000" >&2
+    exit 2
+fi
+PG_PORT=$((55432 + PORT_OFFSET))
+REDIS_PORT=$((56379 + PORT_OFFSET))
+MON_PORT=$((56789 + PORT_OFFSET))
+OSD_PORT_MIN=$((56800 + PORT_OFFSET))
+OSD_PORT_MAX=$((56899 + PORT_OFFSET))
+S3_PORT=$((56900 + PORT_OFFSET))
 
 PG_USER=devuser
 PG_PASSWORD=devpass
@@ -53,6 +62,18 @@ CEPH_CONF=$CEPH_ROOT/ceph.conf
 CEPH_INITIALIZED=$CEPH_ROOT/initialized
 RGW_NAME=client.rgw.lifeboat
 EMPTY_SHA256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+
+# WAL archiving (issue 9): the server archives every WAL file through lifeboat into a repository
+# of its own, so the demo's point-in-time recovery and the tests run on the real path. See
+# write_wal_push for how it behaves before lifeboat is published.
+ARCHIVE_DIR=$DIR/archive
+ARCHIVE_CONFIG=$ARCHIVE_DIR/lifeboat.yaml
+ARCHIVE_SOURCE=$PG_DATABASE
+WAL_PUSH=$DIR/wal-push.sh
+# The executable archive_command runs: where demo.sh and test.sh publish it, in the checkout whose
+# devstack.sh last ran start (demo.sh passes its own when LIFEBOAT_DEMO_BIN_DIR moves it). It can be
+# republished under a running push: dotnet publish replaces the file, it does not write into it.
+LIFEBOAT_BIN=${LIFEBOAT_DEVSTACK_LIFEBOAT:-$(dirname "$SCRIPT_DIR")/artifacts/lifeboat/lifeboat}
 
 ENV_FILE=$DIR/env.sh
 DEFAULT_SIZE_MB=50
@@ -203,10 +224,10 @@ ensure_packages() {
 as_postgres() { runuser -u postgres -- "$@"; }
 
 # psql over the private Unix socket as the postgres superuser (peer auth), SQL on stdin, for
-# administration that must work whatever the tests did to devuser.
+# administration that must work whatever the tests did to devuser. Extra psql options may follow.
 pg_admin_psql() {
     as_postgres "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCKET_DIR" -p "$PG_PORT" \
-        -U postgres -d postgres
+        -U postgres -d postgres "$@"
 }
 
 pg_pid() { pidfile_pid "$PG_DATA/postmaster.pid"; }
@@ -214,11 +235,12 @@ pg_alive() { pidfile_alive "$PG_DATA/postmaster.pid" postgres; }
 pg_ready() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -t 2; }
 pg_running() { pg_alive && pg_ready; }
 
+# pg_write_config: (re)writes the devstack's settings; PG_CONFIG_CHANGED says whether they changed.
 pg_write_config() {
-    # Rewritten on every start so changes to this script reach existing clusters. Tests that
-    # need other settings (WAL archiving, say) put them in lifeboat-local.conf, which the
-    # cluster's postgresql.conf includes after this file, then restart.
-    cat >"$PG_DATA/lifeboat-devstack.conf" <<EOF
+    # Rewritten on every start so changes to this script reach existing clusters (pg_apply_config
+    # reloads or restarts a running server for them). Other settings go in lifeboat-local.conf,
+    # which the cluster's postgresql.conf includes after this file.
+    cat >"$PG_DATA/lifeboat-devstack.conf.new" <<EOF
 # Written by scripts/devstack.sh on every start; put overrides in lifeboat-local.conf.
 cluster_name = 'lifeboat-devstack'
 listen_addresses = '127.0.0.1'
@@ -232,12 +254,13 @@ password_encryption = scram-sha-256
 wal_level = replica
 max_wal_senders = 10
 max_replication_slots = 10
-# WAL archiving is off for now. Turning it on needs a restart: write
-#   archive_mode = on
-#   archive_command = '...'
-# into lifeboat-local.conf and run 'devstack.sh stop && devstack.sh start'.
-archive_mode = off
-archive_command = ''
+# WAL archived through 'lifeboat wal-push --async' as RUNBOOK §2.1 sets it up on a database host
+# ($WAL_PUSH, into $ARCHIVE_DIR). The plan's archive_timeout bounds the RPO at 5 minutes; a
+# switch is forced only after WAL was written, so an idle server adds no segment and a quiet one
+# at most 12 an hour (16 MiB each in pg_wal while they wait to be archived).
+archive_mode = on
+archive_timeout = 300
+archive_command = '"$WAL_PUSH" %p'
 # max_wal_size stays at the default 1GB, as in the plan's postgis image: pg_wal keeps up to that
 # much in recycled segments after a big load (a 2 GiB sample load fills it).
 
@@ -245,7 +268,14 @@ log_line_prefix = '%m [%p] %q%u@%d '
 log_timezone = 'UTC'
 timezone = 'UTC'
 EOF
-    chown postgres:postgres "$PG_DATA/lifeboat-devstack.conf"
+    chown postgres:postgres "$PG_DATA/lifeboat-devstack.conf.new"
+    PG_CONFIG_CHANGED=false
+    if cmp -s "$PG_DATA/lifeboat-devstack.conf.new" "$PG_DATA/lifeboat-devstack.conf"; then
+        rm -f "$PG_DATA/lifeboat-devstack.conf.new"
+        return 0
+    fi
+    mv "$PG_DATA/lifeboat-devstack.conf.new" "$PG_DATA/lifeboat-devstack.conf"
+    PG_CONFIG_CHANGED=true
 }
 
 pg_init() {
@@ -254,8 +284,9 @@ pg_init() {
     log "creating PostgreSQL cluster in $PG_DATA"
     install -d -o postgres -g postgres -m 0700 "$PG_ROOT"
     # initdb into a scratch directory and rename at the end: an interrupted initdb must not
-    # leave something that looks like a cluster.
-    rm -rf "$PG_DATA" "$PG_DATA.new"
+    # leave something that looks like a cluster. An archive of an earlier cluster goes too: it
+    # would refuse this one's WAL (another system identifier), and its backups restore nothing here.
+    rm -rf "$PG_DATA" "$PG_DATA.new" "$ARCHIVE_DIR"
     # The bootstrap superuser 'postgres' gets no password: the script reaches it over the Unix
     # socket with peer authentication; TCP clients use devuser.
     as_postgres "$PG_BIN/initdb" -D "$PG_DATA.new" -U postgres --encoding=UTF8 --locale=C.UTF-8 \
@@ -307,9 +338,32 @@ ALTER ROLE "$PG_USER" WITH LOGIN SUPERUSER REPLICATION PASSWORD '$PG_PASSWORD';
 EOF
 }
 
+# pg_apply_config: brings a running server to the settings pg_write_config wrote. A reload
+# takes most of them; one that only a restart applies (archive_mode, on an older devstack)
+# restarts the server, which cuts the sessions open on it.
+pg_apply_config() {
+    pg_write_config
+    if $PG_CONFIG_CHANGED; then
+        pg_admin_psql -o /dev/null <<<'SELECT pg_reload_conf()'
+    fi
+    # pg_file_settings reads the files now and marks a value that differs from a setting only a
+    # restart changes; no waiting for the reload to reach every process.
+    local pending
+    pending=$(pg_admin_psql -tA <<<"SELECT string_agg(DISTINCT name, ', ') FROM pg_file_settings
+        WHERE error = 'setting could not be applied'")
+    [[ -n $pending ]] || return 0
+    log "restarting PostgreSQL (pid $(pg_pid)) to apply $pending"
+    as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -m fast -w -t 120 -s restart \
+        </dev/null >>"$LOG_DIR/pg_ctl.log" 2>&1 9>&- ||
+        { log_tail "$LOG_DIR/pg_ctl.log"; log_tail "$PG_LOG"; die "PostgreSQL did not restart"; }
+    wait_for 30 pg_ready || { log_tail "$PG_LOG"; die "PostgreSQL does not accept TCP connections after its restart"; }
+}
+
 pg_start() {
     pg_init
+    archive_prepare
     if pg_running; then
+        pg_apply_config
         log "PostgreSQL already running (pid $(pg_pid), port $PG_PORT)"
     else
         if pg_alive; then
@@ -349,6 +403,14 @@ pg_stop() {
     [[ -z $pid ]] || stop_pid PostgreSQL "$pid" postgres
 }
 
+# pg_archiver_status: what pg_stat_archiver says, in a few words (nothing if devuser cannot log in).
+pg_archiver_status() {
+    PGPASSWORD=$PG_PASSWORD PGCONNECT_TIMEOUT=5 "$PG_BIN/psql" -X -tA -h 127.0.0.1 -p "$PG_PORT" \
+        -U "$PG_USER" -d postgres -c "SELECT format('archive: %s archived (last %s), %s failed (last %s)',
+            archived_count, coalesce(last_archived_wal, '-'), failed_count, coalesce(last_failed_wal, '-'))
+        FROM pg_stat_archiver" 2>/dev/null || true
+}
+
 # pg_sample_ready: devuser can log in over TCP and dev_platform holds a finished sample load.
 # One psql call: the whole check of an "already running" start.
 pg_sample_ready() {
@@ -371,6 +433,74 @@ pg_ensure_sample() {
     fi
     pg_ensure_user
     pg_load_sample "$1"
+}
+
+# ---------------------------------------------------------------------------------------------
+# WAL archive
+# ---------------------------------------------------------------------------------------------
+
+# archive_prepare: the archive's directory and configuration, and the wrapper archive_command
+# runs. RUNBOOK §2.1: every process that writes a directory repository runs as one OS user, the
+# server's; so the directory belongs to postgres and demo.sh runs its base backup as postgres.
+archive_prepare() {
+    # archive_command is a shell command inside a quoted setting: keep its path plain.
+    [[ $WAL_PUSH =~ ^[A-Za-z0-9/._+-]+$ ]] ||
+        die "LIFEBOAT_DEVSTACK_DIR '$DIR' may hold only letters, digits and / . _ + - (archive_command names a file in it)"
+    [[ $LIFEBOAT_BIN != *"'"* ]] || die "the lifeboat path '$LIFEBOAT_BIN' holds a quote, which archive_command's wrapper cannot take"
+    install -d -o postgres -g postgres -m 0700 "$ARCHIVE_DIR"
+    # No secret in it: the password is named (the variable of env.sh), not written.
+    cat >"$ARCHIVE_CONFIG.new" <<EOF
+# Written by scripts/devstack.sh on every start: the devstack PostgreSQL's WAL archive, written
+# by its archive_command ($WAL_PUSH) and by base backups, all as the postgres OS user.
+repository:
+  url: $ARCHIVE_DIR/repo
+  encryption:
+    keyFile: $ARCHIVE_DIR/repo.key
+postgres:
+  - name: $ARCHIVE_SOURCE
+    host: 127.0.0.1
+    port: $PG_PORT
+    database: $PG_DATABASE
+    user: $PG_USER
+    passwordEnv: LIFEBOAT_TEST_PG_PASSWORD
+EOF
+    chown postgres:postgres "$ARCHIVE_CONFIG.new"
+    mv "$ARCHIVE_CONFIG.new" "$ARCHIVE_CONFIG"
+    write_wal_push
+}
+
+# write_wal_push: the archive_command. Before lifeboat is published (a fresh CI machine: test.sh
+# starts the devstack, then publishes) it fails at once with one line: PostgreSQL keeps the file
+# and tries again (three times, then after a minute or at the next segment), so nothing is lost,
+# the log gets a few lines a minute and pg_wal only what the server writes meanwhile. The first
+# push that finds an executable creates the repository and its key. --async as RUNBOOK §2.1
+# recommends: the background pusher keeps up with a test run's bursts of WAL.
+write_wal_push() {
+    cat >"$WAL_PUSH.new" <<EOF
+#!/bin/sh
+# Written by scripts/devstack.sh on every start: the devstack PostgreSQL's archive_command, run by
+# the server as the postgres OS user (see write_wal_push in devstack.sh for why it works so).
+#   wal-push.sh PATH     archive the WAL file PATH (%p) into $ARCHIVE_DIR/repo
+#   wal-push.sh --init   only create that repository if it does not exist yet
+set -u
+lifeboat='$LIFEBOAT_BIN'
+archive='$ARCHIVE_DIR'
+if [ ! -x "\$lifeboat" ]; then
+    echo "devstack wal-push.sh: no lifeboat at \$lifeboat yet (scripts/demo.sh or scripts/test.sh publishes it); PostgreSQL keeps the WAL and retries" >&2
+    exit 1
+fi
+if [ ! -e "\$archive/repo/config" ]; then
+    # Under a lock: demo.sh may ask for the repository while the server pushes its first file.
+    flock "\$archive/init.lock" sh -c '[ -e "\$2/repo/config" ] || "\$1" --config "\$2/lifeboat.yaml" --quiet init' \\
+        sh "\$lifeboat" "\$archive" >&2 || exit 1
+fi
+[ "\${1:-}" = --init ] && exit 0
+exec "\$lifeboat" --config "\$archive/lifeboat.yaml" --quiet wal-push --async --spool-dir "\$archive/spool" \\
+    --name '$ARCHIVE_SOURCE' "\$1"
+EOF
+    chmod 0755 "$WAL_PUSH.new"
+    # A rename: the server may be running the old one right now.
+    mv "$WAL_PUSH.new" "$WAL_PUSH"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -641,6 +771,8 @@ export LIFEBOAT_TEST_S3_ENDPOINT=http://127.0.0.1:$S3_PORT
 export LIFEBOAT_TEST_S3_ACCESS_KEY=$S3_ACCESS_KEY
 export LIFEBOAT_TEST_S3_SECRET_KEY=$S3_SECRET_KEY
 export LIFEBOAT_TEST_S3_REGION=$S3_REGION
+# The server archives its WAL through lifeboat with this configuration (as the postgres OS user).
+export LIFEBOAT_DEVSTACK_ARCHIVE_CONFIG=$ARCHIVE_CONFIG
 EOF
     mv "$ENV_FILE.new" "$ENV_FILE"
 }
@@ -669,12 +801,32 @@ cmd_stop() {
     log "all services stopped"
 }
 
+# cmd_reset_archive: the archive is removed with the server stopped, and only once the old
+# archive's background pusher has exited: it would go on pushing the next WAL files, with the old
+# repository's key, into the new one. Its base backups go with it.
+cmd_reset_archive() {
+    require_root reset-archive
+    take_lock
+    mkdir -p "$LOG_DIR" "$RUN_DIR"
+    pg_stop
+    local lock
+    for lock in "$ARCHIVE_DIR"/spool/*/pusher.lock; do
+        [[ -e $lock ]] || continue
+        flock -n "$lock" true 9>&- && continue
+        log "waiting for the archive's background pusher to exit (it stays a minute after its last file)"
+        flock -w 120 "$lock" true 9>&- || die "a background pusher still holds $lock after 2 minutes"
+    done
+    rm -rf "$ARCHIVE_DIR"
+    log "removed the WAL archive in $ARCHIVE_DIR; the next WAL file starts a new one"
+    pg_start
+}
+
 cmd_status() {
     local down=0 pid
     # pg_ready alone: the data directory (and so postmaster.pid) is readable by root only.
     if pg_ready; then
         pid=$(pg_pid 2>/dev/null || true)
-        printf '%-10s up    127.0.0.1:%s  pid %s\n' postgres "$PG_PORT" "${pid:-?}"
+        printf '%-10s up    127.0.0.1:%s  pid %s  %s\n' postgres "$PG_PORT" "${pid:-?}" "$(pg_archiver_status)"
     else
         printf '%-10s down  127.0.0.1:%s\n' postgres "$PG_PORT"
         down=1
@@ -709,7 +861,7 @@ cmd_env() {
 
 usage() {
     cat >&2 <<EOF
-usage: $0 start [--size MB] | stop | status | env
+usage: $0 start [--size MB] | stop | status | env | reset-archive
 state and logs in $DIR (LIFEBOAT_DEVSTACK_DIR)
 EOF
     exit 2
@@ -741,6 +893,7 @@ main() {
         stop) cmd_stop ;;
         status) cmd_status ;;
         env) cmd_env ;;
+        reset-archive) cmd_reset_archive ;;
         *) usage ;;
     esac
 }
