@@ -101,6 +101,21 @@ public sealed class BaseBackupLayoutTests : IDisposable
     }
 
     [Fact]
+    public async Task A_main_archive_with_an_entry_through_a_link_it_made_is_refused_and_nothing_is_written_outside()
+    {
+        var outside = Path.Combine(_work, "outside");
+        Directory.CreateDirectory(outside);
+        var layout = BaseBackupLayout.Plan(Info(), Destination(new() { [Oid] = Relocated }));
+        layout.PrepareDirectories();
+        var tampered = new TarBuilder().Link("pg_wal", outside).File("pg_wal/000000010000000000000001", "not WAL").Build();
+
+        var error = await Assert.ThrowsAsync<LifeboatException>(() => layout.ExtractAsync("base.tar", tampered, Ct));
+
+        Assert.StartsWith("the archive base.tar holds 'pg_wal/000000010000000000000001', a path through the symbolic link 'pg_wal'", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(outside));
+    }
+
+    [Fact]
     public void The_data_directory_is_made_the_owners_alone_even_when_it_existed()
     {
         Directory.CreateDirectory(DataDirectory);
