@@ -158,7 +158,8 @@ public sealed class BaseBackupLayout
                 "the backup is damaged or was tampered with: restore from another backup");
     }
 
-    private void EnsureTablespaceLinks()
+    /// <summary>Links each tablespace the main archive left without one (it normally holds them all).</summary>
+    internal void EnsureTablespaceLinks()
     {
         foreach (var tablespace in Tablespaces)
         {

@@ -90,12 +90,13 @@ public sealed class PitrLayoutTests(TablespaceClusterFixture fixture) : IClassFi
         cluster.QueryValueAsync("SELECT md5(string_agg(id::text || ':' || v, ',' ORDER BY id)) FROM home", Ct);
 
     /// <summary>
-    /// A copy of the configuration under a directory whose name holds a space, a quote and "%f", which PostgreSQL
-    /// would replace by the segment's name; the recovering server reads it through restore_command.
+    /// A copy of the configuration under a directory whose name holds a space, a quote, "%f", which PostgreSQL would
+    /// replace by the segment's name, and a backslash, which postgresql.conf reads as an escape; the recovering server
+    /// reads it through restore_command.
     /// </summary>
     private async Task<string> OddlyPlacedConfigAsync()
     {
-        var directory = Path.Combine(fixture.Work, "it's 100%f odd");
+        var directory = Path.Combine(fixture.Work, "it's 100%f o\\dd");
         Directory.CreateDirectory(directory);
         var config = Path.Combine(directory, "lifeboat.yaml");
         File.Copy(fixture.Config, config);

@@ -36,6 +36,18 @@ public sealed class BaseBackupLayoutTests : IDisposable
     }
 
     [Fact]
+    public async Task A_tablespace_the_main_archive_has_no_link_for_gets_one()
+    {
+        var layout = BaseBackupLayout.Plan(Info(), Destination(new() { [Oid] = Relocated }));
+        layout.PrepareDirectories();
+        await layout.ExtractAsync("base.tar", new TarBuilder().File("PG_VERSION", "15\n").Directory("pg_tblspc/").Build(), Ct);
+
+        layout.EnsureTablespaceLinks();
+
+        Assert.Equal(Relocated, new FileInfo(Path.Combine(DataDirectory, "pg_tblspc", $"{Oid}")).LinkTarget);
+    }
+
+    [Fact]
     public void A_tablespace_the_backup_does_not_have_is_a_usage_error_naming_those_it_has()
     {
         var error = Assert.Throws<LifeboatException>(() => BaseBackupLayout.Plan(Info(), Destination(new() { [99999] = Relocated })));
