@@ -95,4 +95,10 @@ public enum RemedyAction
 
     /// <summary>Spool a restore's archive in a directory that exists and this user may write.</summary>
     ChooseSpoolDirectory,
+
+    /// <summary>Restore a tablespace into another, empty directory; <see cref="Remedy.Subject"/> is its OID.</summary>
+    RelocateTablespace,
+
+    /// <summary>Name the OS user the restored files are to belong to (the one the server will run as).</summary>
+    NameDataDirectoryOwner,
 }

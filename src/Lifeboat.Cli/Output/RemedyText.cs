@@ -45,6 +45,8 @@ internal static class RemedyText
         RemedyAction.RestoreWithOneJob => "restore with --jobs 1 to let pg_restore read the archive alone",
         RemedyAction.SpoolElsewhere => "or restore with --spool-dir on a file system with room",
         RemedyAction.ChooseSpoolDirectory => "name one with --spool-dir",
+        RemedyAction.RelocateTablespace => $"restore it elsewhere with --tablespace-map {remedy.Subject}=DIR (an empty directory, or one --force may empty)",
+        RemedyAction.NameDataDirectoryOwner => "name the OS user the server will run as with --owner USER",
 
         // Reporting an error must not fail; a missing entry is caught by RemedyTextTests instead.
         _ => null,

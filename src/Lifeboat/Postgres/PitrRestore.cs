@@ -1,4 +1,3 @@
-using System.Formats.Tar;
 using System.Globalization;
 using System.Text;
 using Lifeboat.Postgres.Wal;
@@ -32,31 +31,20 @@ public sealed record PitrResult(BackupManifest Backup, string LastSegment, DateT
 /// </summary>
 public sealed class PitrRestore(BackupRepository repository, IActivityReporter reporter)
 {
-    /// <summary>Restores <paramref name="sourceName"/>'s cluster into <paramref name="dataDirectory"/>, recovering to <paramref name="target"/>.</summary>
+    /// <summary>Restores <paramref name="sourceName"/>'s cluster into <paramref name="destination"/>, recovering to <paramref name="target"/>.</summary>
     public async Task<PitrResult> RunAsync(
-        string sourceName, PitrTarget target, string dataDirectory, string restoreCommand, bool force, bool archiveOff, CancellationToken cancellationToken)
+        string sourceName, PitrTarget target, RestoreDestination destination, string restoreCommand, bool archiveOff, CancellationToken cancellationToken)
     {
+        var dataDirectory = destination.DataDirectory;
         var backup = await ChooseBackupAsync(sourceName, target, cancellationToken);
         var info = BaseBackupInfo.Of(backup);
         var (lastSegment, lastCommit) = await CheckArchiveAsync(sourceName, info, target, cancellationToken);
-        CheckTargetDirectory(dataDirectory, force);
-        // A tablespace goes back where it was; on the production host that is the running cluster's own tablespace,
-        // so it is never emptied, --force or not (relocating tablespaces is still to come).
-        foreach (var tablespace in info.Tablespaces.Where(t => t.Location is not null))
-            CheckTargetDirectory(tablespace.Location!, force: false);
+        var layout = BaseBackupLayout.Plan(info, destination);
 
         reporter.Event($"restore pitr: base backup {backup.Id} into {dataDirectory}, recovering to {target}");
-        Directory.CreateDirectory(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        // PostgreSQL refuses a data directory others may read; an existing empty one keeps its mode unless told.
-        File.SetUnixFileMode(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        foreach (var stored in backup.Objects.Where(o => o.Role == "base-tar"))
-        {
-            var name = Path.GetFileName(stored.Key);
-            var tablespace = info.Tablespaces.Single(t => t.Archive == name);
-            await ExtractAsync(stored, tablespace.Location ?? dataDirectory, cancellationToken);
-        }
-
+        await layout.LayOutAsync(repository, backup, reporter, cancellationToken);
         await WriteRecoverySettingsAsync(dataDirectory, target, info.Timeline, restoreCommand, archiveOff, cancellationToken);
+        await layout.FinishAsync(reporter, cancellationToken);
         return new PitrResult(backup, lastSegment, lastCommit);
     }
 
@@ -161,64 +149,6 @@ public sealed class PitrRestore(BackupRepository repository, IActivityReporter r
         return null;
     }
 
-    private static void CheckTargetDirectory(string directory, bool force)
-    {
-        if (!Directory.Exists(directory) || !Directory.EnumerateFileSystemEntries(directory).Any())
-            return;
-        if (!force)
-        {
-            throw new LifeboatException($"'{directory}' is not empty; nothing was written", kind: FailureKind.Usage)
-            {
-                Remedy = new(RemedyAction.EmptyDirectoryOrReplace),
-            };
-        }
-
-        if (File.Exists(Path.Combine(directory, "postmaster.pid")))
-            throw new LifeboatException($"'{directory}' holds postmaster.pid: a server may be running on it; nothing was written", "stop that server first", FailureKind.Usage);
-        foreach (var entry in Directory.EnumerateFileSystemEntries(directory))
-        {
-            if (Directory.Exists(entry) && !File.GetAttributes(entry).HasFlag(FileAttributes.ReparsePoint))
-                Directory.Delete(entry, recursive: true);
-            else
-                File.Delete(entry);
-        }
-    }
-
-    private async Task ExtractAsync(StoredObject stored, string directory, CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var root = Path.GetFullPath(directory) + Path.DirectorySeparatorChar;
-        await using var input = await repository.OpenObjectAsync(stored, cancellationToken);
-        await using var tar = new TarReader(input);
-        while (await tar.GetNextEntryAsync(copyData: false, cancellationToken) is { } entry)
-        {
-            var path = Path.GetFullPath(Path.Combine(directory, entry.Name));
-            if (!path.StartsWith(root, StringComparison.Ordinal) && path + Path.DirectorySeparatorChar != root)
-                throw new LifeboatException($"the base backup's archive {stored.Key} holds '{entry.Name}', outside the directory it restores into", "the backup is damaged or was tampered with");
-            switch (entry.EntryType)
-            {
-                case TarEntryType.Directory:
-                    Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-                    break;
-                case TarEntryType.SymbolicLink:
-                    File.CreateSymbolicLink(path, entry.LinkName);
-                    break;
-                case TarEntryType.RegularFile or TarEntryType.V7RegularFile:
-                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                    await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-                    {
-                        if (entry.DataStream is { } data)
-                            await data.CopyToAsync(file, cancellationToken);
-                    }
-
-                    File.SetUnixFileMode(path, entry.Mode & (UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead));
-                    break;
-                default:
-                    break;
-            }
-        }
-    }
-
     private static async Task WriteRecoverySettingsAsync(string dataDirectory, PitrTarget target, uint timeline, string restoreCommand, bool archiveOff, CancellationToken cancellationToken)
     {
         var settings = new StringBuilder("\n# Point-in-time recovery settings written by Lifeboat\n");
@@ -238,5 +168,6 @@ public sealed class PitrRestore(BackupRepository repository, IActivityReporter r
         await File.WriteAllTextAsync(Path.Combine(dataDirectory, "recovery.signal"), "", cancellationToken);
     }
 
-    private static string Quote(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+    // postgresql.conf strings: quotes doubled, and backslashes too, which the parser reads as escapes.
+    private static string Quote(string value) => "'" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "''", StringComparison.Ordinal) + "'";
 }
