@@ -1,3 +1,5 @@
+using Lifeboat.Postgres.Wal;
+
 namespace Lifeboat.Postgres;
 
 /// <summary>What a base backup records: where in the WAL it starts and stops, of which cluster, with which tablespaces.</summary>
@@ -14,6 +16,15 @@ public sealed record BaseBackupInfo
 
     /// <summary>The timeline it was taken on.</summary>
     public required uint Timeline { get; init; }
+
+    /// <summary>The timeline it stopped on, as the server reported it; null in manifests written before it was recorded.</summary>
+    public uint? StopTimeline { get; init; }
+
+    /// <summary>The server's clock right after the backup stopped (clock_timestamp()); null in older manifests.</summary>
+    public DateTimeOffset? StopClock { get; init; }
+
+    /// <summary>The server's snapshot right after the backup stopped; null in older manifests.</summary>
+    public BaseBackupSnapshot? StopSnapshot { get; init; }
 
     /// <summary>The first WAL segment recovery from it needs.</summary>
     public required string FirstSegment { get; init; }
@@ -33,6 +44,10 @@ public sealed record BaseBackupInfo
     /// <summary>Each tablespace: its archive, OID and location (null for the main data directory) and its size.</summary>
     public required IReadOnlyList<BaseBackupTablespaceInfo> Tablespaces { get; init; }
 
+    /// <summary>Where the backup lies in the WAL, with the timelines it started and stopped on.</summary>
+    public BackupWal Wal() =>
+        new(Timeline, WalPosition.TryParse(StartPosition) ?? throw Damaged(nameof(StartPosition)), StopTimeline ?? Timeline, WalPosition.TryParse(StopPosition) ?? throw Damaged(nameof(StopPosition)));
+
     /// <summary>The base backup details a manifest records; a manifest of another kind is refused by name.</summary>
     public static BaseBackupInfo Of(Repository.BackupManifest manifest)
     {
@@ -49,6 +64,9 @@ public sealed record BaseBackupInfo
 
     /// <summary>This record as a manifest's details.</summary>
     public System.Text.Json.JsonElement ToDetails() => Repository.BackupManifest.DetailsOf(this, PostgresJson.Default.BaseBackupInfo);
+
+    private LifeboatException Damaged(string field) =>
+        new($"the base backup '{Label}' records no WAL position as its {field}", "the manifest is damaged; choose another base backup");
 }
 
 /// <summary>One tablespace of a base backup.</summary>

@@ -43,8 +43,9 @@ public sealed class PostgresBaseBackup(BackupRepository repository, IActivityRep
         var (objects, tablespaces) = await StoreArchivesAsync(stream, RepositoryLayout.BackupFolder(PostgresDumpBackup.SourceType, source.Name, Kind, id), cancellationToken);
 
         var stop = stream.Stop ?? throw replication.Broken("the backup ended without its stop position");
+        var (stopClock, stopSnapshot) = await StopStateAsync(sql, cancellationToken);
         var first = WalFileName.OfPosition(stream.Timeline, stream.Start.Value, segmentSize);
-        var last = WalFileName.OfPosition(stream.Timeline, stop.Value - 1, segmentSize);
+        var last = WalFileName.OfPosition(stream.StopTimeline, stop.Value - 1, segmentSize);
         reporter.Event($"base backup {id}: data stored; waiting for WAL {first.Text} to {last.Text} to be archived");
         await WaitForArchiveAsync(sql, source, first, last, segmentSize, archiveTimeout, cancellationToken);
 
@@ -67,6 +68,9 @@ public sealed class PostgresBaseBackup(BackupRepository repository, IActivityRep
                 StartPosition = stream.Start.ToString(),
                 StopPosition = stop.ToString(),
                 Timeline = stream.Timeline,
+                StopTimeline = stream.StopTimeline,
+                StopClock = stopClock,
+                StopSnapshot = stopSnapshot,
                 FirstSegment = first.Text,
                 LastSegment = last.Text,
                 SystemId = systemId.ToString(CultureInfo.InvariantCulture),
@@ -152,8 +156,10 @@ public sealed class PostgresBaseBackup(BackupRepository repository, IActivityRep
         for (var number = first.Number(segmentSize); number <= last.Number(segmentSize); number++)
         {
             var segment = WalFileName.OfNumber(first.Timeline, number, segmentSize);
-            var key = WalArchiveLayout.FileKey(source.Name, segment);
-            while (await repository.Store.StatAsync(key, cancellationToken) is null)
+            // A standby promoted during the backup continues on the stop timeline: either file serves.
+            var next = WalFileName.OfNumber(last.Timeline, number, segmentSize);
+            while (await repository.Store.StatAsync(WalArchiveLayout.FileKey(source.Name, segment), cancellationToken) is null
+                && (next.Timeline == segment.Timeline || await repository.Store.StatAsync(WalArchiveLayout.FileKey(source.Name, next), cancellationToken) is null))
             {
                 if (DateTime.UtcNow > deadline)
                 {
@@ -168,6 +174,20 @@ public sealed class PostgresBaseBackup(BackupRepository repository, IActivityRep
                 await Task.Delay(ArchivePoll, cancellationToken);
             }
         }
+    }
+
+    /// <summary>
+    /// The server's clock and snapshot right after the backup stopped: restore chooses a backup for a time by the clock
+    /// commit times are written with, and for a transaction by whether it had finished by then.
+    /// </summary>
+    private static async Task<(DateTimeOffset Clock, BaseBackupSnapshot Snapshot)> StopStateAsync(NpgsqlConnection sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT clock_timestamp(), pg_current_snapshot()::text", sql);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var clock = new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(0), DateTimeKind.Utc));
+        var text = reader.GetString(1);
+        return (clock, BaseBackupSnapshot.TryParse(text) ?? throw new LifeboatException($"the server answered pg_current_snapshot() with '{text}', which is no snapshot", "the backup was not recorded"));
     }
 
     private static async Task<string> ArchiverStateAsync(NpgsqlConnection sql, CancellationToken cancellationToken)

@@ -45,6 +45,9 @@ internal sealed class BaseBackupStream
     /// <summary>Where the backup ends in the WAL: known once every archive was read.</summary>
     public WalPosition? Stop { get; private set; }
 
+    /// <summary>The timeline it ends on (another than <see cref="Timeline"/> when a standby was promoted meanwhile): known with <see cref="Stop"/>.</summary>
+    public uint StopTimeline { get; private set; }
+
     /// <summary>Starts the backup (a fast checkpoint) and reads what the server says before the data.</summary>
     public static async Task<BaseBackupStream> StartAsync(ReplicationConnection connection, string label, CancellationToken cancellationToken)
     {
@@ -131,7 +134,8 @@ internal sealed class BaseBackupStream
     {
         _copyDone = true;
         var end = await ReadResultSetAsync(cancellationToken);
-        Stop = PositionOf(end, "end").Position;
+        var (stop, stopTimeline) = PositionOf(end, "end");
+        (Stop, StopTimeline) = (stop, stopTimeline);
         while (true)
         {
             var (type, length) = await _connection.ReadHeaderAsync(cancellationToken);
