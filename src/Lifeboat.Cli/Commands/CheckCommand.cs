@@ -6,7 +6,7 @@ using Lifeboat.Repository;
 
 namespace Lifeboat.Cli.Commands;
 
-/// <summary>lifeboat check: verifies manifests and objects, optionally decrypting and re-hashing them.</summary>
+/// <summary>lifeboat check: verifies manifests and objects, and what each source keeps beside them (WAL archives), optionally decrypting and re-hashing them.</summary>
 internal static class CheckCommand
 {
     public static Command Create()
@@ -16,7 +16,7 @@ internal static class CheckCommand
             Description = "Also decrypt and re-hash the data: all of it, or PERCENT of the objects (--read-data=10)",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var command = new Command("check", "Verify the repository: manifests decrypt, objects exist with the recorded sizes, and with --read-data their contents hash right");
+        var command = new Command("check", "Verify the repository: manifests decrypt, objects exist with the recorded sizes, WAL archives have no gaps, and with --read-data their contents hash right");
         command.Options.Add(readData);
         command.SetBody(async (parse, options, cancellationToken) =>
         {

@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace Lifeboat.Cli.Commands;
 
-/// <summary>lifeboat list: every backup whose manifest verifies.</summary>
+/// <summary>lifeboat list: every backup whose manifest verifies, then what each source says beyond its backups (a recoverable window).</summary>
 internal static class ListCommand
 {
     public static Command Create()

@@ -39,7 +39,7 @@ internal static class PostgresWindowListing
             var fields = window is null
                 ? new Dictionary<string, Dictionary<string, JsonElement>>()
                 : overview.Backups.ToDictionary(b => b.Id, _ => WindowField(window, overview));
-            return new SourceListing(PostgresDumpBackup.SourceType, name, RecoverableWindowText.Lines(name, window, overview), fields);
+            return new SourceListing(PostgresDumpBackup.SourceType, name, RecoverableWindowText.Lines(name, window, overview.SegmentCount, overview.Contents.StoredBytes), fields);
         }
         catch (LifeboatException e)
         {
@@ -50,6 +50,6 @@ internal static class PostgresWindowListing
 
     private static Dictionary<string, JsonElement> WindowField(RecoverableWindow window, WalArchiveOverview overview) => new()
     {
-        ["recoverableWindow"] = JsonSerializer.SerializeToElement(RecoverableWindowSummary.Of(window, overview), PostgresWindowJson.Default.RecoverableWindowSummary),
+        ["recoverableWindow"] = JsonSerializer.SerializeToElement(RecoverableWindowSummary.Of(window, overview.SegmentCount, overview.Contents.StoredBytes), PostgresWindowJson.Default.RecoverableWindowSummary),
     };
 }

@@ -3,7 +3,7 @@ using Lifeboat.Postgres.Wal;
 
 namespace Lifeboat.Cli.Sources.Postgres;
 
-/// <summary>A source's recoverable window, as 'list --json' adds it (recoverableWindow) to each of the source's base backups.</summary>
+/// <summary>A source's recoverable window, as 'list --json' adds it (recoverableWindow) to each of the source's base backups; times in UTC.</summary>
 /// <param name="From">The earliest moment recoverable: when the oldest base backup with all its WAL finished; null when none has.</param>
 /// <param name="FromBackup">That backup's id.</param>
 /// <param name="FromStopLsn">Where that backup is consistent from.</param>
@@ -15,10 +15,10 @@ namespace Lifeboat.Cli.Sources.Postgres;
 /// <param name="ArchiveStoredBytes">Bytes the archive takes up stored.</param>
 /// <param name="Cuts">Each gap that cuts the window, oldest first.</param>
 internal sealed record RecoverableWindowSummary(
-    DateTimeOffset? From,
+    DateTime? From,
     string? FromBackup,
     string? FromStopLsn,
-    DateTimeOffset? To,
+    DateTime? To,
     uint? ToTransactionId,
     string? LastSegment,
     uint Timeline,
@@ -26,17 +26,17 @@ internal sealed record RecoverableWindowSummary(
     long ArchiveStoredBytes,
     IReadOnlyList<WindowCutSummary> Cuts)
 {
-    /// <summary>The summary of <paramref name="window"/> of the archive <paramref name="overview"/> describes.</summary>
-    public static RecoverableWindowSummary Of(RecoverableWindow window, WalArchiveOverview overview) => new(
-        window.Earliest?.FinishedAt,
+    /// <summary>The summary of <paramref name="window"/>, of an archive holding <paramref name="segments"/> segments in <paramref name="storedBytes"/>.</summary>
+    public static RecoverableWindowSummary Of(RecoverableWindow window, int segments, long storedBytes) => new(
+        window.Earliest?.FinishedAt.UtcDateTime,
         window.Earliest?.Id,
         window.Earliest?.Info.StopPosition,
-        window.LastCommit?.Time,
+        window.LastCommit?.Time.UtcDateTime,
         window.LastCommit?.TransactionId,
         window.LastSegment,
         window.Timeline,
-        overview.SegmentCount,
-        overview.Contents.StoredBytes,
+        segments,
+        storedBytes,
         [.. window.Cuts.Select(WindowCutSummary.Of)]);
 }
 
@@ -49,11 +49,11 @@ internal sealed record RecoverableWindowSummary(
 /// <param name="ArchivedAfter">Segments archived after the gap.</param>
 /// <param name="ArchivedUntil">The newest segment archived.</param>
 internal sealed record WindowCutSummary(
-    string Missing, ulong MissingSegments, DateTimeOffset? LastCommitBefore, string? ResumesWithBackup, DateTimeOffset? ResumesAt, int ArchivedAfter, string ArchivedUntil)
+    string Missing, ulong MissingSegments, DateTime? LastCommitBefore, string? ResumesWithBackup, DateTime? ResumesAt, int ArchivedAfter, string ArchivedUntil)
 {
     /// <summary>The summary of <paramref name="cut"/>.</summary>
     public static WindowCutSummary Of(WindowCut cut) => new(
-        cut.Missing, cut.MissingSegments, cut.LastCommitBefore?.Time, cut.ResumesWith?.Id, cut.ResumesWith?.FinishedAt, cut.ArchivedAfter, cut.ArchivedUntil);
+        cut.Missing, cut.MissingSegments, cut.LastCommitBefore?.Time.UtcDateTime, cut.ResumesWith?.Id, cut.ResumesWith?.FinishedAt.UtcDateTime, cut.ArchivedAfter, cut.ArchivedUntil);
 }
 
 /// <summary>Source-generated JSON for the recoverable window (no reflection at start-up).</summary>

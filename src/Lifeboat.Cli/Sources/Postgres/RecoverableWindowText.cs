@@ -7,11 +7,11 @@ namespace Lifeboat.Cli.Sources.Postgres;
 /// <summary>How 'list' words a source's recoverable window: one line for the window and the archive, one per gap that cuts it.</summary>
 internal static class RecoverableWindowText
 {
-    /// <summary>The lines for source <paramref name="name"/>, whose archive <paramref name="overview"/> describes and whose window is <paramref name="window"/> (null without a base backup).</summary>
-    public static IReadOnlyList<string> Lines(string name, RecoverableWindow? window, WalArchiveOverview overview)
+    /// <summary>The lines for source <paramref name="name"/>, whose window is <paramref name="window"/> (null without a base backup) and whose archive holds <paramref name="segments"/> segments in <paramref name="storedBytes"/>.</summary>
+    public static IReadOnlyList<string> Lines(string name, RecoverableWindow? window, int segments, long storedBytes)
     {
         var source = $"postgres/{name}";
-        var archive = $"WAL archive: {overview.SegmentCount} segment(s), {ByteSize.Format(overview.Contents.StoredBytes)}";
+        var archive = $"WAL archive: {segments} segment(s), {ByteSize.Format(storedBytes)}";
         if (window is null)
             return [$"{source}: nothing recoverable to a point in time yet: no base backup ('lifeboat backup postgres --physical' takes one); {archive}"];
         if (window.Earliest is not { } earliest)

@@ -35,7 +35,7 @@ public static class WalGaps
         if (archived.Count == 0)
             return problems.Count > 0 ? problems : [new(WalFindingKind.Complete, timeline, $"timeline {timeline}: history archived, no segments yet")];
 
-        var (from, to) = (First(archived, backups, history, size), archived.Max());
+        var (from, to) = (First(timeline, archived, backups, history, size), archived.Max());
         if (from > to)
             return problems.Count > 0 ? problems : [new(WalFindingKind.Complete, timeline, $"timeline {timeline}: ends before the oldest base backup's WAL begins ({archived.Count} segment(s) archived, none needed)")];
         foreach (var gap in WalSegmentRange.Missing(archived, from, to))
@@ -48,9 +48,12 @@ public static class WalGaps
         return [new(WalFindingKind.Complete, timeline, $"timeline {timeline}: {checkedRange.Describe(_ => timeline, size)} complete ({checkedRange.CountText})")];
     }
 
-    // Recovery may need this timeline's WAL from the oldest backup on, but never from before the timeline began.
-    private static ulong First(List<ulong> archived, IReadOnlyList<BaseBackupPoint> backups, TimelineHistory? history, long size)
+    // Recovery may need this timeline's WAL from the oldest backup on, but never from before the timeline began; without
+    // its history where it began is unknown, so it is checked from its oldest segment or the oldest backup taken on it.
+    private static ulong First(uint timeline, List<ulong> archived, IReadOnlyList<BaseBackupPoint> backups, TimelineHistory? history, long size)
     {
+        if (timeline > 1 && history is null)
+            return backups.Where(b => b.Timeline == timeline).Select(b => b.FirstNumber).Append(archived.Min()).Min();
         var begins = history is { Branches.Count: > 0 } ? history.Branches[^1].End.Value / (ulong)size : 0UL;
         var oldest = backups.Count > 0 ? backups.Min(b => b.FirstNumber) : archived.Min();
         return Math.Max(begins, oldest);
