@@ -30,6 +30,7 @@ public sealed class WalWindowTests
         var list = await AsServerUserAsync("--config", config, "list");
         File.Delete(Directory.GetFiles(Path.Combine(Path.GetDirectoryName(config)!, "repo"), segments[1], SearchOption.AllDirectories).Single());
         var check = await AsServerUserAsync("--config", config, "check");
+        var checkJson = await AsServerUserAsync("--config", config, "--json", "check");
         var cut = await AsServerUserAsync("--config", config, "list");
         var json = await AsServerUserAsync("--config", config, "--json", "list");
 
@@ -39,6 +40,7 @@ public sealed class WalWindowTests
         Assert.True(list.Stdout.Contains(expected, StringComparison.Ordinal), $"'{expected}' is not in:\n{list.Stdout}");
         Assert.Equal(3, check.ExitCode);
         Assert.Contains($"lifeboat: problem: postgres/app WAL timeline 1: {segments[1]} missing (1 segment)", check.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"\"sources\":[{{\"source\":\"postgres\",\"name\":\"app\",\"passed\":[],\"problems\":[\"postgres/app WAL timeline 1: {segments[1]} missing (1 segment)\"]", checkJson.Stdout, StringComparison.Ordinal);
         Assert.Contains($"postgres/app: WAL {segments[1]} is missing (1 segment): the window ends at {await CommitTimeAsync(cluster, 0)} UTC; ", cut.Stdout, StringComparison.Ordinal);
         Assert.Contains($" to {await CommitTimeAsync(cluster, 0)} UTC (last archived commit, in {segments[0]})", cut.Stdout, StringComparison.Ordinal);
         Assert.Matches("\"kind\":\"base\",.*\"stopLsn\":\"[0-9A-F]+/[0-9A-F]+\",\"timeline\":1,.*\"recoverableWindow\":\\{", json.Stdout);
