@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace Lifeboat.Cli.Commands;
 
-/// <summary>lifeboat list: every backup whose manifest verifies.</summary>
+/// <summary>lifeboat list: every backup whose manifest verifies, then what each source says beyond its backups (a recoverable window).</summary>
 internal static class ListCommand
 {
     public static Command Create()
@@ -25,13 +25,15 @@ internal static class ListCommand
                 parse.GetValue(source) is null ? null : parse.GetValue(name),
                 (key, error) => Console.Error.WriteLine($"lifeboat: warning: {key} is not a valid manifest and was skipped: {error.Message}"),
                 cancellationToken);
-            var shown = all
+            var shownManifests = all
                 .Where(m => parse.GetValue(source) is not { } s || m.Source == s)
                 .Where(m => parse.GetValue(name) is not { } n || m.Name == n)
-                .Select(m => BackupSummary.Of(m, SummaryFieldsOrWarn(m)))
                 .ToList();
+            var shown = shownManifests.Select(m => BackupSummary.Of(m, SummaryFieldsOrWarn(m)) with { KindDetail = KindDetail(m) }).ToList();
+            var listings = await SourceListingsAsync(session, shownManifests, parse.GetValue(source), parse.GetValue(name), cancellationToken);
             if (options.Json)
             {
+                AddFields(shown, listings);
                 CliJson.Print(shown, CliJson.Default.ListBackupSummary);
                 return CommandRunner.Ok;
             }
@@ -40,10 +42,12 @@ internal static class ListCommand
             {
                 // "no backups yet" would be wrong in a repository that holds backups of other sources.
                 Console.WriteLine(NoneMatching(parse.GetValue(source), parse.GetValue(name), all.Count));
+                PrintListings(listings);
                 return CommandRunner.Ok;
             }
 
             PrintTable(shown);
+            PrintListings(listings);
             return CommandRunner.Ok;
         });
         return command;
@@ -70,6 +74,45 @@ internal static class ListCommand
         if (problem is not null)
             Console.Error.WriteLine($"lifeboat: warning: backup {manifest.Id} is listed without its {manifest.Source} details: {problem}");
         return fields;
+    }
+
+    private static string? KindDetail(Lifeboat.Repository.BackupManifest manifest) =>
+        SourceKinds.All.FirstOrDefault(k => k.Name == manifest.Source)?.KindDetail?.Invoke(manifest);
+
+    // What each kind says of its sources beyond their backups (PostgreSQL: the recoverable window), for the kinds shown.
+    private static async Task<List<SourceListing>> SourceListingsAsync(
+        RepositorySession session, List<Lifeboat.Repository.BackupManifest> shown, string? source, string? name, CancellationToken cancellationToken)
+    {
+        var listings = new List<SourceListing>();
+        foreach (var kind in SourceKinds.All.Where(k => k.Listing is not null && (source is null || k.Name == source)))
+        {
+            var request = new SourceListingRequest(session.Repository, session.Settings, [.. shown.Where(m => m.Source == kind.Name)], name);
+            listings.AddRange(await kind.Listing!(request, cancellationToken));
+        }
+
+        return listings;
+    }
+
+    private static void AddFields(List<BackupSummary> shown, List<SourceListing> listings)
+    {
+        foreach (var summary in shown)
+        {
+            foreach (var listing in listings.Where(l => l.Source == summary.Source && l.Name == summary.Name))
+            {
+                if (!listing.FieldsByBackup.TryGetValue(summary.Id, out var fields))
+                    continue;
+                summary.SourceFields ??= [];
+                foreach (var (key, value) in fields)
+                    summary.SourceFields[key] = value;
+            }
+        }
+    }
+
+    // After the totals: what an operator recovering to a moment needs first is how far back and how recent it can go.
+    private static void PrintListings(List<SourceListing> listings)
+    {
+        foreach (var line in listings.SelectMany(l => l.Lines))
+            Console.WriteLine(line);
     }
 
     private const string TimeFormat = "yyyy-MM-dd HH:mm:ss";
@@ -99,7 +142,7 @@ internal static class ListCommand
             table.AddRow(
                 b.Id,
                 $"{b.Source}/{b.Name}",
-                b.Kind,
+                b.KindDetail is { } detail ? $"{b.Kind} ({detail})" : b.Kind,
                 Time(b.StartedAt),
                 AgeText.Between(b.StartedAt, now),
                 $"{(b.FinishedAt - b.StartedAt).TotalSeconds:0.0} s",

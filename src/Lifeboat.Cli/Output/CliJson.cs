@@ -26,6 +26,10 @@ internal sealed record BackupSummary
 
     public long StoredBytes { get; init; }
 
+    /// <summary>What 'list' shows after the kind (a base backup's stop position and timeline); not part of the JSON.</summary>
+    [JsonIgnore]
+    public string? KindDetail { get; init; }
+
     /// <summary>The source's own fields (a dump's database and table count), written after the common ones.</summary>
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? SourceFields { get; set; }
@@ -44,8 +48,8 @@ internal sealed record BackupSummary
     };
 }
 
-/// <summary>What 'check --json' prints.</summary>
-internal sealed record CheckSummary(int Backups, int ObjectsChecked, int ObjectsPresent, int ObjectsRead, IReadOnlyList<string> Problems);
+/// <summary>What 'check --json' prints; <c>Sources</c> is what each source's own check found (PostgreSQL: its WAL archive), whose problems are in <c>Problems</c> too.</summary>
+internal sealed record CheckSummary(int Backups, int ObjectsChecked, int ObjectsPresent, int ObjectsRead, IReadOnlyList<string> Problems, IReadOnlyList<Sources.SourceCheckResult>? Sources = null);
 
 /// <summary>What 'migrate --json' prints.</summary>
 internal sealed record MigrateSummary(int FromVersion, int ToVersion, int Migrated, IReadOnlyList<string> Damaged);

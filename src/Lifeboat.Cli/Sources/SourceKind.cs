@@ -33,4 +33,13 @@ internal sealed record SourceKind(string Name, SourceSection Config, Func<Comman
 
     /// <summary>Further 'lifeboat restore' subcommands the kind brings (PostgreSQL: 'pitr').</summary>
     public IReadOnlyList<Func<Command>> MoreRestoreCommands { get; init; } = [];
+
+    /// <summary>What the KIND column of 'list' adds after one of its backups' kind (PostgreSQL: a base backup's stop position and timeline); null when nothing.</summary>
+    public Func<BackupManifest, string?>? KindDetail { get; init; }
+
+    /// <summary>What 'list' says of its sources beyond their backups (PostgreSQL: each archive's recoverable window); null when nothing.</summary>
+    public Func<SourceListingRequest, CancellationToken, Task<IReadOnlyList<SourceListing>>>? Listing { get; init; }
+
+    /// <summary>What 'check' verifies of its sources beyond their backups' objects (PostgreSQL: each WAL archive); null when nothing.</summary>
+    public Func<SourceCheckRequest, CancellationToken, Task<IReadOnlyList<SourceCheckResult>>>? Verify { get; init; }
 }

@@ -15,6 +15,8 @@ internal static class PostgresSourceKind
         PostgresRestoreCommand.Create,
         manifest =>
         {
+            if (manifest.Kind == PostgresBaseBackup.Kind)
+                return BaseBackupFields.Of(manifest);
             if (manifest.Kind != PostgresDumpBackup.Kind)
                 return [];
             var info = PostgresDumpInfo.Of(manifest);
@@ -24,6 +26,9 @@ internal static class PostgresSourceKind
         Checks = PostgresChecks.Steps,
         DescribeDetails = PostgresBackupDescription.Of,
         MoreRestoreCommands = [PostgresPitrRestoreCommand.Create],
+        KindDetail = BaseBackupFields.KindDetail,
+        Listing = PostgresWindowListing.ListAsync,
+        Verify = PostgresWalCheck.RunAsync,
     };
 
     /// <summary>The configured database a command works on: the one named, or the only one; its password read from the environment.</summary>

@@ -1,4 +1,5 @@
 using Lifeboat.Repository;
+using Lifeboat.Storage;
 
 namespace Lifeboat.Postgres.Wal;
 
@@ -11,6 +12,7 @@ public sealed class WalArchiveContents
     private readonly Dictionary<uint, SortedSet<ulong>> segments = [];
     private readonly Dictionary<uint, SortedSet<ulong>> partials = [];
     private readonly SortedSet<uint> histories = [];
+    private readonly Dictionary<uint, HashSet<ulong>> records = [];
 
     private WalArchiveContents(long segmentSize) => SegmentSize = segmentSize;
 
@@ -20,12 +22,24 @@ public sealed class WalArchiveContents
     /// <summary>Every timeline with at least one segment, partial segment or history file, in order.</summary>
     public IReadOnlyList<uint> Timelines => [.. segments.Keys.Concat(partials.Keys).Concat(histories).Distinct().Order()];
 
+    /// <summary>Bytes stored for the whole archive: segments, records, history files, everything under its folder.</summary>
+    public long StoredBytes { get; private set; }
+
     /// <summary>Lists <paramref name="sourceName"/>'s archive once.</summary>
     public static async Task<WalArchiveContents> ListAsync(BackupRepository repository, string sourceName, long segmentSize, CancellationToken cancellationToken)
     {
         var contents = new WalArchiveContents(segmentSize);
         await foreach (var item in repository.Store.ListAsync(WalArchiveLayout.Root(sourceName), cancellationToken))
-            contents.Add(Path.GetFileName(item.Key));
+            contents.Add(item);
+        return contents;
+    }
+
+    /// <summary>The contents a listing of an archive's folder returned (<paramref name="items"/>), for code that already has one.</summary>
+    public static WalArchiveContents Of(long segmentSize, IEnumerable<ObjectInfo> items)
+    {
+        var contents = new WalArchiveContents(segmentSize);
+        foreach (var item in items)
+            contents.Add(item);
         return contents;
     }
 
@@ -38,11 +52,31 @@ public sealed class WalArchiveContents
     /// <summary>True when the whole segment <paramref name="number"/> of <paramref name="timeline"/> is archived.</summary>
     public bool Has(uint timeline, ulong number) => segments.TryGetValue(timeline, out var set) && set.Contains(number);
 
+    /// <summary>True when the record beside the whole segment <paramref name="number"/> of <paramref name="timeline"/> is archived.</summary>
+    public bool HasRecord(uint timeline, ulong number) => records.TryGetValue(timeline, out var set) && set.Contains(number);
+
     /// <summary>True when the history file of <paramref name="timeline"/> is archived.</summary>
     public bool HasHistory(uint timeline) => histories.Contains(timeline);
 
     /// <summary>The segment file name of <paramref name="number"/> on <paramref name="timeline"/>.</summary>
     public WalFileName NameOf(uint timeline, ulong number) => WalFileName.OfNumber(timeline, number, SegmentSize);
+
+    private void Add(ObjectInfo item)
+    {
+        StoredBytes += item.Size;
+        var fileName = Path.GetFileName(item.Key);
+        if (fileName.EndsWith(RecordSuffix, StringComparison.Ordinal) && WalFileName.TryParse(fileName[..^RecordSuffix.Length]) is { Kind: WalFileKind.Segment } recorded)
+        {
+            if (!records.TryGetValue(recorded.Timeline, out var set))
+                records[recorded.Timeline] = set = [];
+            set.Add(recorded.Number(SegmentSize));
+            return;
+        }
+
+        Add(fileName);
+    }
+
+    private const string RecordSuffix = ".record";
 
     private void Add(string fileName)
     {

@@ -1,0 +1,75 @@
+namespace Lifeboat.Postgres.Wal;
+
+/// <summary>
+/// The integrity of an archive's segment sequence, per timeline, as WAL-G's wal-verify checks it: from where recovery
+/// may start (the oldest base backup's first segment, or the timeline's own start from its history) to the newest
+/// segment archived, every segment there and with its record; every timeline after the first with its history; every
+/// base backup with the WAL it needs. Reads nothing: the listing and the histories are given.
+/// </summary>
+public static class WalGaps
+{
+    /// <summary>What the archive's <paramref name="contents"/> show, with <paramref name="backups"/> oldest first and the <paramref name="histories"/> archived.</summary>
+    public static IReadOnlyList<WalFinding> Find(WalArchiveContents contents, IReadOnlyList<BaseBackupPoint> backups, IReadOnlyDictionary<uint, TimelineHistory> histories)
+    {
+        var findings = new List<WalFinding>();
+        foreach (var timeline in contents.Timelines)
+            findings.AddRange(OfTimeline(contents, timeline, backups, histories.GetValueOrDefault(timeline)));
+        foreach (var backup in backups)
+        {
+            if (OfBackup(contents, backup) is { } incomplete)
+                findings.Add(incomplete);
+        }
+
+        return findings;
+    }
+
+    private static IEnumerable<WalFinding> OfTimeline(WalArchiveContents contents, uint timeline, IReadOnlyList<BaseBackupPoint> backups, TimelineHistory? history)
+    {
+        var size = contents.SegmentSize;
+        var problems = new List<WalFinding>();
+        if (timeline > 1 && !contents.HasHistory(timeline))
+            problems.Add(new(WalFindingKind.NoHistory, timeline, $"timeline {timeline}: its history file {timeline:X8}.history is not archived; recovery cannot follow this timeline"));
+
+        var whole = contents.Segments(timeline);
+        var archived = whole.Concat(contents.Partials(timeline)).ToList();
+        if (archived.Count == 0)
+            return problems.Count > 0 ? problems : [new(WalFindingKind.Complete, timeline, $"timeline {timeline}: history archived, no segments yet")];
+
+        var (from, to) = (First(timeline, archived, backups, history, size), archived.Max());
+        if (from > to)
+            return problems.Count > 0 ? problems : [new(WalFindingKind.Complete, timeline, $"timeline {timeline}: ends before the oldest base backup's WAL begins ({archived.Count} segment(s) archived, none needed)")];
+        foreach (var gap in WalSegmentRange.Missing(archived, from, to))
+            problems.Add(new(WalFindingKind.Missing, timeline, $"timeline {timeline}: {gap.Describe(_ => timeline, size)} missing ({gap.CountText})"));
+        foreach (var bare in WalSegmentRange.Runs(whole.Where(n => !contents.HasRecord(timeline, n))))
+            problems.Add(new(WalFindingKind.WithoutRecord, timeline, $"timeline {timeline}: {bare.Describe(_ => timeline, size)} archived without the record of their commits ({bare.CountText}); the recoverable window cannot be told past them"));
+        if (problems.Count > 0)
+            return problems;
+        var checkedRange = new WalSegmentRange(from, to);
+        return [new(WalFindingKind.Complete, timeline, $"timeline {timeline}: {checkedRange.Describe(_ => timeline, size)} complete ({checkedRange.CountText})")];
+    }
+
+    // Recovery may need this timeline's WAL from the oldest backup on, but never from before the timeline began; without
+    // its history where it began is unknown, so it is checked from its oldest segment or the oldest backup taken on it.
+    private static ulong First(uint timeline, List<ulong> archived, IReadOnlyList<BaseBackupPoint> backups, TimelineHistory? history, long size)
+    {
+        if (timeline > 1 && history is null)
+            return backups.Where(b => b.Timeline == timeline).Select(b => b.FirstNumber).Append(archived.Min()).Min();
+        var begins = history is { Branches.Count: > 0 } ? history.Branches[^1].End.Value / (ulong)size : 0UL;
+        var oldest = backups.Count > 0 ? backups.Min(b => b.FirstNumber) : archived.Min();
+        return Math.Max(begins, oldest);
+    }
+
+    private static WalFinding? OfBackup(WalArchiveContents contents, BaseBackupPoint backup)
+    {
+        var present = contents.Segments(backup.Timeline).Where(n => n >= backup.FirstNumber && n <= backup.LastNumber);
+        var missing = WalSegmentRange.Missing(present, backup.FirstNumber, backup.LastNumber);
+        if (missing.Count == 0)
+            return null;
+        var size = contents.SegmentSize;
+        var names = string.Join(", ", missing.Select(r => r.Describe(_ => backup.Timeline, size)));
+        return new(
+            WalFindingKind.BackupIncomplete,
+            backup.Timeline,
+            $"base backup {backup.Id} needs {backup.Info.FirstSegment}..{backup.Info.LastSegment} to become consistent; {names} missing: it cannot be recovered");
+    }
+}
