@@ -19,9 +19,8 @@ public static class Program
             // One line, however many errors: the first one is the one to fix, and the rest often follow from it.
             var (message, hint) = UsageError.Describe(parse);
             CommandRunner.WriteError(message, hint);
-            // PostgreSQL reads restore_command's exit 2 as "no such file" and ends recovery early: a mistyped
-            // restore_command must stop recovery instead.
-            return parse.CommandResult.Command.Name == "wal-fetch" ? Sources.Postgres.WalFetchCommand.Failed : (int)FailureKind.Usage;
+            // A command another program reads the exit code of says what a mistyped command line exits with.
+            return CommandRunner.ExitPolicyOf(parse.CommandResult.Command).ForUsageError;
         }
 
         // Without a termination timeout SIGINT/SIGTERM end the process at once and no cleanup runs:
@@ -53,6 +52,7 @@ public static class Program
         root.Subcommands.Add(Sources.Postgres.WalPushCommand.Create());
         root.Subcommands.Add(Sources.Postgres.WalPushCommand.CreatePusher());
         root.Subcommands.Add(Sources.Postgres.WalFetchCommand.Create());
+        root.Subcommands.Add(Sources.Postgres.WalFetchCommand.CreatePrefetcher());
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(CompletionCommand.Create());
         return root;

@@ -195,7 +195,7 @@ public sealed class WalArchivingTests
     public async Task A_mistyped_restore_command_exits_above_125_so_that_recovery_stops_instead_of_ending_early()
     {
         var missingDestination = await Infrastructure.Cli.RunAsync("wal-fetch", "000000010000000000000001");
-        var unknownOption = await Infrastructure.Cli.RunAsync("wal-fetch", "--prefetch", "4", "000000010000000000000001", "pg_wal/RECOVERYXLOG");
+        var unknownOption = await Infrastructure.Cli.RunAsync("wal-fetch", "--no-such-option", "4", "000000010000000000000001", "pg_wal/RECOVERYXLOG");
 
         Assert.Equal(127, missingDestination.ExitCode);
         Assert.Equal(127, unknownOption.ExitCode);
