@@ -8,8 +8,11 @@ namespace Lifeboat.Cli.Sources.Postgres;
 internal static class RestoreCommandLine
 {
     /// <summary>The command fetching <paramref name="sourceName"/>'s WAL with the configuration file at <paramref name="configPath"/>.</summary>
-    public static string For(string configPath, string sourceName) =>
-        Build(Program(Environment.ProcessPath, Path.Combine(AppContext.BaseDirectory, typeof(RestoreCommandLine).Assembly.GetName().Name + ".dll")), configPath, sourceName);
+    public static string For(string configPath, string sourceName) => Build(Self(), configPath, sourceName);
+
+    /// <summary>The words that start this very lifeboat again.</summary>
+    public static IReadOnlyList<string> Self() =>
+        Program(Environment.ProcessPath, Path.Combine(AppContext.BaseDirectory, typeof(RestoreCommandLine).Assembly.GetName().Name + ".dll"));
 
     /// <summary>The command line for the program words <paramref name="program"/>.</summary>
     internal static string Build(IReadOnlyList<string> program, string configPath, string sourceName) =>

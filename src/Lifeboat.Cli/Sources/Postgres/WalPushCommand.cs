@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using Lifeboat.Cli.Commands;
 using Lifeboat.Cli.Configuration;
 using Lifeboat.Cli.Output;
@@ -102,40 +101,12 @@ internal static class WalPushCommand
     /// <summary>Starts this executable as the background pusher, detached, its output appended to a log in the spool.</summary>
     private static void StartPusher(GlobalOptions options, string sourceName, PusherSettings pusher, string walDirectory, WalSpool spool)
     {
-        var log = Path.Combine(spool.Directory, "pusher.log");
-        RotateLog(log);
-        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("exec \"$@\" </dev/null >>\"$0\" 2>&1 &");
-        start.ArgumentList.Add(log);
-        start.ArgumentList.Add(Environment.ProcessPath ?? "lifeboat");
-        if (options.ConfigPath is { } config)
-        {
-            start.ArgumentList.Add("--config");
-            start.ArgumentList.Add(Path.GetFullPath(config));
-        }
-
         var invariant = System.Globalization.CultureInfo.InvariantCulture;
-        string[] arguments =
+        BackgroundLifeboat.Start(options, Path.Combine(spool.Directory, "pusher.log"),
         [
             "wal-pusher", "--name", sourceName, "--spool-dir", pusher.SpoolRoot, "--processes", pusher.Processes.ToString(invariant),
             "--idle-exit", pusher.IdleExitSeconds.ToString(invariant), walDirectory,
-        ];
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        using var shell = Process.Start(start);
-        shell?.WaitForExit();
-    }
-
-    /// <summary>
-    /// Keeps the pusher's log from growing without end on a server that archives for years: past 1 MiB it becomes
-    /// pusher.log.1 (replacing the one before) when the next pusher starts.
-    /// </summary>
-    internal static void RotateLog(string log)
-    {
-        const long Limit = 1 << 20;
-        if (new FileInfo(log) is { Exists: true, Length: > Limit })
-            File.Move(log, log + ".1", overwrite: true);
+        ]);
     }
 
     private sealed record PusherSettings(string SpoolRoot, int Processes, int IdleExitSeconds);

@@ -30,6 +30,9 @@ public sealed record WalSpool(string Directory)
     public void Create()
     {
         const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        // Parents made by CreateDirectory follow the umask (0755 for a user at a shell), and the root is checked
+        // below: created here, it is private whoever makes it first.
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(Directory)!, Private);
         System.IO.Directory.CreateDirectory(Directory, Private);
         foreach (var directory in new[] { Path.GetDirectoryName(Directory)!, Directory })
         {

@@ -94,6 +94,16 @@ public sealed class WalAsyncPushTests : IDisposable
     }
 
     [Fact]
+    public void A_spool_root_it_creates_is_private_even_under_a_permissive_umask()
+    {
+        var spool = WalSpool.For(Path.Combine(_dir, "new-root"), "repo", "app", "/srv/a/pg_wal");
+
+        spool.Create();
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.Combine(_dir, "new-root")));
+    }
+
+    [Fact]
     public void Two_servers_archiving_under_one_source_get_two_spools()
     {
         var first = WalSpool.For(_dir, "repo", "app", "/srv/a/pg_wal");

@@ -2,8 +2,8 @@ using Lifeboat.Cli.Sources.Postgres;
 
 namespace Lifeboat.Tests.Sources;
 
-/// <summary>The background pusher's log on a server that archives for years.</summary>
-public sealed class WalPusherLogTests : IDisposable
+/// <summary>The background pusher's and prefetcher's logs on a server that archives for years.</summary>
+public sealed class BackgroundLogTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("lifeboat-pusher-log-").FullName;
 
@@ -14,12 +14,12 @@ public sealed class WalPusherLogTests : IDisposable
     {
         var log = Path.Combine(_dir, "pusher.log");
         File.WriteAllText(log, "small");
-        WalPushCommand.RotateLog(log);
+        BackgroundLifeboat.RotateLog(log);
         var smallKept = File.ReadAllText(log);
         File.WriteAllText(log + ".1", "older");
         File.WriteAllBytes(log, new byte[(1 << 20) + 1]);
 
-        WalPushCommand.RotateLog(log);
+        BackgroundLifeboat.RotateLog(log);
 
         Assert.Equal("small", smallKept);
         Assert.False(File.Exists(log));
