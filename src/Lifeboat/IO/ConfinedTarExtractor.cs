@@ -6,7 +6,8 @@ namespace Lifeboat.IO;
 /// Unpacks a tar archive into one directory and nowhere else. An entry naming a path outside it, or reaching its place
 /// through a symbolic link (one the archive made earlier, or one already there), is refused, and so are hard links and
 /// device entries: a tampered archive could otherwise write, or expose, files elsewhere on the host. Directories are
-/// made for the owner alone and files keep only their owner's rights; both belong to <c>owner</c> when one is given.
+/// made for the owner alone and files keep only their owner's rights; they stay this process's (who gets them is the
+/// caller's business, once everything is unpacked).
 /// </summary>
 internal sealed class ConfinedTarExtractor
 {
@@ -15,23 +16,20 @@ internal sealed class ConfinedTarExtractor
     private readonly string _root;
     private readonly string _rootPrefix;
     private readonly string _archiveName;
-    private readonly OsUser? _owner;
     private readonly Func<string, string, string> _linkTarget;
     private readonly HashSet<string> _realDirectories = new(StringComparer.Ordinal);
 
     /// <param name="directory">Where the archive unpacks; it must exist.</param>
     /// <param name="archiveName">The archive's name, for errors.</param>
-    /// <param name="owner">Who the files are given to, or null to leave them this process's.</param>
     /// <param name="linkTarget">
     /// What a symbolic link entry (its name, and the target it records) points to; it may refuse the link by throwing.
     /// By default, the recorded target.
     /// </param>
-    public ConfinedTarExtractor(string directory, string archiveName, OsUser? owner, Func<string, string, string>? linkTarget = null)
+    public ConfinedTarExtractor(string directory, string archiveName, Func<string, string, string>? linkTarget = null)
     {
         _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
         _rootPrefix = _root.EndsWith(Path.DirectorySeparatorChar) ? _root : _root + Path.DirectorySeparatorChar;
         _archiveName = archiveName;
-        _owner = owner;
         _linkTarget = linkTarget ?? ((_, recorded) => recorded);
     }
 
@@ -87,8 +85,6 @@ internal sealed class ConfinedTarExtractor
             if (entry.DataStream is { } data)
                 await data.CopyToAsync(file, cancellationToken);
         }
-
-        GiveToOwner(path);
     }
 
     private void CreateLink(TarEntry entry)
@@ -96,7 +92,6 @@ internal sealed class ConfinedTarExtractor
         var path = PathOf(entry) ?? throw Refused(entry, "a symbolic link in place of the directory itself");
         EnsureRealDirectory(Path.GetDirectoryName(path)!, entry);
         File.CreateSymbolicLink(path, _linkTarget(entry.Name.TrimEnd('/'), entry.LinkName));
-        GiveToOwner(path);
     }
 
     /// <summary>The entry's full path, or null for the directory itself; a path outside it is refused.</summary>
@@ -126,16 +121,9 @@ internal sealed class ConfinedTarExtractor
         if (!info.Exists)
         {
             Directory.CreateDirectory(directory, OwnerOnly);
-            GiveToOwner(directory);
         }
 
         _realDirectories.Add(directory);
-    }
-
-    private void GiveToOwner(string path)
-    {
-        if (_owner is not null)
-            FileOwnership.GiveTo(path, _owner);
     }
 
     private LifeboatException Refused(TarEntry entry, string what) => new(

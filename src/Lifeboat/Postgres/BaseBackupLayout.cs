@@ -52,11 +52,11 @@ public sealed class BaseBackupLayout
             .Select(t => Place(t, destination.TablespaceMap))
             .ToList();
         CheckApart(destination.DataDirectory, tablespaces);
-        CheckEmptyOrReplaceable(destination.DataDirectory, destination.Force);
+        CheckEmptyOrReplaceable(destination.DataDirectory, destination.Force, IsDataDirectory);
         foreach (var tablespace in tablespaces)
         {
             if (tablespace.Relocated)
-                CheckEmptyOrReplaceable(tablespace.Directory, destination.Force);
+                CheckEmptyOrReplaceable(tablespace.Directory, destination.Force, IsTablespaceDirectory);
             else
                 CheckEmptyInPlace(tablespace);
         }
@@ -110,12 +110,34 @@ public sealed class BaseBackupLayout
             if (!File.Exists(path))
                 continue;
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            GiveToOwner(path);
             await using var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
             file.Flush(flushToDisk: true);
         }
 
+        foreach (var directory in Tablespaces.Select(t => t.Directory).Append(DataDirectory))
+            GiveTreeToOwner(directory);
         DirectorySync.Flush(DataDirectory);
+    }
+
+    /// <summary>
+    /// Gives a whole tree to the server's user in one pass at the end, children before their directory: until then
+    /// every directory is root's alone (0700), so the server's user cannot swap a directory for a link while root
+    /// writes through it. Links are given, never followed.
+    /// </summary>
+    private void GiveTreeToOwner(string directory)
+    {
+        if (Owner is null)
+            return;
+        foreach (var entry in Directory.EnumerateFileSystemEntries(directory))
+        {
+            var attributes = File.GetAttributes(entry);
+            if (attributes.HasFlag(FileAttributes.Directory) && !attributes.HasFlag(FileAttributes.ReparsePoint))
+                GiveTreeToOwner(entry);
+            else
+                GiveToOwner(entry);
+        }
+
+        GiveToOwner(directory);
     }
 
     /// <summary>Empties what may be emptied, and makes each directory the owner's alone (PostgreSQL refuses a data directory others may read).</summary>
@@ -130,7 +152,6 @@ public sealed class BaseBackupLayout
             Directory.CreateDirectory(Path.GetDirectoryName(directory)!);
             Directory.CreateDirectory(directory, OwnerOnly);
             File.SetUnixFileMode(directory, OwnerOnly);
-            GiveToOwner(directory);
         }
     }
 
@@ -140,8 +161,8 @@ public sealed class BaseBackupLayout
         var tablespace = _info.Tablespaces.SingleOrDefault(t => t.Archive == archiveName)
             ?? throw new LifeboatException($"the base backup holds an archive {archiveName} its record does not list", "the backup is damaged or was tampered with: restore from another backup");
         var extractor = tablespace.Oid is { } oid
-            ? new ConfinedTarExtractor(Tablespaces.Single(t => t.Oid == oid).Directory, archiveName, Owner)
-            : new ConfinedTarExtractor(DataDirectory, archiveName, Owner, LinkTargetInDataDirectory);
+            ? new ConfinedTarExtractor(Tablespaces.Single(t => t.Oid == oid).Directory, archiveName)
+            : new ConfinedTarExtractor(DataDirectory, archiveName, LinkTargetInDataDirectory);
         await extractor.ExtractAsync(archive, cancellationToken);
     }
 
@@ -167,7 +188,6 @@ public sealed class BaseBackupLayout
             if (new FileInfo(link).LinkTarget is not null || Path.Exists(link))
                 continue;
             File.CreateSymbolicLink(link, tablespace.Directory);
-            GiveToOwner(link);
         }
     }
 
@@ -228,7 +248,11 @@ public sealed class BaseBackupLayout
 
     private static bool IsEmpty(string directory) => !Directory.Exists(directory) || !Directory.EnumerateFileSystemEntries(directory).Any();
 
-    private static void CheckEmptyOrReplaceable(string directory, bool force)
+    /// <summary>
+    /// A non-empty directory is replaced only with force, and only when it is what it is replaced with: a mistyped or
+    /// empty variable must not empty '/', a home or a repository (pgBackRest's --delta asks the same of a data directory).
+    /// </summary>
+    private static void CheckEmptyOrReplaceable(string directory, bool force, Func<string, bool> isReplaceable)
     {
         if (IsEmpty(directory))
             return;
@@ -240,9 +264,23 @@ public sealed class BaseBackupLayout
             };
         }
 
+        if (!isReplaceable(directory))
+        {
+            throw new LifeboatException(
+                $"'{directory}' is not empty and is not a PostgreSQL {(isReplaceable == IsDataDirectory ? "data directory (it has no PG_VERSION)" : "tablespace directory (it holds more than PG_* directories)")}, so even a forced restore does not empty it; nothing was written",
+                "empty it yourself if its content may go, or choose another directory",
+                FailureKind.Usage);
+        }
+
         if (File.Exists(Path.Combine(directory, "postmaster.pid")))
             throw new LifeboatException($"'{directory}' holds postmaster.pid: a server may be running on it; nothing was written", "stop that server first", FailureKind.Usage);
     }
+
+    private static bool IsDataDirectory(string directory) => File.Exists(Path.Combine(directory, "PG_VERSION"));
+
+    // A tablespace's directory holds one PG_<major>_<catalog version> directory per server version that used it.
+    private static bool IsTablespaceDirectory(string directory) =>
+        Directory.EnumerateFileSystemEntries(directory).All(entry => Path.GetFileName(entry).StartsWith("PG_", StringComparison.Ordinal) && Directory.Exists(entry));
 
     private static void CheckEmptyInPlace(TablespacePlacement tablespace)
     {

@@ -124,6 +124,7 @@ public sealed partial class RestorePitrTargetsTests
     [InlineData("--target-name a --exclusive", "--exclusive applies to --target-time, --target-lsn and --target-xid only")]
     [InlineData("--latest --target-action pause", "--target-action has no effect with --latest")]
     [InlineData("--target-xid 2", "--target-xid takes a transaction id such as 1234")]
+    [InlineData("--target-time 2026-12-03T10:42:35", "--target-time takes a moment with its time zone, such as 2026-12-03T10:42:35Z (UTC) or 2026-12-03T11:42:35+01:00, not '2026-12-03T10:42:35'")]
     [InlineData("--latest --target-timeline 0", "--target-timeline takes a timeline number such as 2, or latest, not '0'")]
     public async Task Targets_that_do_not_make_sense_together_are_usage_errors(string options, string expected)
     {

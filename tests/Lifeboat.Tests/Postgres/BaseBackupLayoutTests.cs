@@ -61,6 +61,7 @@ public sealed class BaseBackupLayoutTests : IDisposable
     public void A_tablespace_restored_in_place_is_never_emptied_and_nothing_else_is_touched_first()
     {
         Directory.CreateDirectory(DataDirectory);
+        File.WriteAllText(Path.Combine(DataDirectory, "PG_VERSION"), "15");
         File.WriteAllText(Path.Combine(DataDirectory, "old"), "replaceable with force");
         Directory.CreateDirectory(Location);
         File.WriteAllText(Path.Combine(Location, "PG_VERSION"), "the running cluster's");
@@ -77,8 +78,8 @@ public sealed class BaseBackupLayoutTests : IDisposable
     [Fact]
     public void A_relocated_tablespace_directory_that_is_not_empty_is_refused_without_force_and_emptied_with_it()
     {
-        Directory.CreateDirectory(Relocated);
-        File.WriteAllText(Path.Combine(Relocated, "stale"), "from an earlier try");
+        Directory.CreateDirectory(Path.Combine(Relocated, "PG_15_202209061"));
+        File.WriteAllText(Path.Combine(Relocated, "PG_15_202209061", "stale"), "from an earlier try");
 
         var refused = Assert.Throws<LifeboatException>(() => BaseBackupLayout.Plan(Info(), Destination(new() { [Oid] = Relocated })));
         var layout = BaseBackupLayout.Plan(Info(), Destination(new() { [Oid] = Relocated }, force: true));
@@ -87,6 +88,25 @@ public sealed class BaseBackupLayoutTests : IDisposable
         Assert.Equal($"'{Relocated}' is not empty; nothing was written", refused.Message);
         Assert.Equal(new Remedy(RemedyAction.EmptyDirectoryOrReplace), refused.Remedy);
         Assert.Empty(Directory.EnumerateFileSystemEntries(Relocated));
+    }
+
+    [Fact]
+    public void Even_forced_a_directory_that_is_not_a_data_or_tablespace_directory_is_never_emptied()
+    {
+        Directory.CreateDirectory(DataDirectory);
+        File.WriteAllText(Path.Combine(DataDirectory, "notes.txt"), "a home directory, or '/' from an empty variable");
+        Directory.CreateDirectory(Relocated);
+        File.WriteAllText(Path.Combine(Relocated, "repository.key"), "not a tablespace");
+
+        var data = Assert.Throws<LifeboatException>(() => BaseBackupLayout.Plan(Info(), Destination([], force: true)));
+        File.WriteAllText(Path.Combine(DataDirectory, "PG_VERSION"), "15");
+        var tablespace = Assert.Throws<LifeboatException>(() => BaseBackupLayout.Plan(Info(), Destination(new() { [Oid] = Relocated }, force: true)));
+
+        Assert.Equal($"'{DataDirectory}' is not empty and is not a PostgreSQL data directory (it has no PG_VERSION), so even a forced restore does not empty it; nothing was written", data.Message);
+        Assert.Equal($"'{Relocated}' is not empty and is not a PostgreSQL tablespace directory (it holds more than PG_* directories), so even a forced restore does not empty it; nothing was written", tablespace.Message);
+        Assert.Equal(FailureKind.Usage, tablespace.Kind);
+        Assert.True(File.Exists(Path.Combine(DataDirectory, "notes.txt")));
+        Assert.True(File.Exists(Path.Combine(Relocated, "repository.key")));
     }
 
     [Fact]
@@ -159,6 +179,31 @@ public sealed class BaseBackupLayoutTests : IDisposable
         Assert.Equal([$"local   all       \"{OsUser.Current.Name}\"  peer"], hba);
         foreach (var name in new[] { "postgresql.conf", "pg_hba.conf", "pg_ident.conf", "recovery.signal", "postgresql.auto.conf" })
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(DataDirectory, name)));
+    }
+
+    [Fact]
+    public async Task The_tree_stays_roots_alone_while_it_is_written_and_every_file_directory_and_link_is_given_to_the_owner_at_the_end()
+    {
+        // Root may give files to anyone; another user may still "give" them to itself, which exercises the same calls.
+        var owner = OsUser.CanGiveFilesAway ? OsUser.Find("postgres") ?? OsUser.Find("nobody")! : OsUser.Current;
+        var outside = Path.Combine(_work, "outside");
+        Directory.CreateDirectory(outside);
+        var layout = BaseBackupLayout.Plan(Info(), new RestoreDestination(DataDirectory, false, new Dictionary<uint, string> { [Oid] = Relocated }, new DataDirectoryOwner(owner, GiveFiles: true, "test")));
+        layout.PrepareDirectories();
+        await layout.ExtractAsync("base.tar", new TarBuilder().Directory("global/").File("global/pg_control", "control").File("base/1/1259", "page").Link("pg_wal", outside).Directory("pg_tblspc/").Build(), Ct);
+        await layout.ExtractAsync($"{Oid}.tar", new TarBuilder().Directory("PG_15_202209061/").File("PG_15_202209061/5/16385", "rows").Build(), Ct);
+        layout.EnsureTablespaceLinks();
+        var whileWriting = Directory.GetFileSystemEntries(DataDirectory, "*", SearchOption.AllDirectories).Append(DataDirectory).Select(FileOwnership.OwnerOf).Distinct().ToList();
+
+        await layout.FinishAsync(new WarningRecorder(), Ct);
+
+        Assert.Equal([OsUser.Current.Uid], whileWriting);
+        foreach (var path in new[] { "", "global", "global/pg_control", "base/1", "base/1/1259", "pg_wal", $"pg_tblspc/{Oid}", "pg_hba.conf" }.Select(p => Path.Combine(DataDirectory, p)))
+            Assert.True(owner.Uid == FileOwnership.OwnerOf(path), path);
+        foreach (var path in new[] { Relocated, Path.Combine(Relocated, "PG_15_202209061", "5", "16385") })
+            Assert.True(owner.Uid == FileOwnership.OwnerOf(path), path);
+        // lchown gives a link itself away, never what it points to.
+        Assert.Equal(OsUser.Current.Uid, FileOwnership.OwnerOf(outside));
     }
 
     [Fact]

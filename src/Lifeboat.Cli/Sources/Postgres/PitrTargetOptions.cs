@@ -7,7 +7,7 @@ using Lifeboat.Postgres.Wal;
 namespace Lifeboat.Cli.Sources.Postgres;
 
 /// <summary>restore pitr's options that say where recovery stops, how, and along which timeline; read into a <see cref="PitrTarget"/>.</summary>
-internal sealed class PitrTargetOptions
+internal sealed partial class PitrTargetOptions
 {
     // PostgreSQL's limit for recovery_target_name (MAXFNAMELEN - 1).
     private const int MaxRestorePointName = 63;
@@ -54,10 +54,23 @@ internal sealed class PitrTargetOptions
         };
     }
 
-    private static DateTimeOffset Time(string text) =>
-        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var moment)
+    // A moment without its zone would be read in some zone the operator did not think of, an hour or more off.
+    private static DateTimeOffset Time(string text)
+    {
+        if (!WithZone().IsMatch(text.Trim()))
+        {
+            throw new LifeboatException(
+                $"--target-time takes a moment with its time zone, such as 2026-12-03T10:42:35Z (UTC) or 2026-12-03T11:42:35+01:00, not '{text}'",
+                kind: FailureKind.Usage);
+        }
+
+        return DateTimeOffset.TryParse(text.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.None, out var moment)
             ? moment
             : throw new LifeboatException($"--target-time takes a moment such as 2026-12-03T10:42:35Z, not '{text}'", kind: FailureKind.Usage);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex WithZone();
 
     private static WalPosition Position(string text) =>
         WalPosition.TryParse(text) ?? throw new LifeboatException($"--target-lsn takes a WAL position such as 0/7FA920, not '{text}'", kind: FailureKind.Usage);

@@ -124,10 +124,9 @@ public sealed class WalArchive(BackupRepository repository, string sourceName)
         if (exists)
             return await CompareWithStoredAsync(path, name, key, file, cancellationToken);
 
-        // The archive is claimed before its first segment is stored, and the claim is read back after: a second
-        // cluster making its first push at the same moment then fails instead of sharing the archive unnoticed. (The
-        // store has no create-if-absent, so two claims in the same instant can still both be read back as their own;
-        // the next push of the loser is refused by the check above.)
+        // The archive is claimed before its first segment is stored, and both are read back after (see
+        // ConfirmFirstPushAsync): the store has no create-if-absent, so two clusters making their first push at once
+        // must find out by reading.
         if (identity is null)
             await WriteIdentityAsync(header, cancellationToken);
         var scanner = new WalSegmentScanner(name.Text);
@@ -140,8 +139,34 @@ public sealed class WalArchive(BackupRepository repository, string sourceName)
 
         await WriteRecordAsync(name, stored, scanner.Complete(), cancellationToken);
         if (identity is null)
-            CheckBelongs(path, name, header, await IdentityAsync(cancellationToken), file.Length);
+            await ConfirmFirstPushAsync(path, name, key, header, file, cancellationToken);
         return WalPushOutcome.Stored;
+    }
+
+    /// <summary>
+    /// After an archive's first push: success only when the claim is still this cluster's and the stored bytes are
+    /// still these. A loser of a race takes back its own bytes and fails; a winner whose segment another cluster
+    /// overwrote fails, so PostgreSQL retries and its retry meets the conflict loudly instead of a silent success.
+    /// </summary>
+    private async Task ConfirmFirstPushAsync(string path, WalFileName name, string key, WalPageHeader header, FileStream file, CancellationToken cancellationToken)
+    {
+        file.Position = 0;
+        var ours = await Sha256Async(file, cancellationToken);
+        var storedNow = await StoredSha256Async(key, cancellationToken);
+        var claim = await IdentityAsync(cancellationToken);
+        if (claim is not null && claim.SystemId != header.SystemId && storedNow == ours)
+        {
+            await repository.Store.DeleteAsync(WalArchiveLayout.RecordKey(sourceName, name), cancellationToken);
+            await repository.Store.DeleteAsync(key, cancellationToken);
+        }
+
+        CheckBelongs(path, name, header, claim, file.Length);
+        if (storedNow != ours)
+        {
+            throw new LifeboatException(
+                $"WAL file '{name.Text}' was overwritten by another cluster while this one made the archive's first push",
+                "two clusters must not archive under one source name: give the other cluster a source of its own");
+        }
     }
 
     private async Task<WalPushOutcome> PushSmallFileAsync(string path, WalFileName name, string key, bool exists, CancellationToken cancellationToken)
