@@ -30,7 +30,7 @@ public sealed class PitrRestore(BackupRepository repository, IActivityReporter r
         var (backup, info) = (plan.Backup, plan.Info);
         var layout = BaseBackupLayout.Plan(info, destination);
 
-        reporter.Event($"restore pitr: base backup {backup.Id} into {destination.DataDirectory}, recovering to {target} on timeline {plan.Timeline}");
+        reporter.Event($"point-in-time restore: base backup {backup.Id} into {destination.DataDirectory}, recovering to {target} on timeline {plan.Timeline}");
         await layout.LayOutAsync(repository, backup, reporter, cancellationToken);
         await WriteRecoverySettingsAsync(destination.DataDirectory, target, plan.Timeline, restoreCommand, archiveOff, cancellationToken);
         await layout.FinishAsync(reporter, cancellationToken);
