@@ -2,7 +2,7 @@
 """procsample.py — sample /proc while one benchmark command runs, for the CPU split and peak memory
 of every process involved, including the ones /usr/bin/time cannot see separately.
 
-    procsample.py OUT.json ROOT_PID INTERVAL_S DB_REGEX READY_FILE [COMM_REGEX]
+    procsample.py OUT.json ROOT_PID INTERVAL_S DB_REGEX READY_FILE [COMM_REGEX [CLUSTER_REGEX]]
 
 Touches READY_FILE after its first sample (so the caller starts the timed command only then, and
 nothing of the command's start is missed), runs until SIGTERM, then writes OUT.json:
@@ -11,7 +11,9 @@ nothing of the command's start is missed), runs until SIGTERM, then writes OUT.j
              benchmark's shell; the sampler leaves itself out), PostgreSQL backends connected to a
              database whose name matches DB_REGEX, and the server's own helpers (checkpointer,
              walwriter, background writer, autovacuum), processes whose comm matches COMM_REGEX
-             (e.g. the S3 server: radosgw, ceph-osd), each with its comm, label, peak RSS (VmHWM,
+             (e.g. the S3 server: radosgw, ceph-osd) — with CLUSTER_REGEX, only the backends and helpers
+             of the servers whose cluster_name it matches (a benchmark's own server among others) —
+             each with its comm, label, peak RSS (VmHWM,
              KiB) and CPU seconds (user + system) — and, for processes with several threads, the
              CPU seconds of each thread, largest first
   busy_s:    CPU seconds the whole machine spent busy during the run (from /proc/stat)
@@ -38,6 +40,7 @@ import time
 CLK = os.sysconf("SC_CLK_TCK")
 BACKEND_RE = re.compile(rb"^postgres: [^:]+: \S+ (\S+) ")
 AUX_RE = re.compile(rb"^postgres: [^:]+: (checkpointer|walwriter|background writer|autovacuum|logical replication)")
+CLUSTER_RE = re.compile(rb"^postgres: ([^:]+): ")
 
 stop = False
 
@@ -86,6 +89,7 @@ def main():
     out_path, root, interval = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
     db_re, ready_file = re.compile(sys.argv[4]), sys.argv[5]
     comm_re = re.compile(sys.argv[6]) if len(sys.argv) > 6 and sys.argv[6] else None
+    cluster_re = re.compile(sys.argv[7]) if len(sys.argv) > 7 and sys.argv[7] else None
     ready = False
     signal.signal(signal.SIGTERM, on_term)
     me = os.getpid()
@@ -131,6 +135,10 @@ def main():
             if comm != "postgres":
                 continue
             cmdline = read(f"/proc/{pid}/cmdline") or b""
+            if cluster_re is not None:
+                m = CLUSTER_RE.match(cmdline)
+                if not m or not cluster_re.search(m.group(1).decode(errors="replace")):
+                    continue
             m = BACKEND_RE.match(cmdline)
             if m and db_re.search(m.group(1).decode(errors="replace")):
                 tracked[pid] = "postgres backend " + m.group(1).decode()
