@@ -9,6 +9,9 @@ public interface IActivityReporter
     /// <summary>A warning worth a log line.</summary>
     void Warning(string message);
 
+    /// <summary>A warning worth a log line, with what the operator can do about it, which the front end words (as it words an error's).</summary>
+    void Warning(string message, Remedy remedy) => Warning(message);
+
     /// <summary>
     /// Starts a byte-counted task; <paramref name="totalBytes"/> is null when unknown, and only a guess when
     /// <paramref name="estimated"/> (the task may end before or after it, and may revise it as it learns more).

@@ -101,4 +101,7 @@ public enum RemedyAction
 
     /// <summary>Name the OS user the restored files are to belong to (the one the server will run as).</summary>
     NameDataDirectoryOwner,
+
+    /// <summary>Recover along another timeline than the latest; <see cref="Remedy.Subject"/> is its number.</summary>
+    ChooseTargetTimeline,
 }

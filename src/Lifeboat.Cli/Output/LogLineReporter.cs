@@ -19,6 +19,9 @@ internal sealed class LogLineReporter(TextWriter writer, bool quiet) : IActivity
     public void Warning(string message) => Write("WARN", message);
 
     /// <inheritdoc />
+    public void Warning(string message, Remedy remedy) => Warning(RemedyText.WithHint(message, remedy));
+
+    /// <inheritdoc />
     public ITransferProgress StartTransfer(string description, long? totalBytes, bool estimated = false) =>
         quiet ? SilentReporter.Instance.StartTransfer(description, totalBytes, estimated) : new ThrottledProgress(this, description, totalBytes, estimated);
 

@@ -3,6 +3,9 @@ namespace Lifeboat.Cli.Output;
 /// <summary>The command line's words for each <see cref="RemedyAction"/> of the core: its commands, flags and configuration keys.</summary>
 internal static class RemedyText
 {
+    /// <summary>"<paramref name="message"/>. hint: what to do", as an error line ends; the message alone when the action has no words.</summary>
+    public static string WithHint(string message, Remedy remedy) => For(remedy) is { } hint ? $"{message}. hint: {hint}" : message;
+
     /// <summary>What to do, as the operator types it; null for an action this table has no words for.</summary>
     public static string? For(Remedy remedy) => remedy.Action switch
     {
@@ -47,6 +50,7 @@ internal static class RemedyText
         RemedyAction.ChooseSpoolDirectory => "name one with --spool-dir",
         RemedyAction.RelocateTablespace => $"restore it elsewhere with --tablespace-map {remedy.Subject}=DIR (an empty directory, or one --force may empty)",
         RemedyAction.NameDataDirectoryOwner => "name the OS user the server will run as with --owner USER",
+        RemedyAction.ChooseTargetTimeline => $"if timeline {remedy.Subject} is the one that matters, recover along it with --target-timeline {remedy.Subject}",
 
         // Reporting an error must not fail; a missing entry is caught by RemedyTextTests instead.
         _ => null,

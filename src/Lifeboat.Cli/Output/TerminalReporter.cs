@@ -12,6 +12,9 @@ internal sealed class TerminalReporter(ProgressContext context, IAnsiConsole con
     public void Warning(string message) => console.MarkupLineInterpolated($"[yellow]warning:[/] {message}");
 
     /// <inheritdoc />
+    public void Warning(string message, Remedy remedy) => Warning(RemedyText.WithHint(message, remedy));
+
+    /// <inheritdoc />
     public ITransferProgress StartTransfer(string description, long? totalBytes, bool estimated = false)
     {
         var task = context.AddTask(Markup.Escape(estimated ? $"{description} (size estimated)" : description), maxValue: Math.Max(totalBytes ?? 1, 1));

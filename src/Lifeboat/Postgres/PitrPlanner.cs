@@ -56,32 +56,30 @@ public sealed class PitrPlanner(BackupRepository repository, string sourceName, 
     }
 
     /// <summary>
-    /// The requested timeline's history; for "latest", the newest archived timeline whose history contains a base
-    /// backup (with one named, that backup): like PostgreSQL's own choice, but one that recovery can follow.
+    /// The requested timeline's history; for "latest", the one <see cref="LatestTimeline"/> chooses for the base backups
+    /// (with one named, that backup), as list and check describe it; with a warning when another branch went on writing.
     /// </summary>
     private async Task<TimelineHistory> TargetHistoryAsync(
         uint? requested, IReadOnlyList<(BackupManifest Manifest, BaseBackupInfo Info)> bases, WalArchiveContents contents, CancellationToken cancellationToken)
     {
-        var followable = contents.Timelines.Where(contents.HasHistory).Append(1u).Distinct().OrderDescending().ToList();
+        var followable = string.Join(", ", LatestTimeline.Followable(contents).Order());
         if (requested is { } timeline)
         {
             if (timeline == 1 || contents.HasHistory(timeline))
                 return (await HistoryAsync(timeline, cancellationToken))!;
             throw new LifeboatException(
-                $"timeline {timeline} has no history file in the archive of '{sourceName}', so whether it leads from a base backup cannot be known (the archive holds the histories of timelines {string.Join(", ", followable.Order())})",
+                $"timeline {timeline} has no history file in the archive of '{sourceName}', so whether it leads from a base backup cannot be known (the archive holds the histories of timelines {followable})",
                 "choose one of those timelines",
                 FailureKind.Usage);
         }
 
-        foreach (var candidate in followable)
-        {
-            if (await HistoryAsync(candidate, cancellationToken) is { } history && bases.Any(b => RecoveryPath.Contains(history, b.Info.Wal())))
-                return history;
-        }
-
-        throw new LifeboatException(
-            $"no timeline archived for '{sourceName}' has a history that contains {(bases.Count == 1 ? $"base backup {bases[0].Manifest.Id}" : "any of its base backups")} (timelines with a history: {string.Join(", ", followable.Order())})",
-            "the history file of the backup's timeline is missing from the archive: copy it from the server's pg_wal directory");
+        var latest = await LatestTimeline.ChooseAsync(contents, [.. bases.Select(b => b.Info.Wal())], HistoryAsync, cancellationToken)
+            ?? throw new LifeboatException(
+                $"no timeline archived for '{sourceName}' has a history that contains {(bases.Count == 1 ? $"base backup {bases[0].Manifest.Id}" : "any of its base backups")} (timelines with a history: {followable})",
+                "the history file of the backup's timeline is missing from the archive: copy it from the server's pg_wal directory");
+        if (TimelineFork.Of(latest, contents) is { } fork)
+            reporter.Warning(fork.Text, fork.Remedy);
+        return latest;
     }
 
     private async Task<TimelineHistory?> HistoryAsync(uint timeline, CancellationToken cancellationToken)

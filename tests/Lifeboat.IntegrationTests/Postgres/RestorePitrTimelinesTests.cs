@@ -37,6 +37,13 @@ public sealed class RestorePitrTimelinesTests
             var t2 = await MomentAsync(promoted);
             await promoted.ExecuteAsync("DELETE FROM t WHERE id <= 5000", Ct);
             await SwitchAndWaitAsync(promoted);
+            // The old production archives on along timeline 1 after timeline 2 began: two live branches, which list,
+            // check and a restore following the latest timeline warn of, naming the flag that follows the other.
+            await production.ExecuteAsync("INSERT INTO t VALUES (50001, 'timeline 1 goes on')", Ct);
+            await SwitchAndWaitAsync(production);
+            var list = await AsServerUserAsync("--config", config, "list");
+            var check = await AsServerUserAsync("--config", config, "check");
+            var tooLate = await RestoreAsync(config, Path.Combine(Path.GetDirectoryName(config)!, "nowhere"), "--target-time", "2099-01-01T00:00:00Z");
 
             var notAChild = await RestoreAsync(config, Path.Combine(Path.GetDirectoryName(config)!, "nowhere"), "--target-time", t2, "--backup", abandoned, "--target-timeline", "2");
             var (second, stdout) = await RecoverAsync(config, backup, ["--target-time", t2]);
@@ -48,6 +55,16 @@ public sealed class RestorePitrTimelinesTests
                 Assert.Equal("3", await second.QueryValueAsync("SELECT timeline_id::text FROM pg_control_checkpoint()", Ct));
             }
 
+            const string Fork = "two timelines went on writing: timeline 1 (which timeline 2 left at ";
+            const string Hint = ". hint: if timeline 1 is the one that matters, recover along it with --target-timeline 1";
+            Assert.True(list.ExitCode == 0, list.Stderr);
+            Assert.Contains($"postgres/app: warning: {Fork}", list.Stdout, StringComparison.Ordinal);
+            Assert.Contains(Hint, list.Stdout, StringComparison.Ordinal);
+            Assert.True(check.ExitCode == 0, check.Stderr + check.Stdout);
+            Assert.Contains($"postgres/app WAL: {Fork}", check.Stderr, StringComparison.Ordinal);
+            Assert.Equal(2, tooLate.ExitCode);
+            Assert.Contains($"WARN {Fork}", tooLate.Stderr, StringComparison.Ordinal);
+            Assert.Contains(Hint, tooLate.Stderr, StringComparison.Ordinal);
             Assert.Equal(2, notAChild.ExitCode);
             Assert.Contains($"base backup {abandoned} (timeline 1, ", notAChild.Stderr, StringComparison.Ordinal);
             Assert.Contains("is not in the history of timeline 2, which left timeline 1 at ", notAChild.Stderr, StringComparison.Ordinal);

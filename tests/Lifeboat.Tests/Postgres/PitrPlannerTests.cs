@@ -99,6 +99,48 @@ public sealed class PitrPlannerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Latest_is_the_timeline_lists_window_follows_even_when_the_newest_backup_lies_on_another_branch()
+    {
+        // b1 on timeline 1; timeline 2 left it in segment 6 and b2 was taken there; timeline 3 left timeline 1 earlier, in segment 4.
+        var b1 = await BaseBackupAsync(Noon, stopClock: Noon.AddSeconds(1), finishedAt: Noon.AddSeconds(2));
+        await SegmentsAsync(1, 2, 6, commitAt: Noon.AddMinutes(3));
+        await HistoryAsync(2, "1\t0/6000100\tno recovery target specified\n");
+        await SegmentsAsync(2, 6, 9, commitAt: Noon.AddMinutes(9));
+        await BaseBackupAsync(Noon.AddMinutes(8), stopClock: Noon.AddMinutes(8), finishedAt: Noon.AddMinutes(8), segment: 8, timeline: 2);
+        await HistoryAsync(3, "1\t0/4000100\tbefore 2026-12-03 12:04:00+00\n");
+        await SegmentsAsync(3, 4, 5, commitAt: Noon.AddMinutes(10));
+
+        var plan = await PlanAsync(new PitrTarget { Time = Noon.AddMinutes(4) });
+        var manifests = await _repository.ListBackupsAsync(PostgresDumpBackup.SourceType, "app", null, Ct);
+        var window = (await (await WalArchiveOverview.LoadAsync(_repository, "app", manifests, Ct))!.WindowAsync(Ct))!;
+
+        Assert.Equal((b1, 3u, "000000030000000000000005"), (plan.Backup.Id, plan.Timeline, plan.LastSegment.Text));
+        Assert.Equal((b1, 3u, "000000030000000000000005"), (window.Earliest!.Id, window.Timeline, window.LastSegment));
+        Assert.Empty(_reporter.Warnings); // timeline 1 and 2 archived nothing after timeline 3 began
+    }
+
+    [Fact]
+    public async Task Latest_warns_naming_both_timelines_and_the_remedy_when_the_timeline_it_left_went_on_writing_after_it_began()
+    {
+        await BaseBackupAsync(Noon, stopClock: Noon.AddSeconds(1), finishedAt: Noon.AddSeconds(2));
+        await SegmentsAsync(1, 2, 4, commitAt: Noon.AddMinutes(3), storedAt: Noon.AddMinutes(3));
+        // A scratch copy recovered into segment 4 and archived timeline 2 at 12:05; production went on with timeline 1.
+        await HistoryAsync(2, "1\t0/4000100\tbefore 2026-12-03 12:03:30+00\n", storedAt: Noon.AddMinutes(5));
+        await SegmentsAsync(2, 4, 5, commitAt: Noon.AddMinutes(6), storedAt: Noon.AddMinutes(6));
+        await SegmentsAsync(1, 5, 7, commitAt: Noon.AddMinutes(8), storedAt: Noon.AddMinutes(8));
+
+        var latest = await PlanAsync(new PitrTarget { Time = Noon.AddMinutes(2) });
+        var warnings = _reporter.Warnings.ToList();
+        var named = await PlanAsync(new PitrTarget { Time = Noon.AddMinutes(7), Timeline = 1 });
+
+        Assert.Equal((2u, 1u), (latest.Timeline, named.Timeline));
+        var warning = Assert.Single(warnings);
+        Assert.StartsWith("two timelines went on writing: timeline 1 (which timeline 2 left at 0/4000100) archived 3 segment(s) after timeline 2 began, up to 000000010000000000000007; recovery follows timeline 2, the latest", warning, StringComparison.Ordinal);
+        Assert.Equal([new Remedy(RemedyAction.ChooseTargetTimeline, "1")], _reporter.Remedies);
+        Assert.Single(_reporter.Warnings); // none when the timeline is named
+    }
+
+    [Fact]
     public async Task A_time_needs_a_commit_archived_after_it_and_at_it_when_exclusive()
     {
         await BaseBackupAsync(Noon, stopClock: Noon.AddSeconds(1), finishedAt: Noon.AddSeconds(2));
@@ -114,11 +156,11 @@ public sealed class PitrPlannerTests : IAsyncLifetime
     private Task<PitrPlan> PlanAsync(PitrTarget target, string? backupId = null) =>
         new PitrPlanner(_repository, "app", _reporter).PlanAsync(target, backupId, Ct);
 
-    /// <summary>A base backup on timeline 1 from 0/N000028 to 0/N000100 in segment N, as an older or a current Lifeboat records it.</summary>
-    private async Task<string> BaseBackupAsync(DateTimeOffset startedAt, DateTimeOffset? stopClock, DateTimeOffset finishedAt, int segment = 2)
+    /// <summary>A base backup on a timeline (1 unless given) from 0/N000028 to 0/N000100 in segment N, as an older or a current Lifeboat records it.</summary>
+    private async Task<string> BaseBackupAsync(DateTimeOffset startedAt, DateTimeOffset? stopClock, DateTimeOffset finishedAt, int segment = 2, uint timeline = 1)
     {
         var id = BackupId.New(startedAt).Value;
-        var name = WalFileName.OfNumber(1, (ulong)segment, WalFileName.DefaultSegmentSize).Text;
+        var name = WalFileName.OfNumber(timeline, (ulong)segment, WalFileName.DefaultSegmentSize).Text;
         await _repository.CommitManifestAsync(
             new BackupManifest
             {
@@ -134,7 +176,7 @@ public sealed class PitrPlannerTests : IAsyncLifetime
                     Label = "lifeboat " + id,
                     StartPosition = $"0/{segment:X}000028",
                     StopPosition = $"0/{segment:X}000100",
-                    Timeline = 1,
+                    Timeline = timeline,
                     FirstSegment = name,
                     LastSegment = name,
                     SystemId = "7715026332713570263",
@@ -149,36 +191,50 @@ public sealed class PitrPlannerTests : IAsyncLifetime
         return id;
     }
 
-    /// <summary>Segments <paramref name="from"/> to <paramref name="to"/> of a timeline, each with a record of one commit.</summary>
-    private async Task SegmentsAsync(uint timeline, ulong from, ulong to, DateTimeOffset commitAt, uint xid = 800)
+    /// <summary>Segments <paramref name="from"/> to <paramref name="to"/> of a timeline, each with a record of one commit, stored at <paramref name="storedAt"/> when given.</summary>
+    private async Task SegmentsAsync(uint timeline, ulong from, ulong to, DateTimeOffset commitAt, uint xid = 800, DateTimeOffset? storedAt = null)
     {
         for (var number = from; number <= to; number++)
         {
             var name = WalFileName.OfNumber(timeline, number, WalFileName.DefaultSegmentSize);
-            await WriteAsync(WalArchiveLayout.FileKey("app", name), []);
+            await WriteAsync(WalArchiveLayout.FileKey("app", name), [], storedAt);
             var commit = new WalCommit(commitAt, xid, name.StartPosition(WalFileName.DefaultSegmentSize) + 0x100);
             var record = new WalSegmentRecord { Sha256 = "", SizeBytes = 0, ArchivedAt = commitAt, Commits = 1, FirstCommit = commit, LastCommit = commit };
             await WriteAsync(WalArchiveLayout.RecordKey("app", name), JsonSerializer.SerializeToUtf8Bytes(record, WalJson.Default.WalSegmentRecord));
         }
     }
 
-    private Task HistoryAsync(uint timeline, string text) =>
-        WriteAsync(WalArchiveLayout.FileKey("app", WalFileName.TryParse($"{timeline:X8}.history")!), Encoding.ASCII.GetBytes(text));
+    private Task HistoryAsync(uint timeline, string text, DateTimeOffset? storedAt = null) =>
+        WriteAsync(WalArchiveLayout.FileKey("app", WalFileName.TryParse($"{timeline:X8}.history")!), Encoding.ASCII.GetBytes(text), storedAt);
 
-    private async Task WriteAsync(string key, byte[] bytes)
+    // The listing dates a file by when it was stored: a test that orders archiving in time says when, to the minute.
+    private async Task WriteAsync(string key, byte[] bytes, DateTimeOffset? storedAt = null)
     {
-        await using var writer = await _repository.CreateObjectAsync(key, "test", Ct);
-        await writer.Stream.WriteAsync(bytes, Ct);
-        await writer.CompleteAsync(Ct);
+        await using (var writer = await _repository.CreateObjectAsync(key, "test", Ct))
+        {
+            await writer.Stream.WriteAsync(bytes, Ct);
+            await writer.CompleteAsync(Ct);
+        }
+
+        if (storedAt is { } at)
+            File.SetLastWriteTimeUtc(Path.Combine(_dir, "repo", key), at.UtcDateTime);
     }
 
     private sealed class WarningRecorder : IActivityReporter
     {
         public List<string> Warnings { get; } = [];
 
+        public List<Remedy> Remedies { get; } = [];
+
         public void Event(string message) { }
 
         public void Warning(string message) => Warnings.Add(message);
+
+        public void Warning(string message, Remedy remedy)
+        {
+            Warnings.Add(message);
+            Remedies.Add(remedy);
+        }
 
         public ITransferProgress StartTransfer(string description, long? totalBytes, bool estimated = false) => throw new InvalidOperationException("no transfer expected");
 

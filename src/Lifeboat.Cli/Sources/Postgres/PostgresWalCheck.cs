@@ -38,6 +38,9 @@ internal static class PostgresWalCheck
         var findings = overview.Gaps();
         var passed = findings.Where(f => !f.IsProblem).Select(f => $"{prefix} {f.Text}").ToList();
         var problems = findings.Where(f => f.IsProblem).Select(f => $"{prefix} {f.Text}").ToList();
+        // Two live branches are the operator's to judge, not damage: a warning, not an unhealthy repository.
+        if (await overview.ForkAsync(cancellationToken) is { } fork)
+            request.Reporter.Warning($"{prefix}: {fork.Text}", fork.Remedy);
         var read = 0;
         if (request.ReadDataPercent > 0)
         {

@@ -10,10 +10,11 @@ namespace Lifeboat.Cli.Sources.Postgres;
 /// <param name="To">The last archived commit recovery reaches, or null when none was recorded.</param>
 /// <param name="ToTransactionId">That commit's transaction id.</param>
 /// <param name="LastSegment">The last segment recovery reaches without a gap.</param>
-/// <param name="Timeline">The timeline recovery follows (the newest archived one leading from the newest base backup).</param>
+/// <param name="Timeline">The timeline recovery follows (the newest archived one whose history contains a base backup, as restore pitr chooses it).</param>
 /// <param name="ArchivedSegments">Whole segments in the archive, on every timeline.</param>
 /// <param name="ArchiveStoredBytes">Bytes the archive takes up stored.</param>
 /// <param name="Cuts">Each gap that cuts the window, oldest first.</param>
+/// <param name="Fork">Another timeline that went on writing after <paramref name="Timeline"/> began, or null.</param>
 internal sealed record RecoverableWindowSummary(
     DateTime? From,
     string? FromBackup,
@@ -24,7 +25,8 @@ internal sealed record RecoverableWindowSummary(
     uint Timeline,
     int ArchivedSegments,
     long ArchiveStoredBytes,
-    IReadOnlyList<WindowCutSummary> Cuts)
+    IReadOnlyList<WindowCutSummary> Cuts,
+    TimelineForkSummary? Fork)
 {
     /// <summary>The summary of <paramref name="window"/>, of an archive holding <paramref name="segments"/> segments in <paramref name="storedBytes"/>.</summary>
     public static RecoverableWindowSummary Of(RecoverableWindow window, int segments, long storedBytes) => new(
@@ -37,7 +39,8 @@ internal sealed record RecoverableWindowSummary(
         window.Timeline,
         segments,
         storedBytes,
-        [.. window.Cuts.Select(WindowCutSummary.Of)]);
+        [.. window.Cuts.Select(WindowCutSummary.Of)],
+        window.Fork is { } fork ? TimelineForkSummary.Of(fork) : null);
 }
 
 /// <summary>A gap that cuts the window: a hole until the next base backup (resumesWithBackup), or its end (resumesWithBackup null).</summary>

@@ -4,14 +4,19 @@ using Lifeboat.Postgres.Wal;
 
 namespace Lifeboat.Cli.Sources.Postgres;
 
-/// <summary>How 'list' words a source's recoverable window: one line for the window and the archive, one per gap that cuts it.</summary>
+/// <summary>How 'list' words a source's recoverable window: one line for the window and the archive, one per gap that cuts it, one for another timeline that went on writing.</summary>
 internal static class RecoverableWindowText
 {
     /// <summary>The lines for source <paramref name="name"/>, whose window is <paramref name="window"/> (null without a base backup) and whose archive holds <paramref name="segments"/> segments in <paramref name="storedBytes"/>.</summary>
     public static IReadOnlyList<string> Lines(string name, RecoverableWindow? window, int segments, long storedBytes)
     {
         var source = $"postgres/{name}";
-        var archive = $"WAL archive: {segments} segment(s), {ByteSize.Format(storedBytes)}";
+        var lines = WindowLines(source, window, $"WAL archive: {segments} segment(s), {ByteSize.Format(storedBytes)}");
+        return window?.Fork is { } fork ? [.. lines, $"{source}: warning: {RemedyText.WithHint(fork.Text, fork.Remedy)}"] : lines;
+    }
+
+    private static IReadOnlyList<string> WindowLines(string source, RecoverableWindow? window, string archive)
+    {
         if (window is null)
             return [$"{source}: nothing recoverable to a point in time yet: no base backup ('lifeboat backup postgres --physical' takes one); {archive}"];
         if (window.Earliest is not { } earliest)

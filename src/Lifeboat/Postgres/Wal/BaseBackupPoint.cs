@@ -7,8 +7,11 @@ namespace Lifeboat.Postgres.Wal;
 /// its WAL up to the stop position is archived by then) and the WAL it needs to become consistent.
 /// </summary>
 /// <param name="Id">The backup's id.</param>
-/// <param name="FinishedAt">When it finished: no recovery target before this is reachable from it.</param>
-/// <param name="Info">What it recorded: its timeline, start and stop.</param>
+/// <param name="FinishedAt">
+/// When it finished, by the server's clock when it recorded it (commit times are written by that clock, and restore
+/// compares a target time with it), else by Lifeboat's: no recovery target before this is reachable from it.
+/// </param>
+/// <param name="Info">What it recorded: its timelines, start and stop.</param>
 public sealed record BaseBackupPoint(string Id, DateTimeOffset FinishedAt, BaseBackupInfo Info)
 {
     /// <summary>The base backups among <paramref name="manifests"/>, oldest first; one whose details do not read is left out (the check of manifests names it).</summary>
@@ -26,9 +29,7 @@ public sealed record BaseBackupPoint(string Id, DateTimeOffset FinishedAt, BaseB
         try
         {
             var info = BaseBackupInfo.Of(manifest);
-            return WalFileName.TryParse(info.FirstSegment) is null || WalFileName.TryParse(info.LastSegment) is null
-                ? null
-                : new BaseBackupPoint(manifest.Id, manifest.FinishedAt, info);
+            return Placed(info) ? new BaseBackupPoint(manifest.Id, info.StopClock ?? manifest.FinishedAt, info) : null;
         }
         catch (DamagedRecordException)
         {
@@ -36,18 +37,20 @@ public sealed record BaseBackupPoint(string Id, DateTimeOffset FinishedAt, BaseB
         }
     }
 
+    // A backup whose segment names or positions do not parse cannot be placed in the WAL.
+    private static bool Placed(BaseBackupInfo info) =>
+        WalFileName.TryParse(info.FirstSegment) is not null && WalFileName.TryParse(info.LastSegment) is not null
+        && WalPosition.TryParse(info.StartPosition) is not null && WalPosition.TryParse(info.StopPosition) is not null;
+
     /// <summary>The timeline it was taken on.</summary>
     public uint Timeline => Info.Timeline;
+
+    /// <summary>Where it lies in the WAL: its start and its stop, each with its timeline (a standby promoted meanwhile stops on the next).</summary>
+    public BackupWal Wal => Info.Wal();
 
     /// <summary>The running number of the first segment recovery from it reads.</summary>
     public ulong FirstNumber => WalFileName.TryParse(Info.FirstSegment)!.Number(Info.SegmentSize);
 
     /// <summary>The running number of the last segment it needs to become consistent.</summary>
     public ulong LastNumber => WalFileName.TryParse(Info.LastSegment)!.Number(Info.SegmentSize);
-
-    /// <summary>Where its checkpoint (the start of its WAL) lies.</summary>
-    public WalPosition Start => WalPosition.TryParse(Info.StartPosition) ?? default;
-
-    /// <summary>Where it becomes consistent.</summary>
-    public WalPosition Stop => WalPosition.TryParse(Info.StopPosition) ?? default;
 }

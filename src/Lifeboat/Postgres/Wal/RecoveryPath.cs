@@ -82,6 +82,10 @@ public sealed class RecoveryPath
         return new RecoveryReach(FileOf(number), FileOf(number + 1), FirstArchivedAfter(contents, number + 1));
     }
 
+    /// <summary>The runs of segments from the first to the one the backup becomes consistent in that <paramref name="contents"/> lacks along this path: none when recovery can start from it.</summary>
+    public IReadOnlyList<WalSegmentRange> MissingToConsistency(WalArchiveContents contents) =>
+        WalSegmentRange.Missing(Archived(contents).TakeWhile(n => n <= BackupEnd), First, BackupEnd);
+
     /// <summary>The segments of this path that <paramref name="contents"/> holds, from the first on, in order (gaps skipped).</summary>
     public IEnumerable<ulong> Archived(WalArchiveContents contents) =>
         steps.SelectMany(step => contents.Segments(step.Timeline).Where(n => n >= First && TimelineOf(n) == step.Timeline)).Order();

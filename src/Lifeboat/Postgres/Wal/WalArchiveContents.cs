@@ -13,6 +13,8 @@ public sealed class WalArchiveContents
     private readonly Dictionary<uint, SortedSet<ulong>> partials = [];
     private readonly SortedSet<uint> histories = [];
     private readonly Dictionary<uint, HashSet<ulong>> records = [];
+    private readonly Dictionary<(uint Timeline, ulong Number), DateTimeOffset> archivedAt = [];
+    private readonly Dictionary<uint, DateTimeOffset> historyArchivedAt = [];
 
     private WalArchiveContents(long segmentSize) => SegmentSize = segmentSize;
 
@@ -58,6 +60,12 @@ public sealed class WalArchiveContents
     /// <summary>True when the history file of <paramref name="timeline"/> is archived.</summary>
     public bool HasHistory(uint timeline) => histories.Contains(timeline);
 
+    /// <summary>When the whole segment <paramref name="number"/> of <paramref name="timeline"/> was stored, as the listing dates it; null when it is not archived.</summary>
+    public DateTimeOffset? ArchivedAt(uint timeline, ulong number) => archivedAt.TryGetValue((timeline, number), out var at) ? at : null;
+
+    /// <summary>When the history file of <paramref name="timeline"/> was stored (the timeline began just before), as the listing dates it; null when it is not archived.</summary>
+    public DateTimeOffset? HistoryArchivedAt(uint timeline) => historyArchivedAt.TryGetValue(timeline, out var at) ? at : null;
+
     /// <summary>The segment file name of <paramref name="number"/> on <paramref name="timeline"/>.</summary>
     public WalFileName NameOf(uint timeline, ulong number) => WalFileName.OfNumber(timeline, number, SegmentSize);
 
@@ -73,23 +81,25 @@ public sealed class WalArchiveContents
             return;
         }
 
-        Add(fileName);
+        Add(fileName, item.LastModified);
     }
 
     private const string RecordSuffix = ".record";
 
-    private void Add(string fileName)
+    private void Add(string fileName, DateTimeOffset storedAt)
     {
         switch (WalFileName.TryParse(fileName))
         {
             case { Kind: WalFileKind.Segment } name:
                 Set(segments, name.Timeline).Add(name.Number(SegmentSize));
+                archivedAt[(name.Timeline, name.Number(SegmentSize))] = storedAt;
                 break;
             case { Kind: WalFileKind.Partial } name:
                 Set(partials, name.Timeline).Add(name.Number(SegmentSize));
                 break;
             case { Kind: WalFileKind.History } name:
                 histories.Add(name.Timeline);
+                historyArchivedAt[name.Timeline] = storedAt;
                 break;
             default:
                 // Records, backup labels and the identity: not files recovery asks for by number.

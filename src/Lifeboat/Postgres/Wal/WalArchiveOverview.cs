@@ -10,14 +10,17 @@ public sealed class WalArchiveOverview
 {
     private readonly WalArchive archive;
     private readonly List<WalFinding> unreadable;
+    private readonly Dictionary<uint, LifeboatException> damaged;
 
-    private WalArchiveOverview(WalArchive archive, WalArchiveContents contents, IReadOnlyList<BaseBackupPoint> backups, Dictionary<uint, TimelineHistory> histories, List<WalFinding> unreadable)
+    private WalArchiveOverview(
+        WalArchive archive, WalArchiveContents contents, IReadOnlyList<BaseBackupPoint> backups, Dictionary<uint, TimelineHistory> histories, List<WalFinding> unreadable, Dictionary<uint, LifeboatException> damaged)
     {
         this.archive = archive;
         Contents = contents;
         Backups = backups;
         Histories = histories;
         this.unreadable = unreadable;
+        this.damaged = damaged;
     }
 
     /// <summary>What the archive holds.</summary>
@@ -48,6 +51,7 @@ public sealed class WalArchiveOverview
 
         var histories = new Dictionary<uint, TimelineHistory>();
         var unreadable = new List<WalFinding>();
+        var damaged = new Dictionary<uint, LifeboatException>();
         foreach (var timeline in contents.Timelines.Where(contents.HasHistory))
         {
             try
@@ -59,16 +63,40 @@ public sealed class WalArchiveOverview
             {
                 // A damaged history must not hide the rest of the archive from the check; it is one finding.
                 unreadable.Add(new(WalFindingKind.UnreadableHistory, timeline, $"timeline {timeline}: its history file does not read: {e.Message}"));
+                damaged[timeline] = e;
             }
         }
 
-        return new WalArchiveOverview(archive, contents, backups, histories, unreadable);
+        return new WalArchiveOverview(archive, contents, backups, histories, unreadable, damaged);
     }
 
     /// <summary>The integrity of the segment sequence per timeline, and of each base backup's WAL.</summary>
     public IReadOnlyList<WalFinding> Gaps() => [.. unreadable, .. WalGaps.Find(Contents, Backups, Histories)];
 
-    /// <summary>The moments the cluster can be recovered to; null without a base backup.</summary>
+    /// <summary>
+    /// The moments the cluster can be recovered to; null without a base backup. A damaged history on the way to the
+    /// timeline chosen fails as it fails a restore.
+    /// </summary>
     public Task<RecoverableWindow?> WindowAsync(CancellationToken cancellationToken) =>
-        RecoverableWindow.FindAsync(Contents, Backups, Histories, archive.RecordAsync, cancellationToken);
+        RecoverableWindow.FindAsync(Contents, Backups, ReadHistory, archive.RecordAsync, cancellationToken);
+
+    /// <summary>
+    /// Another timeline that went on writing after the one a restore follows by default began; null when none did, or
+    /// when no timeline can be chosen (what stands in the way is a finding of <see cref="Gaps"/>). Reads nothing.
+    /// </summary>
+    public async Task<TimelineFork?> ForkAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var history = await LatestTimeline.ChooseAsync(Contents, [.. Backups.Select(b => b.Wal)], ReadHistory, cancellationToken);
+            return history is null ? null : TimelineFork.Of(history, Contents);
+        }
+        catch (LifeboatException)
+        {
+            return null;
+        }
+    }
+
+    private Task<TimelineHistory?> ReadHistory(uint timeline, CancellationToken cancellationToken) =>
+        damaged.TryGetValue(timeline, out var e) ? Task.FromException<TimelineHistory?>(e) : LatestTimeline.Of(Histories)(timeline, cancellationToken);
 }

@@ -5,11 +5,6 @@ using Lifeboat.Repository;
 
 namespace Lifeboat.Postgres.Wal;
 
-/// <summary>What reading an archive's files back found.</summary>
-/// <param name="Read">Files read in full.</param>
-/// <param name="Problems">One line per damaged file, naming it.</param>
-public sealed record WalReadReport(int Read, IReadOnlyList<string> Problems);
-
 /// <summary>
 /// Reads a source's archived WAL files back as restore_command would, without writing them anywhere: each decrypts and
 /// authenticates, a segment is the one its name says and hashes to its record, a history file parses. A few files at a

@@ -16,7 +16,7 @@ public static class WalGaps
             findings.AddRange(OfTimeline(contents, timeline, backups, histories.GetValueOrDefault(timeline)));
         foreach (var backup in backups)
         {
-            if (OfBackup(contents, backup) is { } incomplete)
+            if (OfBackup(contents, backup, histories) is { } incomplete)
                 findings.Add(incomplete);
         }
 
@@ -59,17 +59,34 @@ public static class WalGaps
         return Math.Max(begins, oldest);
     }
 
-    private static WalFinding? OfBackup(WalArchiveContents contents, BaseBackupPoint backup)
+    private static WalFinding? OfBackup(WalArchiveContents contents, BaseBackupPoint backup, IReadOnlyDictionary<uint, TimelineHistory> histories)
     {
-        var present = contents.Segments(backup.Timeline).Where(n => n >= backup.FirstNumber && n <= backup.LastNumber);
-        var missing = WalSegmentRange.Missing(present, backup.FirstNumber, backup.LastNumber);
+        var wal = backup.Wal;
+        if (PathToConsistency(contents, wal, histories) is not { } path)
+        {
+            return new(
+                WalFindingKind.BackupIncomplete,
+                wal.StopTimeline,
+                $"base backup {backup.Id} started on timeline {wal.Timeline} and stopped on timeline {wal.StopTimeline}, and no archived history of timeline {wal.StopTimeline} contains it: where its WAL changes timeline is unknown, so it cannot be recovered");
+        }
+
+        var missing = path.MissingToConsistency(contents);
         if (missing.Count == 0)
             return null;
-        var size = contents.SegmentSize;
-        var names = string.Join(", ", missing.Select(r => r.Describe(_ => backup.Timeline, size)));
+        var names = string.Join(", ", missing.Select(r => r.Describe(path.TimelineOf, contents.SegmentSize)));
         return new(
             WalFindingKind.BackupIncomplete,
-            backup.Timeline,
+            wal.StopTimeline,
             $"base backup {backup.Id} needs {backup.Info.FirstSegment}..{backup.Info.LastSegment} to become consistent; {names} missing: it cannot be recovered");
+    }
+
+    // The files recovery reads up to the backup's stop are the same in every history that contains it, so the history
+    // of the timeline it stopped on names them: a backup of a standby promoted meanwhile needs files of two timelines.
+    // One taken and stopped on one timeline needs only that timeline's files, whether or not its history is archived
+    // (a missing history is a finding of its own).
+    private static RecoveryPath? PathToConsistency(WalArchiveContents contents, BackupWal wal, IReadOnlyDictionary<uint, TimelineHistory> histories)
+    {
+        var history = histories.GetValueOrDefault(wal.StopTimeline) ?? (wal.StopTimeline == wal.Timeline ? new TimelineHistory(wal.Timeline, []) : null);
+        return history is null ? null : RecoveryPath.Of(history, wal, contents.SegmentSize);
     }
 }
