@@ -227,13 +227,15 @@ public sealed class PitrPlanner(BackupRepository repository, string sourceName, 
         var path = chosen.Path;
         var last = reach.Last!.Number(path.SegmentSize);
         var end = new WalPosition((last + 1) * (ulong)path.SegmentSize);
-        uint? maxXid = target.Xid is null ? null : await MaxCommittedXidAsync(path, last, cancellationToken);
+        var readableEnd = target.Position is null ? null : await ReadableEndAsync(path, last, cancellationToken);
+        var transactionEnd = target.Xid is { } targetXid ? await TransactionEndAsync(targetXid, chosen, reach, cancellationToken) : null;
         var reached = target switch
         {
             // Recovery stops only at a commit after the target time (at or after it, exclusive): one must be archived.
             { Time: { } time } => lastCommit is { } commit && (target.Inclusive ? commit > time : commit >= time),
-            { Position: { } position } => position < end,
-            { Xid: { } xid } => maxXid is { } max && !TransactionIds.Follows(xid, max),
+            // It stops at the first record that starts at or after the position, and must read that record whole.
+            { Position: { } position } => path.SegmentOf(position) < last || (readableEnd is { } readable && position < readable),
+            { Xid: not null } => transactionEnd!.Reached,
             { RestorePoint: not null } => path.SegmentOf(new WalPosition(restorePoint!.Position)) <= last,
             _ => !reach.EndsAtGap,
         };
@@ -249,15 +251,30 @@ public sealed class PitrPlanner(BackupRepository repository, string sourceName, 
         var lastCommitText = lastCommit is { } commitTime ? Utc(commitTime) : "none recorded";
         var window = target.Position is null
             ? $"the recoverable window on timeline {path.Timeline} runs from {Utc(oldest.Ended)} to the last commit ({lastCommitText})"
-            : $"the recoverable window on timeline {path.Timeline} runs from {oldest.Stop} to {end}";
+            : $"the recoverable window on timeline {path.Timeline} runs from {oldest.Stop} to {readableEnd ?? end}";
         var what = target switch
         {
-            { Position: not null } => $"the target {target} lies past the archived WAL, which ends with segment {reach.Last} at {end}",
-            { Xid: { } xid } => $"transaction {xid} lies after every transaction that committed in the archived WAL (the latest {(maxXid is { } m ? m.ToString(CultureInfo.InvariantCulture) : "none recorded")}, in WAL up to segment {reach.Last})",
+            { Position: { } position } => PastReadableEnd(target, position, reach, end, readableEnd, path),
+            { Xid: not null } => transactionEnd!.Why,
             _ => $"the target {target} lies after the last archived commit ({lastCommitText}, in segment {reach.Last}; the next segment, {reach.FirstMissing}, is not archived)",
         };
         throw new LifeboatException($"{what}; {window}", "choose an earlier target, or wait until the WAL after it is archived", FailureKind.Usage);
     }
+
+    private static string PastReadableEnd(PitrTarget target, WalPosition position, RecoveryReach reach, WalPosition end, WalPosition? readableEnd, RecoveryPath path)
+    {
+        if (readableEnd is { } readable)
+            return $"the target {target} lies at or after the end of the last complete record archived ({readable}, in segment {reach.Last}): recovery stops only at a record that starts at or after it, and none is archived";
+        if (position < end && path.SegmentOf(position) == reach.Last!.Number(path.SegmentSize))
+            return $"the target {target} lies in segment {reach.Last}, the last archived, whose record does not say where its readable WAL ends (it was archived by an older Lifeboat): whether a whole record follows the target cannot be checked";
+        return $"the target {target} lies past the archived WAL, which ends with segment {reach.Last} at {end}";
+    }
+
+    /// <summary>Where the last complete record of segment <paramref name="last"/> ends, or null when its record does not say.</summary>
+    private async Task<WalPosition?> ReadableEndAsync(RecoveryPath path, ulong last, CancellationToken cancellationToken) =>
+        await archive.RecordAsync(path.FileOf(last), cancellationToken) is { ValidBytes: > 0 } record
+            ? new WalPosition(last * (ulong)path.SegmentSize + (ulong)record.ValidBytes)
+            : null;
 
     private async Task<DateTimeOffset?> LastCommitAsync(RecoveryPath path, ulong last, CancellationToken cancellationToken)
     {
@@ -270,13 +287,79 @@ public sealed class PitrPlanner(BackupRepository repository, string sourceName, 
         return null;
     }
 
-    /// <summary>The latest transaction id that committed in the WAL from the backup's first segment to <paramref name="last"/>, or null when none is recorded.</summary>
-    private async Task<uint?> MaxCommittedXidAsync(RecoveryPath path, ulong last, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether recovery from the chosen backup meets the transaction's commit or abort record (where it stops, inclusive
+    /// or not) after the backup became consistent and in the WAL archived without a gap. Transactions do not end in the
+    /// order of their ids: one still running when the server stopped, or never assigned, has no such record at all.
+    /// </summary>
+    private async Task<TransactionReach> TransactionEndAsync(uint xid, Candidate chosen, RecoveryReach reach, CancellationToken cancellationToken)
     {
-        var numbers = Enumerable.Range(0, (int)(last - path.First + 1)).Select(i => path.First + (ulong)i).ToList();
-        var commits = (await ReadRecordsAsync(path, numbers, cancellationToken))
-            .SelectMany(r => new[] { r?.FirstCommit, r?.LastCommit }).OfType<WalCommit>().Select(c => c.TransactionId).ToList();
-        return commits.Count == 0 ? null : commits.Aggregate(TransactionIds.Later);
+        var path = chosen.Path;
+        var last = reach.Last!.Number(path.SegmentSize);
+        var records = await ReadRecordsAsync(path, [.. Enumerable.Range(0, (int)(last - path.First + 1)).Select(i => path.First + (ulong)i)], cancellationToken);
+        var search = TransactionEndSearch.Find(xid, path.First, records);
+        if (search.Segment is { } segment)
+        {
+            await CheckEndsAfterConsistencyAsync(xid, segment, chosen, cancellationToken);
+            return new TransactionReach(true, "");
+        }
+
+        // Ended before the backup started: recovery from an older one may still stop there.
+        if (await EarlierEndAsync(xid, chosen, cancellationToken) is { } earlier)
+            await CheckEndsAfterConsistencyAsync(xid, earlier, chosen, cancellationToken);
+
+        if (search.Unrecorded == 0)
+        {
+            return new TransactionReach(false,
+                $"transaction {xid} has no commit or abort record in the WAL archived from base backup {chosen.Manifest.Id} on (segments {path.FileOf(path.First)} to {reach.Last}): it was still running where that WAL ends or when the server stopped, its id was never assigned, or it is a subtransaction that committed with its parent (recovery stops only at the commit or abort of a top-level transaction, or at the abort of a subtransaction)");
+        }
+
+        // Segments archived before their records listed the transactions ending in them: what was checked before.
+        var committed = records.SelectMany(r => new[] { r?.FirstCommit, r?.LastCommit }).OfType<WalCommit>().Select(c => c.TransactionId).ToList();
+        uint? latest = committed.Count == 0 ? null : committed.Aggregate(TransactionIds.Later);
+        if (latest is { } max && !TransactionIds.Follows(xid, max))
+        {
+            reporter.Warning($"whether transaction {xid} ended in the archived WAL could not be verified: {search.Unrecorded} of its {records.Length} segments from {path.FileOf(path.First)} to {reach.Last} have no list of the transactions that ended in them (archived by an older Lifeboat, or too many to list); recovery fails if it did not end there");
+            return new TransactionReach(true, "");
+        }
+
+        return new TransactionReach(false,
+            $"transaction {xid} lies after every transaction that committed in the archived WAL (the latest {(latest is { } m ? m.ToString(CultureInfo.InvariantCulture) : "none recorded")}, in WAL up to segment {reach.Last})");
+    }
+
+    /// <summary>The segment that ends the transaction between the oldest base backup on the chosen one's history and the chosen one, or null.</summary>
+    private async Task<ulong?> EarlierEndAsync(uint xid, Candidate chosen, CancellationToken cancellationToken)
+    {
+        var path = chosen.Path;
+        var from = (await OnChosenHistoryAsync(chosen, cancellationToken))[0].Path.First;
+        if (from >= path.First)
+            return null;
+        var records = await ReadRecordsAsync(path, [.. Enumerable.Range(0, (int)(path.First - from)).Select(i => from + (ulong)i)], cancellationToken);
+        return TransactionEndSearch.Find(xid, from, records).Segment;
+    }
+
+    /// <summary>Recovery that meets its target before the backup is consistent stops with "requested recovery stop point is before consistent recovery point".</summary>
+    private async Task CheckEndsAfterConsistencyAsync(uint xid, ulong segment, Candidate chosen, CancellationToken cancellationToken)
+    {
+        var path = chosen.Path;
+        var stopSegment = path.SegmentOf(chosen.Stop);
+        if (segment > stopSegment)
+            return;
+        if (segment == stopSegment)
+        {
+            // With a snapshot the choice already saw the transaction still running after the stop.
+            if (chosen.Info.StopSnapshot is null)
+                reporter.Warning($"transaction {xid} ended in segment {path.FileOf(segment)}, the one base backup {chosen.Manifest.Id} became consistent in (at {chosen.Stop}): whether it ended after that could not be checked; recovery fails if it ended before");
+            return;
+        }
+
+        var older = (await OnChosenHistoryAsync(chosen, cancellationToken)).LastOrDefault(c => path.SegmentOf(c.Stop) < segment);
+        throw new LifeboatException(
+            $"transaction {xid} ended in segment {path.FileOf(segment)}, before base backup {chosen.Manifest.Id} became consistent at {chosen.Stop}: recovery from it cannot stop at the transaction",
+            older is null
+                ? "recover to a time or position instead; no base backup in this timeline's history became consistent before the transaction ended"
+                : $"choose an older base backup: {older.Manifest.Id} became consistent at {older.Stop}, before the transaction ended",
+            FailureKind.Usage);
     }
 
     private async Task<WalSegmentRecord?[]> ReadRecordsAsync(RecoveryPath path, List<ulong> numbers, CancellationToken cancellationToken)
@@ -293,6 +376,18 @@ public sealed class PitrPlanner(BackupRepository repository, string sourceName, 
     private static string Describe(WalRestorePoint point) => $"'{point.Name}' at {new WalPosition(point.Position)}, {Utc(point.Time)}";
 
     private static string Utc(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + " UTC";
+
+    /// <summary>Every base backup, oldest first, that the chosen one's timeline history contains (with one named, the others too).</summary>
+    private async Task<List<Candidate>> OnChosenHistoryAsync(Candidate chosen, CancellationToken cancellationToken)
+    {
+        var history = (await HistoryAsync(chosen.Path.Timeline, cancellationToken))!;
+        return (await BaseBackupsAsync(null, cancellationToken))
+            .Select(b => RecoveryPath.Of(history, b.Info.Wal(), chosen.Path.SegmentSize) is { } path ? new Candidate(b.Manifest, b.Info, path) : null)
+            .OfType<Candidate>().ToList();
+    }
+
+    /// <summary>Whether recovery reaches a transaction target, and if not, why.</summary>
+    private sealed record TransactionReach(bool Reached, string Why);
 
     /// <summary>A base backup the target timeline's history contains, with the path recovery from it follows.</summary>
     private sealed record Candidate(BackupManifest Manifest, BaseBackupInfo Info, RecoveryPath Path)

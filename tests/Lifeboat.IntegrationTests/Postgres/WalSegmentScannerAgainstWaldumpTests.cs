@@ -15,7 +15,7 @@ public sealed partial class WalSegmentScannerAgainstWaldumpTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Every_archived_segment_gives_the_commits_and_restore_points_pg_waldump_finds_in_it()
+    public async Task Every_archived_segment_gives_the_commits_transaction_ends_and_restore_points_pg_waldump_finds_in_it()
     {
         await using var cluster = await PrivatePostgres.CreateAsync(Ct);
         var archive = await cluster.CreateServerDirectoryAsync("archive", Ct);
@@ -27,6 +27,7 @@ public sealed partial class WalSegmentScannerAgainstWaldumpTests
         var segments = Directory.GetFiles(archive).Where(f => WalFileName.TryParse(Path.GetFileName(f))?.Kind == WalFileKind.Segment).Order().ToList();
         Assert.True(segments.Count >= 3, $"the load should fill several segments, archived: {segments.Count}");
         var (commits, restorePoints) = (0L, 0);
+        var ends = await TransactionEndsAsync(segments[0], segments[^1]);
         foreach (var segment in segments)
         {
             var expected = await WaldumpAsync(segment);
@@ -47,7 +48,17 @@ public sealed partial class WalSegmentScannerAgainstWaldumpTests
             Assert.Equal((name, expected.Commits.FirstOrDefault()), (name, summary.FirstCommit is { } first ? (first.Position, first.TransactionId, first.Time) : default));
             Assert.Equal((name, expected.Commits.LastOrDefault()), (name, summary.LastCommit is { } lastCommit ? (lastCommit.Position, lastCommit.TransactionId, lastCommit.Time) : default));
             Assert.Equal(expected.RestorePoints, summary.RestorePoints.Select(p => (p.Position, p.Name)));
+            var (start, end) = (summary.Header.PageAddress, summary.Header.PageAddress + summary.Header.SegmentSize);
+            var endsHere = ends.Where(e => e.Position >= start && e.Position < end).ToList();
+            Assert.Equal((name, Ranges(endsHere.Where(e => e.Position + e.Length <= end).Select(e => e.TransactionId))), (name, string.Join(' ', summary.TransactionsEnded ?? [])));
+            // One running on into the next segment is known when its header's kind is in this one (18 bytes; records start 8-aligned).
+            var runningOn = endsHere.Where(e => e.Position + e.Length > end && end - e.Position >= 18).Select(e => (uint?)e.TransactionId).SingleOrDefault();
+            Assert.Equal((name, runningOn), (name, summary.TransactionEndRunningOn));
         }
+
+        // The load's aborts: a rolled back transaction, a subtransaction rolled back to its savepoint (by the
+        // subtransaction's own id), a prepared one (by the id that prepared it).
+        Assert.True(ends.Count(e => e.IsAbort) >= 3, $"{ends.Count(e => e.IsAbort)} aborts seen");
 
         // At least the load's 3,500 commits (less at most one per segment boundary) and its two restore points were seen.
         Assert.True(commits >= 3500 - segments.Count, $"{commits} commits seen");
@@ -70,11 +81,53 @@ public sealed partial class WalSegmentScannerAgainstWaldumpTests
         await cluster.ExecuteAsync("BEGIN; SAVEPOINT a; INSERT INTO t VALUES (-1, 'a'); SAVEPOINT b; INSERT INTO t VALUES (-2, 'b'); COMMIT", Ct);
         await cluster.ExecuteAsync("BEGIN; INSERT INTO t VALUES (-3, 'p'); PREPARE TRANSACTION 'p1'", Ct);
         await cluster.ExecuteAsync("COMMIT PREPARED 'p1'", Ct);
+        // Aborts end transactions too (recovery stops at them): top-level, a subtransaction's own, a prepared one's.
+        await cluster.ExecuteAsync("BEGIN; INSERT INTO t VALUES (-4, 'r'); ROLLBACK", Ct);
+        await cluster.ExecuteAsync("BEGIN; INSERT INTO t VALUES (-5, 'k'); SAVEPOINT c; INSERT INTO t VALUES (-6, 'r'); ROLLBACK TO SAVEPOINT c; COMMIT", Ct);
+        await cluster.ExecuteAsync("BEGIN; CREATE TABLE gone (x int); INSERT INTO t VALUES (-7, 'p'); PREPARE TRANSACTION 'p2'", Ct);
+        await cluster.ExecuteAsync("ROLLBACK PREPARED 'p2'", Ct);
         await cluster.ExecuteAsync("SELECT pg_create_restore_point('the-end')", Ct);
         await cluster.ExecuteAsync("DO $$ BEGIN FOR i IN 1..500 LOOP UPDATE t SET v = repeat('w', 100) WHERE id = i; COMMIT; END LOOP; END $$", Ct);
     }
 
     private sealed record Dump(List<(ulong Position, uint TransactionId, DateTimeOffset Time)> Commits, List<(ulong Position, string Name)> RestorePoints);
+
+    /// <summary>A commit or abort record as pg_waldump shows it, by the id recovery matches a transaction target with.</summary>
+    private sealed record TransactionEnd(ulong Position, ulong Length, uint TransactionId, bool IsAbort);
+
+    /// <summary>pg_waldump's reading of the whole archive, which follows records from one segment into the next.</summary>
+    private static async Task<List<TransactionEnd>> TransactionEndsAsync(string first, string last)
+    {
+        var ends = new List<TransactionEnd>();
+        foreach (var line in (await RunWaldumpAsync(first, last)).Split('\n'))
+        {
+            if (EndLine().Match(line) is not { Success: true } end)
+                continue;
+            var xid = end.Groups["prepared"].Success ? end.Groups["prepared"].Value : end.Groups["xid"].Value;
+            ends.Add(new TransactionEnd(
+                Lsn(end.Groups["lsn"].Value),
+                ulong.Parse(end.Groups["length"].Value, CultureInfo.InvariantCulture),
+                uint.Parse(xid, CultureInfo.InvariantCulture),
+                end.Groups["kind"].Value == "ABORT"));
+        }
+
+        return ends;
+    }
+
+    /// <summary>Transaction ids as sorted ranges of consecutive ids, written as the scanner's ranges write themselves ("3-9 12").</summary>
+    private static string Ranges(IEnumerable<uint> ids)
+    {
+        var ranges = new List<TransactionIdRange>();
+        foreach (var id in ids.Distinct().Order())
+        {
+            if (ranges.Count > 0 && ranges[^1].Last + 1 == id)
+                ranges[^1] = ranges[^1] with { Last = id };
+            else
+                ranges.Add(new TransactionIdRange(id, id));
+        }
+
+        return string.Join(' ', ranges);
+    }
 
     /// <summary>pg_waldump's reading of the one segment, alone in a directory so that it cannot follow a record into the next.</summary>
     private static async Task<Dump> WaldumpAsync(string segment)
@@ -107,10 +160,11 @@ public sealed partial class WalSegmentScannerAgainstWaldumpTests
         }
     }
 
-    private static async Task<string> RunWaldumpAsync(string file)
+    private static async Task<string> RunWaldumpAsync(params string[] files)
     {
         var start = new ProcessStartInfo(PostgresBinaries.Program("pg_waldump")) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(file);
+        foreach (var file in files)
+            start.ArgumentList.Add(file);
         start.Environment["TZ"] = "UTC";
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync(Ct);
@@ -137,6 +191,9 @@ public sealed partial class WalSegmentScannerAgainstWaldumpTests
 
     [GeneratedRegex(@"rmgr: Transaction .*tx:\s+(?<xid>\d+), lsn: (?<lsn>[0-9A-F]+/[0-9A-F]+), .*desc: COMMIT(_PREPARED)? (?:(?<prepared>\d+): )?(?<time>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?) UTC")]
     private static partial Regex CommitLine();
+
+    [GeneratedRegex(@"rmgr: Transaction len \(rec/tot\):\s+\d+/\s*(?<length>\d+), tx:\s+(?<xid>\d+), lsn: (?<lsn>[0-9A-F]+/[0-9A-F]+), .*desc: (?<kind>COMMIT|ABORT)(_PREPARED)? (?:(?<prepared>\d+): )?\d{4}-")]
+    private static partial Regex EndLine();
 
     [GeneratedRegex(@"rmgr: XLOG .*lsn: (?<lsn>[0-9A-F]+/[0-9A-F]+), .*desc: RESTORE_POINT (?<name>.*?)\s*$")]
     private static partial Regex RestorePointLine();

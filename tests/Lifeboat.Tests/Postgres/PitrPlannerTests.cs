@@ -71,7 +71,7 @@ public sealed class PitrPlannerTests : IAsyncLifetime
 
         Assert.Contains("stopped before transaction 850 finished: the snapshot each took when it stopped shows it finished (1 recorded no snapshot and cannot be chosen for a transaction)", unnamed.Message, StringComparison.Ordinal);
         Assert.Equal(old, named.Backup.Id);
-        Assert.Equal([$"base backup {old} recorded no snapshot at its stop: whether transaction 850 finished before it cannot be checked"], _reporter.Warnings);
+        Assert.Equal($"base backup {old} recorded no snapshot at its stop: whether transaction 850 finished before it cannot be checked", _reporter.Warnings[0]);
     }
 
     [Fact]

@@ -317,6 +317,8 @@ public sealed class WalArchive(BackupRepository repository, string sourceName)
             LastCommit = summary?.LastCommit,
             RestorePoints = summary?.RestorePoints ?? [],
             ValidBytes = summary?.ValidBytes ?? stored.SizeBytes,
+            TransactionsEnded = summary?.TransactionsEnded,
+            TransactionEndRunningOn = summary?.TransactionEndRunningOn,
         };
         await WriteSmallAsync(WalArchiveLayout.RecordKey(sourceName, name), "wal-record", JsonSerializer.SerializeToUtf8Bytes(record, WalJson.Default.WalSegmentRecord), cancellationToken);
     }

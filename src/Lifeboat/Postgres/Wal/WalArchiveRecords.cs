@@ -46,6 +46,15 @@ public sealed record WalSegmentRecord
     /// <summary>Its restore points.</summary>
     public IReadOnlyList<WalRestorePoint> RestorePoints { get; init; } = [];
 
-    /// <summary>Bytes from its start to the end of its last readable record.</summary>
+    /// <summary>Bytes from its start to the end of its last readable record; 0 in records written before it was recorded.</summary>
     public long ValidBytes { get; init; }
+
+    /// <summary>
+    /// The transactions whose commit or abort record starts and ends in it, by the id a transaction target matches, as
+    /// sorted ranges; null in records written before it was recorded, or when there were too many ranges to keep.
+    /// </summary>
+    public IReadOnlyList<TransactionIdRange>? TransactionsEnded { get; init; }
+
+    /// <summary>The transaction whose commit or abort record starts in it and ends in the next segment, or null.</summary>
+    public uint? TransactionEndRunningOn { get; init; }
 }

@@ -5,14 +5,16 @@ using System.Text;
 namespace Lifeboat.Postgres.Wal;
 
 /// <summary>
-/// Reads a WAL segment as it streams past, page by page, and notes its commits and restore points: what recovery
-/// targets are named by. Memory is one page and a bounded prefix of the current record, whatever the segment size.
+/// Reads a WAL segment as it streams past, page by page, and notes its commits, the transactions that ended in it and
+/// its restore points: what recovery targets are named by. Memory is one page, a bounded prefix of the current record
+/// and a bounded set of transaction id ranges, whatever the segment size.
 /// </summary>
 /// <remarks>
 /// Only what the archive needs is decoded: the page headers (to follow records across pages and find where valid
-/// WAL ends) and the main data of transaction commits and restore points, which carry no block references. A record
-/// that begins in an earlier segment is skipped; one that runs on into the next is not counted here (its segment's
-/// successor does not carry its header either), which can only make the recorded window narrower, never wider.
+/// WAL ends) and the main data of transaction commits, aborts and restore points, which carry no block references. A
+/// record that begins in an earlier segment is skipped; a commit that runs on into the next is not counted here (its
+/// segment's successor does not carry its header either), which can only make the recorded window narrower, never
+/// wider. A transaction end that runs on into the next segment is noted apart: recovery reads it only with that segment.
 /// </remarks>
 public sealed class WalSegmentScanner
 {
@@ -26,7 +28,9 @@ public sealed class WalSegmentScanner
     private const byte XlogRestorePoint = 0x70;
     private const byte TransactionOperationMask = 0x70;
     private const byte TransactionCommit = 0x00;
+    private const byte TransactionAbort = 0x20;
     private const byte TransactionCommitPrepared = 0x30;
+    private const byte TransactionAbortPrepared = 0x40;
     private const byte TransactionHasInfo = 0x80;
 
     private static readonly DateTimeOffset PostgresEpoch = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -51,6 +55,7 @@ public sealed class WalSegmentScanner
     private WalCommit? _firstCommit;
     private WalCommit? _lastCommit;
     private readonly List<WalRestorePoint> _restorePoints = [];
+    private readonly TransactionIdRangesBuilder _transactionsEnded = new();
 
     /// <summary>Starts reading the file <paramref name="fileName"/> (named in errors).</summary>
     public WalSegmentScanner(string fileName) => _fileName = fileName;
@@ -88,8 +93,14 @@ public sealed class WalSegmentScanner
     {
         if (_first is null)
             throw Invalid($"it is {_pageFill} bytes long, shorter than a WAL page header");
-        return new WalSegmentSummary(_first, _commits, _firstCommit, _lastCommit, _restorePoints, _validBytes);
+        return new WalSegmentSummary(_first, _commits, _firstCommit, _lastCommit, _restorePoints, _validBytes, _transactionsEnded.Build(), EndRunningOn());
     }
+
+    // The record still open when the segment's bytes ran out, valid so far, is read on in the next segment: if its
+    // header (or, of a prepared transaction, its main data) is here, the transaction it ends is known now. Its
+    // checksum cannot be verified yet; the planner trusts it only when the next segment is archived too.
+    private uint? EndRunningOn() =>
+        _inRecord && !_ended ? TransactionEndedBy(_record.AsSpan(0, _recordKept)) : null;
 
     private void StartSegment()
     {
@@ -221,8 +232,8 @@ public sealed class WalSegmentScanner
         return crc;
     }
 
-    // A commit of a prepared transaction names the prepared one's id after its lists of subtransactions, relations
-    // and invalidations, which can be long: keep more of that one record, a small prefix of every other.
+    // A commit or abort of a prepared transaction names the prepared one's id after its lists of subtransactions,
+    // relations and invalidations, which can be long: keep more of those records, a small prefix of every other.
     private int KeptLimit(ReadOnlySpan<byte> incoming)
     {
         Span<byte> header = stackalloc byte[RecordHeaderSize];
@@ -230,58 +241,91 @@ public sealed class WalSegmentScanner
         _record.AsSpan(0, known).CopyTo(header);
         incoming[..Math.Min(incoming.Length, RecordHeaderSize - known)].CopyTo(header[known..]);
         var seen = Math.Min(RecordHeaderSize, known + incoming.Length);
-        var isCommitPrepared = seen >= 18 && header[17] == TransactionResourceManager && (header[16] & TransactionOperationMask) == TransactionCommitPrepared;
-        return isCommitPrepared ? LargeRecordPrefix : SmallRecordPrefix;
+        var isPrepared = seen >= 18 && header[17] == TransactionResourceManager && (header[16] & TransactionOperationMask) is TransactionCommitPrepared or TransactionAbortPrepared;
+        return isPrepared ? LargeRecordPrefix : SmallRecordPrefix;
     }
 
     private void ReadRecord(ReadOnlySpan<byte> record)
     {
         if (record.Length < RecordHeaderSize)
             return;
-        var transactionId = BinaryPrimitives.ReadUInt32LittleEndian(record[4..]);
         var info = record[16];
         var manager = record[17];
-        if (manager == TransactionResourceManager && (info & TransactionOperationMask) is TransactionCommit or TransactionCommitPrepared)
-            ReadCommit(record, info, transactionId);
+        if (manager == TransactionResourceManager)
+            ReadTransactionRecord(record, info);
         else if (manager == XlogResourceManager && (info & 0xF0) == XlogRestorePoint)
             ReadRestorePoint(record);
         else if (manager == XlogResourceManager && (info & 0xF0) == XlogSwitch)
             _ended = true; // the rest of the segment is unused
     }
 
-    private void ReadCommit(ReadOnlySpan<byte> record, byte info, uint transactionId)
+    private void ReadTransactionRecord(ReadOnlySpan<byte> record, byte info)
+    {
+        var ended = TransactionEndedBy(record);
+        if (ended is { } endedId)
+            _transactionsEnded.Add(endedId);
+        if ((info & TransactionOperationMask) is TransactionCommit or TransactionCommitPrepared)
+            ReadCommit(record, ended ?? BinaryPrimitives.ReadUInt32LittleEndian(record[4..]));
+    }
+
+    /// <summary>
+    /// The transaction a commit or abort record ends, as recovery matches a transaction target (PostgreSQL's
+    /// recoveryStopsBefore/After): the record's own transaction id, which for the abort of a subtransaction is the
+    /// subtransaction's, or, for a prepared transaction's commit or abort, the id that prepared it. The subtransactions
+    /// a record lists are not matched, so they are not returned. Null for any other record, or when too little of it is here.
+    /// </summary>
+    private static uint? TransactionEndedBy(ReadOnlySpan<byte> record)
+    {
+        const int InfoOffset = 16;
+        if (record.Length <= InfoOffset + 1 || record[InfoOffset + 1] != TransactionResourceManager)
+            return null;
+        var info = record[InfoOffset];
+        switch (info & TransactionOperationMask)
+        {
+            case TransactionCommit or TransactionAbort:
+                return BinaryPrimitives.ReadUInt32LittleEndian(record[4..]);
+            case TransactionCommitPrepared or TransactionAbortPrepared when (info & TransactionHasInfo) != 0:
+                if (MainDataStart(record) is not { } start || start + sizeof(long) > record.Length)
+                    return null;
+                return PreparedTransactionId(record[(start + sizeof(long))..], isCommit: (info & TransactionOperationMask) == TransactionCommitPrepared);
+            default:
+                return null;
+        }
+    }
+
+    private void ReadCommit(ReadOnlySpan<byte> record, uint transactionId)
     {
         if (MainDataStart(record) is not { } start || start + sizeof(long) > record.Length)
             return;
         if (TimeOf(BinaryPrimitives.ReadInt64LittleEndian(record[start..])) is not { } time)
             return;
-        if ((info & TransactionOperationMask) == TransactionCommitPrepared && (info & TransactionHasInfo) != 0)
-            transactionId = PreparedTransactionId(record[(start + sizeof(long))..]) ?? transactionId;
         var commit = new WalCommit(time, transactionId, _recordStart);
         _commits++;
         _firstCommit ??= commit;
         _lastCommit = commit;
     }
 
-    // The optional parts of a commit record (PostgreSQL's ParseCommitRecord), in their order, up to the prepared
-    // transaction's id; null when the kept prefix does not reach it.
-    private static uint? PreparedTransactionId(ReadOnlySpan<byte> data)
+    // The optional parts of a commit or abort record (PostgreSQL's ParseCommitRecord and ParseAbortRecord), in their
+    // order, up to the prepared transaction's id; null when the kept prefix does not reach it. An abort has no
+    // invalidation messages.
+    private static uint? PreparedTransactionId(ReadOnlySpan<byte> data, bool isCommit)
     {
         if (data.Length < sizeof(uint))
             return null;
         var flags = BinaryPrimitives.ReadUInt32LittleEndian(data);
         var at = sizeof(uint);
+        const uint Invalidations = 1u << 3;
         (uint Flag, int ItemSize, bool Counted)[] parts =
         [
             (1u << 0, 8, false),   // database and tablespace
             (1u << 1, 4, true),    // subtransactions
             (1u << 2, 12, true),   // relation files
             (1u << 8, 12, true),   // dropped statistics
-            (1u << 3, 16, true),   // invalidation messages
+            (Invalidations, 16, true),
         ];
         foreach (var (flag, itemSize, counted) in parts)
         {
-            if ((flags & flag) == 0)
+            if ((flags & flag) == 0 || (flag == Invalidations && !isCommit))
                 continue;
             if (!counted)
             {
