@@ -1,15 +1,5 @@
 namespace Lifeboat.Postgres.Wal;
 
-/// <summary>Where the file restore_command asked for came from.</summary>
-public enum WalFetchSource
-{
-    /// <summary>The background prefetcher had it: the repository was not read for it.</summary>
-    Prefetched,
-
-    /// <summary>It was fetched from the archive by this call.</summary>
-    Archive,
-}
-
 /// <summary>
 /// restore_command's side of prefetching: hands over a segment the prefetcher already fetched, or fetches it directly,
 /// never waiting for the background; either way it notes the request, which moves the prefetcher on, and starts the
