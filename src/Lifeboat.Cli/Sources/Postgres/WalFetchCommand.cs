@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using Lifeboat.Cli.Commands;
 using Lifeboat.Cli.Configuration;
 using Lifeboat.Cli.Output;
@@ -69,11 +71,12 @@ internal static class WalFetchCommand
 
                 var destinationDirectory = Path.GetDirectoryName(Path.GetFullPath(target))!;
                 var spoolRoot = Path.GetFullPath(ahead.SpoolRoot ?? Path.Combine(destinationDirectory, DefaultSpoolName));
-                var spool = await SpoolAsync(settings, spoolRoot, source.Name, destinationDirectory, cancellationToken);
+                var spool = WalPrefetchSpool.For(spoolRoot, RepositoryName(settings.Repository), source.Name, destinationDirectory);
                 var fetch = new WalPrefetchingFetch(
                     spool,
                     (fetchName, fetchTarget, token) => FetchDirectlyAsync(settings, source.Name, fetchName, fetchTarget, token),
-                    () => StartPrefetcher(options, source.Name, ahead.Settings, spoolRoot, destinationDirectory, spool));
+                    () => StartPrefetcher(options, source.Name, ahead.Settings, spoolRoot, destinationDirectory, spool),
+                    warning => Console.Error.WriteLine($"lifeboat: warning: {warning}"));
                 var from = await fetch.FetchAsync(fileName, target, cancellationToken);
                 if (options.Verbose)
                     Console.Error.WriteLine($"lifeboat: {fileName} {(from == WalFetchSource.Prefetched ? "was prefetched" : "came from the archive")}");
@@ -100,7 +103,7 @@ internal static class WalFetchCommand
             var source = SourcePicker.Pick<PostgresSettings>(session.Settings, PostgresSection.Declaration, parse.GetValue(name));
             var directory = Path.GetFullPath(parse.GetValue(destinationDirectory)!);
             var ahead = prefetch.From(parse);
-            var spool = WalPrefetchSpool.For(ahead.SpoolRoot ?? Path.Combine(directory, DefaultSpoolName), session.Repository.Config.Id, source.Name, directory);
+            var spool = WalPrefetchSpool.For(ahead.SpoolRoot ?? Path.Combine(directory, DefaultSpoolName), RepositoryName(session.Settings.Repository), source.Name, directory);
             var settings = ahead.Settings with { Ahead = Math.Max(1, ahead.Settings.Ahead), Parallel = Math.Max(1, ahead.Settings.Parallel) };
             await new WalPrefetcher(new WalArchive(session.Repository, source.Name), spool, settings).RunAsync(cancellationToken);
             return CommandRunner.Ok;
@@ -114,13 +117,19 @@ internal static class WalFetchCommand
         await new WalArchive(repository, sourceName).FetchAsync(fileName, destination, cancellationToken);
     }
 
-    // The repository's id names the spool, so two repositories never share segments; reading it needs no key.
-    private static async Task<WalPrefetchSpool> SpoolAsync(
-        LifeboatSettings settings, string root, string sourceName, string destinationDirectory, CancellationToken cancellationToken)
+    /// <summary>
+    /// Names the repository in the spool's name, so that two repositories never share segments: by where it is (an S3
+    /// URL with its endpoint, a local directory made absolute), hashed. Not by its id, which would cost a read of its
+    /// configuration per call, a round trip per segment on S3. A repository created anew at the same place shares the
+    /// name, which is safe: only a running prefetcher's segments are handed over, each checked against the identity
+    /// of the archive it read when it started.
+    /// </summary>
+    internal static string RepositoryName(RepositorySettings repository)
     {
-        await using var store = RepositoryAccess.OpenStore(settings.Repository);
-        var config = await BackupRepository.ReadOpenableConfigAsync(store, cancellationToken);
-        return WalPrefetchSpool.For(root, config.Id, sourceName, destinationDirectory);
+        var where = repository.Url.StartsWith("s3://", StringComparison.OrdinalIgnoreCase)
+            ? $"{repository.Url.TrimEnd('/')} at {repository.S3.Endpoint ?? repository.S3.Region}"
+            : Path.GetFullPath(repository.Url.StartsWith("file://", StringComparison.OrdinalIgnoreCase) ? new Uri(repository.Url).LocalPath : repository.Url);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Path.TrimEndingDirectorySeparator(where))))[..16];
     }
 
     private static void StartPrefetcher(

@@ -16,12 +16,17 @@ public sealed class WalPrefetcher(WalArchive archive, WalPrefetchSpool spool, Wa
     // A segment that failed for another reason (the repository unreachable) is tried again after this, not in a loop.
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
 
+    // IsRunning probes by taking the lock for an instant: a prefetcher starting in that instant waits it out, rather
+    // than leave recovery without one. Long enough for any probe, short for a second prefetcher that lost the race.
+    private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(2);
+
     private readonly Dictionary<string, Task<Fetched>> _running = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTime> _failedAt = new(StringComparer.Ordinal);
 
     // Segments this prefetcher kept: gone from the spool, one was taken by restore_command, and is not fetched again.
     private readonly HashSet<string> _kept = new(StringComparer.Ordinal);
     private long _segmentSize = WalFileName.DefaultSegmentSize;
+    private WalPrefetchIdentity? _identity;
     private WalFileName? _requested;
 
     // The first segment after the request that the archive lacks or holds damaged: nothing past it is asked for.
@@ -35,7 +40,7 @@ public sealed class WalPrefetcher(WalArchive archive, WalPrefetchSpool spool, Wa
         Failed,
     }
 
-    /// <summary>True while a prefetcher holds the spool's lock.</summary>
+    /// <summary>True while a prefetcher holds the spool's lock (probed by taking it for an instant, which a starting prefetcher waits out).</summary>
     public static bool IsRunning(WalPrefetchSpool spool)
     {
         using var probe = TryLock(spool);
@@ -44,17 +49,28 @@ public sealed class WalPrefetcher(WalArchive archive, WalPrefetchSpool spool, Wa
 
     /// <summary>
     /// Fetches ahead of recovery until nothing was asked for within the idle time, then empties the spool; returns when
-    /// the spool is removed (with the data directory), and at once when another prefetcher runs.
+    /// the spool is removed (with the data directory), and soon when another prefetcher runs or the archive is empty.
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         spool.Create();
-        using var held = TryLock(spool);
+        using var held = await TakeLockAsync(cancellationToken);
         if (held is null)
             return;
-        _segmentSize = (await archive.IdentityAsync(cancellationToken))?.SegmentSize ?? WalFileName.DefaultSegmentSize;
         try
         {
+            // A prefetcher that was killed left its segments, fetched from an archive that may since have been reset or
+            // refilled by another cluster: nothing is handed over that this one did not fetch under the identity it records.
+            spool.Clear();
+            if (await archive.IdentityAsync(cancellationToken) is not { } identity)
+            {
+                Log("the archive holds no WAL yet: nothing to fetch ahead");
+                return;
+            }
+
+            _segmentSize = identity.SegmentSize;
+            _identity = WalPrefetchIdentity.Of(identity);
+            spool.RecordIdentity(_identity);
             while (!cancellationToken.IsCancellationRequested && spool.Exists && !IsIdle())
                 await TurnAsync(cancellationToken);
         }
@@ -62,7 +78,7 @@ public sealed class WalPrefetcher(WalArchive archive, WalPrefetchSpool spool, Wa
         {
             await Task.WhenAll(_running.Values);
             if (spool.Exists)
-                spool.RemoveAllBut(new HashSet<string>(), new HashSet<string>());
+                spool.Clear();
         }
     }
 
@@ -72,13 +88,16 @@ public sealed class WalPrefetcher(WalArchive archive, WalPrefetchSpool spool, Wa
     {
         try
         {
+            // restore_command clears a spool it finds no prefetcher in; one that started just after it looked records again.
+            if (!spool.HasRecordedIdentity)
+                spool.RecordIdentity(_identity!);
             var window = Window();
             var keep = window.Select(name => name.Text).ToHashSet(StringComparer.Ordinal);
             spool.RemoveAllBut(keep, _running.Keys.ToHashSet(StringComparer.Ordinal));
             _kept.IntersectWith(keep);
             StartDue(window, cancellationToken);
             await Task.WhenAny(_running.Values.Append(Task.Delay(Poll, cancellationToken)));
-            Collect();
+            Collect(keep);
         }
         catch (IOException e) when (spool.Exists)
         {
@@ -123,14 +142,18 @@ public sealed class WalPrefetcher(WalArchive archive, WalPrefetchSpool spool, Wa
 
     private bool RecentlyFailed(string segment) => _failedAt.TryGetValue(segment, out var at) && DateTime.UtcNow - at < RetryAfter;
 
-    private void Collect()
+    /// <summary>
+    /// Takes in the fetches that finished: a segment enters the spool only when it is still in <paramref name="window"/>,
+    /// which every segment there is in, so that the spool never holds more than the window, even for a moment.
+    /// </summary>
+    private void Collect(IReadOnlySet<string> window)
     {
         foreach (var (text, task) in _running.Where(pair => pair.Value.IsCompleted).ToList())
         {
             _running.Remove(text);
             var outcome = task.Result;
             if (outcome == Fetched.Kept)
-                _kept.Add(text);
+                Admit(text, window);
             if (outcome == Fetched.Failed)
                 _failedAt[text] = DateTime.UtcNow;
             else
@@ -141,6 +164,18 @@ public sealed class WalPrefetcher(WalArchive archive, WalPrefetchSpool spool, Wa
         }
     }
 
+    private void Admit(string segment, IReadOnlySet<string> window)
+    {
+        if (!window.Contains(segment))
+        {
+            spool.Discard(segment); // recovery went past it while it came
+            return;
+        }
+
+        spool.Promote(segment);
+        _kept.Add(segment);
+    }
+
     // A verdict on a segment recovery has already passed says nothing about what lies ahead of it now.
     private bool IsAhead(WalFileName segment) =>
         _requested is { } requested && segment.Timeline == requested.Timeline && segment.Number(_segmentSize) > requested.Number(_segmentSize);
@@ -149,7 +184,7 @@ public sealed class WalPrefetcher(WalArchive archive, WalPrefetchSpool spool, Wa
     {
         try
         {
-            await archive.FetchAsync(segment.Text, spool.PathOf(segment.Text), cancellationToken);
+            await archive.FetchAsync(segment.Text, spool.StagingPathOf(segment.Text), cancellationToken);
             return Fetched.Kept;
         }
         catch (WalFileMissingException)
@@ -179,6 +214,19 @@ public sealed class WalPrefetcher(WalArchive archive, WalPrefetchSpool spool, Wa
         catch (IOException)
         {
             // The log is a courtesy: a spool removed under the prefetcher ends it at the next turn anyway.
+        }
+    }
+
+    private async Task<FileStream?> TakeLockAsync(CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + LockWait;
+        while (true)
+        {
+            if (TryLock(spool) is { } held)
+                return held;
+            if (DateTime.UtcNow >= deadline)
+                return null;
+            await Task.Delay(Poll, cancellationToken);
         }
     }
 

@@ -24,6 +24,7 @@ public sealed class WalPrefetchTests : IAsyncLifetime
     private WalPrefetchSpool _spool = null!;
     private Task? _prefetcher;
     private int _directFetches;
+    private readonly ConcurrentQueue<string> _warnings = new();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -95,6 +96,9 @@ public sealed class WalPrefetchTests : IAsyncLifetime
         await File.WriteAllBytesAsync(stored, bytes, Ct);
         var fetch = Foreground(ahead: 4);
         var damagedTarget = Path.Combine(_dir, "pg_wal", "RECOVERYXLOG9");
+        // Two fetches at once: 10 may start once 8 is in, and then holds its slot; 11 could only start after 9 failed.
+        _store.Hold(Name(10));
+        _store.Hold(Name(11));
 
         await fetch.FetchAsync(Name(7), Destination, Ct);
         await WaitUntilAsync(() => File.Exists(_spool.LogPath) && _spool.Prefetched().Contains(Name(8)));
@@ -166,10 +170,11 @@ public sealed class WalPrefetchTests : IAsyncLifetime
         {
             spool.Create();
             var bytes = WalFixture.Segment();
+            spool.RecordIdentity(IdentityOf(bytes));
             await File.WriteAllBytesAsync(spool.PathOf(Name(7)), bytes, Ct);
 
-            var handed = spool.TryHandOver(Name(7), Destination);
-            var again = spool.TryHandOver(Name(7), Destination);
+            var handed = spool.TryHandOver(Segment(7), Destination);
+            var again = spool.TryHandOver(Segment(7), Destination);
 
             Assert.True(handed);
             Assert.False(again);
@@ -183,21 +188,166 @@ public sealed class WalPrefetchTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_fetch_that_finishes_after_recovery_moved_past_its_segment_never_enters_the_spool_so_it_never_holds_more_than_it_may()
+    {
+        await PushAsync(7, 12);
+        _store.Hold(Name(8));
+        _spool.Create();
+        _spool.Request(Segment(7));
+        var arrived = new ConcurrentQueue<string>();
+        using var watcher = new FileSystemWatcher(_spool.Directory) { EnableRaisingEvents = true };
+        watcher.Created += (_, e) => arrived.Enqueue(e.Name!);
+        watcher.Renamed += (_, e) => arrived.Enqueue(e.Name!);
+        var discarded = new TaskCompletionSource();
+        watcher.Deleted += (_, e) => _ = e.Name == Path.GetFileName(_spool.StagingPathOf(Name(8))) && discarded.TrySetResult();
+        _ = StartPrefetcher(ahead: 2, parallel: 3);
+
+        // 8 is held back while 9 comes in; recovery fetches 8 itself and moves on, and 10 comes in: the spool is full.
+        await WaitUntilAsync(() => _spool.Prefetched().SequenceEqual([Name(9)]) && _store.Reads(Name(8)) == 1);
+        _spool.Request(Segment(8));
+        await WaitUntilAsync(() => _spool.Prefetched().SequenceEqual([Name(9), Name(10)]));
+        _store.Release(Name(8));
+        await discarded.Task.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+
+        Assert.DoesNotContain(Name(8), arrived);
+        Assert.Equal([Name(9), Name(10)], _spool.Prefetched());
+    }
+
+    [Fact]
+    public async Task A_prefetcher_starting_while_restore_command_probes_its_lock_waits_the_probe_out_instead_of_exiting()
+    {
+        await PushAsync(7, 9);
+        _spool.Create();
+        _spool.Request(Segment(7));
+        var probe = new FileStream(_spool.LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+
+        var running = StartPrefetcher(ahead: 2, parallel: 2);
+        await Task.Delay(300, Ct);
+        await probe.DisposeAsync();
+        await WaitUntilAsync(() => _spool.Prefetched().SequenceEqual([Name(8), Name(9)]));
+
+        Assert.False(running.IsCompleted);
+        Assert.True(WalPrefetcher.IsRunning(_spool));
+    }
+
+    [Fact]
+    public async Task A_spool_no_prefetcher_runs_in_is_never_handed_over_and_the_prefetcher_started_clears_it_before_it_fetches()
+    {
+        await PushAsync(7, 10);
+        _spool.Create();
+        // Left by a prefetcher that was killed before the archive was reset: the same names, another cluster's bytes.
+        var stale = _segments[Name(8)].ToArray();
+        stale[24] ^= 0x01;
+        await File.WriteAllBytesAsync(_spool.PathOf(Name(8)), stale, Ct);
+        await File.WriteAllBytesAsync(_spool.PathOf(Name(9)), stale, Ct);
+        await File.WriteAllBytesAsync(_spool.StagingPathOf(Name(10)), stale, Ct);
+        _spool.RecordIdentity(IdentityOf(stale));
+        var fetch = Foreground(ahead: 2);
+
+        var from = await fetch.FetchAsync(Name(8), Destination, Ct);
+        await WaitUntilAsync(() => _spool.Prefetched().SequenceEqual([Name(9), Name(10)]) && _store.Reads(Name(10)) == 1);
+
+        Assert.Equal(WalFetchSource.Archive, from);
+        Assert.Equal(_segments[Name(8)], await File.ReadAllBytesAsync(Destination, Ct));
+        Assert.Equal(_segments[Name(9)], await File.ReadAllBytesAsync(_spool.PathOf(Name(9)), Ct));
+        Assert.Equal(_segments[Name(10)], await File.ReadAllBytesAsync(_spool.PathOf(Name(10)), Ct));
+        Assert.Equal(IdentityOf(_segments[Name(8)]), _spool.RecordedIdentity());
+        Assert.Empty(_warnings);
+    }
+
+    [Fact]
+    public async Task A_prefetched_file_of_another_cluster_is_refused_at_hand_over_with_one_warning_and_the_segment_is_fetched_directly()
+    {
+        await PushAsync(7, 10);
+        var fetch = Foreground(ahead: 3);
+        await fetch.FetchAsync(Name(7), Destination, Ct);
+        await WaitUntilAsync(() => _spool.Prefetched().SequenceEqual([Name(8), Name(9), Name(10)]));
+        var foreign = _segments[Name(8)].ToArray();
+        foreign[24] ^= 0x01; // the system identifier
+        await File.WriteAllBytesAsync(_spool.PathOf(Name(8)), foreign, Ct);
+
+        var from = await fetch.FetchAsync(Name(8), Destination, Ct);
+
+        Assert.Equal(WalFetchSource.Archive, from);
+        Assert.Equal(_segments[Name(8)], await File.ReadAllBytesAsync(Destination, Ct));
+        var warning = Assert.Single(_warnings);
+        Assert.StartsWith($"prefetching failed (the prefetched file '{Name(8)}' is not that segment of the archive: it comes from the cluster with system identifier", warning, StringComparison.Ordinal);
+        Assert.Contains($"{Name(8)} is fetched directly.", warning, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(Path.Combine(_dir, "pg_wal"), "*.lifeboat-partial"));
+    }
+
+    [Fact]
+    public async Task A_spool_directory_others_may_write_is_one_warning_and_the_segment_is_fetched_directly()
+    {
+        await PushAsync(7, 8);
+        var root = Path.Combine(_dir, "shared");
+        Directory.CreateDirectory(root);
+        File.SetUnixFileMode(root, (UnixFileMode)0b111_111_111);
+        var fetch = Foreground(ahead: 3, spool: WalPrefetchSpool.For(root, "repo", "app", Path.Combine(_dir, "pg_wal")));
+
+        var from = await fetch.FetchAsync(Name(7), Destination, Ct);
+
+        Assert.Equal(WalFetchSource.Archive, from);
+        Assert.Equal(_segments[Name(7)], await File.ReadAllBytesAsync(Destination, Ct));
+        Assert.Equal(
+            $"prefetching failed (the WAL spool directory '{root}' may be read or written by other users); {Name(7)} is fetched directly. hint: chmod 700 '{root}' as the user PostgreSQL runs as, or choose another spool directory",
+            Assert.Single(_warnings));
+        Assert.Null(_prefetcher);
+    }
+
+    [Fact]
+    public async Task A_file_where_the_spool_should_be_or_a_prefetcher_that_cannot_start_is_one_warning_and_the_segment_is_fetched_directly()
+    {
+        await PushAsync(7, 8);
+        var blocked = Path.Combine(_dir, "not-a-directory");
+        await File.WriteAllTextAsync(blocked, "", Ct);
+        var inFile = Foreground(ahead: 3, spool: WalPrefetchSpool.For(blocked, "repo", "app", Path.Combine(_dir, "pg_wal")));
+        var noStart = Foreground(ahead: 3, startPrefetcher: () => throw new System.ComponentModel.Win32Exception(2, "no such file: lifeboat"));
+
+        var fromInFile = await inFile.FetchAsync(Name(7), Destination, Ct);
+        var fromNoStart = await noStart.FetchAsync(Name(8), Destination + "8", Ct);
+
+        Assert.Equal((WalFetchSource.Archive, WalFetchSource.Archive), (fromInFile, fromNoStart));
+        Assert.Equal(_segments[Name(7)], await File.ReadAllBytesAsync(Destination, Ct));
+        Assert.Equal(_segments[Name(8)], await File.ReadAllBytesAsync(Destination + "8", Ct));
+        Assert.Collection(
+            _warnings,
+            first => Assert.Matches($"^prefetching failed \\(.+\\); {Name(7)} is fetched directly\\.$", first),
+            second => Assert.Equal($"prefetching failed (no such file: lifeboat); {Name(8)} is fetched directly.", second));
+    }
+
     private string Destination => Path.Combine(_dir, "pg_wal", "RECOVERYXLOG");
 
-    private static string Name(int number) => WalFileName.OfNumber(1, (ulong)number, SegmentSize).Text;
+    private static string Name(int number) => Segment(number).Text;
 
-    private WalPrefetchingFetch Foreground(int ahead, TimeSpan? idleExit = null)
+    private static WalFileName Segment(int number) => WalFileName.OfNumber(1, (ulong)number, SegmentSize);
+
+    private static WalPrefetchIdentity IdentityOf(byte[] segment)
     {
-        var prefetcher = new WalPrefetcher(_archive, _spool, new WalPrefetchSettings(ahead, 2, idleExit ?? TimeSpan.FromSeconds(30)));
+        var header = WalPageHeader.Read(segment)!;
+        return new WalPrefetchIdentity(header.SystemId, header.Magic, header.SegmentSize);
+    }
+
+    private WalPrefetchingFetch Foreground(int ahead, TimeSpan? idleExit = null, WalPrefetchSpool? spool = null, Action? startPrefetcher = null)
+    {
+        spool ??= _spool;
+        var prefetcher = new WalPrefetcher(_archive, spool, new WalPrefetchSettings(ahead, 2, idleExit ?? TimeSpan.FromSeconds(30)));
         return new WalPrefetchingFetch(
-            _spool,
+            spool,
             (name, destination, token) =>
             {
                 Interlocked.Increment(ref _directFetches);
                 return _archive.FetchAsync(name, destination, token);
             },
-            () => _prefetcher ??= Task.Run(() => prefetcher.RunAsync(_stop.Token), _stop.Token));
+            startPrefetcher ?? (() => _prefetcher ??= Task.Run(() => prefetcher.RunAsync(_stop.Token), _stop.Token)),
+            _warnings.Enqueue);
+    }
+
+    private Task StartPrefetcher(int ahead, int parallel)
+    {
+        var prefetcher = new WalPrefetcher(_archive, _spool, new WalPrefetchSettings(ahead, parallel, TimeSpan.FromSeconds(30)));
+        return _prefetcher = Task.Run(() => prefetcher.RunAsync(_stop.Token), _stop.Token);
     }
 
     /// <summary>Pushes segments <paramref name="first"/> to <paramref name="last"/>: the fixture, its first page moved to each one's position.</summary>
@@ -231,19 +381,30 @@ public sealed class WalPrefetchTests : IAsyncLifetime
         Assert.True(condition(), "still not so after 20 s");
     }
 
-    /// <summary>The file store, noting which WAL files were read (the records beside them aside).</summary>
+    /// <summary>
+    /// The file store, noting which WAL files were read (the records beside them aside), and holding back the reads of
+    /// the files a test names until it lets them go, so that what runs at once is the test's choice, not the machine's.
+    /// </summary>
     private sealed class ReadRecordingStore(IObjectStore inner) : InterceptedStore(inner)
     {
         private readonly ConcurrentDictionary<string, int> _reads = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, TaskCompletionSource> _held = new(StringComparer.Ordinal);
 
         public int Reads(string fileName) => _reads.GetValueOrDefault(fileName);
 
         public void Forget() => _reads.Clear();
 
-        public override Task<Stream> OpenReadAsync(string key, ByteRange? range, CancellationToken cancellationToken)
+        public void Hold(string fileName) => _held[fileName] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release(string fileName) => _held[fileName].TrySetResult();
+
+        public override async Task<Stream> OpenReadAsync(string key, ByteRange? range, CancellationToken cancellationToken)
         {
-            _reads.AddOrUpdate(key[(key.LastIndexOf('/') + 1)..], 1, (_, count) => count + 1);
-            return base.OpenReadAsync(key, range, cancellationToken);
+            var fileName = key[(key.LastIndexOf('/') + 1)..];
+            _reads.AddOrUpdate(fileName, 1, (_, count) => count + 1);
+            if (_held.TryGetValue(fileName, out var held))
+                await held.Task.WaitAsync(cancellationToken);
+            return await base.OpenReadAsync(key, range, cancellationToken);
         }
     }
 }
