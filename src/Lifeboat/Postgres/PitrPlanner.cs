@@ -214,7 +214,7 @@ public sealed class PitrPlanner(BackupRepository repository, string sourceName, 
             return last;
         throw new LifeboatException(
             $"WAL segment {reach.FirstMissing} is missing from the archive, and base backup {chosen.Manifest.Id} needs it to become consistent (recovering along timeline {chosen.Path.Timeline})",
-            "check the archive with 'check'; choose another base backup");
+            "find the segment (the server's pg_wal, another copy of the archive), or choose another base backup");
     }
 
     /// <summary>
