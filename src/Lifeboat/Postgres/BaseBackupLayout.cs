@@ -128,6 +128,7 @@ public sealed class BaseBackupLayout
     {
         if (Owner is null)
             return;
+        CheckStillOurs(directory);
         foreach (var entry in Directory.EnumerateFileSystemEntries(directory))
         {
             var attributes = File.GetAttributes(entry);
@@ -189,6 +190,17 @@ public sealed class BaseBackupLayout
                 continue;
             File.CreateSymbolicLink(link, tablespace.Directory);
         }
+    }
+
+    // Everything this restore made is this process's until the end; a directory that is a link now, or someone else's,
+    // was swapped in by a user who can write its parent, and walking it would give away what it points to.
+    private static void CheckStillOurs(string directory)
+    {
+        if (new DirectoryInfo(directory).LinkTarget is null && FileOwnership.OwnerOf(directory) == OsUser.Current.Uid)
+            return;
+        throw new LifeboatException(
+            $"'{directory}' is no longer the directory this restore made (it is now a link or another user's): someone who can write its parent replaced it; nothing in it was given away",
+            "restore into a directory whose parent only root can write, then move it into place");
     }
 
     private void GiveToOwner(string path)
@@ -256,20 +268,21 @@ public sealed class BaseBackupLayout
     {
         if (IsEmpty(directory))
             return;
+        // Said first: --force would not help here, so it must not be the hint.
+        if (!isReplaceable(directory))
+        {
+            throw new LifeboatException(
+                $"'{directory}' is not empty and is not a PostgreSQL {(isReplaceable == IsDataDirectory ? "data directory (it has no PG_VERSION)" : "tablespace directory (it holds more than PG_* directories)")}, so even a forced restore would not empty it; nothing was written",
+                "empty it yourself if its content may go, or choose another directory",
+                FailureKind.Usage);
+        }
+
         if (!force)
         {
             throw new LifeboatException($"'{directory}' is not empty; nothing was written", kind: FailureKind.Usage)
             {
                 Remedy = new(RemedyAction.EmptyDirectoryOrReplace),
             };
-        }
-
-        if (!isReplaceable(directory))
-        {
-            throw new LifeboatException(
-                $"'{directory}' is not empty and is not a PostgreSQL {(isReplaceable == IsDataDirectory ? "data directory (it has no PG_VERSION)" : "tablespace directory (it holds more than PG_* directories)")}, so even a forced restore does not empty it; nothing was written",
-                "empty it yourself if its content may go, or choose another directory",
-                FailureKind.Usage);
         }
 
         if (File.Exists(Path.Combine(directory, "postmaster.pid")))

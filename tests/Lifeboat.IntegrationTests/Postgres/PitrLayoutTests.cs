@@ -43,7 +43,7 @@ public sealed class PitrLayoutTests(TablespaceClusterFixture fixture) : IClassFi
     }
 
     [Fact]
-    public async Task A_map_to_a_directory_that_is_not_empty_is_refused_without_force_and_nothing_is_written()
+    public async Task A_map_to_a_directory_that_is_not_empty_and_not_a_tablespace_is_refused_and_nothing_is_written()
     {
         var full = Path.Combine(fixture.Work, "full-ts");
         Directory.CreateDirectory(full);
@@ -53,8 +53,8 @@ public sealed class PitrLayoutTests(TablespaceClusterFixture fixture) : IClassFi
         var restore = await Infrastructure.Cli.RunAsync("--config", fixture.Config, "restore", "pitr", "--data-dir", dataDir, "--latest", "--tablespace-map", $"{fixture.Oid}={full}");
 
         Assert.Equal(2, restore.ExitCode);
-        Assert.StartsWith($"lifeboat: error: '{full}' is not empty; nothing was written. hint: ", restore.Stderr, StringComparison.Ordinal);
-        Assert.Contains("--force", restore.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith($"lifeboat: error: '{full}' is not empty and is not a PostgreSQL tablespace directory (it holds more than PG_* directories), so even a forced restore would not empty it; nothing was written. hint: ", restore.Stderr, StringComparison.Ordinal);
+        Assert.Contains("hint: empty it yourself if its content may go, or choose another directory", restore.Stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(dataDir));
         Assert.Equal(["keep.txt"], Directory.GetFileSystemEntries(full).Select(Path.GetFileName));
     }

@@ -162,7 +162,7 @@ public sealed class WalArchivingTests
         Assert.Contains("lies after the last archived commit", tooLate.Stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(empty));
         Assert.Equal(2, occupied.ExitCode);
-        Assert.Contains("is not empty; nothing was written", occupied.Stderr, StringComparison.Ordinal);
+        Assert.Contains("is not empty and is not a PostgreSQL data directory (it has no PG_VERSION), so even a forced restore would not empty it; nothing was written", occupied.Stderr, StringComparison.Ordinal);
         Assert.Equal(["keep.txt"], Directory.GetFileSystemEntries(full).Select(Path.GetFileName));
     }
 

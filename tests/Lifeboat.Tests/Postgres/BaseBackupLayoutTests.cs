@@ -102,8 +102,8 @@ public sealed class BaseBackupLayoutTests : IDisposable
         File.WriteAllText(Path.Combine(DataDirectory, "PG_VERSION"), "15");
         var tablespace = Assert.Throws<LifeboatException>(() => BaseBackupLayout.Plan(Info(), Destination(new() { [Oid] = Relocated }, force: true)));
 
-        Assert.Equal($"'{DataDirectory}' is not empty and is not a PostgreSQL data directory (it has no PG_VERSION), so even a forced restore does not empty it; nothing was written", data.Message);
-        Assert.Equal($"'{Relocated}' is not empty and is not a PostgreSQL tablespace directory (it holds more than PG_* directories), so even a forced restore does not empty it; nothing was written", tablespace.Message);
+        Assert.Equal($"'{DataDirectory}' is not empty and is not a PostgreSQL data directory (it has no PG_VERSION), so even a forced restore would not empty it; nothing was written", data.Message);
+        Assert.Equal($"'{Relocated}' is not empty and is not a PostgreSQL tablespace directory (it holds more than PG_* directories), so even a forced restore would not empty it; nothing was written", tablespace.Message);
         Assert.Equal(FailureKind.Usage, tablespace.Kind);
         Assert.True(File.Exists(Path.Combine(DataDirectory, "notes.txt")));
         Assert.True(File.Exists(Path.Combine(Relocated, "repository.key")));
@@ -204,6 +204,26 @@ public sealed class BaseBackupLayoutTests : IDisposable
             Assert.True(owner.Uid == FileOwnership.OwnerOf(path), path);
         // lchown gives a link itself away, never what it points to.
         Assert.Equal(OsUser.Current.Uid, FileOwnership.OwnerOf(outside));
+    }
+
+    [Fact]
+    public async Task A_data_directory_swapped_for_a_link_before_the_hand_over_gives_nothing_away()
+    {
+        var owner = OsUser.CanGiveFilesAway ? OsUser.Find("postgres") ?? OsUser.Find("nobody")! : OsUser.Current;
+        var elsewhere = Path.Combine(_work, "etc");
+        Directory.CreateDirectory(elsewhere);
+        File.WriteAllText(Path.Combine(elsewhere, "shadow"), "root's");
+        var layout = BaseBackupLayout.Plan(Info(), new RestoreDestination(DataDirectory, false, new Dictionary<uint, string> { [Oid] = Relocated }, new DataDirectoryOwner(owner, GiveFiles: true, "test")));
+        layout.PrepareDirectories();
+        await layout.ExtractAsync("base.tar", new TarBuilder().File("PG_VERSION", "15\n").Directory("pg_tblspc/").Build(), Ct);
+        Directory.Move(DataDirectory, DataDirectory + ".moved");
+        File.CreateSymbolicLink(DataDirectory, elsewhere);
+
+        var error = await Assert.ThrowsAsync<LifeboatException>(() => layout.FinishAsync(new WarningRecorder(), Ct));
+
+        Assert.StartsWith($"'{DataDirectory}' is no longer the directory this restore made", error.Message, StringComparison.Ordinal);
+        Assert.Equal(OsUser.Current.Uid, FileOwnership.OwnerOf(Path.Combine(elsewhere, "shadow")));
+        Assert.Equal(OsUser.Current.Uid, FileOwnership.OwnerOf(elsewhere));
     }
 
     [Fact]

@@ -145,7 +145,7 @@ public sealed class WalArchive(BackupRepository repository, string sourceName)
 
     /// <summary>
     /// After an archive's first push: success only when the claim is still this cluster's and the stored bytes are
-    /// still these. A loser of a race takes back its own bytes and fails; a winner whose segment another cluster
+    /// still these. A loser of a race fails (its bytes may stay, to be met loudly by the winner's next push); a winner whose segment another cluster
     /// overwrote fails, so PostgreSQL retries and its retry meets the conflict loudly instead of a silent success.
     /// </summary>
     private async Task ConfirmFirstPushAsync(string path, WalFileName name, string key, WalPageHeader header, FileStream file, CancellationToken cancellationToken)
@@ -154,12 +154,7 @@ public sealed class WalArchive(BackupRepository repository, string sourceName)
         var ours = await Sha256Async(file, cancellationToken);
         var storedNow = await StoredSha256Async(key, cancellationToken);
         var claim = await IdentityAsync(cancellationToken);
-        if (claim is not null && claim.SystemId != header.SystemId && storedNow == ours)
-        {
-            await repository.Store.DeleteAsync(WalArchiveLayout.RecordKey(sourceName, name), cancellationToken);
-            await repository.Store.DeleteAsync(key, cancellationToken);
-        }
-
+        // A loser never deletes what it stored: by now the winner may have stored over it and been told it succeeded.
         CheckBelongs(path, name, header, claim, file.Length);
         if (storedNow != ours)
         {
