@@ -12,12 +12,16 @@ public sealed partial class BackupRepository
     private const int ManifestReadsAtOnce = 8;
 
     /// <summary>Starts an encrypted object at <paramref name="key"/>; <paramref name="role"/> says what it is in the manifest.</summary>
-    public async Task<EncryptedObjectWriter> CreateObjectAsync(string key, string role, CancellationToken cancellationToken)
+    public Task<EncryptedObjectWriter> CreateObjectAsync(string key, string role, CancellationToken cancellationToken) =>
+        CreateObjectAsync(key, role, Envelope, cancellationToken);
+
+    /// <summary>Starts an encrypted object written with <paramref name="envelope"/>'s compression and chunking instead of the repository's.</summary>
+    public async Task<EncryptedObjectWriter> CreateObjectAsync(string key, string role, EnvelopeOptions envelope, CancellationToken cancellationToken)
     {
         if (RepositoryLayout.IsLayout1ManifestPlace(key))
             throw new ArgumentException($"'{key}' is where layout 1 kept manifests; name the object otherwise", nameof(key));
         var upload = await Store.CreateAsync(key, cancellationToken);
-        return new EncryptedObjectWriter(upload, new EnvelopeWriter(upload, _dataKey, Envelope), role);
+        return new EncryptedObjectWriter(upload, new EnvelopeWriter(upload, _dataKey, envelope), role);
     }
 
     /// <summary>Opens a data object for reading; the stream fails at its end unless length and SHA-256 match the manifest.</summary>

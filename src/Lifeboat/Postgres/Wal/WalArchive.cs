@@ -25,6 +25,13 @@ public sealed class WalArchive(BackupRepository repository, string sourceName)
     private const int CopyBuffer = 1 << 20;
 
     /// <summary>
+    /// Segments are compressed at zstd level 1 at most: archive_command runs once per 16 MiB on the archiver's critical
+    /// path, and level 3 alone costs ~100 ms per segment on this 2-core machine, level 1 ~60 ms, for ~5 % more
+    /// bytes. A repository configured at 0 (no compression) or below 1 keeps its own level.
+    /// </summary>
+    private EnvelopeOptions SegmentEnvelope => repository.Envelope with { CompressionLevel = Math.Min(repository.Envelope.CompressionLevel, 1) };
+
+    /// <summary>
     /// Stores the file at <paramref name="path"/>, returning only once it is durable. A file already archived with the
     /// same bytes succeeds; with other bytes, or from another cluster, it fails and the stored file is kept.
     /// </summary>
@@ -131,7 +138,7 @@ public sealed class WalArchive(BackupRepository repository, string sourceName)
             await WriteIdentityAsync(header, cancellationToken);
         var scanner = new WalSegmentScanner(name.Text);
         StoredObject stored;
-        await using (var writer = await repository.CreateObjectAsync(key, "wal-segment", cancellationToken))
+        await using (var writer = await repository.CreateObjectAsync(key, "wal-segment", SegmentEnvelope, cancellationToken))
         {
             await CopyAsync(file, writer.Stream, scanner, cancellationToken);
             stored = await writer.CompleteAsync(cancellationToken);
