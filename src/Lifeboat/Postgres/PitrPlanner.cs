@@ -227,14 +227,17 @@ public sealed class PitrPlanner(BackupRepository repository, string sourceName, 
         var path = chosen.Path;
         var last = reach.Last!.Number(path.SegmentSize);
         var end = new WalPosition((last + 1) * (ulong)path.SegmentSize);
-        var readableEnd = target.Position is null ? null : await ReadableEndAsync(path, last, cancellationToken);
+        var lastRecord = target.Position is null ? null : await archive.RecordAsync(path.FileOf(last), cancellationToken);
+        var readableEnd = lastRecord is { ValidBytes: > 0 } withEnd ? new WalPosition(last * (ulong)path.SegmentSize + (ulong)withEnd.ValidBytes) : (WalPosition?)null;
+        // The latest position recovery can stop at is where the last complete record starts; older records know only its end.
+        var lastStart = lastRecord is { LastRecordStart: > 0 } withStart ? new WalPosition(last * (ulong)path.SegmentSize + (ulong)withStart.LastRecordStart) : (WalPosition?)null;
         var transactionEnd = target.Xid is { } targetXid ? await TransactionEndAsync(targetXid, chosen, reach, cancellationToken) : null;
         var reached = target switch
         {
             // Recovery stops only at a commit after the target time (at or after it, exclusive): one must be archived.
             { Time: { } time } => lastCommit is { } commit && (target.Inclusive ? commit > time : commit >= time),
             // It stops at the first record that starts at or after the position, and must read that record whole.
-            { Position: { } position } => path.SegmentOf(position) < last || (readableEnd is { } readable && position < readable),
+            { Position: { } position } => path.SegmentOf(position) < last || (lastStart is { } start ? position <= start : readableEnd is { } readable && position < readable),
             { Xid: not null } => transactionEnd!.Reached,
             { RestorePoint: not null } => path.SegmentOf(new WalPosition(restorePoint!.Position)) <= last,
             _ => !reach.EndsAtGap,
@@ -251,30 +254,26 @@ public sealed class PitrPlanner(BackupRepository repository, string sourceName, 
         var lastCommitText = lastCommit is { } commitTime ? Utc(commitTime) : "none recorded";
         var window = target.Position is null
             ? $"the recoverable window on timeline {path.Timeline} runs from {Utc(oldest.Ended)} to the last commit ({lastCommitText})"
-            : $"the recoverable window on timeline {path.Timeline} runs from {oldest.Stop} to {readableEnd ?? end}";
+            : $"the recoverable window on timeline {path.Timeline} runs from {oldest.Stop} to {lastStart ?? readableEnd ?? end}";
         var what = target switch
         {
-            { Position: { } position } => PastReadableEnd(target, position, reach, end, readableEnd, path),
+            { Position: { } position } => PastReadableEnd(target, position, reach, end, lastStart, readableEnd, path),
             { Xid: not null } => transactionEnd!.Why,
             _ => $"the target {target} lies after the last archived commit ({lastCommitText}, in segment {reach.Last}; the next segment, {reach.FirstMissing}, is not archived)",
         };
         throw new LifeboatException($"{what}; {window}", "choose an earlier target, or wait until the WAL after it is archived", FailureKind.Usage);
     }
 
-    private static string PastReadableEnd(PitrTarget target, WalPosition position, RecoveryReach reach, WalPosition end, WalPosition? readableEnd, RecoveryPath path)
+    private static string PastReadableEnd(PitrTarget target, WalPosition position, RecoveryReach reach, WalPosition end, WalPosition? lastStart, WalPosition? readableEnd, RecoveryPath path)
     {
+        if (lastStart is { } start)
+            return $"the target {target} lies after the start of the last complete record archived ({start}, in segment {reach.Last}): recovery stops only at a record that starts at or after it, and none is archived";
         if (readableEnd is { } readable)
             return $"the target {target} lies at or after the end of the last complete record archived ({readable}, in segment {reach.Last}): recovery stops only at a record that starts at or after it, and none is archived";
         if (position < end && path.SegmentOf(position) == reach.Last!.Number(path.SegmentSize))
             return $"the target {target} lies in segment {reach.Last}, the last archived, whose record does not say where its readable WAL ends (it was archived by an older Lifeboat): whether a whole record follows the target cannot be checked";
         return $"the target {target} lies past the archived WAL, which ends with segment {reach.Last} at {end}";
     }
-
-    /// <summary>Where the last complete record of segment <paramref name="last"/> ends, or null when its record does not say.</summary>
-    private async Task<WalPosition?> ReadableEndAsync(RecoveryPath path, ulong last, CancellationToken cancellationToken) =>
-        await archive.RecordAsync(path.FileOf(last), cancellationToken) is { ValidBytes: > 0 } record
-            ? new WalPosition(last * (ulong)path.SegmentSize + (ulong)record.ValidBytes)
-            : null;
 
     private async Task<DateTimeOffset?> LastCommitAsync(RecoveryPath path, ulong last, CancellationToken cancellationToken)
     {

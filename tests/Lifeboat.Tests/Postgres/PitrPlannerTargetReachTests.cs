@@ -143,6 +143,20 @@ public sealed class PitrPlannerTargetReachTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_position_inside_the_last_complete_record_is_refused_since_no_record_starts_at_or_after_it()
+    {
+        await BaseBackupAsync(segment: 2, withSnapshot: true);
+        await SegmentAsync(2, ended: [(800, 820)], lastCommitXid: 820, validBytes: SegmentSize, lastRecordStart: SegmentSize - 0x40);
+        await SegmentAsync(3, ended: [(821, 840)], lastCommitXid: 840, validBytes: 0x5000, lastRecordStart: 0x4F80);
+
+        var atItsStart = await PlanAsync(new PitrTarget { Position = new WalPosition(0x3004F80) });
+        var inside = await Assert.ThrowsAsync<LifeboatException>(() => PlanAsync(new PitrTarget { Position = new WalPosition(0x3004F81) }));
+
+        Assert.Equal("000000010000000000000003", atItsStart.LastSegment.Text);
+        Assert.Equal("the target position 0/3004F81 lies after the start of the last complete record archived (0/3004F80, in segment 000000010000000000000003): recovery stops only at a record that starts at or after it, and none is archived; the recoverable window on timeline 1 runs from 0/2000100 to 0/3004F80", inside.Message);
+    }
+
+    [Fact]
     public async Task A_position_in_the_last_segment_is_refused_when_its_record_does_not_say_where_its_readable_wal_ends()
     {
         await BaseBackupAsync(segment: 2, withSnapshot: true);
@@ -196,7 +210,7 @@ public sealed class PitrPlannerTargetReachTests : IAsyncLifetime
     }
 
     /// <summary>Segment <paramref name="number"/> of timeline 1 with a record of the transactions it ended (null: an older record without them) and its last commit.</summary>
-    private async Task SegmentAsync(ulong number, (uint First, uint Last)[]? ended, uint? lastCommitXid, long validBytes = SegmentSize, uint? endRunningOn = null)
+    private async Task SegmentAsync(ulong number, (uint First, uint Last)[]? ended, uint? lastCommitXid, long validBytes = SegmentSize, uint? endRunningOn = null, long lastRecordStart = 0)
     {
         var name = WalFileName.OfNumber(1, number, SegmentSize);
         await WriteAsync(WalArchiveLayout.FileKey("app", name), []);
@@ -212,6 +226,7 @@ public sealed class PitrPlannerTargetReachTests : IAsyncLifetime
             ValidBytes = validBytes,
             TransactionsEnded = ended?.Select(r => new TransactionIdRange(r.First, r.Last)).ToArray(),
             TransactionEndRunningOn = endRunningOn,
+            LastRecordStart = lastRecordStart,
         };
         await WriteAsync(WalArchiveLayout.RecordKey("app", name), JsonSerializer.SerializeToUtf8Bytes(record, WalJson.Default.WalSegmentRecord));
     }

@@ -321,6 +321,7 @@ public sealed class WalArchive(BackupRepository repository, string sourceName)
             ValidBytes = summary?.ValidBytes ?? stored.SizeBytes,
             TransactionsEnded = summary?.TransactionsEnded,
             TransactionEndRunningOn = summary?.TransactionEndRunningOn,
+            LastRecordStart = summary?.LastRecordStart ?? 0,
         };
         await WriteSmallAsync(WalArchiveLayout.RecordKey(sourceName, name), "wal-record", JsonSerializer.SerializeToUtf8Bytes(record, WalJson.Default.WalSegmentRecord), cancellationToken);
     }

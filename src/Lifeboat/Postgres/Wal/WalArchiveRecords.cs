@@ -49,6 +49,9 @@ public sealed record WalSegmentRecord
     /// <summary>Bytes from its start to the end of its last readable record; 0 in records written before it was recorded.</summary>
     public long ValidBytes { get; init; }
 
+    /// <summary>Bytes from its start to where its last readable record starts; 0 when unknown (older records) or none starts in it.</summary>
+    public long LastRecordStart { get; init; }
+
     /// <summary>
     /// The transactions whose commit or abort record starts and ends in it, by the id a transaction target matches, as
     /// sorted ranges; null in records written before it was recorded, or when there were too many ranges to keep.

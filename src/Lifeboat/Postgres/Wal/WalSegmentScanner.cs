@@ -42,6 +42,7 @@ public sealed class WalSegmentScanner
     private WalPageHeader? _first;
     private bool _ended;
     private long _validBytes;
+    private long _lastRecordStart;
 
     private byte[] _record = new byte[SmallRecordPrefix];
     private int _recordKept;
@@ -93,7 +94,7 @@ public sealed class WalSegmentScanner
     {
         if (_first is null)
             throw Invalid($"it is {_pageFill} bytes long, shorter than a WAL page header");
-        return new WalSegmentSummary(_first, _commits, _firstCommit, _lastCommit, _restorePoints, _validBytes, _transactionsEnded.Build(), EndRunningOn());
+        return new WalSegmentSummary(_first, _commits, _firstCommit, _lastCommit, _restorePoints, _validBytes, _transactionsEnded.Build(), EndRunningOn(), _lastRecordStart);
     }
 
     // The record still open when the segment's bytes ran out, valid so far, is read on in the next segment: if its
@@ -214,6 +215,9 @@ public sealed class WalSegmentScanner
         }
 
         _validBytes = (long)(_recordStart + _recordLength - _first!.PageAddress);
+        // A record may start in the segment before and end here; only one starting here is a place recovery can stop.
+        if (_recordStart >= _first.PageAddress)
+            _lastRecordStart = (long)(_recordStart - _first.PageAddress);
         ReadRecord(record);
     }
 

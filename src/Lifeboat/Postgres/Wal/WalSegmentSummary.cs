@@ -13,6 +13,7 @@ namespace Lifeboat.Postgres.Wal;
 /// <param name="TransactionsEnded">The transactions whose commit or abort record (prepared ones' included) starts and ends
 /// in the segment, by the id a transaction target matches; null when they were too scattered to record.</param>
 /// <param name="TransactionEndRunningOn">The transaction whose commit or abort record starts in the segment and ends in the next, or null.</param>
+/// <param name="LastRecordStart">Bytes from the segment's start to where its last readable record starts (0 when none does).</param>
 public sealed record WalSegmentSummary(
     WalPageHeader Header,
     long Commits,
@@ -21,7 +22,8 @@ public sealed record WalSegmentSummary(
     IReadOnlyList<WalRestorePoint> RestorePoints,
     long ValidBytes,
     IReadOnlyList<TransactionIdRange>? TransactionsEnded = null,
-    uint? TransactionEndRunningOn = null);
+    uint? TransactionEndRunningOn = null,
+    long LastRecordStart = 0);
 
 /// <summary>One transaction commit as its WAL record tells it.</summary>
 /// <param name="Time">The commit time the server recorded (what recovery_target_time is compared with).</param>

@@ -22,6 +22,7 @@ public sealed class WalSegmentScannerTests
         Assert.Equal(("before-drop", 0x7FA920UL), (point.Name, point.Position));
         Assert.InRange(point.Time, Day.AddTicks(4_451_440), Day.AddTicks(4_479_090));
         Assert.Equal(0x7FB878 + 24 - 0x700000, summary.ValidBytes);
+        Assert.Equal(0x7FB878 - 0x700000, summary.LastRecordStart);
     }
 
     [Fact]
