@@ -1,7 +1,7 @@
-namespace Lifeboat.Cli;
+namespace Lifeboat;
 
-/// <summary>Levenshtein distance, for "did you mean" hints on mistyped keys, commands and names.</summary>
-internal static class EditDistance
+/// <summary>Levenshtein distance, for "did you mean" hints on mistyped keys, commands, names and restore points.</summary>
+public static class EditDistance
 {
     /// <summary>The number of single-character edits that turn <paramref name="a"/> into <paramref name="b"/>, ignoring case.</summary>
     public static int Between(string a, string b)
