@@ -29,6 +29,8 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$BENCH_DIR/.." && pwd)
 WORK=$BENCH_DIR/work
 LIB=$BENCH_DIR/lib
+# shellcheck source=lib/machine.sh
+source "$LIB/machine.sh"
 INVOCATION="bench/pg-logical.sh $*"
 
 # ---------------------------------------------------------------------------------------------
@@ -184,37 +186,6 @@ s3_delete_bucket() {
 # ---------------------------------------------------------------------------------------------
 # Measuring
 # ---------------------------------------------------------------------------------------------
-
-CLK_TCK=$(getconf CLK_TCK)
-
-busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
-
-# busy_cores SECONDS: how many cores the machine kept busy over SECONDS. Called only between runs,
-# when nothing of ours runs, so it is other people's load.
-busy_cores() {
-    local b0 b1
-    b0=$(busy_ticks)
-    sleep "$1"
-    b1=$(busy_ticks)
-    awk -v d=$((b1 - b0)) -v s="$1" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", d / hz / s }'
-}
-
-# wait_quiet: start a timed run only when other work leaves the cores (almost) free, or after
-# QUIET_WAIT_S regardless (the result then records the load; the run may be repeated).
-wait_quiet() {
-    local waited=0 cores
-    while :; do
-        cores=$(busy_cores 3)
-        awk -v c="$cores" -v t="$NOISY_CORES" 'BEGIN { exit !(c <= t) }' && return 0
-        if ((waited >= QUIET_WAIT_S)); then
-            log "other processes still use $cores cores after ${waited} s of waiting; running anyway (recorded)"
-            return 0
-        fi
-        ((waited == 0)) && log "other processes use $cores cores; waiting for a quieter machine (up to ${QUIET_WAIT_S} s)"
-        sleep 10
-        waited=$((waited + 13))
-    done
-}
 
 # tv NAME CMD...: run CMD under GNU time -v into the current run's directory: peak RSS ("Maximum
 # resident set size") and user/system CPU of that one process (plus any children it reaps).
@@ -491,14 +462,7 @@ ensure_sample() {
 
 facts() {
     # Machine and tool facts for the report, as KEY<TAB>VALUE lines.
-    local dev
-    dev=$(findmnt -n -o SOURCE --target "$WORK")
-    printf 'date\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-    printf 'nproc\t%s\n' "$(nproc)"
-    printf 'memory\t%s\n' "$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
-    printf 'cpu\t%s\n' "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1) ($(grep -m1 -o -w -e sha_ni /proc/cpuinfo || echo 'no sha_ni'), $(grep -m1 -o -w -e aes /proc/cpuinfo || echo 'no aes-ni'), $(sed -n 's/^cpu MHz[[:space:]]*: //p' /proc/cpuinfo | head -1) MHz)"
-    printf 'disk\t%s\n' "$dev ($(findmnt -n -o FSTYPE --target "$WORK"), $(lsblk -dn -o SIZE,ROTA "$dev" 2>/dev/null | awk '{ print $1 ", " ($2 == 1 ? "rotational" : "non-rotational") }'), virtio block device; same disk holds the PostgreSQL data, the Ceph OSD and bench/work)"
-    printf 'kernel\t%s\n' "$(uname -r)"
+    machine_facts "$WORK" ", virtio block device; same disk holds the PostgreSQL data, the Ceph OSD and bench/work"
     printf 'pg_dump\t%s\n' "$("$PGBIN/pg_dump" --version)"
     printf 'server\t%s\n' "$(psql_q -d "$DB1" -c "select version()" | cut -d, -f1); PostGIS $(psql_q -d "$DB1" -c "select extversion from pg_extension where extname = 'postgis'"); shared_buffers $(psql_q -d postgres -c 'show shared_buffers')"
     printf 'zstd\t%s\n' "$(zstd --version)"

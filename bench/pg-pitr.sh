@@ -31,6 +31,8 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$BENCH_DIR/.." && pwd)
 WORK=$BENCH_DIR/work
 LIB=$BENCH_DIR/lib
+# shellcheck source=lib/machine.sh
+source "$LIB/machine.sh"
 
 # shell_words ARGS...: ARGS as one line a shell reads back the same (the results file's exact command).
 shell_words() {
@@ -174,36 +176,6 @@ preflight() {
 # ---------------------------------------------------------------------------------------------
 # Measuring
 # ---------------------------------------------------------------------------------------------
-
-CLK_TCK=$(getconf CLK_TCK)
-busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
-
-# busy_cores SECONDS: how many cores the machine kept busy over SECONDS (between runs: others' load).
-busy_cores() {
-    local b0 b1
-    b0=$(busy_ticks)
-    sleep "$1"
-    b1=$(busy_ticks)
-    awk -v d=$((b1 - b0)) -v s="$1" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", d / hz / s }'
-}
-
-# wait_quiet: start a timed run only when other work leaves the cores (almost) free, or after
-# QUIET_WAIT_S regardless (the result records the load either way).
-wait_quiet() {
-    local waited=0 cores
-    ((QUIET_WAIT_S > 0)) || return 0
-    while :; do
-        cores=$(busy_cores 3)
-        awk -v c="$cores" -v t="$NOISY_CORES" 'BEGIN { exit !(c <= t) }' && return 0
-        if ((waited >= QUIET_WAIT_S)); then
-            log "other processes still use $cores cores after ${waited} s of waiting; running anyway (recorded)"
-            return 0
-        fi
-        ((waited == 0)) && log "other processes use $cores cores; waiting for a quieter machine (up to ${QUIET_WAIT_S} s)"
-        sleep 10
-        waited=$((waited + 13))
-    done
-}
 
 # record JSON: one result line for the report.
 record() { printf '%s\n' "$1" >>"$RESULTS"; }
@@ -760,14 +732,7 @@ build_lifeboat() {
 }
 
 facts() {
-    local dev
-    dev=$(findmnt -n -o SOURCE --target "$PITR")
-    printf 'date\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-    printf 'nproc\t%s\n' "$(nproc)"
-    printf 'memory\t%s\n' "$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
-    printf 'cpu\t%s\n' "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1) ($(grep -m1 -o -w -e aes /proc/cpuinfo || echo 'no aes-ni'), $(grep -m1 -o -w -e sha_ni /proc/cpuinfo || echo 'no sha_ni'))"
-    printf 'disk\t%s\n' "$dev ($(findmnt -n -o FSTYPE --target "$PITR"), $(lsblk -dn -o SIZE,ROTA "$dev" 2>/dev/null | awk '{ print $1 ", " ($2 == 1 ? "rotational" : "non-rotational") }'); the cluster, both repositories and the restores share it)"
-    printf 'kernel\t%s\n' "$(uname -r)"
+    machine_facts "$PITR" "; the cluster, both repositories and the restores share it"
     printf 'server\t%s\n' "$(psql_b -d postgres -c "select version()" | cut -d, -f1); shared_buffers $(psql_b -d postgres -c 'show shared_buffers'), max_wal_size $(psql_b -d postgres -c 'show max_wal_size')"
     printf 'database\t%s\t%s\t%s\n' "$DB" "$SIZE_MB" "$(psql_b -d postgres -c "select pg_database_size('$DB')")"
     printf 'cluster_bytes\t%s\n' "$(psql_b -d postgres -c "select sum(pg_database_size(datname)) from pg_database")"

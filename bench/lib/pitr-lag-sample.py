@@ -22,26 +22,12 @@ background pusher.
 
 import json
 import os
-import signal
 import sys
 import time
 
-CLK = os.sysconf("SC_CLK_TCK")
+from procfs import CLK, StopOnTerm, hwm_kib, parse_stat, read
+
 TOOLS = ("lifeboat", "pgbackrest")
-stop = False
-
-
-def on_term(_signum, _frame):
-    global stop
-    stop = True
-
-
-def read(path):
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except OSError:
-        return None
 
 
 def ready_count(status_dir):
@@ -59,26 +45,22 @@ def tool_processes(marker):
         stat = read(f"/proc/{name}/stat")
         if stat is None:
             continue
-        close = stat.rfind(b")")
-        comm = stat[stat.find(b"(") + 1:close].decode(errors="replace")
+        comm, _ppid, cpu = parse_stat(stat)
         if comm not in TOOLS:
             continue
         cmdline = read(f"/proc/{name}/cmdline") or b""
         if marker not in cmdline:
             continue
-        fields = stat[close + 2:].split()
-        status = read(f"/proc/{name}/status") or b""
-        hwm = next((int(line.split()[1]) for line in status.split(b"\n") if line.startswith(b"VmHWM:")), 0)
-        yield int(name), comm, hwm, int(fields[11]) + int(fields[12])
+        yield int(name), comm, hwm_kib(name) or 0, cpu
 
 
 def main():
     out_path, status_dir, marker, interval = sys.argv[1], sys.argv[2], sys.argv[3].encode(), float(sys.argv[4])
-    signal.signal(signal.SIGTERM, on_term)
+    stop = StopOnTerm()
     ready, seen = [], {}
     tick = interval / 5
     next_count = time.monotonic()
-    while not stop:
+    while not stop.requested:
         for pid, comm, hwm, cpu in tool_processes(marker):
             rec = seen.setdefault(pid, {"comm": comm, "hwm": 0, "cpu": 0})
             rec["hwm"] = max(rec["hwm"], hwm)

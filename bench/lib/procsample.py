@@ -33,39 +33,14 @@ and the very end are slightly under-counted. The sampler reads a few hundred sma
 import json
 import os
 import re
-import signal
 import sys
 import time
 
-CLK = os.sysconf("SC_CLK_TCK")
+from procfs import CLK, StopOnTerm, hwm_kib, parse_stat, read
+
 BACKEND_RE = re.compile(rb"^postgres: [^:]+: \S+ (\S+) ")
 AUX_RE = re.compile(rb"^postgres: [^:]+: (checkpointer|walwriter|background writer|autovacuum|logical replication)")
 CLUSTER_RE = re.compile(rb"^postgres: ([^:]+): ")
-
-stop = False
-
-
-def on_term(_signum, _frame):
-    global stop
-    stop = True
-
-
-def read(path):
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except OSError:
-        return None
-
-
-def parse_stat(raw):
-    """(comm, ppid, cpu_ticks) from a /proc/PID/stat or /proc/PID/task/TID/stat line."""
-    # comm is in parentheses and may contain spaces or parentheses itself: split at the last ')'.
-    close = raw.rfind(b")")
-    comm = raw[raw.find(b"(") + 1:close].decode(errors="replace")
-    fields = raw[close + 2:].split()
-    # fields[0] is state (field 3 of stat), so field N of proc(5) is fields[N - 3].
-    return comm, int(fields[1]), int(fields[11]) + int(fields[12])
 
 
 def machine_busy_ticks():
@@ -75,23 +50,13 @@ def machine_busy_ticks():
     return user + nice + system + irq + softirq + steal
 
 
-def hwm_kib(pid):
-    raw = read(f"/proc/{pid}/status")
-    if raw is None:
-        return None
-    for line in raw.split(b"\n"):
-        if line.startswith(b"VmHWM:"):
-            return int(line.split()[1])
-    return 0
-
-
 def main():
     out_path, root, interval = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
     db_re, ready_file = re.compile(sys.argv[4]), sys.argv[5]
     comm_re = re.compile(sys.argv[6]) if len(sys.argv) > 6 and sys.argv[6] else None
     cluster_re = re.compile(sys.argv[7]) if len(sys.argv) > 7 and sys.argv[7] else None
     ready = False
-    signal.signal(signal.SIGTERM, on_term)
+    stop = StopOnTerm()
     me = os.getpid()
 
     seen = {}  # pid -> record
@@ -181,7 +146,7 @@ def main():
             with open(ready_file, "w"):
                 pass
             ready = True
-        if stop:
+        if stop.requested:
             break
         time.sleep(interval)
 

@@ -7,15 +7,16 @@ using Lifeboat.TestKit.Servers;
 namespace Lifeboat.IntegrationTests.Postgres;
 
 /// <summary>
-/// The archive's reading of commits and restore points, checked against pg_waldump on segments a real server wrote
-/// under a varied load: records across pages and segments, large commit records, prepared transactions, full-page images.
+/// The archive's reading of commits, restore points and where the last complete record starts, checked against
+/// pg_waldump on segments a real server wrote under a varied load: records across pages and segments, large commit
+/// records, prepared transactions, full-page images.
 /// </summary>
 public sealed partial class WalSegmentScannerAgainstWaldumpTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Every_archived_segment_gives_the_commits_transaction_ends_and_restore_points_pg_waldump_finds_in_it()
+    public async Task Every_archived_segment_gives_the_commits_transaction_ends_restore_points_and_last_record_start_pg_waldump_finds_in_it()
     {
         await using var cluster = await PrivatePostgres.CreateAsync(Ct);
         var archive = await cluster.CreateServerDirectoryAsync("archive", Ct);
@@ -26,7 +27,7 @@ public sealed partial class WalSegmentScannerAgainstWaldumpTests
 
         var segments = Directory.GetFiles(archive).Where(f => WalFileName.TryParse(Path.GetFileName(f))?.Kind == WalFileKind.Segment).Order().ToList();
         Assert.True(segments.Count >= 3, $"the load should fill several segments, archived: {segments.Count}");
-        var (commits, restorePoints) = (0L, 0);
+        var (commits, restorePoints, lastRecordStarts) = (0L, 0, 0);
         var ends = await TransactionEndsAsync(segments[0], segments[^1]);
         foreach (var segment in segments)
         {
@@ -54,6 +55,10 @@ public sealed partial class WalSegmentScannerAgainstWaldumpTests
             // One running on into the next segment is known when its header's kind is in this one (18 bytes; records start 8-aligned).
             var runningOn = endsHere.Where(e => e.Position + e.Length > end && end - e.Position >= 18).Select(e => (uint?)e.TransactionId).SingleOrDefault();
             Assert.Equal((name, runningOn), (name, summary.TransactionEndRunningOn));
+            // wal-push records where the last record wholly inside the segment starts: the latest LSN target it can reach.
+            var lastWhole = expected.Records.LastOrDefault(r => r.Position >= start && r.Position + r.Length <= end);
+            Assert.Equal((name, lastWhole.Position == 0 ? 0 : (long)(lastWhole.Position - start)), (name, summary.LastRecordStart));
+            lastRecordStarts += summary.LastRecordStart > 0 ? 1 : 0;
         }
 
         // The load's aborts: a rolled back transaction, a subtransaction rolled back to its savepoint (by the
@@ -63,6 +68,7 @@ public sealed partial class WalSegmentScannerAgainstWaldumpTests
         // At least the load's 3,500 commits (less at most one per segment boundary) and its two restore points were seen.
         Assert.True(commits >= 3500 - segments.Count, $"{commits} commits seen");
         Assert.Equal(2, restorePoints);
+        Assert.Equal(segments.Count, lastRecordStarts);
     }
 
     private static async Task WriteVariedWalAsync(PrivatePostgres cluster)
@@ -90,7 +96,10 @@ public sealed partial class WalSegmentScannerAgainstWaldumpTests
         await cluster.ExecuteAsync("DO $$ BEGIN FOR i IN 1..500 LOOP UPDATE t SET v = repeat('w', 100) WHERE id = i; COMMIT; END LOOP; END $$", Ct);
     }
 
-    private sealed record Dump(List<(ulong Position, uint TransactionId, DateTimeOffset Time)> Commits, List<(ulong Position, string Name)> RestorePoints);
+    private sealed record Dump(
+        List<(ulong Position, uint TransactionId, DateTimeOffset Time)> Commits,
+        List<(ulong Position, string Name)> RestorePoints,
+        List<(ulong Position, ulong Length)> Records);
 
     /// <summary>A commit or abort record as pg_waldump shows it, by the id recovery matches a transaction target with.</summary>
     private sealed record TransactionEnd(ulong Position, ulong Length, uint TransactionId, bool IsAbort);
@@ -137,9 +146,11 @@ public sealed partial class WalSegmentScannerAgainstWaldumpTests
         {
             File.Copy(segment, Path.Combine(alone, Path.GetFileName(segment)));
             var output = await RunWaldumpAsync(Path.Combine(alone, Path.GetFileName(segment)));
-            var dump = new Dump([], []);
+            var dump = new Dump([], [], []);
             foreach (var line in output.Split('\n'))
             {
+                if (RecordLine().Match(line) is { Success: true } record)
+                    dump.Records.Add((Lsn(record.Groups["lsn"].Value), ulong.Parse(record.Groups["length"].Value, CultureInfo.InvariantCulture)));
                 if (CommitLine().Match(line) is { Success: true } commit)
                 {
                     var xid = commit.Groups["prepared"].Success ? commit.Groups["prepared"].Value : commit.Groups["xid"].Value;
@@ -194,6 +205,9 @@ public sealed partial class WalSegmentScannerAgainstWaldumpTests
 
     [GeneratedRegex(@"rmgr: Transaction len \(rec/tot\):\s+\d+/\s*(?<length>\d+), tx:\s+(?<xid>\d+), lsn: (?<lsn>[0-9A-F]+/[0-9A-F]+), .*desc: (?<kind>COMMIT|ABORT)(_PREPARED)? (?:(?<prepared>\d+): )?\d{4}-")]
     private static partial Regex EndLine();
+
+    [GeneratedRegex(@"rmgr: \S+\s+len \(rec/tot\):\s+\d+/\s*(?<length>\d+), tx:\s+\d+, lsn: (?<lsn>[0-9A-F]+/[0-9A-F]+),")]
+    private static partial Regex RecordLine();
 
     [GeneratedRegex(@"rmgr: XLOG .*lsn: (?<lsn>[0-9A-F]+/[0-9A-F]+), .*desc: RESTORE_POINT (?<name>.*?)\s*$")]
     private static partial Regex RestorePointLine();

@@ -80,6 +80,7 @@ public sealed class WalArchiveReadCheck(BackupRepository repository, string sour
         var scanner = new WalSegmentScanner(name.Text);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = ArrayPool<byte>.Shared.Rent(Buffer);
+        var length = 0L;
         try
         {
             await using var stored = await repository.OpenUnlistedObjectAsync(key, cancellationToken);
@@ -88,6 +89,7 @@ public sealed class WalArchiveReadCheck(BackupRepository repository, string sour
             {
                 scanner.Append(buffer.AsSpan(0, read));
                 hash.AppendData(buffer, 0, read);
+                length += read;
             }
         }
         finally
@@ -95,9 +97,8 @@ public sealed class WalArchiveReadCheck(BackupRepository repository, string sour
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        var header = scanner.Complete().Header;
-        if (header.PageAddress != name.StartPosition(header.SegmentSize) || header.Timeline > name.Timeline)
-            return $"{key}: it holds the WAL at {new WalPosition(header.PageAddress)} of timeline {header.Timeline}, not segment {name.SegmentText}";
+        if (new WalSegmentIdentity(name).Refusal(scanner.Complete().Header, length) is { } why)
+            return $"{key}: {why}";
         if (name.Kind != WalFileKind.Segment)
             return null;
         var record = await new WalArchive(repository, sourceName).RecordAsync(name, cancellationToken);

@@ -31,28 +31,6 @@ public sealed record WalPrefetchIdentity(ulong SystemId, ushort WalMagic, long S
         return null;
     }
 
-    /// <summary>
-    /// Why the segment file named <paramref name="name"/>, <paramref name="length"/> bytes long and starting with
-    /// <paramref name="header"/>, is not that segment of this archive; null when it is. The same checks as
-    /// <see cref="WalArchive.FetchAsync"/> makes on what it fetches (the page address and timeline the name gives), and
-    /// the cluster: a spool may outlive the archive it was filled from.
-    /// </summary>
-    public string? Refusal(WalFileName name, WalPageHeader? header, long length)
-    {
-        if (header is not { IsLong: true })
-            return "it does not start with a WAL segment header";
-        if (header.SystemId != SystemId)
-            return $"it comes from the cluster with system identifier {header.SystemId}, and the archive belongs to {SystemId}";
-        if (header.Magic != WalMagic || header.SegmentSize != SegmentSize)
-            return $"it is WAL of format {header.Magic:X4} with {header.SegmentSize}-byte segments, and the archive holds format {WalMagic:X4} with {SegmentSize}-byte segments";
-        if (length != SegmentSize)
-            return $"it is {length} bytes long, not {SegmentSize}";
-        if (header.PageAddress != name.StartPosition(SegmentSize))
-            return $"it holds the WAL at {new WalPosition(header.PageAddress)}, not segment {name.Text}";
-        // A new timeline's first segment begins with a copy of its parent's pages, so an older timeline is fine here.
-        return header.Timeline > name.Timeline ? $"its first page was written on timeline {header.Timeline}" : null;
-    }
-
     /// <summary>One line: the system identifier, the format mark in hex and the segment size.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{SystemId} {WalMagic:X4} {SegmentSize}");
 }

@@ -180,7 +180,7 @@ public sealed record WalPrefetchSpool(string Directory)
     {
         var first = new byte[WalPageHeader.LongSize];
         var read = file.ReadAtLeast(first, first.Length, throwOnEndOfStream: false);
-        if (identity.Refusal(segment, WalPageHeader.Read(first.AsSpan(0, read)), file.Length) is { } why)
+        if (new WalSegmentIdentity(segment, identity).Refusal(WalPageHeader.Read(first.AsSpan(0, read)), file.Length) is { } why)
         {
             throw new LifeboatException(
                 $"the prefetched file '{segment}' is not that segment of the archive: {why}; it was removed from the spool",

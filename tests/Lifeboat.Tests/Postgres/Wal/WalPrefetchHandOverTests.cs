@@ -27,11 +27,11 @@ public sealed class WalPrefetchHandOverTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Theory]
-    [InlineData("system", "it comes from the cluster with system identifier")]
-    [InlineData("address", "it holds the WAL at 0/800000, not segment 000000010000000000000007")]
-    [InlineData("timeline", "its first page was written on timeline 2")]
-    [InlineData("short", "it is 8192 bytes long, not 1048576")]
-    [InlineData("magic", "it is WAL of format")]
+    [InlineData("system", "it holds WAL of the cluster with system identifier")]
+    [InlineData("address", "it holds the WAL at 0/800000 of timeline 1, not segment 000000010000000000000007")]
+    [InlineData("timeline", "it holds the WAL at 0/700000 of timeline 2, not segment 000000010000000000000007")]
+    [InlineData("short", "it is 8192 bytes long, not the 1048576 bytes of segment 000000010000000000000007")]
+    [InlineData("magic", "it holds WAL of format")]
     [InlineData("empty", "it does not start with a WAL segment header")]
     public void A_prefetched_file_that_is_not_the_named_segment_of_the_recorded_archive_is_refused_and_removed(string damage, string why)
     {

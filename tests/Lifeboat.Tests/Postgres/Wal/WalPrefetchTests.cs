@@ -272,7 +272,7 @@ public sealed class WalPrefetchTests : IAsyncLifetime
         Assert.Equal(WalFetchSource.Archive, from);
         Assert.Equal(_segments[Name(8)], await File.ReadAllBytesAsync(Destination, Ct));
         var warning = Assert.Single(_warnings);
-        Assert.StartsWith($"prefetching failed (the prefetched file '{Name(8)}' is not that segment of the archive: it comes from the cluster with system identifier", warning, StringComparison.Ordinal);
+        Assert.StartsWith($"prefetching failed (the prefetched file '{Name(8)}' is not that segment of the archive: it holds WAL of the cluster with system identifier", warning, StringComparison.Ordinal);
         Assert.Contains($"{Name(8)} is fetched directly.", warning, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(Path.Combine(_dir, "pg_wal"), "*.lifeboat-partial"));
     }

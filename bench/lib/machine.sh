@@ -1,0 +1,50 @@
+# machine.sh — the machine a benchmark runs on: what it is (for the results file) and how busy other
+# people keep it (the 2 cores are shared). Sourced by pg-logical.sh and pg-pitr.sh, which define
+# log, NOISY_CORES and QUIET_WAIT_S before calling wait_quiet.
+# shellcheck shell=bash
+
+# machine_facts DIR DISK_NOTE: the machine as KEY<TAB>VALUE lines (date, nproc, memory, cpu, disk,
+# kernel); the disk is the one holding DIR, DISK_NOTE what else shares it (inside its parentheses, its
+# own punctuation first).
+machine_facts() {
+    local dir=$1 disk_note=$2 dev
+    dev=$(findmnt -n -o SOURCE --target "$dir")
+    printf 'date\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    printf 'nproc\t%s\n' "$(nproc)"
+    printf 'memory\t%s\n' "$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+    printf 'cpu\t%s\n' "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1) ($(grep -m1 -o -w -e sha_ni /proc/cpuinfo || echo 'no sha_ni'), $(grep -m1 -o -w -e aes /proc/cpuinfo || echo 'no aes-ni'), $(sed -n 's/^cpu MHz[[:space:]]*: //p' /proc/cpuinfo | head -1) MHz)"
+    printf 'disk\t%s\n' "$dev ($(findmnt -n -o FSTYPE --target "$dir"), $(lsblk -dn -o SIZE,ROTA "$dev" 2>/dev/null | awk '{ print $1 ", " ($2 == 1 ? "rotational" : "non-rotational") }')$disk_note)"
+    printf 'kernel\t%s\n' "$(uname -r)"
+}
+
+CLK_TCK=$(getconf CLK_TCK)
+
+busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+
+# busy_cores SECONDS: how many cores the machine kept busy over SECONDS. Called only between runs,
+# when nothing of ours runs, so it is other people's load.
+busy_cores() {
+    local b0 b1
+    b0=$(busy_ticks)
+    sleep "$1"
+    b1=$(busy_ticks)
+    awk -v d=$((b1 - b0)) -v s="$1" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", d / hz / s }'
+}
+
+# wait_quiet: start a timed run only when other work leaves the cores (almost) free, or after
+# QUIET_WAIT_S regardless (the result records the load either way); QUIET_WAIT_S=0 does not wait.
+wait_quiet() {
+    local waited=0 cores
+    ((QUIET_WAIT_S > 0)) || return 0
+    while :; do
+        cores=$(busy_cores 3)
+        awk -v c="$cores" -v t="$NOISY_CORES" 'BEGIN { exit !(c <= t) }' && return 0
+        if ((waited >= QUIET_WAIT_S)); then
+            log "other processes still use $cores cores after ${waited} s of waiting; running anyway (recorded)"
+            return 0
+        fi
+        ((waited == 0)) && log "other processes use $cores cores; waiting for a quieter machine (up to ${QUIET_WAIT_S} s)"
+        sleep 10
+        waited=$((waited + 13))
+    done
+}
