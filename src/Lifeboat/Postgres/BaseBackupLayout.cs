@@ -54,10 +54,14 @@ public sealed class BaseBackupLayout : IDisposable
 
     /// <summary>
     /// Checks, writing nothing, that the backup can be laid out at <paramref name="destination"/>: the map names only
-    /// tablespaces the backup has; no two directories overlap; none is a symbolic link; the data directory and each relocated tablespace's
+    /// tablespaces the backup has; no two directories overlap; none is a symbolic link or lies in, holds or is a
+    /// directory of a PostgreSQL server running on this host; the data directory and each relocated tablespace's
     /// directory are empty or may be emptied; a tablespace restored where it was is empty, since it is never emptied.
     /// </summary>
-    public static BaseBackupLayout Plan(BaseBackupInfo info, RestoreDestination destination)
+    public static BaseBackupLayout Plan(BaseBackupInfo info, RestoreDestination destination) => Plan(info, destination, RunningCluster.FindAll());
+
+    /// <summary><see cref="Plan(BaseBackupInfo, RestoreDestination)"/> with the servers running on this host given.</summary>
+    internal static BaseBackupLayout Plan(BaseBackupInfo info, RestoreDestination destination, IReadOnlyList<RunningCluster> running)
     {
         destination = destination with { DataDirectory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(destination.DataDirectory)) };
         CheckMapNamesTablespaces(info, destination.TablespaceMap);
@@ -67,14 +71,23 @@ public sealed class BaseBackupLayout : IDisposable
             .ToList();
         CheckApart(destination.DataDirectory, tablespaces);
         var found = new List<(string, FileStatus?)> { (destination.DataDirectory, FoundDirectory(destination.DataDirectory, null)) };
+        CheckNotInUse("the data directory", destination.DataDirectory, running);
         CheckEmptyOrReplaceable(destination.DataDirectory, destination.Force, IsDataDirectory);
         foreach (var tablespace in tablespaces)
         {
+            var what = $"tablespace {tablespace.Oid}'s directory";
             found.Add((tablespace.Directory, FoundDirectory(tablespace.Directory, tablespace)));
+            // Restored in place, the tablespace's own refusal says more (relocate it); a running server's is never empty.
             if (tablespace.Relocated)
+            {
+                CheckNotInUse(what, tablespace.Directory, running);
                 CheckEmptyOrReplaceable(tablespace.Directory, destination.Force, IsTablespaceDirectory);
+            }
             else
+            {
                 CheckEmptyInPlace(tablespace);
+                CheckNotInUse(what, tablespace.Directory, running);
+            }
         }
 
         return new BaseBackupLayout(info, destination, tablespaces, found);
@@ -303,6 +316,33 @@ public sealed class BaseBackupLayout : IDisposable
         {
             Remedy = tablespace is { Relocated: false } ? new(RemedyAction.RelocateTablespace, tablespace.Oid.ToString(CultureInfo.InvariantCulture)) : null,
         };
+    }
+
+    /// <summary>
+    /// Refuses a directory that is, lies in or holds the data directory or a tablespace's directory of a PostgreSQL
+    /// server running on this host: emptying it, or writing into it, would destroy or corrupt a live cluster (another
+    /// cluster's tablespace directory holds only PG_* directories, just what a forced restore empties).
+    /// </summary>
+    private static void CheckNotInUse(string what, string directory, IReadOnlyList<RunningCluster> running)
+    {
+        var real = RealPath.Of(directory);
+        foreach (var cluster in running)
+        {
+            foreach (var (theirs, role) in cluster.TablespaceDirectories.Select(t => (t, "tablespace directory")).Prepend((cluster.DataDirectory, "data directory")))
+            {
+                if (!Overlap(real, theirs))
+                    continue;
+                var server = role == "data directory"
+                    ? $"of the PostgreSQL server running as process {cluster.Pid}"
+                    : $"of the PostgreSQL server running as process {cluster.Pid} on the data directory '{cluster.DataDirectory}'";
+                var relation = real == theirs ? "is the" : real.StartsWith(theirs, StringComparison.Ordinal) ? "lies in the" : "holds the";
+                var place = real == theirs ? role : $"{role} '{theirs}'";
+                throw new LifeboatException(
+                    $"{what} '{directory}' {relation} {place} {server}; nothing was written",
+                    "choose a directory apart from every running server's data directory and tablespaces, or stop that server first if its files may go",
+                    FailureKind.Usage);
+            }
+        }
     }
 
     private static LifeboatException Apart(string what) =>
