@@ -1,21 +1,26 @@
 using System.Globalization;
+using System.Text;
+using Lifeboat.IO;
 using Lifeboat.Repository;
-using Lifeboat.Storage;
 
 namespace Lifeboat.Postgres;
 
 /// <summary>
 /// Lays a base backup out as a data directory: the main archive into the data directory, each tablespace's archive
 /// where the tablespace was on the server or where the map relocates it, with pg_tblspc/OID pointing at it. Every
-/// directory is checked before anything is written (<see cref="Plan"/>); the files are unpacked confined to their
+/// directory is checked before anything is written (<see cref="Plan(BaseBackupInfo, RestoreDestination)"/>); the files are unpacked confined to their
 /// directory, kept to their owner and given to the OS user the server will run as.
 /// </summary>
-public sealed class BaseBackupLayout
+/// <remarks>
+/// Each directory is opened once and held (<see cref="HeldDirectory"/>): run as root into a directory whose parent the
+/// server's user can write, that user may rename the directory and put a link in its place, but every write, every
+/// removal and the final hand-over go through the held descriptor, never through the path again.
+/// </remarks>
+public sealed class BaseBackupLayout : IDisposable
 {
     /// <summary>The role of a base backup's tar archives among its stored objects.</summary>
     public const string ArchiveRole = "base-tar";
 
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const string TablespaceLinks = "pg_tblspc";
 
     // Written after the copy, and what makes the server recover at all: synced here, unlike the copy (FinishAsync).
@@ -24,11 +29,17 @@ public sealed class BaseBackupLayout
     private readonly BaseBackupInfo _info;
     private readonly RestoreDestination _destination;
 
-    private BaseBackupLayout(BaseBackupInfo info, RestoreDestination destination, IReadOnlyList<TablespacePlacement> tablespaces)
+    // What was at each directory's path when it was checked (null: nothing), data directory first; then, once
+    // prepared, each directory held open.
+    private readonly IReadOnlyList<(string Directory, FileStatus? Found)> _checked;
+    private readonly Dictionary<string, HeldDirectory> _held = new(StringComparer.Ordinal);
+
+    private BaseBackupLayout(BaseBackupInfo info, RestoreDestination destination, IReadOnlyList<TablespacePlacement> tablespaces, IReadOnlyList<(string, FileStatus?)> found)
     {
         _info = info;
         _destination = destination;
         Tablespaces = tablespaces;
+        _checked = found;
     }
 
     /// <summary>Where each tablespace goes.</summary>
@@ -36,14 +47,21 @@ public sealed class BaseBackupLayout
 
     private string DataDirectory => _destination.DataDirectory;
 
+    // Where the path-based file API reaches the held data directory; everything beneath it is this process's alone.
+    private string HeldDataDirectory => Held(DataDirectory).HandlePath;
+
     private OsUser? Owner => _destination.Owner.GiveFiles ? _destination.Owner.User : null;
 
     /// <summary>
     /// Checks, writing nothing, that the backup can be laid out at <paramref name="destination"/>: the map names only
-    /// tablespaces the backup has; no two directories overlap; the data directory and each relocated tablespace's
+    /// tablespaces the backup has; no two directories overlap; none is a symbolic link or lies in, holds or is a
+    /// directory of a PostgreSQL server running on this host; the data directory and each relocated tablespace's
     /// directory are empty or may be emptied; a tablespace restored where it was is empty, since it is never emptied.
     /// </summary>
-    public static BaseBackupLayout Plan(BaseBackupInfo info, RestoreDestination destination)
+    public static BaseBackupLayout Plan(BaseBackupInfo info, RestoreDestination destination) => Plan(info, destination, RunningCluster.FindAll());
+
+    /// <summary><see cref="Plan(BaseBackupInfo, RestoreDestination)"/> with the servers running on this host given.</summary>
+    internal static BaseBackupLayout Plan(BaseBackupInfo info, RestoreDestination destination, IReadOnlyList<RunningCluster> running)
     {
         destination = destination with { DataDirectory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(destination.DataDirectory)) };
         CheckMapNamesTablespaces(info, destination.TablespaceMap);
@@ -52,16 +70,27 @@ public sealed class BaseBackupLayout
             .Select(t => Place(t, destination.TablespaceMap))
             .ToList();
         CheckApart(destination.DataDirectory, tablespaces);
+        var found = new List<(string, FileStatus?)> { (destination.DataDirectory, FoundDirectory(destination.DataDirectory, null)) };
+        CheckNotInUse("the data directory", destination.DataDirectory, running);
         CheckEmptyOrReplaceable(destination.DataDirectory, destination.Force, IsDataDirectory);
         foreach (var tablespace in tablespaces)
         {
+            var what = $"tablespace {tablespace.Oid}'s directory";
+            found.Add((tablespace.Directory, FoundDirectory(tablespace.Directory, tablespace)));
+            // Restored in place, the tablespace's own refusal says more (relocate it); a running server's is never empty.
             if (tablespace.Relocated)
+            {
+                CheckNotInUse(what, tablespace.Directory, running);
                 CheckEmptyOrReplaceable(tablespace.Directory, destination.Force, IsTablespaceDirectory);
+            }
             else
+            {
                 CheckEmptyInPlace(tablespace);
+                CheckNotInUse(what, tablespace.Directory, running);
+            }
         }
 
-        return new BaseBackupLayout(info, destination, tablespaces);
+        return new BaseBackupLayout(info, destination, tablespaces, found);
     }
 
     /// <summary>Empties and makes the directories, then unpacks each of <paramref name="backup"/>'s archives into its own.</summary>
@@ -84,6 +113,20 @@ public sealed class BaseBackupLayout
     }
 
     /// <summary>
+    /// Appends <paramref name="settings"/> to postgresql.auto.conf and writes an empty recovery.signal, both in the held
+    /// data directory and never through a symbolic link a tampered archive could have put at either name.
+    /// </summary>
+    public async Task WriteRecoverySettingsAsync(string settings, CancellationToken cancellationToken)
+    {
+        var dataDirectory = Held(DataDirectory);
+        await using (var configuration = dataDirectory.OpenFile("postgresql.auto.conf", FileMode.Append))
+            await configuration.WriteAsync(Encoding.UTF8.GetBytes(settings), cancellationToken);
+        await using (dataDirectory.OpenFile("recovery.signal", FileMode.Create))
+        {
+        }
+    }
+
+    /// <summary>
     /// Once the recovery settings are written: the configuration files the backup lacked, and the recovery files
     /// kept to their owner, given to the server's user and synced with the data directory's entries.
     /// </summary>
@@ -95,7 +138,8 @@ public sealed class BaseBackupLayout
     /// </remarks>
     public async Task FinishAsync(IActivityReporter reporter, CancellationToken cancellationToken)
     {
-        var written = await ServerConfigFiles.WriteMissingAsync(DataDirectory, _destination.Owner.User.Name, cancellationToken);
+        var dataDirectory = Held(DataDirectory);
+        var written = await ServerConfigFiles.WriteMissingAsync(dataDirectory.HandlePath, _destination.Owner.User.Name, cancellationToken);
         if (written.Count > 0)
         {
             reporter.Warning(
@@ -106,53 +150,68 @@ public sealed class BaseBackupLayout
 
         foreach (var name in RecoveryFiles.Concat(written))
         {
-            var path = Path.Combine(DataDirectory, name);
-            if (!File.Exists(path))
+            if (!Path.Exists(Path.Combine(dataDirectory.HandlePath, name)))
                 continue;
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            await using var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
+            await using var file = dataDirectory.OpenFile(name, FileMode.Open);
+            File.SetUnixFileMode(file.SafeFileHandle, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             file.Flush(flushToDisk: true);
         }
 
-        foreach (var directory in Tablespaces.Select(t => t.Directory).Append(DataDirectory))
-            GiveTreeToOwner(directory);
-        DirectorySync.Flush(DataDirectory);
+        GiveTreesToOwner();
+        dataDirectory.Flush();
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        foreach (var directory in _held.Values)
+            directory.Dispose();
+        _held.Clear();
     }
 
     /// <summary>
-    /// Gives a whole tree to the server's user in one pass at the end, children before their directory: until then
-    /// every directory is root's alone (0700), so the server's user cannot swap a directory for a link while root
-    /// writes through it. Links are given, never followed.
+    /// Gives every tree to the server's user in one pass at the end, children before their directory, tablespaces
+    /// before the data directory: until then every directory is this process's alone (0700), so the server's user
+    /// cannot reach into one, let alone swap a directory for a link. Links are given, never followed.
     /// </summary>
-    private void GiveTreeToOwner(string directory)
+    private void GiveTreesToOwner()
     {
-        if (Owner is null)
+        if (Owner is not { } owner)
             return;
-        CheckStillOurs(directory);
-        foreach (var entry in Directory.EnumerateFileSystemEntries(directory))
+        // A path that no longer leads to the held directory: someone renamed it, and the operator would look for the
+        // restored cluster where it is not. Said before anything is given, so that nothing is half handed over.
+        if (_held.Values.FirstOrDefault(held => !held.IsStillAtPath()) is { } moved)
         {
-            var attributes = File.GetAttributes(entry);
-            if (attributes.HasFlag(FileAttributes.Directory) && !attributes.HasFlag(FileAttributes.ReparsePoint))
-                GiveTreeToOwner(entry);
-            else
-                GiveToOwner(entry);
+            throw new LifeboatException(
+                $"'{moved.Path}' is no longer the directory this restore made (it was moved, and a link or another directory is at its path now): someone who can write its parent replaced it; nothing in it was given away",
+                "restore into a directory whose parent only root can write, then move it into place");
         }
 
-        GiveToOwner(directory);
+        foreach (var directory in Tablespaces.Select(t => t.Directory).Append(DataDirectory))
+            Held(directory).GiveTreeTo(owner);
     }
 
-    /// <summary>Empties what may be emptied, and makes each directory the owner's alone (PostgreSQL refuses a data directory others may read).</summary>
+    /// <summary>
+    /// Opens and holds every directory (making those missing), each made this process's alone (PostgreSQL refuses a
+    /// data directory others may read); then empties those that may be emptied. Each must still be the directory that
+    /// was checked, and one that may not be emptied must still be empty.
+    /// </summary>
     internal void PrepareDirectories()
     {
-        var replaceable = Tablespaces.Where(t => t.Relocated).Select(t => t.Directory).Prepend(DataDirectory).ToHashSet(StringComparer.Ordinal);
-        foreach (var directory in Tablespaces.Select(t => t.Directory).Prepend(DataDirectory))
+        foreach (var (directory, found) in _checked)
         {
-            if (replaceable.Contains(directory))
-                Empty(directory);
             // Missing parents get the usual mode, so that the server's user can pass through them.
             Directory.CreateDirectory(Path.GetDirectoryName(directory)!);
-            Directory.CreateDirectory(directory, OwnerOnly);
-            File.SetUnixFileMode(directory, OwnerOnly);
+            _held.Add(directory, HeldDirectory.Take(directory, found));
+        }
+
+        var mayEmpty = Tablespaces.Where(t => t.Relocated).Select(t => t.Directory).Prepend(DataDirectory).Where(_ => _destination.Force).ToHashSet(StringComparer.Ordinal);
+        foreach (var (directory, held) in _held)
+        {
+            if (mayEmpty.Contains(directory))
+                held.Empty();
+            else if (!held.IsEmpty)
+                throw new LifeboatException($"'{directory}' is no longer empty: something was put in it after it was checked; nothing was written", "find out who writes there, then try again");
         }
     }
 
@@ -162,8 +221,8 @@ public sealed class BaseBackupLayout
         var tablespace = _info.Tablespaces.SingleOrDefault(t => t.Archive == archiveName)
             ?? throw new LifeboatException($"the base backup holds an archive {archiveName} its record does not list", "the backup is damaged or was tampered with: restore from another backup");
         var extractor = tablespace.Oid is { } oid
-            ? new ConfinedTarExtractor(Tablespaces.Single(t => t.Oid == oid).Directory, archiveName)
-            : new ConfinedTarExtractor(DataDirectory, archiveName, LinkTargetInDataDirectory);
+            ? new ConfinedTarExtractor(Held(Tablespaces.Single(t => t.Oid == oid).Directory).HandlePath, archiveName)
+            : new ConfinedTarExtractor(HeldDataDirectory, archiveName, LinkTargetInDataDirectory);
         await extractor.ExtractAsync(archive, cancellationToken);
     }
 
@@ -185,29 +244,15 @@ public sealed class BaseBackupLayout
     {
         foreach (var tablespace in Tablespaces)
         {
-            var link = Path.Combine(DataDirectory, TablespaceLinks, tablespace.Oid.ToString(CultureInfo.InvariantCulture));
+            var link = Path.Combine(HeldDataDirectory, TablespaceLinks, tablespace.Oid.ToString(CultureInfo.InvariantCulture));
             if (new FileInfo(link).LinkTarget is not null || Path.Exists(link))
                 continue;
             File.CreateSymbolicLink(link, tablespace.Directory);
         }
     }
 
-    // Everything this restore made is this process's until the end; a directory that is a link now, or someone else's,
-    // was swapped in by a user who can write its parent, and walking it would give away what it points to.
-    private static void CheckStillOurs(string directory)
-    {
-        if (new DirectoryInfo(directory).LinkTarget is null && FileOwnership.OwnerOf(directory) == OsUser.Current.Uid)
-            return;
-        throw new LifeboatException(
-            $"'{directory}' is no longer the directory this restore made (it is now a link or another user's): someone who can write its parent replaced it; nothing in it was given away",
-            "restore into a directory whose parent only root can write, then move it into place");
-    }
-
-    private void GiveToOwner(string path)
-    {
-        if (Owner is { } owner)
-            FileOwnership.GiveTo(path, owner);
-    }
+    private HeldDirectory Held(string directory) =>
+        _held.TryGetValue(directory, out var held) ? held : throw new InvalidOperationException($"'{directory}' is not held yet: the directories are prepared first");
 
     private static TablespacePlacement Place(BaseBackupTablespaceInfo tablespace, IReadOnlyDictionary<uint, string> map)
     {
@@ -249,6 +294,54 @@ public sealed class BaseBackupLayout
         {
             if (tablespaces.FirstOrDefault(t => Overlap(relocated.Directory, t.Location)) is { } other)
                 throw Apart($"tablespace {relocated.Oid} would be restored into {relocated.Directory}, which overlaps where tablespace {other.Oid} was on the server ({other.Location})");
+        }
+    }
+
+    /// <summary>
+    /// What is at <paramref name="directory"/> now (null: nothing), which must be what is held later. A symbolic link is
+    /// refused: what it points to could change between this check and the writes, and whoever can write its parent
+    /// could point it anywhere.
+    /// </summary>
+    private static FileStatus? FoundDirectory(string directory, TablespacePlacement? tablespace)
+    {
+        var found = FileStatus.Of(directory);
+        if (found is null or { IsDirectory: true })
+            return found;
+        if (!found.Value.IsLink)
+            throw new LifeboatException($"'{directory}' is not a directory; nothing was written", "choose a directory", FailureKind.Usage);
+        throw new LifeboatException(
+            $"'{directory}' is a symbolic link (to '{new FileInfo(directory).LinkTarget}'): a restore writes into the directory itself, never through a link at its place; nothing was written",
+            "name the directory the link points to",
+            FailureKind.Usage)
+        {
+            Remedy = tablespace is { Relocated: false } ? new(RemedyAction.RelocateTablespace, tablespace.Oid.ToString(CultureInfo.InvariantCulture)) : null,
+        };
+    }
+
+    /// <summary>
+    /// Refuses a directory that is, lies in or holds the data directory or a tablespace's directory of a PostgreSQL
+    /// server running on this host: emptying it, or writing into it, would destroy or corrupt a live cluster (another
+    /// cluster's tablespace directory holds only PG_* directories, just what a forced restore empties).
+    /// </summary>
+    private static void CheckNotInUse(string what, string directory, IReadOnlyList<RunningCluster> running)
+    {
+        var real = RealPath.Of(directory);
+        foreach (var cluster in running)
+        {
+            foreach (var (theirs, role) in cluster.TablespaceDirectories.Select(t => (t, "tablespace directory")).Prepend((cluster.DataDirectory, "data directory")))
+            {
+                if (!Overlap(real, theirs))
+                    continue;
+                var server = role == "data directory"
+                    ? $"of the PostgreSQL server running as process {cluster.Pid}"
+                    : $"of the PostgreSQL server running as process {cluster.Pid} on the data directory '{cluster.DataDirectory}'";
+                var relation = real == theirs ? "is the" : real.StartsWith(theirs, StringComparison.Ordinal) ? "lies in the" : "holds the";
+                var place = real == theirs ? role : $"{role} '{theirs}'";
+                throw new LifeboatException(
+                    $"{what} '{directory}' {relation} {place} {server}; nothing was written",
+                    "choose a directory apart from every running server's data directory and tablespaces, or stop that server first if its files may go",
+                    FailureKind.Usage);
+            }
         }
     }
 
@@ -305,20 +398,6 @@ public sealed class BaseBackupLayout
         {
             Remedy = new(RemedyAction.RelocateTablespace, tablespace.Oid.ToString(CultureInfo.InvariantCulture)),
         };
-    }
-
-    // Only ever called on a directory Plan allowed to be emptied. Links are removed, never followed.
-    private static void Empty(string directory)
-    {
-        if (!Directory.Exists(directory))
-            return;
-        foreach (var entry in Directory.EnumerateFileSystemEntries(directory))
-        {
-            if (Directory.Exists(entry) && !File.GetAttributes(entry).HasFlag(FileAttributes.ReparsePoint))
-                Directory.Delete(entry, recursive: true);
-            else
-                File.Delete(entry);
-        }
     }
 
     private static string MajorVersion(string serverVersion) =>

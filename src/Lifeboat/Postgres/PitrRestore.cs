@@ -14,7 +14,7 @@ public sealed record PitrResult(BackupManifest Backup, uint Timeline, string Las
 /// <summary>
 /// Lays out a data directory that recovers to a moment: the newest base backup that ended before it on the target
 /// timeline's history, and recovery settings that fetch the archived WAL. Everything that can make recovery fail is
-/// checked before a byte is written (<see cref="PitrPlanner"/>, <see cref="BaseBackupLayout.Plan"/>): a target outside
+/// checked before a byte is written (<see cref="PitrPlanner"/>, <see cref="BaseBackupLayout.Plan(BaseBackupInfo, RestoreDestination)"/>): a target outside
 /// the recoverable window, a timeline that does not lead from the backup, a gap in the WAL, a non-empty directory.
 /// </summary>
 public sealed class PitrRestore(BackupRepository repository, IActivityReporter reporter)
@@ -28,16 +28,16 @@ public sealed class PitrRestore(BackupRepository repository, IActivityReporter r
     {
         var plan = await new PitrPlanner(repository, sourceName, reporter).PlanAsync(target, backupId, cancellationToken);
         var (backup, info) = (plan.Backup, plan.Info);
-        var layout = BaseBackupLayout.Plan(info, destination);
+        using var layout = BaseBackupLayout.Plan(info, destination);
 
         reporter.Event($"point-in-time restore: base backup {backup.Id} into {destination.DataDirectory}, recovering to {target} on timeline {plan.Timeline}");
         await layout.LayOutAsync(repository, backup, reporter, cancellationToken);
-        await WriteRecoverySettingsAsync(destination.DataDirectory, target, plan.Timeline, restoreCommand, archiveOff, cancellationToken);
+        await layout.WriteRecoverySettingsAsync(RecoverySettings(target, plan.Timeline, restoreCommand, archiveOff), cancellationToken);
         await layout.FinishAsync(reporter, cancellationToken);
         return new PitrResult(backup, plan.Timeline, plan.LastSegment.Text, plan.LastCommit);
     }
 
-    private static async Task WriteRecoverySettingsAsync(string dataDirectory, PitrTarget target, uint timeline, string restoreCommand, bool archiveOff, CancellationToken cancellationToken)
+    private static string RecoverySettings(PitrTarget target, uint timeline, string restoreCommand, bool archiveOff)
     {
         var settings = new StringBuilder("\n# Point-in-time recovery settings written by Lifeboat\n");
         settings.Append(CultureInfo.InvariantCulture, $"restore_command = {Quote(restoreCommand)}\n");
@@ -48,8 +48,7 @@ public sealed class PitrRestore(BackupRepository repository, IActivityReporter r
         settings.Append(CultureInfo.InvariantCulture, $"recovery_target_timeline = '{timeline}'\n");
         if (archiveOff)
             settings.Append("archive_mode = 'off'\n");
-        await File.AppendAllTextAsync(Path.Combine(dataDirectory, "postgresql.auto.conf"), settings.ToString(), cancellationToken);
-        await File.WriteAllTextAsync(Path.Combine(dataDirectory, "recovery.signal"), "", cancellationToken);
+        return settings.ToString();
     }
 
     // postgresql.conf strings: quotes doubled, and backslashes too, which the parser reads as escapes.

@@ -9,7 +9,7 @@ namespace Lifeboat.IntegrationTests.Postgres;
 /// original, the refusals that come before anything is written, the files' owner, and a configuration path that
 /// PostgreSQL's %-expansion and the shell would each mangle if restore_command were not quoted for both.
 /// </summary>
-public sealed class PitrLayoutTests(TablespaceClusterFixture fixture) : IClassFixture<TablespaceClusterFixture>
+public sealed partial class PitrLayoutTests(TablespaceClusterFixture fixture) : IClassFixture<TablespaceClusterFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

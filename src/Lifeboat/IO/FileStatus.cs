@@ -1,0 +1,63 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace Lifeboat.IO;
+
+/// <summary>What statx tells of a file without following a symbolic link: which file it is, its type, owner and permissions.</summary>
+/// <param name="Device">The device it is on (major and minor in one number).</param>
+/// <param name="Inode">Its inode number, which with <paramref name="Device"/> names the file whatever its path.</param>
+/// <param name="Owner">Its owner's user id.</param>
+/// <param name="Mode">Its type and permission bits (st_mode).</param>
+internal readonly partial record struct FileStatus(ulong Device, ulong Inode, uint Owner, uint Mode)
+{
+    private const int CurrentDirectory = -100; // AT_FDCWD
+    private const int NoFollow = 0x100; // AT_SYMLINK_NOFOLLOW
+    private const int EmptyPath = 0x1000; // AT_EMPTY_PATH: the descriptor itself
+    private const uint Wanted = 0x1 | 0x2 | 0x8 | 0x100; // STATX_TYPE | STATX_MODE | STATX_UID | STATX_INO
+    private const int StatxSize = 256;
+    private const uint TypeBits = 0xF000; // S_IFMT
+    private const uint DirectoryType = 0x4000; // S_IFDIR
+    private const uint LinkType = 0xA000; // S_IFLNK
+
+    /// <summary>True for a directory.</summary>
+    public bool IsDirectory => (Mode & TypeBits) == DirectoryType;
+
+    /// <summary>True for a symbolic link.</summary>
+    public bool IsLink => (Mode & TypeBits) == LinkType;
+
+    /// <summary>Its permission bits, set-id and sticky bits included.</summary>
+    public UnixFileMode Permissions => (UnixFileMode)(Mode & 0xFFF);
+
+    /// <summary>True when <paramref name="other"/> is the same file.</summary>
+    public bool IsSameFile(FileStatus other) => Device == other.Device && Inode == other.Inode;
+
+    /// <summary>The status of <paramref name="path"/> (the link itself when it is a symbolic link), or null when nothing is there.</summary>
+    public static FileStatus? Of(string path)
+    {
+        var status = Read(CurrentDirectory, path, NoFollow, out var errno);
+        return status ?? (errno == DirectoryCalls.NoSuchEntry ? null : throw new IOException($"statx of '{path}' failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno));
+    }
+
+    /// <summary>The status of the file <paramref name="handle"/> is open on.</summary>
+    public static FileStatus Of(SafeFileHandle handle, string path) =>
+        Read(DirectoryCalls.Number(handle), "", EmptyPath, out var errno)
+        ?? throw new IOException($"statx of '{path}' failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
+
+    private static unsafe FileStatus? Read(int directory, string path, int flags, out int errno)
+    {
+        var buffer = stackalloc byte[StatxSize];
+        if (Statx(directory, path, flags, Wanted, buffer) != 0)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            return null;
+        }
+
+        errno = 0;
+        var device = ((ulong)*(uint*)(buffer + 136) << 32) | *(uint*)(buffer + 140); // stx_dev_major, stx_dev_minor
+        return new FileStatus(device, *(ulong*)(buffer + 32), *(uint*)(buffer + 20), *(ushort*)(buffer + 28)); // stx_ino, stx_uid, stx_mode
+    }
+
+    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static unsafe partial int Statx(int directory, string path, int flags, uint mask, byte* buffer);
+}

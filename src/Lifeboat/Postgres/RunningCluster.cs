@@ -1,0 +1,89 @@
+using System.Globalization;
+using Lifeboat.IO;
+
+namespace Lifeboat.Postgres;
+
+/// <summary>A PostgreSQL server running on this host, as /proc shows it: its postmaster, data directory and tablespaces.</summary>
+/// <param name="Pid">Its postmaster's process id.</param>
+/// <param name="DataDirectory">Its data directory (the postmaster works in it), every link resolved.</param>
+/// <param name="TablespaceDirectories">Where the links in its pg_tblspc point, every link resolved.</param>
+public sealed record RunningCluster(int Pid, string DataDirectory, IReadOnlyList<string> TablespaceDirectories)
+{
+    private const string ProcessDirectory = "/proc";
+    private static readonly string[] ServerCommands = ["postgres", "postmaster"];
+
+    /// <summary>
+    /// Every postmaster on this host whose working directory this process may read: all of them as root; without root
+    /// only its own user's, since the kernel hides another user's /proc/PID/cwd. Nothing is guessed for the others.
+    /// </summary>
+    public static IReadOnlyList<RunningCluster> FindAll()
+    {
+        var clusters = new List<RunningCluster>();
+        foreach (var pid in ProcessIds())
+        {
+            if (!IsServer(pid) || ParentOf(pid) is not { } parent || IsServer(parent))
+                continue; // not PostgreSQL, gone meanwhile, or one of a postmaster's children, which share its directory
+            if (WorkingDirectory(pid) is { } dataDirectory)
+                clusters.Add(new RunningCluster(pid, dataDirectory, TablespacesOf(pid)));
+        }
+
+        return clusters;
+    }
+
+    private static IEnumerable<int> ProcessIds() =>
+        Directory.EnumerateDirectories(ProcessDirectory)
+            .Select(Path.GetFileName)
+            .Select(name => int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : 0)
+            .Where(pid => pid > 0);
+
+    private static bool IsServer(int pid) => ReadOrNull($"{ProcessDirectory}/{pid}/comm") is { } command && ServerCommands.Contains(command.TrimEnd('\n'));
+
+    // /proc/PID/stat is "pid (command) state ppid ...": the command may hold spaces and parentheses, so count after the last ')'.
+    private static int? ParentOf(int pid)
+    {
+        var stat = ReadOrNull($"{ProcessDirectory}/{pid}/stat");
+        var fields = stat?[(stat.LastIndexOf(')') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return fields is [_, var parent, ..] && int.TryParse(parent, NumberStyles.None, CultureInfo.InvariantCulture, out var ppid) ? ppid : null;
+    }
+
+    private static string? WorkingDirectory(int pid)
+    {
+        try
+        {
+            return new DirectoryInfo($"{ProcessDirectory}/{pid}/cwd").LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null; // another user's process, seen without root, or gone meanwhile
+        }
+    }
+
+    // Read through the process's own cwd link, which reaches its data directory whatever has become of the path.
+    private static List<string> TablespacesOf(int pid)
+    {
+        try
+        {
+            return Directory.EnumerateFileSystemEntries($"{ProcessDirectory}/{pid}/cwd/pg_tblspc")
+                .Select(link => new FileInfo(link).LinkTarget)
+                .OfType<string>()
+                .Select(RealPath.Of)
+                .ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
+    private static string? ReadOrNull(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}
