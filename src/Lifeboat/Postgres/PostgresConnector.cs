@@ -10,6 +10,9 @@ internal static class PostgresConnector
     public static async Task<NpgsqlConnection> OpenAsync(PostgresSource source, string database, CancellationToken cancellationToken)
     {
         var connection = new NpgsqlConnection(source.ConnectionString(database));
+        var check = Certificates(source);
+        if (check is not null)
+            connection.SslClientAuthenticationOptionsCallback = check.Apply;
         try
         {
             await connection.OpenAsync(cancellationToken);
@@ -18,9 +21,15 @@ internal static class PostgresConnector
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {
             await connection.DisposeAsync();
+            if (check?.Refusal is not null)
+                throw check.Refused(e);
             throw Explain(source, database, e);
         }
     }
+
+    // Npgsql checks a certificate too, but says only that it was rejected: Lifeboat's own check says why.
+    private static ServerCertificateCheck? Certificates(PostgresSource source) =>
+        source.SslMode.Verifies() && !PostgresTls.IsUnixSocket(source.Host) ? ServerCertificateCheck.For(source) : null;
 
     private static LifeboatException Explain(PostgresSource source, string database, Exception e)
     {

@@ -29,6 +29,12 @@ public sealed record PostgresSource
     /// <summary>A shell command run after a restore (the plan's alembic step), or null.</summary>
     public string? PostRestore { get; init; }
 
+    /// <summary>Whether and how every connection to the server uses TLS (libpq's sslmode); a Unix socket never does.</summary>
+    public PostgresSslMode SslMode { get; init; } = PostgresSslMode.Prefer;
+
+    /// <summary>The certificate authority file (PEM) the server's certificate must chain to when <see cref="SslMode"/> verifies it.</summary>
+    public string? SslRootCertificate { get; init; }
+
     /// <summary>host:port/database, for messages.</summary>
     public string Describe(string? database = null) => $"{Host}:{Port}/{database ?? Database}";
 
@@ -46,11 +52,26 @@ public sealed record PostgresSource
             Timeout = 10,
             CommandTimeout = 0,
             ApplicationName = "lifeboat",
+            SslMode = NpgsqlSslMode,
+            RootCertificate = SslMode.Verifies() ? SslRootCertificate : null,
         };
         return builder.ConnectionString;
     }
 
-    /// <summary>The libpq environment for child tools: the password travels here, never on a command line.</summary>
+    // Npgsql would refuse TLS modes on a Unix socket that libpq ignores there.
+    private SslMode NpgsqlSslMode => PostgresTls.IsUnixSocket(Host) ? Npgsql.SslMode.Disable : SslMode switch
+    {
+        PostgresSslMode.Disable => Npgsql.SslMode.Disable,
+        PostgresSslMode.Prefer => Npgsql.SslMode.Prefer,
+        PostgresSslMode.Require => Npgsql.SslMode.Require,
+        PostgresSslMode.VerifyCa => Npgsql.SslMode.VerifyCA,
+        _ => Npgsql.SslMode.VerifyFull,
+    };
+
+    /// <summary>
+    /// The libpq environment for child tools: the password travels here, never on a command line; the TLS mode always,
+    /// so an inherited PGSSLMODE or PGSSLROOTCERT cannot make a tool connect otherwise than Lifeboat does.
+    /// </summary>
     internal Dictionary<string, string?> ToolEnvironment(string database)
     {
         var environment = new Dictionary<string, string?>
@@ -61,6 +82,8 @@ public sealed record PostgresSource
             ["PGDATABASE"] = database,
             ["PGCONNECT_TIMEOUT"] = "10",
             ["PGAPPNAME"] = "lifeboat",
+            ["PGSSLMODE"] = SslMode.LibpqName(),
+            ["PGSSLROOTCERT"] = SslMode.Verifies() ? SslRootCertificate : null,
         };
         if (Password is not null)
             environment["PGPASSWORD"] = Password;
