@@ -27,7 +27,7 @@ internal static class PostgresConnector
         }
     }
 
-    // Npgsql checks a certificate too, but says only that it was rejected: Lifeboat's own check says why.
+    // Npgsql's own check says only that a certificate was rejected, and refuses to run beside another: Lifeboat's says why.
     private static ServerCertificateCheck? Certificates(PostgresSource source) =>
         source.SslMode.Verifies() && !PostgresTls.IsUnixSocket(source.Host) ? ServerCertificateCheck.For(source) : null;
 
@@ -46,6 +46,9 @@ internal static class PostgresConnector
                 {
                     Remedy = SettingToCheck(RemedyAction.CheckSourceDatabase),
                 },
+            // Npgsql's words for a server that answered the TLS request with no; it sent nothing else.
+            NpgsqlException when source.SslMode.Requires() && e.Message.StartsWith("SSL connection requested", StringComparison.Ordinal) =>
+                PostgresTls.NotOffered(source),
             PostgresException pe =>
                 new LifeboatException($"PostgreSQL at {where} refused the connection: {pe.MessageText}", inner: e),
             _ when e.InnerException is SocketException se =>

@@ -38,7 +38,11 @@ public sealed record PostgresSource
     /// <summary>host:port/database, for messages.</summary>
     public string Describe(string? database = null) => $"{Host}:{Port}/{database ?? Database}";
 
-    /// <summary>A connection string for <paramref name="database"/>; pooling is off so dropped and renamed databases have no lingering sessions.</summary>
+    /// <summary>
+    /// A connection string for <paramref name="database"/>; pooling is off so dropped and renamed databases have no
+    /// lingering sessions. A verifying mode asks Npgsql only to require TLS: <see cref="PostgresConnector"/> checks the
+    /// certificate itself (Npgsql allows no check of its own beside one that says why it refused).
+    /// </summary>
     internal string ConnectionString(string database)
     {
         var builder = new NpgsqlConnectionStringBuilder
@@ -53,7 +57,6 @@ public sealed record PostgresSource
             CommandTimeout = 0,
             ApplicationName = "lifeboat",
             SslMode = NpgsqlSslMode,
-            RootCertificate = SslMode.Verifies() ? SslRootCertificate : null,
         };
         return builder.ConnectionString;
     }
@@ -63,9 +66,7 @@ public sealed record PostgresSource
     {
         PostgresSslMode.Disable => Npgsql.SslMode.Disable,
         PostgresSslMode.Prefer => Npgsql.SslMode.Prefer,
-        PostgresSslMode.Require => Npgsql.SslMode.Require,
-        PostgresSslMode.VerifyCa => Npgsql.SslMode.VerifyCA,
-        _ => Npgsql.SslMode.VerifyFull,
+        _ => Npgsql.SslMode.Require,
     };
 
     /// <summary>
