@@ -104,4 +104,7 @@ public enum RemedyAction
 
     /// <summary>Recover along another timeline than the latest; <see cref="Remedy.Subject"/> is its number.</summary>
     ChooseTargetTimeline,
+
+    /// <summary>Check how the source's connections use TLS: the mode, the certificate authority file and the host the certificate must name; <see cref="Remedy.Subject"/> is the source type.</summary>
+    CheckSourceTls,
 }

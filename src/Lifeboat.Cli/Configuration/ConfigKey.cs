@@ -21,6 +21,9 @@ internal sealed record ConfigKey(string Name, ConfigValueType Type, string Help)
     /// <summary>The largest value allowed for an <see cref="ConfigValueType.Int"/> key.</summary>
     public int Max { get; init; }
 
+    /// <summary>The values a <see cref="ConfigValueType.Choice"/> key allows, in the order the docs list them.</summary>
+    public IReadOnlyList<string> Choices { get; init; } = [];
+
     /// <summary>The name as Microsoft.Extensions.Configuration spells it: s3:region.</summary>
     public string ConfigurationName => Name.Replace('.', ':');
 }

@@ -23,4 +23,7 @@ internal enum ConfigValueType
 
     /// <summary>An s3:// or file:// URL, else a path relative to the configuration file.</summary>
     UrlOrPath,
+
+    /// <summary>One of the key's <see cref="ConfigKey.Choices"/>, spelt as declared.</summary>
+    Choice,
 }

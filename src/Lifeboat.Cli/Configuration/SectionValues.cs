@@ -53,6 +53,17 @@ internal sealed partial class SectionValues(ConfigValues values, string prefix)
         throw new LifeboatException($"{Display(key)} in {Origin(key)} must be true or false, not '{text}'", "fix the value", FailureKind.Usage);
     }
 
+    /// <summary>One of a choice key's values, else its default.</summary>
+    public string Choice(ConfigKey key)
+    {
+        Expect(key, ConfigValueType.Choice);
+        var text = Raw(key) ?? key.Default ?? throw Missing(key);
+        if (key.Choices.Contains(text, StringComparer.Ordinal))
+            return text;
+        throw new LifeboatException(
+            $"{Display(key)} in {Origin(key)} must be one of {string.Join(", ", key.Choices)}, not '{text}'", "fix the value", FailureKind.Usage);
+    }
+
     /// <summary>The environment variable a secret-reference key names, else its default, else null.</summary>
     public SecretReference? OptionalSecret(ConfigKey key)
     {

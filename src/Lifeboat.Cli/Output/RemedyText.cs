@@ -40,6 +40,7 @@ internal static class RemedyText
         RemedyAction.CheckSourcePassword => $"check the user and the password variable named by {remedy.Subject}[].passwordEnv",
         RemedyAction.CheckSourceDatabase => $"check {remedy.Subject}[].database",
         RemedyAction.CheckSourceAddress => $"is the server running, and are {remedy.Subject}[].host and port right?",
+        RemedyAction.CheckSourceTls => $"check {remedy.Subject}[].sslMode, sslRootCert and host",
 
         RemedyAction.ChooseTargetDatabase => "choose another name with --target-db",
         RemedyAction.RestoreElsewhereOrReplace => "restore into another database with --target-db NAME, or add --force to replace it",

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Lifeboat.Cli.Configuration;
 using Lifeboat.Repository;
 
@@ -23,4 +24,13 @@ internal sealed record SourceCheckRequest(BackupRepository Repository, LifeboatS
 /// <param name="Passed">One line per part found sound.</param>
 /// <param name="Problems">One line per problem, naming what is wrong.</param>
 /// <param name="FilesRead">Files read in full (with --read-data).</param>
-internal sealed record SourceCheckResult(string Source, string Name, IReadOnlyList<string> Passed, IReadOnlyList<string> Problems, int FilesRead);
+internal sealed record SourceCheckResult(string Source, string Name, IReadOnlyList<string> Passed, IReadOnlyList<string> Problems, int FilesRead)
+{
+    /// <summary>One line per warning, with its hint: not damage, but for the operator to judge (PostgreSQL: two timelines went on writing).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>The kind's own fields (PostgreSQL: <c>timelineFork</c>), written after the common ones in 'check --json'.</summary>
+    /// <remarks>Settable, not init: System.Text.Json binds init-only properties with the constructor, which extension data cannot be.</remarks>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? SourceFields { get; set; }
+}

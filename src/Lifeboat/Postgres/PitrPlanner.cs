@@ -19,7 +19,10 @@ public sealed class PitrPlanner(BackupRepository repository, string sourceName, 
     private readonly WalArchive archive = new(repository, sourceName);
     private readonly Dictionary<uint, TimelineHistory?> histories = [];
 
-    /// <summary>The plan for recovering to <paramref name="target"/>, from the base backup <paramref name="backupId"/> names or else the newest that ends before it.</summary>
+    /// <summary>
+    /// The plan for recovering to <paramref name="target"/>, from the base backup <paramref name="backupId"/> names or else
+    /// the newest that ends before it among those whose WAL to consistency is archived (the backups list's window starts from).
+    /// </summary>
     public async Task<PitrPlan> PlanAsync(PitrTarget target, string? backupId, CancellationToken cancellationToken)
     {
         var bases = await BaseBackupsAsync(backupId, cancellationToken);
@@ -27,13 +30,14 @@ public sealed class PitrPlanner(BackupRepository repository, string sourceName, 
         var contents = await WalArchiveContents.ListAsync(repository, sourceName, segmentSize, cancellationToken);
         var history = await TargetHistoryAsync(target.Timeline, bases, contents, cancellationToken);
         var candidates = OnHistory(bases, history, segmentSize, named: backupId is not null);
+        var usable = candidates.Where(c => c.Path.ReachesConsistency(contents)).ToList();
         var restorePoint = target.RestorePoint is { } name ? await FindRestorePointAsync(name, candidates[0].Path, contents, cancellationToken) : null;
-        var chosen = backupId is null ? ChooseNewest(candidates, target, restorePoint) : CheckNamed(candidates[0], target, restorePoint);
+        var chosen = backupId is null ? ChooseNewest(candidates, usable, target, restorePoint, contents) : CheckNamed(candidates[0], target, restorePoint);
 
         var reach = chosen.Path.Follow(contents);
         var last = CheckConsistencyReached(chosen, reach);
         var lastCommit = await LastCommitAsync(chosen.Path, last.Number(segmentSize), cancellationToken);
-        await CheckTargetReachedAsync(target, chosen, candidates[0], reach, lastCommit, restorePoint, cancellationToken);
+        await CheckTargetReachedAsync(target, chosen, usable.FirstOrDefault() ?? chosen, reach, lastCommit, restorePoint, contents, cancellationToken);
         return new PitrPlan(chosen.Manifest, chosen.Info, history.Timeline, last, lastCommit);
     }
 
@@ -120,8 +124,48 @@ public sealed class PitrPlanner(BackupRepository repository, string sourceName, 
             FailureKind.Usage);
     }
 
-    private Candidate ChooseNewest(List<Candidate> candidates, PitrTarget target, WalRestorePoint? restorePoint) =>
-        candidates.LastOrDefault(c => EndsBefore(c, target, restorePoint) == true) ?? throw NoneEndsBefore(candidates, target, restorePoint);
+    /// <summary>
+    /// The newest backup that ends before the target among the <paramref name="usable"/> ones, whose WAL to consistency
+    /// is archived: a newer one without it would fail only after its copy. One skipped so is warned of.
+    /// </summary>
+    private Candidate ChooseNewest(List<Candidate> candidates, List<Candidate> usable, PitrTarget target, WalRestorePoint? restorePoint, WalArchiveContents contents)
+    {
+        var before = candidates.Where(c => EndsBefore(c, target, restorePoint) == true).ToList();
+        if (usable.LastOrDefault(before.Contains) is { } chosen)
+        {
+            if (before[^1] != chosen)
+                reporter.Warning($"base backup {before[^1].Manifest.Id} ends nearer the target, but WAL segment {FirstMissing(before[^1], contents)} it needs to become consistent is missing from the archive: recovering from base backup {chosen.Manifest.Id} instead");
+            return chosen;
+        }
+
+        if (before.Count > 0 && before.Count < candidates.Count)
+        {
+            throw Incomplete(
+                before, contents, $"no base backup of '{sourceName}' that ends before the target {Describe(target, restorePoint)} has the WAL it needs to become consistent",
+                "find the segment (the server's pg_wal, another copy of the archive), or choose a later target");
+        }
+
+        if (usable.Count == 0)
+        {
+            throw Incomplete(
+                candidates, contents, $"no base backup of '{sourceName}' in the history of timeline {candidates[0].Path.Timeline} has the WAL it needs to become consistent",
+                "find the segment (the server's pg_wal, another copy of the archive), or take a new base backup");
+        }
+
+        throw NoneEndsBefore(usable, target, restorePoint);
+    }
+
+    private static LifeboatException Incomplete(List<Candidate> incomplete, WalArchiveContents contents, string what, string hint)
+    {
+        var newest = incomplete[^1];
+        var among = incomplete.Count == 1 ? "" : $" (the newest of {incomplete.Count}, none of which can be recovered)";
+        return new LifeboatException(
+            $"{what}: WAL segment {FirstMissing(newest, contents)} is missing from the archive, and base backup {newest.Manifest.Id}{among} needs it to become consistent at {newest.Stop} (recovering along timeline {newest.Path.Timeline})",
+            hint);
+    }
+
+    private static WalFileName FirstMissing(Candidate candidate, WalArchiveContents contents) =>
+        candidate.Path.FileOf(candidate.Path.MissingToConsistency(contents)[0].First);
 
     private Candidate CheckNamed(Candidate named, PitrTarget target, WalRestorePoint? restorePoint)
     {
@@ -222,7 +266,7 @@ public sealed class PitrPlanner(BackupRepository repository, string sourceName, 
     /// (a gap) or refuse to start ("recovery ended before configured recovery target was reached").
     /// </summary>
     private async Task CheckTargetReachedAsync(
-        PitrTarget target, Candidate chosen, Candidate oldest, RecoveryReach reach, DateTimeOffset? lastCommit, WalRestorePoint? restorePoint, CancellationToken cancellationToken)
+        PitrTarget target, Candidate chosen, Candidate oldest, RecoveryReach reach, DateTimeOffset? lastCommit, WalRestorePoint? restorePoint, WalArchiveContents contents, CancellationToken cancellationToken)
     {
         var path = chosen.Path;
         var last = reach.Last!.Number(path.SegmentSize);
@@ -231,7 +275,7 @@ public sealed class PitrPlanner(BackupRepository repository, string sourceName, 
         var readableEnd = lastRecord is { ValidBytes: > 0 } withEnd ? new WalPosition(last * (ulong)path.SegmentSize + (ulong)withEnd.ValidBytes) : (WalPosition?)null;
         // The latest position recovery can stop at is where the last complete record starts; older records know only its end.
         var lastStart = lastRecord is { LastRecordStart: > 0 } withStart ? new WalPosition(last * (ulong)path.SegmentSize + (ulong)withStart.LastRecordStart) : (WalPosition?)null;
-        var transactionEnd = target.Xid is { } targetXid ? await TransactionEndAsync(targetXid, chosen, reach, cancellationToken) : null;
+        var transactionEnd = target.Xid is { } targetXid ? await TransactionEndAsync(targetXid, chosen, reach, contents, cancellationToken) : null;
         var reached = target switch
         {
             // Recovery stops only at a commit after the target time (at or after it, exclusive): one must be archived.
@@ -291,7 +335,7 @@ public sealed class PitrPlanner(BackupRepository repository, string sourceName, 
     /// or not) after the backup became consistent and in the WAL archived without a gap. Transactions do not end in the
     /// order of their ids: one still running when the server stopped, or never assigned, has no such record at all.
     /// </summary>
-    private async Task<TransactionReach> TransactionEndAsync(uint xid, Candidate chosen, RecoveryReach reach, CancellationToken cancellationToken)
+    private async Task<TransactionReach> TransactionEndAsync(uint xid, Candidate chosen, RecoveryReach reach, WalArchiveContents contents, CancellationToken cancellationToken)
     {
         var path = chosen.Path;
         var last = reach.Last!.Number(path.SegmentSize);
@@ -299,13 +343,13 @@ public sealed class PitrPlanner(BackupRepository repository, string sourceName, 
         var search = TransactionEndSearch.Find(xid, path.First, records);
         if (search.Segment is { } segment)
         {
-            await CheckEndsAfterConsistencyAsync(xid, segment, chosen, cancellationToken);
+            await CheckEndsAfterConsistencyAsync(xid, segment, chosen, contents, cancellationToken);
             return new TransactionReach(true, "");
         }
 
         // Ended before the backup started: recovery from an older one may still stop there.
         if (await EarlierEndAsync(xid, chosen, cancellationToken) is { } earlier)
-            await CheckEndsAfterConsistencyAsync(xid, earlier, chosen, cancellationToken);
+            await CheckEndsAfterConsistencyAsync(xid, earlier, chosen, contents, cancellationToken);
 
         if (search.Unrecorded == 0)
         {
@@ -338,7 +382,7 @@ public sealed class PitrPlanner(BackupRepository repository, string sourceName, 
     }
 
     /// <summary>Recovery that meets its target before the backup is consistent stops with "requested recovery stop point is before consistent recovery point".</summary>
-    private async Task CheckEndsAfterConsistencyAsync(uint xid, ulong segment, Candidate chosen, CancellationToken cancellationToken)
+    private async Task CheckEndsAfterConsistencyAsync(uint xid, ulong segment, Candidate chosen, WalArchiveContents contents, CancellationToken cancellationToken)
     {
         var path = chosen.Path;
         var stopSegment = path.SegmentOf(chosen.Stop);
@@ -352,7 +396,7 @@ public sealed class PitrPlanner(BackupRepository repository, string sourceName, 
             return;
         }
 
-        var older = (await OnChosenHistoryAsync(chosen, cancellationToken)).LastOrDefault(c => path.SegmentOf(c.Stop) < segment);
+        var older = (await OnChosenHistoryAsync(chosen, cancellationToken)).LastOrDefault(c => path.SegmentOf(c.Stop) < segment && c.Path.ReachesConsistency(contents));
         throw new LifeboatException(
             $"transaction {xid} ended in segment {path.FileOf(segment)}, before base backup {chosen.Manifest.Id} became consistent at {chosen.Stop}: recovery from it cannot stop at the transaction",
             older is null

@@ -31,6 +31,9 @@ public sealed class PostgresBaseBackup(BackupRepository repository, IActivityRep
         var segmentSize = Convert.ToInt64(await SnapshotCatalog.ScalarAsync(sql, "SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size'", cancellationToken), CultureInfo.InvariantCulture);
 
         await using var replication = await ReplicationConnection.OpenAsync(source, cancellationToken);
+        // libpq and Npgsql send it so too: said, not refused, for the server chose the method (prefer and disable only).
+        if (replication.SentPasswordInClear)
+            reporter.Warning($"{source.Describe()} asked for the password in clear text ('password' in pg_hba.conf) over a connection without TLS, and got it: anyone on the network path can read it; use scram-sha-256 there, and TLS");
         var (systemId, _) = await BaseBackupStream.IdentifySystemAsync(replication, cancellationToken);
         var archive = new WalArchive(repository, source.Name);
         await RefuseOtherClusterAsync(archive, source, systemId, cancellationToken);

@@ -10,6 +10,9 @@ internal static class PostgresConnector
     public static async Task<NpgsqlConnection> OpenAsync(PostgresSource source, string database, CancellationToken cancellationToken)
     {
         var connection = new NpgsqlConnection(source.ConnectionString(database));
+        var check = Certificates(source);
+        if (check is not null)
+            connection.SslClientAuthenticationOptionsCallback = check.Apply;
         try
         {
             await connection.OpenAsync(cancellationToken);
@@ -18,9 +21,15 @@ internal static class PostgresConnector
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {
             await connection.DisposeAsync();
+            if (check?.Refusal is not null)
+                throw check.Refused(e);
             throw Explain(source, database, e);
         }
     }
+
+    // Npgsql's own check says only that a certificate was rejected, and refuses to run beside another: Lifeboat's says why.
+    private static ServerCertificateCheck? Certificates(PostgresSource source) =>
+        source.SslMode.Verifies() && !PostgresTls.IsUnixSocket(source.Host) ? ServerCertificateCheck.For(source) : null;
 
     private static LifeboatException Explain(PostgresSource source, string database, Exception e)
     {
@@ -37,6 +46,9 @@ internal static class PostgresConnector
                 {
                     Remedy = SettingToCheck(RemedyAction.CheckSourceDatabase),
                 },
+            // Npgsql's words for a server that answered the TLS request with no; it sent nothing else.
+            NpgsqlException when source.SslMode.Requires() && e.Message.StartsWith("SSL connection requested", StringComparison.Ordinal) =>
+                PostgresTls.NotOffered(source),
             PostgresException pe =>
                 new LifeboatException($"PostgreSQL at {where} refused the connection: {pe.MessageText}", inner: e),
             _ when e.InnerException is SocketException se =>

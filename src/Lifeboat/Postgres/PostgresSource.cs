@@ -29,10 +29,20 @@ public sealed record PostgresSource
     /// <summary>A shell command run after a restore (the plan's alembic step), or null.</summary>
     public string? PostRestore { get; init; }
 
+    /// <summary>Whether and how every connection to the server uses TLS (libpq's sslmode); a Unix socket never does.</summary>
+    public PostgresSslMode SslMode { get; init; } = PostgresSslMode.Prefer;
+
+    /// <summary>The certificate authority file (PEM) the server's certificate must chain to when <see cref="SslMode"/> verifies it.</summary>
+    public string? SslRootCertificate { get; init; }
+
     /// <summary>host:port/database, for messages.</summary>
     public string Describe(string? database = null) => $"{Host}:{Port}/{database ?? Database}";
 
-    /// <summary>A connection string for <paramref name="database"/>; pooling is off so dropped and renamed databases have no lingering sessions.</summary>
+    /// <summary>
+    /// A connection string for <paramref name="database"/>; pooling is off so dropped and renamed databases have no
+    /// lingering sessions. A verifying mode asks Npgsql only to require TLS: <see cref="PostgresConnector"/> checks the
+    /// certificate itself (Npgsql allows no check of its own beside one that says why it refused).
+    /// </summary>
     internal string ConnectionString(string database)
     {
         var builder = new NpgsqlConnectionStringBuilder
@@ -46,11 +56,23 @@ public sealed record PostgresSource
             Timeout = 10,
             CommandTimeout = 0,
             ApplicationName = "lifeboat",
+            SslMode = NpgsqlSslMode,
         };
         return builder.ConnectionString;
     }
 
-    /// <summary>The libpq environment for child tools: the password travels here, never on a command line.</summary>
+    // Npgsql would refuse TLS modes on a Unix socket that libpq ignores there.
+    private SslMode NpgsqlSslMode => PostgresTls.IsUnixSocket(Host) ? Npgsql.SslMode.Disable : SslMode switch
+    {
+        PostgresSslMode.Disable => Npgsql.SslMode.Disable,
+        PostgresSslMode.Prefer => Npgsql.SslMode.Prefer,
+        _ => Npgsql.SslMode.Require,
+    };
+
+    /// <summary>
+    /// The libpq environment for child tools: the password travels here, never on a command line; the TLS mode always,
+    /// so an inherited PGSSLMODE or PGSSLROOTCERT cannot make a tool connect otherwise than Lifeboat does.
+    /// </summary>
     internal Dictionary<string, string?> ToolEnvironment(string database)
     {
         var environment = new Dictionary<string, string?>
@@ -61,6 +83,8 @@ public sealed record PostgresSource
             ["PGDATABASE"] = database,
             ["PGCONNECT_TIMEOUT"] = "10",
             ["PGAPPNAME"] = "lifeboat",
+            ["PGSSLMODE"] = SslMode.LibpqName(),
+            ["PGSSLROOTCERT"] = SslMode.Verifies() ? SslRootCertificate : null,
         };
         if (Password is not null)
             environment["PGPASSWORD"] = Password;

@@ -43,7 +43,9 @@ public sealed class LifeboatConfigBuilder
         SetIfGiven($"{at}.user", source.User);
         SetIfGiven($"{at}.passwordEnv", source.PasswordEnv);
         SetIfGiven($"{at}.binDir", source.BinDir);
-        return SetIfGiven($"{at}.postRestore", source.PostRestore);
+        SetIfGiven($"{at}.postRestore", source.PostRestore);
+        SetIfGiven($"{at}.sslMode", source.SslMode);
+        return SetIfGiven($"{at}.sslRootCert", source.SslRootCert);
     }
 
     /// <summary>Writes any key, known or not, as error messages name it (postgres[0].port); null writes it with no value.</summary>

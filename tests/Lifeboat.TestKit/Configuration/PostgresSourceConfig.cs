@@ -26,4 +26,10 @@ public sealed record PostgresSourceConfig
 
     /// <summary>postgres[].postRestore: a shell command run after a verified restore.</summary>
     public string? PostRestore { get; init; }
+
+    /// <summary>postgres[].sslMode: disable, prefer, require, verify-ca or verify-full.</summary>
+    public string? SslMode { get; init; }
+
+    /// <summary>postgres[].sslRootCert: the certificate authority file for verify-ca and verify-full.</summary>
+    public string? SslRootCert { get; init; }
 }

@@ -225,6 +225,33 @@ public sealed class PrivatePostgres : IAsyncDisposable, IPrivateServer
         return path;
     }
 
+    /// <summary>
+    /// Turns TLS on for the next start with a certificate <paramref name="authority"/> issues for <paramref name="dnsNames"/>
+    /// and <paramref name="addresses"/>, its key readable by the server's user alone, as PostgreSQL insists.
+    /// </summary>
+    public async Task<PrivatePostgres> UseTlsAsync(
+        TestCertificateAuthority authority, IEnumerable<string> dnsNames, IEnumerable<System.Net.IPAddress> addresses, CancellationToken cancellationToken)
+    {
+        var (certificate, key) = authority.IssueServer("lifeboat test server", dnsNames, addresses);
+        var certificatePath = Path.Combine(Directory, "server.crt");
+        var keyPath = Path.Combine(Directory, "server.key");
+        await File.WriteAllTextAsync(certificatePath, certificate, cancellationToken);
+        await File.WriteAllTextAsync(keyPath, key, cancellationToken);
+        File.SetUnixFileMode(keyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await PostgresOsUser.GiveFileAsync(certificatePath, cancellationToken);
+        await PostgresOsUser.GiveFileAsync(keyPath, cancellationToken);
+        return Set("ssl", "on").Set("ssl_cert_file", certificatePath).Set("ssl_key_file", keyPath);
+    }
+
+    /// <summary>Replaces the cluster's pg_hba.conf with <paramref name="lines"/> for the next start (hostssl-only, say).</summary>
+    public async Task<PrivatePostgres> UseHbaAsync(IEnumerable<string> lines, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(Directory, "pg_hba.conf");
+        await File.WriteAllLinesAsync(path, lines, cancellationToken);
+        await PostgresOsUser.GiveFileAsync(path, cancellationToken);
+        return Set("hba_file", path);
+    }
+
     /// <summary>Stops the server at once (immediate mode: no checkpoint) and removes its directory and data directory.</summary>
     public async ValueTask DisposeAsync()
     {

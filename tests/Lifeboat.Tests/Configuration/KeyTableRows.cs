@@ -17,6 +17,7 @@ internal static class KeyTableRows
         ConfigValueType.Path => "path",
         ConfigValueType.Url => "url",
         ConfigValueType.UrlOrPath => "url or path",
+        ConfigValueType.Choice => "one of " + string.Join(", ", key.Choices.Select(c => $"`{c}`")),
         _ => throw new ArgumentOutOfRangeException(nameof(key), key.Type, "a type the docs have no word for"),
     };
 

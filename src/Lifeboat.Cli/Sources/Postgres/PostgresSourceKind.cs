@@ -50,6 +50,8 @@ internal static class PostgresSourceKind
             Password = chosen.Password?.Resolve(),
             BinDir = chosen.BinDir,
             PostRestore = chosen.PostRestore,
+            SslMode = chosen.SslMode,
+            SslRootCertificate = chosen.SslRootCertificate,
         };
     }
 }

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Lifeboat.Cli.Configuration;
+using Lifeboat.Cli.Output;
 using Lifeboat.Postgres;
 using Lifeboat.Postgres.Wal;
 
@@ -39,7 +41,8 @@ internal static class PostgresWalCheck
         var passed = findings.Where(f => !f.IsProblem).Select(f => $"{prefix} {f.Text}").ToList();
         var problems = findings.Where(f => f.IsProblem).Select(f => $"{prefix} {f.Text}").ToList();
         // Two live branches are the operator's to judge, not damage: a warning, not an unhealthy repository.
-        if (await overview.ForkAsync(cancellationToken) is { } fork)
+        var fork = await overview.ForkAsync(cancellationToken);
+        if (fork is not null)
             request.Reporter.Warning($"{prefix}: {fork.Text}", fork.Remedy);
         var read = 0;
         if (request.ReadDataPercent > 0)
@@ -52,6 +55,16 @@ internal static class PostgresWalCheck
                 passed.Add($"{prefix}: {report.Read} file(s) read back, decrypted and authenticated");
         }
 
-        return new SourceCheckResult(PostgresDumpBackup.SourceType, name, passed, problems, read);
+        return new SourceCheckResult(PostgresDumpBackup.SourceType, name, passed, problems, read)
+        {
+            Warnings = fork is null ? [] : [$"{prefix}: {RemedyText.WithHint(fork.Text, fork.Remedy)}"],
+            SourceFields = fork is null ? null : ForkField(fork),
+        };
     }
+
+    // As 'list --json' carries it in the window: the timelines, where they parted, how much the other one wrote.
+    private static Dictionary<string, JsonElement> ForkField(TimelineFork fork) => new()
+    {
+        ["timelineFork"] = JsonSerializer.SerializeToElement(TimelineForkSummary.Of(fork), PostgresWindowJson.Default.TimelineForkSummary),
+    };
 }

@@ -62,4 +62,5 @@ internal sealed record WindowCutSummary(
 /// <summary>Source-generated JSON for the recoverable window (no reflection at start-up).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = false)]
 [JsonSerializable(typeof(RecoverableWindowSummary))]
+[JsonSerializable(typeof(TimelineForkSummary))]
 internal sealed partial class PostgresWindowJson : JsonSerializerContext;

@@ -20,27 +20,37 @@ internal sealed class ReplicationConnection : IAsyncDisposable
     private readonly Stream _stream;
     private readonly byte[] _header = new byte[5];
 
-    private ReplicationConnection(Stream stream) => _stream = stream;
+    // TCP without TLS: what a password sent in clear text would cross.
+    private readonly bool _overNetworkInClear;
+
+    private ReplicationConnection(Stream stream, bool overNetworkInClear)
+    {
+        _stream = stream;
+        _overNetworkInClear = overNetworkInClear;
+    }
 
     /// <summary>Where the connection goes, for messages.</summary>
     public required string Describe { get; init; }
 
+    /// <summary>True when the server asked for the password in clear text ('password' in pg_hba.conf) and it went over TCP without TLS.</summary>
+    public bool SentPasswordInClear { get; private set; }
+
     /// <summary>
     /// Connects and authenticates as <see cref="PostgresSource.User"/>: over a Unix socket when the host is a
-    /// directory (as libpq reads it), else over TCP with TLS whenever the server offers it (libpq's and Npgsql's
-    /// default, sslmode=prefer), so a base backup travels as the logical dumps do.
+    /// directory (as libpq reads it), else over TCP with TLS as the source's <see cref="PostgresSslMode"/> asks, as
+    /// Npgsql and pg_dump connect for the same source.
     /// </summary>
     public static async Task<ReplicationConnection> OpenAsync(PostgresSource source, CancellationToken cancellationToken)
     {
-        var unix = source.Host.StartsWith('/');
+        var unix = PostgresTls.IsUnixSocket(source.Host);
         Stream stream;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(15));
             stream = await ConnectAsync(source, unix, timeout.Token);
-            if (!unix)
-                stream = await NegotiateTlsAsync(stream, source.Host, timeout.Token);
+            if (!unix && source.SslMode != PostgresSslMode.Disable)
+                stream = await NegotiateTlsAsync(stream, source, timeout.Token);
         }
         catch (Exception e) when (e is SocketException or IOException or System.Security.Authentication.AuthenticationException
                                       or OperationCanceledException && !cancellationToken.IsCancellationRequested)
@@ -51,7 +61,7 @@ internal sealed class ReplicationConnection : IAsyncDisposable
             };
         }
 
-        var connection = new ReplicationConnection(stream) { Describe = source.Describe() };
+        var connection = new ReplicationConnection(stream, overNetworkInClear: !unix && stream is not System.Net.Security.SslStream) { Describe = source.Describe() };
         try
         {
             await connection.StartAsync(source, cancellationToken);
@@ -84,8 +94,11 @@ internal sealed class ReplicationConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Asks for TLS and wraps the stream when the server agrees; a server without TLS answers 'N' and the connection goes on in the clear.</summary>
-    private static async Task<Stream> NegotiateTlsAsync(Stream stream, string host, CancellationToken cancellationToken)
+    /// <summary>
+    /// Asks for TLS and wraps the stream when the server agrees; a server without TLS answers 'N', and the connection
+    /// goes on in the clear only when the mode is prefer.
+    /// </summary>
+    private static async Task<Stream> NegotiateTlsAsync(Stream stream, PostgresSource source, CancellationToken cancellationToken)
     {
         try
         {
@@ -96,12 +109,20 @@ internal sealed class ReplicationConnection : IAsyncDisposable
             var answer = new byte[1];
             await stream.ReadExactlyAsync(answer, cancellationToken);
             if (answer[0] == (byte)'N')
-                return stream;
+                return source.SslMode.Requires() ? throw PostgresTls.NotOffered(source) : stream;
             if (answer[0] != (byte)'S')
                 throw new IOException($"the server answered the TLS request with '{(char)answer[0]}', not S or N");
-            // sslmode=prefer, as pg_dump connects by default: encrypted, the server's certificate not verified.
-            var tls = new System.Net.Security.SslStream(stream, leaveInnerStreamOpen: false, (_, _, _, _) => true);
-            await tls.AuthenticateAsClientAsync(new System.Net.Security.SslClientAuthenticationOptions { TargetHost = host }, cancellationToken);
+            var check = ServerCertificateCheck.For(source);
+            var tls = new System.Net.Security.SslStream(stream, leaveInnerStreamOpen: false);
+            try
+            {
+                await tls.AuthenticateAsClientAsync(check.Options(), cancellationToken);
+            }
+            catch (System.Security.Authentication.AuthenticationException e) when (check.Refusal is not null)
+            {
+                throw check.Refused(e);
+            }
+
             return tls;
         }
         catch
@@ -238,6 +259,7 @@ internal sealed class ReplicationConnection : IAsyncDisposable
                     throw new LifeboatException($"{Describe} ended SCRAM authentication without proving it knows the password", "check that the host and port are the real server's");
                 return;
             case 3:
+                SentPasswordInClear = _overNetworkInClear;
                 await SendPasswordAsync(Encoding.UTF8.GetBytes(PasswordOf(source)), cancellationToken);
                 return;
             case 5:

@@ -32,7 +32,7 @@ public sealed record RecoverableWindow(BaseBackupPoint? Earliest, WalCommit? Las
         if (history is null)
             return new RecoverableWindow(null, null, null, backups[^1].Timeline, [], null);
         var fork = TimelineFork.Of(history, contents);
-        var usable = backups.Where(b => RecoveryPath.Of(history, b.Wal, contents.SegmentSize)?.MissingToConsistency(contents) is [])
+        var usable = backups.Where(b => RecoveryPath.Of(history, b.Wal, contents.SegmentSize)?.ReachesConsistency(contents) == true)
             .ToList();
         if (usable.Count == 0)
             return new RecoverableWindow(null, null, null, history.Timeline, [], fork);

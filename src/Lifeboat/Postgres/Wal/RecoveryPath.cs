@@ -86,6 +86,12 @@ public sealed class RecoveryPath
     public IReadOnlyList<WalSegmentRange> MissingToConsistency(WalArchiveContents contents) =>
         WalSegmentRange.Missing(Archived(contents).TakeWhile(n => n <= BackupEnd), First, BackupEnd);
 
+    /// <summary>
+    /// True when <paramref name="contents"/> holds every segment from the first to the one the backup becomes consistent
+    /// in: recovery can start from it. The window, the choice of a restore and the check all judge a backup by this.
+    /// </summary>
+    public bool ReachesConsistency(WalArchiveContents contents) => MissingToConsistency(contents).Count == 0;
+
     /// <summary>The segments of this path that <paramref name="contents"/> holds, from the first on, in order (gaps skipped).</summary>
     public IEnumerable<ulong> Archived(WalArchiveContents contents) =>
         steps.SelectMany(step => contents.Segments(step.Timeline).Where(n => n >= First && TimelineOf(n) == step.Timeline)).Order();
