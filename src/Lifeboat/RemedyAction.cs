@@ -104,4 +104,7 @@ public enum RemedyAction
 
     /// <summary>Recover along another timeline than the latest; <see cref="Remedy.Subject"/> is its number.</summary>
     ChooseTargetTimeline,
+
+    /// <summary>Restore to another path, or replace the existing file or directory there.</summary>
+    RestoreToAnotherPathOrReplace,
 }
