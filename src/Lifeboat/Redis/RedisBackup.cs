@@ -34,16 +34,14 @@ public sealed class RedisBackup(BackupRepository repository, IActivityReporter r
     public async Task<BackupManifest> RunAsync(RedisSource source, CancellationToken cancellationToken)
     {
         RepositoryLayout.ValidateSourceName(source.Name);
-        RedisInfo info;
-        await using (var client = await RedisConnector.OpenAsync(source, cancellationToken))
-            info = await RedisConnector.InfoAsync(client, source, cancellationToken);
-
         var startedAt = DateTimeOffset.UtcNow;
         var id = BackupId.New(startedAt);
+        await using var replication = await RedisReplicationStream.OpenAsync(source, IdleTimeout, cancellationToken);
+        var info = replication.Info;
         var keyspace = info.Keyspace();
-        reporter.Event($"backup {id}: taking the RDB of {source.Describe()} (Redis {info.Version}, {keyspace.Sum(d => d.Keys)} keys, role {info.Role})");
+        reporter.Event($"backup {id}: receiving the RDB of {source.Describe()} (Redis {info.Version}, {keyspace.Sum(d => d.Keys)} keys, role {info.Role}, {(replication.AnnouncedLength is { } length ? $"{length} bytes written to disk first" : "diskless")})");
         var folder = RepositoryLayout.BackupFolder(SourceType, source.Name, Kind, id);
-        var (stored, check, transfer) = await StoreAsync(source, folder + RdbObject, cancellationToken);
+        var (stored, check) = await StoreAsync(replication, source, folder + RdbObject, cancellationToken);
 
         var manifest = new BackupManifest
         {
@@ -64,7 +62,7 @@ public sealed class RedisBackup(BackupRepository repository, IActivityReporter r
                 RdbVersion = check.Version ?? 0,
                 RdbBytes = check.BytesRead,
                 Crc64 = check.Checksum?.ToString("x16", CultureInfo.InvariantCulture),
-                Transfer = transfer,
+                Transfer = replication.AnnouncedLength is null ? "diskless" : "disk",
                 Keyspace = keyspace,
                 UsedMemory = info.UsedMemory,
                 AofEnabled = info.AofEnabled,
@@ -76,10 +74,8 @@ public sealed class RedisBackup(BackupRepository repository, IActivityReporter r
         return manifest;
     }
 
-    private async Task<(StoredObject Stored, RdbCheckingStream Check, string Transfer)> StoreAsync(RedisSource source, string key, CancellationToken cancellationToken)
+    private async Task<(StoredObject Stored, RdbCheckingStream Check)> StoreAsync(RedisReplicationStream replication, RedisSource source, string key, CancellationToken cancellationToken)
     {
-        await using var replication = await RedisReplicationStream.OpenAsync(source, IdleTimeout, cancellationToken);
-        var transfer = replication.AnnouncedLength is null ? "diskless" : "disk";
         await using var drained = new ReadAheadStream(replication, CopyBuffer, ReadAheadBuffers);
         var check = new RdbCheckingStream(drained, $"the RDB sent by {source.Describe()}", "take the backup again; if it recurs, look in the server's log");
         await using var writer = await repository.CreateObjectAsync(key, RdbRole, cancellationToken);
@@ -92,6 +88,6 @@ public sealed class RedisBackup(BackupRepository repository, IActivityReporter r
             progress.Report(check.BytesRead);
         }
 
-        return (await writer.CompleteAsync(cancellationToken), check, transfer);
+        return (await writer.CompleteAsync(cancellationToken), check);
     }
 }

@@ -1,15 +1,17 @@
 using Lifeboat.Repository;
-using StackExchange.Redis;
 
 namespace Lifeboat.Redis;
 
 /// <summary>
-/// What a snapshot of one configured Redis needs, looked at without taking one: the server answers these credentials
-/// and INFO, the user may run REPLCONF (SYNC itself is only tried by a backup: trying it would start one), the server's
+/// What a snapshot of one configured Redis needs, looked at without taking one: the server answers these credentials,
+/// the user may run INFO and REPLCONF (SYNC itself is only tried by a backup: trying it would take one), the server's
 /// last background save succeeded (a failed fork fails a snapshot too), and the newest backup reads.
 /// </summary>
 public sealed class RedisPreflight
 {
+    // Each reply is small; a server that takes longer is as good as unreachable for a preflight.
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(10);
+
     private readonly RedisSource _source;
     private readonly BackupRepository? _repository;
     private readonly LifeboatException? _unusable;
@@ -29,7 +31,6 @@ public sealed class RedisPreflight
     public IReadOnlyList<PreflightStep> Steps =>
     [
         new($"{_prefix} connection", ConnectionAsync),
-        new($"{_prefix} replication", ReplicationAsync),
         new($"{_prefix} last save", _ => Task.FromResult(LastSave())),
         new($"{_prefix} newest backup", NewestBackupAsync),
     ];
@@ -41,44 +42,16 @@ public sealed class RedisPreflight
             return HealthCheck.Failed(name, _unusable);
         try
         {
-            await using var client = await RedisConnector.OpenAsync(_source, cancellationToken);
-            _info = await RedisConnector.InfoAsync(client, _source, cancellationToken);
+            _info = await RedisReplicationStream.ProbeAsync(_source, ProbeTimeout, cancellationToken);
             var keys = _info.Keyspace().Sum(d => d.Keys);
             var memory = _info.UsedMemory is { } used ? $", {ByteCount.Format(used)} used" : "";
-            return HealthCheck.Ok(name, $"connected to {_source.Endpoint}{(_source.User is null ? "" : $" as '{_source.User}'")}{(_source.Tls ? " over TLS" : "")}, Redis {_info.Version}, role {_info.Role}, {keys} keys{memory}");
+            return HealthCheck.Ok(
+                name,
+                $"connected to {_source.Endpoint}{(_source.User is null ? "" : $" as '{_source.User}'")}{(_source.Tls ? " over TLS" : "")}, Redis {_info.Version}, role {_info.Role}, {keys} keys{memory}; INFO and REPLCONF allowed (SYNC is tried by a backup only: trying it would take one)");
         }
         catch (LifeboatException e)
         {
             return HealthCheck.Failed(name, e);
-        }
-    }
-
-    private async Task<HealthCheck> ReplicationAsync(CancellationToken cancellationToken)
-    {
-        var name = $"{_prefix} replication";
-        if (_info is null)
-            return HealthCheck.Skip(name, "the server did not answer");
-        try
-        {
-            await using var client = await RedisConnector.OpenAsync(_source, cancellationToken);
-            // On a client that is no replica, REPLCONF only records a capability: harmless, and refused without the permission.
-            await client.GetDatabase().ExecuteAsync("REPLCONF", "capa", "eof").WaitAsync(cancellationToken);
-            return HealthCheck.Ok(name, "REPLCONF is allowed (SYNC is tried by a backup only: trying it would take one)");
-        }
-        catch (RedisServerException e) when (e.Message.StartsWith("NOPERM", StringComparison.Ordinal))
-        {
-            return new HealthCheck(name, HealthStatus.Fail, $"{_source.Describe()} refused REPLCONF: {e.Message}")
-            {
-                Hint = "grant the backup user the ACL permissions a backup needs: +replconf +sync +info",
-            };
-        }
-        catch (LifeboatException e)
-        {
-            return HealthCheck.Failed(name, e);
-        }
-        catch (RedisException e)
-        {
-            return new HealthCheck(name, HealthStatus.Fail, $"REPLCONF on {_source.Describe()} failed: {e.Message}") { Hint = "look in the server's log" };
         }
     }
 

@@ -46,12 +46,28 @@ public sealed class RedisReplicationStream : ReadOnlyStream
     /// <summary>Bytes of the RDB read so far.</summary>
     public long BytesRead { get; private set; }
 
+    /// <summary>What INFO said on this connection, right before SYNC.</summary>
+    public RedisInfo Info { get; private set; } = RedisInfo.Parse("");
+
     /// <summary>
     /// Connects, authenticates and asks for the RDB; returns once the server has begun to send it. The server's refusals
     /// (a wrong password, a missing ACL permission) come back as one line naming the command and the server's words.
     /// <paramref name="idleTimeout"/> is how long a silent server is waited for (it sends a newline every second while it forks).
     /// </summary>
-    public static async Task<RedisReplicationStream> OpenAsync(RedisSource source, TimeSpan idleTimeout, CancellationToken cancellationToken)
+    public static Task<RedisReplicationStream> OpenAsync(RedisSource source, TimeSpan idleTimeout, CancellationToken cancellationToken) =>
+        HandshakeAsync(source, idleTimeout, sync: true, cancellationToken);
+
+    /// <summary>
+    /// Everything <see cref="OpenAsync"/> does short of SYNC (which would take a snapshot): connects, authenticates, asks
+    /// INFO and sends REPLCONF capa eof, failing as a backup would; returns what INFO said.
+    /// </summary>
+    public static async Task<RedisInfo> ProbeAsync(RedisSource source, TimeSpan idleTimeout, CancellationToken cancellationToken)
+    {
+        await using var probe = await HandshakeAsync(source, idleTimeout, sync: false, cancellationToken);
+        return probe.Info;
+    }
+
+    private static async Task<RedisReplicationStream> HandshakeAsync(RedisSource source, TimeSpan idleTimeout, bool sync, CancellationToken cancellationToken)
     {
         var client = new TcpClient { NoDelay = true };
         RedisReplicationStream? stream = null;
@@ -60,7 +76,7 @@ public sealed class RedisReplicationStream : ReadOnlyStream
             await ConnectAsync(client, source, cancellationToken);
             var connection = await SecureAsync(client.GetStream(), source, cancellationToken);
             stream = new RedisReplicationStream(source, client, connection, idleTimeout);
-            await stream.HandshakeAsync(cancellationToken);
+            await stream.HandshakeAsync(sync, cancellationToken);
             return stream;
         }
         catch
@@ -152,7 +168,7 @@ public sealed class RedisReplicationStream : ReadOnlyStream
         }
     }
 
-    private async Task HandshakeAsync(CancellationToken cancellationToken)
+    private async Task HandshakeAsync(bool sync, CancellationToken cancellationToken)
     {
         if (_source.Password is { } password)
         {
@@ -160,7 +176,11 @@ public sealed class RedisReplicationStream : ReadOnlyStream
             await ExpectOkAsync("AUTH", auth, cancellationToken);
         }
 
+        await WriteAsync(Command("INFO"), cancellationToken);
+        Info = RedisInfo.Parse(await ReadBulkAsync("INFO", cancellationToken));
         await ExpectOkAsync("REPLCONF capa eof", Command("REPLCONF", "capa", "eof"), cancellationToken);
+        if (!sync)
+            return;
         // Redis before 7.0 does not know rdb-only: it then sends the RDB all the same, and the stream ends at the RDB anyway.
         await ExpectOkAsync("REPLCONF rdb-only 1", Command("REPLCONF", "rdb-only", "1"), cancellationToken, unknownIsFine: true);
         await WriteAsync(Command("SYNC"), cancellationToken);
@@ -246,6 +266,36 @@ public sealed class RedisReplicationStream : ReadOnlyStream
         }
     }
 
+    private async Task<string> ReadBulkAsync(string what, CancellationToken cancellationToken)
+    {
+        var header = await ReadLineAsync(cancellationToken);
+        if (header.StartsWith('-'))
+            throw Refused(what, header);
+        if (!header.StartsWith('$') || !int.TryParse(header.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var length) || length > BufferSize - 2)
+            throw new LifeboatException($"{_source.Describe()} answered {what} with '{Shorten(header)}', not a bulk string", "check that the host and port are a Redis server's");
+        while (_filled - _offset < length + 2)
+        {
+            Compact();
+            var read = await ReceiveAsync(_buffer.AsMemory(_filled), cancellationToken);
+            if (read == 0)
+                throw new LifeboatException($"{_source.Describe()} closed the connection before it sent the RDB", "look in the server's log for why it dropped the connection");
+            _filled += read;
+        }
+
+        var text = Encoding.UTF8.GetString(_buffer, _offset, length);
+        _offset += length + 2;
+        return text;
+    }
+
+    private void Compact()
+    {
+        if (_offset == 0)
+            return;
+        _buffer.AsSpan(_offset, _filled - _offset).CopyTo(_buffer);
+        _filled -= _offset;
+        _offset = 0;
+    }
+
     private async Task<string> ReadLineAsync(CancellationToken cancellationToken)
     {
         while (true)
@@ -258,13 +308,7 @@ public sealed class RedisReplicationStream : ReadOnlyStream
                 return line;
             }
 
-            if (_offset > 0)
-            {
-                _buffer.AsSpan(_offset, _filled - _offset).CopyTo(_buffer);
-                _filled -= _offset;
-                _offset = 0;
-            }
-
+            Compact();
             if (_filled == _buffer.Length)
                 throw new LifeboatException($"{_source.Describe()} sent a reply line longer than {BufferSize} bytes", "check that the host and port are a Redis server's");
             var read = await ReceiveAsync(_buffer.AsMemory(_filled), cancellationToken);
