@@ -107,4 +107,7 @@ public enum RemedyAction
 
     /// <summary>Check how the source's connections use TLS: the mode, the certificate authority file and the host the certificate must name; <see cref="Remedy.Subject"/> is the source type.</summary>
     CheckSourceTls,
+
+    /// <summary>Restore to another path, or replace the existing file or directory there.</summary>
+    RestoreToAnotherPathOrReplace,
 }

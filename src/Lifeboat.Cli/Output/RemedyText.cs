@@ -44,6 +44,7 @@ internal static class RemedyText
 
         RemedyAction.ChooseTargetDatabase => "choose another name with --target-db",
         RemedyAction.RestoreElsewhereOrReplace => "restore into another database with --target-db NAME, or add --force to replace it",
+        RemedyAction.RestoreToAnotherPathOrReplace => "restore to another path with --to, or add --force to replace it",
         RemedyAction.EmptyDirectoryOrReplace => "restore into an empty directory, or add --force to replace what is in it (a running server must be stopped first)",
         RemedyAction.ArchiveThroughLifeboat => "archive_command must be 'lifeboat wal-push %p' with this configuration (archive_mode = on, then restart the server)",
         RemedyAction.RestoreWithOneJob => "restore with --jobs 1 to let pg_restore read the archive alone",

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Lifeboat.Cli.Sources.Postgres;
+using Lifeboat.Cli.Sources.Redis;
 using Lifeboat.Repository;
 
 namespace Lifeboat.Cli.Sources;
@@ -8,7 +9,7 @@ namespace Lifeboat.Cli.Sources;
 internal static class SourceKinds
 {
     /// <summary>The registered kinds.</summary>
-    public static IReadOnlyList<SourceKind> All { get; } = [PostgresSourceKind.Kind];
+    public static IReadOnlyList<SourceKind> All { get; } = [PostgresSourceKind.Kind, RedisSourceKind.Kind];
 
     /// <summary>The kind named <paramref name="name"/>; an unknown name is a usage error with a "did you mean".</summary>
     public static SourceKind Find(string name)

@@ -1,0 +1,73 @@
+using System.CommandLine;
+using Lifeboat.Cli.Commands;
+using Lifeboat.Cli.Output;
+using Lifeboat.Redis;
+using Lifeboat.Repository;
+
+namespace Lifeboat.Cli.Sources.Redis;
+
+/// <summary>lifeboat restore redis: a snapshot written back as an RDB file, or as the append-only directory a server with appendonly yes loads.</summary>
+internal static class RedisRestoreCommand
+{
+    public static Command Create()
+    {
+        var name = CommonOptions.SourceName("redis");
+        var backup = new Option<string>("--backup") { Description = "Backup id (whole, a unique prefix, or a unique prefix of its last 8 characters), or 'latest'", DefaultValueFactory = _ => "latest" };
+        var to = new Option<string>("--to") { Description = "The RDB file to write (e.g. /data/dump.rdb); with --aof, the append-only directory (e.g. /data/appendonlydir)", Required = true };
+        var aof = CommonOptions.Flag("--aof", "Lay the RDB out as Redis 7's append-only directory (appendonly.aof.1.base.rdb and its manifest), for a server with appendonly yes");
+        var force = CommonOptions.Flag("--force", "Replace an existing file or directory at --to (after the RDB has been written and verified beside it)");
+        var command = new Command("redis", "Write a Redis snapshot, verified (header, CRC64), to a file a server starts from");
+        foreach (var option in new Option[] { name, backup, to, aof, force })
+            command.Options.Add(option);
+        command.SetBody(async (parse, options, cancellationToken) =>
+        {
+            await using var session = await RepositorySession.OpenAsync(options.ConfigPath, cancellationToken);
+            var source = RedisSourceKind.Pick(session.Settings, parse.GetValue(name));
+            // A prune of the chosen backup waits until it is written out.
+            await session.LockAsync(LockScope.Source(RedisBackup.SourceType, source.Name), "restore redis");
+            var result = await session.RunAsync(async work =>
+            {
+                var manifest = await session.Repository.FindBackupAsync(RedisBackup.SourceType, source.Name, parse.GetValue(backup)!, work, RedisBackup.Kind);
+                return await Reporting.RunAsync(options, reporter =>
+                {
+                    var restore = new RedisFileRestore(session.Repository, reporter);
+                    return parse.GetValue(aof)
+                        ? restore.ToAofDirectoryAsync(manifest, parse.GetValue(to)!, parse.GetValue(force), work)
+                        : restore.ToFileAsync(manifest, parse.GetValue(to)!, parse.GetValue(force), work);
+                });
+            });
+            Print(result, options);
+            return CommandRunner.Ok;
+        });
+        return command;
+    }
+
+    private static void Print(RedisFileRestoreResult result, GlobalOptions options)
+    {
+        if (options.Json)
+        {
+            CliJson.Print(new RedisRestoreSummary(result.BackupId, result.RdbFile, result.Bytes, result.AofDirectory), RedisCliJson.Default.RedisRestoreSummary);
+            return;
+        }
+
+        if (options.Quiet)
+            return;
+        if (result.AofDirectory is not { } directory)
+        {
+            Console.WriteLine($"restored backup {result.BackupId} to {result.RdbFile} ({ByteSize.Format(result.Bytes)}, CRC64 verified)");
+            Console.WriteLine("A server with appendonly no loads it at start when it is its dir/dbfilename; with appendonly yes it ignores it and starts empty: restore with --aof instead.");
+            return;
+        }
+
+        Console.WriteLine($"restored backup {result.BackupId} as the append-only directory {directory} ({ByteSize.Format(result.Bytes)} base RDB, CRC64 verified)");
+        Console.WriteLine($"""
+            To bring it into the plan's Kubernetes deployment (k8s/redis.yaml, appendonly yes):
+              1. Scale Redis to zero so nothing writes its volume: kubectl -n devplatform scale deploy/redis --replicas=0
+              2. The data volume must be a PersistentVolumeClaim: an emptyDir is wiped with the pod and the restore with it.
+              3. Copy the directory onto the volume as Redis's dir/appenddirname (default /data/{AofLayout.DefaultDirectoryName}),
+                 replacing the one there, e.g. from a helper pod that mounts the claim: kubectl cp {directory} devplatform/HELPER:/data/{AofLayout.DefaultDirectoryName}
+              4. Scale Redis back to one and check the keys: kubectl -n devplatform scale deploy/redis --replicas=1; redis-cli INFO keyspace
+            The files are named for appendfilename "{AofLayout.DefaultAppendFileName}"; a server with another appendfilename needs them renamed.
+            """);
+    }
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+using Lifeboat.Cli.Configuration;
+
+namespace Lifeboat.Cli.Sources.Redis;
+
+/// <summary>The redis: source section, declared once: its keys and how one entry binds to <see cref="RedisSettings"/>.</summary>
+internal static class RedisSection
+{
+    private static readonly ConfigKey Name = new("name", ConfigValueType.Text, "name backups are filed under (`redis/<name>/rdbs/…`)")
+    {
+        Required = true,
+    };
+
+    private static readonly ConfigKey Host = new("host", ConfigValueType.Text, "server host") { Default = "localhost" };
+
+    private static readonly ConfigKey Port = new("port", ConfigValueType.Int, "server port") { Default = "6379", Min = 1, Max = 65535 };
+
+    private static readonly ConfigKey User = new(
+        "user", ConfigValueType.Text, "ACL user to `AUTH` as; it needs `+replconf +sync +info` (docs/RUNBOOK.md)")
+    {
+        DefaultNote = "the default user",
+    };
+
+    private static readonly ConfigKey PasswordEnv = new(
+        "passwordEnv", ConfigValueType.SecretReference, "variable holding the password (`requirepass`, or the ACL user's)");
+
+    private static readonly ConfigKey Tls = new(
+        "tls", ConfigValueType.Bool, "speak TLS; the server's certificate must name the host and chain to a trusted root (or `caFile`)")
+    {
+        Default = "false",
+    };
+
+    private static readonly ConfigKey CaFile = new(
+        "caFile", ConfigValueType.Path, "PEM file of the CA that signed the server's certificate, trusted instead of the system's roots (with `tls`)");
+
+    private static readonly ConfigKey Databases = new(
+        "databases", ConfigValueType.Text, "comma-separated database numbers a restore into a server takes, e.g. `0,2` (a snapshot always holds them all)")
+    {
+        DefaultNote = "all",
+    };
+
+    /// <summary>The redis: section, registered with the rest of Redis in <see cref="RedisSourceKind"/>.</summary>
+    public static readonly SourceSection Declaration = new(
+        "redis",
+        new ConfigSection("redis", IsList: true, [Name, Host, Port, User, PasswordEnv, Tls, CaFile, Databases]),
+        Bind);
+
+    private static RedisSettings Bind(SectionValues entry)
+    {
+        return new RedisSettings(
+            entry.Text(Name),
+            entry.Text(Host),
+            entry.Int(Port),
+            entry.OptionalText(User),
+            entry.OptionalSecret(PasswordEnv),
+            entry.Bool(Tls),
+            entry.OptionalPath(CaFile),
+            DatabaseList(entry));
+    }
+
+    private static List<int> DatabaseList(SectionValues entry)
+    {
+        if (entry.OptionalText(Databases) is not { } text)
+            return [];
+        var databases = new List<int>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var db) || db > 15_999)
+            {
+                throw new LifeboatException(
+                    $"{entry.DisplayName}.databases in {entry.Origin(Databases)} must list database numbers separated by commas (e.g. 0,2), not '{text}'",
+                    null,
+                    FailureKind.Usage);
+            }
+
+            databases.Add(db);
+        }
+
+        return [.. databases.Distinct().Order()];
+    }
+}

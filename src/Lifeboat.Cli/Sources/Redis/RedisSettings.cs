@@ -1,0 +1,7 @@
+using Lifeboat.Cli.Configuration;
+
+namespace Lifeboat.Cli.Sources.Redis;
+
+/// <summary>One entry of redis:.</summary>
+public sealed record RedisSettings(
+    string Name, string Host, int Port, string? User, SecretReference? Password, bool Tls, string? CaFile, IReadOnlyList<int> Databases) : ISourceSettings;

@@ -1,0 +1,93 @@
+using System.Globalization;
+using Lifeboat.Repository;
+
+namespace Lifeboat.Redis;
+
+/// <summary>
+/// The plan's 15-minute Redis snapshot, taken over the network as a replica takes it: the RDB streams from the
+/// replication connection through the envelope, checked as it passes (header, end marker, CRC64); only an RDB that
+/// checks out gets a manifest.
+/// </summary>
+public sealed class RedisBackup(BackupRepository repository, IActivityReporter reporter)
+{
+    /// <summary>The source type in manifests and keys.</summary>
+    public const string SourceType = "redis";
+
+    /// <summary>The kind of backup.</summary>
+    public const string Kind = "rdb";
+
+    /// <summary>The name of the RDB object inside the backup folder.</summary>
+    public const string RdbObject = "rdb";
+
+    /// <summary>The role recorded for the RDB in the manifest.</summary>
+    public const string RdbRole = "redis-rdb";
+
+    private const int CopyBuffer = 1 << 20;
+
+    // The socket is read this far ahead of the repository, so a slow upload seldom makes the server wait on a full socket.
+    private const int ReadAheadBuffers = 32;
+
+    // How long a silent server is waited for; it sends a newline every second while it forks.
+    private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Takes the snapshot into the repository and commits its manifest.</summary>
+    public async Task<BackupManifest> RunAsync(RedisSource source, CancellationToken cancellationToken)
+    {
+        RepositoryLayout.ValidateSourceName(source.Name);
+        var startedAt = DateTimeOffset.UtcNow;
+        var id = BackupId.New(startedAt);
+        await using var replication = await RedisReplicationStream.OpenAsync(source, IdleTimeout, cancellationToken);
+        var info = replication.Info;
+        var keyspace = info.Keyspace();
+        reporter.Event($"backup {id}: receiving the RDB of {source.Describe()} (Redis {info.Version}, {keyspace.Sum(d => d.Keys)} keys, role {info.Role}, {(replication.AnnouncedLength is { } length ? $"{length} bytes written to disk first" : "diskless")})");
+        var folder = RepositoryLayout.BackupFolder(SourceType, source.Name, Kind, id);
+        var (stored, check) = await StoreAsync(replication, source, folder + RdbObject, cancellationToken);
+
+        var manifest = new BackupManifest
+        {
+            Id = id.Value,
+            Source = SourceType,
+            Name = source.Name,
+            Kind = Kind,
+            StartedAt = startedAt,
+            FinishedAt = DateTimeOffset.UtcNow,
+            Host = Environment.MachineName,
+            LifeboatVersion = LifeboatInfo.Version,
+            SizeBytes = stored.SizeBytes,
+            StoredBytes = stored.StoredBytes,
+            Objects = [stored],
+            Details = new RedisSnapshotInfo
+            {
+                RedisVersion = info.Version,
+                RdbVersion = check.Version ?? 0,
+                RdbBytes = check.BytesRead,
+                Crc64 = check.Checksum?.ToString("x16", CultureInfo.InvariantCulture),
+                Transfer = replication.AnnouncedLength is null ? "diskless" : "disk",
+                Keyspace = keyspace,
+                UsedMemory = info.UsedMemory,
+                AofEnabled = info.AofEnabled,
+                Role = info.Role,
+            }.ToDetails(),
+        };
+        await repository.CommitManifestAsync(manifest, cancellationToken);
+        reporter.Event($"backup {id}: committed, RDB version {check.Version}, {check.BytesRead} bytes, CRC64 {(check.Checksum is null ? "off" : "verified")}");
+        return manifest;
+    }
+
+    private async Task<(StoredObject Stored, RdbCheckingStream Check)> StoreAsync(RedisReplicationStream replication, RedisSource source, string key, CancellationToken cancellationToken)
+    {
+        await using var drained = new ReadAheadStream(replication, CopyBuffer, ReadAheadBuffers);
+        var check = new RdbCheckingStream(drained, $"the RDB sent by {source.Describe()}", "take the backup again; if it recurs, look in the server's log");
+        await using var writer = await repository.CreateObjectAsync(key, RdbRole, cancellationToken);
+        var progress = reporter.StartTransfer($"rdb {source.Name}", replication.AnnouncedLength);
+        var buffer = new byte[CopyBuffer];
+        int read;
+        while ((read = await check.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            await writer.Stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            progress.Report(check.BytesRead);
+        }
+
+        return (await writer.CompleteAsync(cancellationToken), check);
+    }
+}
