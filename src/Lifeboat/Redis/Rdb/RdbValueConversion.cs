@@ -9,6 +9,12 @@ namespace Lifeboat.Redis.Rdb;
 /// </summary>
 internal static class RdbValueConversion
 {
+    /// <summary>True when a value of <paramref name="type"/> can be made readable by an RDB <paramref name="targetVersion"/> server.</summary>
+    public static bool CanConvert(byte type, int targetVersion) =>
+        (RdbType.IntroducedIn(type) is { } since && since <= targetVersion)
+        || type == RdbType.SetListpack
+        || (type == RdbType.StreamListpacks3 && targetVersion >= RdbType.IntroducedIn(RdbType.StreamListpacks2));
+
     /// <summary>
     /// <paramref name="value"/> (type byte first) as RDB <paramref name="targetVersion"/> reads it, or null when its type
     /// has no form that version knows. Throws <see cref="RdbFormatException"/> when a value to convert is malformed.
