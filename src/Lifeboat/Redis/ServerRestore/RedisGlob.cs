@@ -8,6 +8,9 @@ public static class RedisGlob
     /// <summary>True when <paramref name="key"/> matches <paramref name="pattern"/> as KEYS and SCAN MATCH would have it.</summary>
     public static bool IsMatch(ReadOnlySpan<byte> pattern, ReadOnlySpan<byte> key)
     {
+        // KEYS and SCAN take a lone * as every key before matching, the empty key included, which stringmatchlen would not match.
+        if (pattern.SequenceEqual("*"u8))
+            return true;
         var skipLongerMatches = false;
         return Match(pattern, key, ref skipLongerMatches, 0);
     }
