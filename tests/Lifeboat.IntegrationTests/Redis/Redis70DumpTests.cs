@@ -56,7 +56,7 @@ public sealed class Redis70DumpTests(FilledRedis70 source) : IClassFixture<Fille
         Assert.Equal("hi", (string?)await targetAdmin.GetDatabase().ExecuteAsync("FCALL", "echo_one", 0, "hi"));
         Assert.Equal(await RedisTestServer.KeyCountsAsync(source.Admin), result.Databases.ToDictionary(d => d.Db, d => d.Restored));
         Assert.All(result.Databases, d => Assert.Equal((d.Keys, 0L, 0L), (d.Restored, d.Expired, d.FilteredOut)));
-        Assert.Equal(10, result.TargetRdbVersion);
+        Assert.Equal(10, result.PayloadRdbVersion);
         await restoreTarget.Connection.DisposeAsync();
     }
 

@@ -35,6 +35,7 @@ public sealed class Redis72FileRestoreTests
         Assert.Equal(expected.GroupBy(k => k.Db).ToDictionary(g => g.Key, g => (long)g.Count()), await RedisTestServer.KeyCountsAsync(admin));
         Assert.Equal(expected.GroupBy(k => k.Db).Select(g => new DatabaseRestoreCount(g.Key, g.Count(), g.Count(), 0, 0)), result.Databases);
         Assert.Equal([AllTypesDataset.Library], result.FunctionLibraries);
+        Assert.Equal(10, result.PayloadRdbVersion);
         await restoreTarget.Connection.DisposeAsync();
     }
 

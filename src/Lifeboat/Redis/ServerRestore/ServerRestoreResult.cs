@@ -3,8 +3,8 @@ namespace Lifeboat.Redis.ServerRestore;
 /// <summary>What a restore into a running Redis wrote.</summary>
 /// <param name="Databases">Per database of the RDB, in order: what it declared and what became of its keys.</param>
 /// <param name="FunctionLibraries">The names of the function libraries restored.</param>
-/// <param name="TargetRdbVersion">The RDB version the target reads, which the payloads were written as.</param>
-public sealed record ServerRestoreResult(IReadOnlyList<DatabaseRestoreCount> Databases, IReadOnlyList<string> FunctionLibraries, int TargetRdbVersion)
+/// <param name="PayloadRdbVersion">The RDB version the payloads were written as: the RDB's own, or the target's when that is older.</param>
+public sealed record ServerRestoreResult(IReadOnlyList<DatabaseRestoreCount> Databases, IReadOnlyList<string> FunctionLibraries, int PayloadRdbVersion)
 {
     /// <summary>Keys written, over all databases.</summary>
     public long KeysRestored => Databases.Sum(d => d.Restored);
