@@ -1,0 +1,46 @@
+using System.Buffers;
+using System.Buffers.Binary;
+
+namespace Lifeboat.Redis.Rdb;
+
+/// <summary>
+/// The payload DUMP makes and RESTORE takes (cluster.c createDumpPayload): a serialized value, then the RDB version
+/// (2 bytes) and the CRC64 of everything before it (8 bytes), both little-endian.
+/// </summary>
+public static class RdbDumpPayload
+{
+    /// <summary>The footer's length.</summary>
+    public const int FooterBytes = 10;
+
+    /// <summary>The payload of <paramref name="value"/> (type byte first) as RDB <paramref name="rdbVersion"/>.</summary>
+    public static byte[] Create(ReadOnlySpan<byte> value, int rdbVersion)
+    {
+        var payload = GC.AllocateUninitializedArray<byte>(value.Length + FooterBytes);
+        value.CopyTo(payload);
+        BinaryPrimitives.WriteUInt16LittleEndian(payload.AsSpan(value.Length), (ushort)rdbVersion);
+        var crc = RdbCrc64.Update(0, payload.AsSpan(0, value.Length + 2));
+        BinaryPrimitives.WriteUInt64LittleEndian(payload.AsSpan(value.Length + 2), crc);
+        return payload;
+    }
+
+    /// <summary>The FUNCTION RESTORE payload of one library (functionDumpCommand: the FUNCTION2 opcode and the code as a string).</summary>
+    public static byte[] ForFunctionLibrary(ReadOnlySpan<byte> code, int rdbVersion)
+    {
+        var body = new ArrayBufferWriter<byte>(code.Length + 16);
+        body.Write([RdbOpcode.Function2]);
+        RdbWriter.WriteString(body, code);
+        return Create(body.WrittenSpan, rdbVersion);
+    }
+
+    /// <summary>The serialized value and RDB version of <paramref name="payload"/>; null when it is too short or its checksum fails.</summary>
+    public static (ReadOnlyMemory<byte> Value, int RdbVersion)? Open(ReadOnlyMemory<byte> payload)
+    {
+        if (payload.Length < FooterBytes)
+            return null;
+        var span = payload.Span;
+        var bodyEnd = payload.Length - 8;
+        if (RdbCrc64.Update(0, span[..bodyEnd]) != BinaryPrimitives.ReadUInt64LittleEndian(span[bodyEnd..]))
+            return null;
+        return (payload[..(payload.Length - FooterBytes)], BinaryPrimitives.ReadUInt16LittleEndian(span[(payload.Length - FooterBytes)..]));
+    }
+}

@@ -1,0 +1,11 @@
+namespace Lifeboat.Redis.Rdb;
+
+/// <summary>An RDB's bytes are not what the format allows at <see cref="Offset"/>; the reader words it for the operator.</summary>
+internal sealed class RdbFormatException(long offset, string problem) : Exception(problem)
+{
+    /// <summary>The byte offset in the RDB where the problem was found.</summary>
+    public long Offset { get; } = offset;
+
+    /// <summary>True when the RDB ended before the format said it would.</summary>
+    public bool Truncated { get; init; }
+}

@@ -1,0 +1,233 @@
+using System.Buffers;
+using System.Buffers.Binary;
+
+namespace Lifeboat.Redis.Rdb;
+
+/// <summary>
+/// A forward-only, buffered reader of an RDB's bytes over pooled buffers. It keeps the CRC64 of every byte consumed and,
+/// while capturing, copies the consumed bytes aside (a value's serialized form), in bulk as the buffer turns over.
+/// Reads complete synchronously while the buffer holds the bytes asked for.
+/// </summary>
+internal sealed class RdbInput : IDisposable
+{
+    private const int BufferSize = 1 << 20;
+
+    private readonly Stream _stream;
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+    private int _position;
+    private int _end;
+    private long _bufferOffset;
+    private bool _endOfStream;
+
+    private ulong _crc;
+    private int _crcFrom;
+
+    private byte[] _capture = [];
+    private int _captureLength;
+    private int _captureFrom = -1;
+
+    public RdbInput(Stream stream) => _stream = stream;
+
+    /// <summary>The offset of the next byte to be consumed.</summary>
+    public long Offset => _bufferOffset + _position;
+
+    /// <summary>Consumes one byte.</summary>
+    public ValueTask<byte> ReadByteAsync(CancellationToken cancellationToken) =>
+        _position < _end ? new ValueTask<byte>(_buffer[_position++]) : ReadByteSlowAsync(cancellationToken);
+
+    /// <summary>Consumes <paramref name="count"/> bytes (at most 8) and returns them, little-endian, as a number.</summary>
+    public async ValueTask<ulong> ReadLittleEndianAsync(int count, CancellationToken cancellationToken)
+    {
+        await EnsureAsync(count, cancellationToken);
+        Span<byte> bytes = stackalloc byte[8];
+        bytes.Clear();
+        _buffer.AsSpan(_position, count).CopyTo(bytes);
+        _position += count;
+        return BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+    }
+
+    /// <summary>Consumes <paramref name="count"/> bytes (at most 8) and returns them, big-endian, as a number.</summary>
+    public async ValueTask<ulong> ReadBigEndianAsync(int count, CancellationToken cancellationToken)
+    {
+        await EnsureAsync(count, cancellationToken);
+        ulong value = 0;
+        for (var i = 0; i < count; i++)
+            value = (value << 8) | _buffer[_position + i];
+        _position += count;
+        return value;
+    }
+
+    /// <summary>Consumes <paramref name="count"/> bytes into a new array.</summary>
+    public async ValueTask<byte[]> ReadBytesAsync(long count, CancellationToken cancellationToken)
+    {
+        if (count > Array.MaxLength)
+            throw new RdbFormatException(Offset, $"a string of {count} bytes is longer than this reader holds");
+        // A damaged length must not allocate gigabytes up front: the array grows with the bytes that actually come.
+        var bytes = GC.AllocateUninitializedArray<byte>((int)Math.Min(count, BufferSize));
+        var done = 0;
+        while (done < count)
+        {
+            if (_position == _end)
+                await FillAsync(1, cancellationToken);
+            if (done == bytes.Length)
+                Array.Resize(ref bytes, (int)Math.Min(count, bytes.Length * 2L));
+            var n = Math.Min(_end - _position, bytes.Length - done);
+            _buffer.AsSpan(_position, n).CopyTo(bytes.AsSpan(done));
+            _position += n;
+            done += n;
+        }
+
+        return bytes;
+    }
+
+    /// <summary>Consumes <paramref name="count"/> bytes without looking at them (they are still hashed and captured).</summary>
+    public ValueTask SkipAsync(long count, CancellationToken cancellationToken)
+    {
+        if (count <= _end - _position)
+        {
+            _position += (int)count;
+            return ValueTask.CompletedTask;
+        }
+
+        return SkipSlowAsync(count, cancellationToken);
+    }
+
+    /// <summary>True when no byte follows the ones consumed.</summary>
+    public async ValueTask<bool> AtEndAsync(CancellationToken cancellationToken)
+    {
+        if (_position < _end)
+            return false;
+        await TryFillAsync(1, cancellationToken);
+        return _position == _end;
+    }
+
+    /// <summary>The CRC64 of every byte consumed so far.</summary>
+    public ulong Crc
+    {
+        get
+        {
+            HashConsumed();
+            return _crc;
+        }
+    }
+
+    /// <summary>Starts copying consumed bytes aside after <paramref name="first"/>, forgetting what an earlier capture kept.</summary>
+    public void StartCapture(byte first)
+    {
+        if (_capture.Length == 0)
+            GrowCapture(1);
+        _capture[0] = first;
+        _captureLength = 1;
+        _captureFrom = _position;
+    }
+
+    /// <summary>Consumes <paramref name="count"/> bytes, leaving them out of the capture under way.</summary>
+    public async ValueTask SkipUncapturedAsync(int count, CancellationToken cancellationToken)
+    {
+        await EnsureAsync(count, cancellationToken);
+        KeepCaptured();
+        _position += count;
+        _captureFrom = _position;
+    }
+
+    /// <summary>Ends the capture and returns the bytes consumed since it started (valid until the next capture starts).</summary>
+    public ReadOnlyMemory<byte> EndCapture()
+    {
+        KeepCaptured();
+        _captureFrom = -1;
+        return _capture.AsMemory(0, _captureLength);
+    }
+
+    public void Dispose()
+    {
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = [];
+        if (_capture.Length > 0)
+            ArrayPool<byte>.Shared.Return(_capture);
+        _capture = [];
+    }
+
+    private ValueTask EnsureAsync(int count, CancellationToken cancellationToken) =>
+        _end - _position >= count ? ValueTask.CompletedTask : FillAsync(count, cancellationToken);
+
+    private async ValueTask<byte> ReadByteSlowAsync(CancellationToken cancellationToken)
+    {
+        await FillAsync(1, cancellationToken);
+        return _buffer[_position++];
+    }
+
+    private async ValueTask SkipSlowAsync(long count, CancellationToken cancellationToken)
+    {
+        while (count > 0)
+        {
+            if (_position == _end)
+                await FillAsync(1, cancellationToken);
+            var n = (int)Math.Min(_end - _position, count);
+            _position += n;
+            count -= n;
+        }
+    }
+
+    /// <summary>Makes at least <paramref name="count"/> unconsumed bytes available, or throws at the stream's end.</summary>
+    private async ValueTask FillAsync(int count, CancellationToken cancellationToken)
+    {
+        await TryFillAsync(count, cancellationToken);
+        if (_end - _position < count)
+            throw new RdbFormatException(_bufferOffset + _end, "it ends early") { Truncated = true };
+    }
+
+    private async ValueTask TryFillAsync(int count, CancellationToken cancellationToken)
+    {
+        Compact();
+        while (_end - _position < count && !_endOfStream)
+        {
+            var n = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
+            if (n == 0)
+                _endOfStream = true;
+            _end += n;
+        }
+    }
+
+    /// <summary>Hashes and captures the consumed bytes, then moves the unconsumed ones to the buffer's start.</summary>
+    private void Compact()
+    {
+        HashConsumed();
+        KeepCaptured();
+        var unconsumed = _end - _position;
+        _buffer.AsSpan(_position, unconsumed).CopyTo(_buffer);
+        _bufferOffset += _position;
+        _position = 0;
+        _end = unconsumed;
+        _crcFrom = 0;
+        if (_captureFrom >= 0)
+            _captureFrom = 0;
+    }
+
+    private void HashConsumed()
+    {
+        _crc = RdbCrc64.Update(_crc, _buffer.AsSpan(_crcFrom, _position - _crcFrom));
+        _crcFrom = _position;
+    }
+
+    private void KeepCaptured()
+    {
+        if (_captureFrom < 0)
+            return;
+        var bytes = _buffer.AsSpan(_captureFrom, _position - _captureFrom);
+        if (_captureLength + bytes.Length > _capture.Length)
+            GrowCapture(_captureLength + bytes.Length);
+        bytes.CopyTo(_capture.AsSpan(_captureLength));
+        _captureLength += bytes.Length;
+        _captureFrom = _position;
+    }
+
+    private void GrowCapture(int needed)
+    {
+        var doubled = (int)Math.Min(Array.MaxLength, Math.Max(4096, _capture.Length * 2L));
+        var grown = ArrayPool<byte>.Shared.Rent(Math.Max(needed, doubled));
+        _capture.AsSpan(0, _captureLength).CopyTo(grown);
+        if (_capture.Length > 0)
+            ArrayPool<byte>.Shared.Return(_capture);
+        _capture = grown;
+    }
+}

@@ -1,0 +1,227 @@
+using System.Globalization;
+using System.Text;
+
+namespace Lifeboat.Redis.Rdb;
+
+/// <summary>
+/// Reads an RDB as it streams, entry by entry, walking each value to its end without building it, and checks the
+/// CRC64 trailer at the end. Memory stays within the largest single value (values are kept only when asked for).
+/// </summary>
+public sealed class RdbReader : IDisposable
+{
+    /// <summary>The newest RDB version this reader knows (Redis 7.4 writes 12).</summary>
+    public const int NewestVersion = 12;
+
+    private const int FirstVersionWithChecksum = 5;
+    private const int MillisecondsPerSecond = 1000;
+    private static readonly byte[] Magic = "REDIS"u8.ToArray();
+
+    private readonly RdbInput _input;
+    private readonly RdbValueWalker _walker;
+    private readonly string _name;
+    private readonly bool _keepValues;
+    private int _db;
+    private byte[]? _currentKey;
+    private bool _ended;
+
+    private RdbReader(RdbInput input, string name, int version, bool keepValues)
+    {
+        _input = input;
+        _name = name;
+        Version = version;
+        _keepValues = keepValues;
+        _walker = new RdbValueWalker(input, version);
+    }
+
+    /// <summary>The RDB version from the header.</summary>
+    public int Version { get; }
+
+    /// <summary>How many bytes have been read.</summary>
+    public long Offset => _input.Offset;
+
+    /// <summary>Once the end was read: the CRC64 the RDB carries, or null when it was written without one.</summary>
+    public ulong? Checksum { get; private set; }
+
+    /// <summary>
+    /// Reads the header of the RDB in <paramref name="stream"/>; <paramref name="name"/> says which RDB in messages
+    /// ("the RDB of backup 20250101T…"). With <paramref name="keepValues"/> each key comes with its serialized value.
+    /// </summary>
+    public static async Task<RdbReader> OpenAsync(Stream stream, string name, bool keepValues, CancellationToken cancellationToken)
+    {
+        var input = new RdbInput(stream);
+        try
+        {
+            var version = await ReadHeaderAsync(input, name, cancellationToken);
+            return new RdbReader(input, name, version, keepValues);
+        }
+        catch
+        {
+            input.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The next entry, or null after the end marker, once the checksum matched and nothing follows. Throws a
+    /// <see cref="LifeboatException"/> saying where and what when the RDB is truncated, damaged or holds what this
+    /// reader cannot read.
+    /// </summary>
+    public async ValueTask<RdbEntry?> ReadAsync(CancellationToken cancellationToken)
+    {
+        if (_ended)
+            return null;
+        try
+        {
+            return await ReadEntryAsync(cancellationToken);
+        }
+        catch (RdbFormatException e)
+        {
+            throw Failure(e);
+        }
+    }
+
+    /// <summary>Reads to the end, checking structure and checksum, and counts the keys.</summary>
+    public async Task<long> ReadToEndAsync(CancellationToken cancellationToken)
+    {
+        long keys = 0;
+        while (await ReadAsync(cancellationToken) is { } entry)
+        {
+            if (entry is RdbKeyValue)
+                keys++;
+        }
+
+        return keys;
+    }
+
+    /// <summary>Returns the buffers to the pool.</summary>
+    public void Dispose() => _input.Dispose();
+
+    private async ValueTask<RdbEntry?> ReadEntryAsync(CancellationToken cancellationToken)
+    {
+        _currentKey = null;
+        long? expireAt = null;
+        while (true)
+        {
+            var offset = _input.Offset;
+            var code = await _input.ReadByteAsync(cancellationToken);
+            switch (code)
+            {
+                case RdbOpcode.Eof:
+                    await ReadTrailerAsync(cancellationToken);
+                    return null;
+                case RdbOpcode.SelectDb:
+                    var db = await _input.ReadCountAsync(cancellationToken);
+                    if (db > int.MaxValue)
+                        throw new RdbFormatException(offset, $"database {db} is out of range");
+                    _db = (int)db;
+                    return new RdbDatabaseSelected(_db);
+                case RdbOpcode.ResizeDb:
+                    var keys = (long)await _input.ReadCountAsync(cancellationToken);
+                    var expires = (long)await _input.ReadCountAsync(cancellationToken);
+                    return new RdbDatabaseSize(_db, keys, expires);
+                case RdbOpcode.Aux:
+                    var auxName = Encoding.UTF8.GetString(await _input.ReadStringAsync(cancellationToken));
+                    return new RdbAuxField(auxName, await _input.ReadStringAsync(cancellationToken));
+                case RdbOpcode.Function2:
+                    return new RdbFunctionLibrary(await _input.ReadStringAsync(cancellationToken));
+                case RdbOpcode.FunctionPreGa:
+                    throw new RdbFormatException(offset, "it holds functions in the format of a Redis 7.0 release candidate, which cannot be read");
+                case RdbOpcode.ModuleAux:
+                    return await ReadModuleAuxAsync(offset, cancellationToken);
+                case RdbOpcode.ExpireTimeMs:
+                    expireAt = (long)await ReadTimeAsync(8, cancellationToken);
+                    break;
+                case RdbOpcode.ExpireTime:
+                    expireAt = (long)await ReadTimeAsync(4, cancellationToken) * MillisecondsPerSecond;
+                    break;
+                case RdbOpcode.Idle:
+                    await _input.ReadCountAsync(cancellationToken);
+                    break;
+                case RdbOpcode.Freq:
+                    await _input.ReadByteAsync(cancellationToken);
+                    break;
+                default:
+                    return await ReadKeyValueAsync(code, offset, expireAt, cancellationToken);
+            }
+        }
+    }
+
+    private async ValueTask<RdbKeyValue> ReadKeyValueAsync(byte type, long typeOffset, long? expireAt, CancellationToken cancellationToken)
+    {
+        if (RdbType.IntroducedIn(type) is null)
+            throw new RdbFormatException(typeOffset, $"byte 0x{type:x2} is neither an opcode nor a value type this reader knows");
+        _currentKey = await _input.ReadStringAsync(cancellationToken);
+        if (!_keepValues)
+        {
+            await _walker.WalkAsync(type, typeOffset, cancellationToken);
+            return new RdbKeyValue(_db, _currentKey, expireAt, type, ReadOnlyMemory<byte>.Empty);
+        }
+
+        // The type byte came before the key: the capture starts with it, then the value's encoding.
+        _input.StartCapture(type);
+        await _walker.WalkAsync(type, typeOffset, cancellationToken);
+        return new RdbKeyValue(_db, _currentKey, expireAt, type, _input.EndCapture());
+    }
+
+    private async ValueTask<RdbModuleAuxData> ReadModuleAuxAsync(long offset, CancellationToken cancellationToken)
+    {
+        var moduleId = await _input.ReadCountAsync(cancellationToken);
+        await _input.ReadCountAsync(cancellationToken); // when-opcode
+        await _input.ReadCountAsync(cancellationToken); // when
+        await RdbModuleData.SkipAsync(_input, offset, cancellationToken);
+        return new RdbModuleAuxData(RdbModuleName.Of(moduleId));
+    }
+
+    // Before RDB 9 Redis wrote times in the host's byte order; the hosts it ran on in practice were little-endian.
+    private ValueTask<ulong> ReadTimeAsync(int bytes, CancellationToken cancellationToken) =>
+        _input.ReadLittleEndianAsync(bytes, cancellationToken);
+
+    private async ValueTask ReadTrailerAsync(CancellationToken cancellationToken)
+    {
+        if (Version >= FirstVersionWithChecksum)
+        {
+            var computed = _input.Crc;
+            var trailerOffset = _input.Offset;
+            var stored = await _input.ReadLittleEndianAsync(8, cancellationToken);
+            if (stored != 0 && stored != computed)
+                throw new RdbFormatException(trailerOffset, $"its checksum fails: the RDB says {stored:x16}, its bytes give {computed:x16}");
+            Checksum = stored == 0 ? null : stored;
+        }
+
+        var end = _input.Offset;
+        if (!await _input.AtEndAsync(cancellationToken))
+            throw new RdbFormatException(end, "bytes follow its end marker and checksum");
+        _ended = true;
+    }
+
+    private LifeboatException Failure(RdbFormatException e)
+    {
+        var where = _currentKey is null ? "" : $" in the value of key {RdbKeyText.Quote(_currentKey)} (database {_db.ToString(CultureInfo.InvariantCulture)})";
+        var message = e.Truncated
+            ? $"{_name} is truncated: it ends at byte {e.Offset.ToString(CultureInfo.InvariantCulture)}{where}"
+            : $"{_name} cannot be read at byte {e.Offset.ToString(CultureInfo.InvariantCulture)}{where}: {e.Message}";
+        return new LifeboatException(message, "the stored RDB is damaged or incomplete: restore from another backup", inner: e);
+    }
+
+    private static async ValueTask<int> ReadHeaderAsync(RdbInput input, string name, CancellationToken cancellationToken)
+    {
+        byte[] header;
+        try
+        {
+            header = await input.ReadBytesAsync(9, cancellationToken);
+        }
+        catch (RdbFormatException e)
+        {
+            throw new LifeboatException($"{name} is not an RDB: it is shorter than the 9-byte header", "restore from another backup", inner: e);
+        }
+
+        if (!header.AsSpan(0, 5).SequenceEqual(Magic)
+            || !int.TryParse(Encoding.ASCII.GetString(header, 5, 4), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+            throw new LifeboatException($"{name} is not an RDB: it does not start with REDIS and a 4-digit version", "restore from another backup");
+        if (version is < 1 or > NewestVersion)
+            throw new LifeboatException(
+                $"{name} has RDB version {version.ToString(CultureInfo.InvariantCulture)}, which this reader does not know (it reads 1 to {NewestVersion.ToString(CultureInfo.InvariantCulture)})",
+                "use a Lifeboat release that knows this Redis version");
+        return version;
+    }
+}

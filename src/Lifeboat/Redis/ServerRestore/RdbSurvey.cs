@@ -1,0 +1,101 @@
+using System.Globalization;
+using Lifeboat.Redis.Rdb;
+
+namespace Lifeboat.Redis.ServerRestore;
+
+/// <summary>
+/// The verification pass: reads the whole RDB (structure and checksum) without keeping values, counts each database's
+/// keys against what the RDB declares, finds which keys the filters choose, whether the target can read their
+/// types, and (through a <see cref="CollisionCheck"/>) whether the target already has them. Nothing is written.
+/// </summary>
+internal sealed class RdbSurvey
+{
+    private const long ProgressStep = 4 << 20;
+
+    public int Version { get; private set; }
+
+    public ulong? Checksum { get; private set; }
+
+    public SortedDictionary<int, DatabaseTally> Databases { get; } = [];
+
+    public List<RdbFunctionLibrary> Libraries { get; } = [];
+
+    public static async Task<RdbSurvey> RunAsync(
+        Stream rdb, string rdbName, TargetServer target, KeySelection selection, CollisionCheck? collisions, ITransferProgress progress, CancellationToken cancellationToken)
+    {
+        var survey = new RdbSurvey();
+        using var reader = await RdbReader.OpenAsync(rdb, rdbName, keepValues: false, cancellationToken);
+        survey.Version = reader.Version;
+        var reported = 0L;
+        while (await reader.ReadAsync(cancellationToken) is { } entry)
+        {
+            switch (entry)
+            {
+                case RdbDatabaseSize size:
+                    survey.Tally(size.Db).Declared = (size.Keys, size.Expires);
+                    break;
+                case RdbFunctionLibrary library:
+                    survey.Libraries.Add(library);
+                    break;
+                case RdbKeyValue key:
+                    await survey.CountAsync(key, rdbName, reader.Version, target, selection, collisions, cancellationToken);
+                    break;
+            }
+
+            if (reader.Offset - reported >= ProgressStep)
+                progress.Report(reported = reader.Offset);
+        }
+
+        progress.Report(reader.Offset);
+        survey.Checksum = reader.Checksum;
+        survey.CheckDeclaredCounts(rdbName);
+        return survey;
+    }
+
+    public DatabaseTally Tally(int db)
+    {
+        if (!Databases.TryGetValue(db, out var tally))
+            Databases[db] = tally = new DatabaseTally(db);
+        return tally;
+    }
+
+    private async ValueTask CountAsync(
+        RdbKeyValue key, string rdbName, int rdbVersion, TargetServer target, KeySelection selection, CollisionCheck? collisions, CancellationToken cancellationToken)
+    {
+        var tally = Tally(key.Db);
+        tally.Keys++;
+        if (key.ExpireAtMs is not null)
+            tally.Expires++;
+        if (!selection.Includes(key.Db, key.Key))
+            return;
+        tally.Selected++;
+        if (rdbVersion > target.RdbVersion && !RdbValueConversion.CanConvert(key.Type, target.RdbVersion))
+            throw Unreadable(key, rdbName, target);
+        if (collisions is not null)
+            await collisions.OfferAsync(key.Db, key.Key, cancellationToken);
+    }
+
+    private void CheckDeclaredCounts(string rdbName)
+    {
+        foreach (var tally in Databases.Values)
+        {
+            if (tally.Declared is not { } declared || (declared.Keys == tally.Keys && declared.Expires == tally.Expires))
+                continue;
+            throw new LifeboatException(
+                $"{rdbName} declares {N(declared.Keys)} keys ({N(declared.Expires)} with an expiry) in database {N(tally.Db)} but holds {N(tally.Keys)} ({N(tally.Expires)} with an expiry)",
+                "the stored RDB is inconsistent: restore from another backup");
+        }
+    }
+
+    private static LifeboatException Unreadable(RdbKeyValue key, string rdbName, TargetServer target)
+    {
+        var since = RdbType.IntroducedIn(key.Type) ?? 0;
+        return new LifeboatException(
+            $"key {RdbKeyText.Quote(key.Key)} (database {N(key.Db)}) of {rdbName} is a {RdbType.LogicalName(key.Type)} in an encoding of RDB {N(since)}, "
+            + $"which {target.Target.Name} (Redis {target.RedisVersion}, RDB {N(target.RdbVersion)}) cannot read",
+            "restore into a Redis as new as the one that wrote the RDB",
+            FailureKind.Usage);
+    }
+
+    private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,32 @@
+namespace Lifeboat.Redis.ServerRestore;
+
+/// <summary>Which keys a restore into a running Redis writes, and what it may overwrite.</summary>
+public sealed record ServerRestoreOptions
+{
+    /// <summary>Only keys of these databases; null for all. Function libraries are restored only when no key filter is given.</summary>
+    public IReadOnlySet<int>? Databases { get; init; }
+
+    /// <summary>Only keys matching this Redis glob; null for all.</summary>
+    public string? KeyPattern { get; init; }
+
+    /// <summary>Overwrite keys and function libraries the target already has; without it any such collision stops the restore before it writes.</summary>
+    public bool Replace { get; init; }
+
+    /// <summary>Write into databases that already hold keys; without it the restore refuses them before it writes.</summary>
+    public bool AllowNonEmptyTarget { get; init; }
+
+    /// <summary>The RDB's size when known, for progress.</summary>
+    public long? RdbBytes { get; init; }
+
+    /// <summary>The most commands sent and not yet answered.</summary>
+    public int MaxCommandsInFlight { get; init; } = 20_000;
+
+    /// <summary>The most payload bytes sent and not yet answered.</summary>
+    public long MaxBytesInFlight { get; init; } = 64L << 20;
+
+    /// <summary>The clock that decides which keys have expired by the time they would be restored.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>True when a database or key filter leaves some keys out.</summary>
+    public bool FiltersKeys => Databases is not null || KeyPattern is not null;
+}

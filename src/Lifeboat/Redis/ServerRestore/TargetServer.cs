@@ -1,0 +1,89 @@
+using System.Globalization;
+using StackExchange.Redis;
+
+namespace Lifeboat.Redis.ServerRestore;
+
+/// <summary>What a restore needs to know of its target before it writes: its version, its keys per database, its function libraries.</summary>
+internal sealed class TargetServer
+{
+    private const int FirstRdbVersionWithFunctions = 10;
+
+    private TargetServer(RestoreTarget target, string redisVersion, int rdbVersion, IReadOnlyDictionary<int, long> keysPerDatabase)
+    {
+        Target = target;
+        RedisVersion = redisVersion;
+        RdbVersion = rdbVersion;
+        KeysPerDatabase = keysPerDatabase;
+    }
+
+    public RestoreTarget Target { get; }
+
+    public string RedisVersion { get; }
+
+    public int RdbVersion { get; }
+
+    /// <summary>The databases that hold keys, with their key counts (INFO keyspace).</summary>
+    public IReadOnlyDictionary<int, long> KeysPerDatabase { get; }
+
+    public static async Task<TargetServer> InspectAsync(RestoreTarget target, CancellationToken cancellationToken)
+    {
+        var server = await InfoAsync(target, "server", cancellationToken);
+        var redisVersion = server.GetValueOrDefault("redis_version")
+            ?? throw new LifeboatException($"{target.Name} did not say its version in INFO server", "check that the address is a Redis server");
+        var rdbVersion = RedisRdbVersion.Of(redisVersion)
+            ?? throw new LifeboatException($"{target.Name} gives the version '{redisVersion}', which is not a Redis version this restore knows");
+        if (server.GetValueOrDefault("redis_mode") == "cluster")
+            throw new LifeboatException($"{target.Name} is a Redis Cluster node; restoring into a cluster is not supported", "restore into a standalone Redis", FailureKind.Usage);
+        return new TargetServer(target, redisVersion, rdbVersion, await KeyspaceAsync(target, cancellationToken));
+    }
+
+    /// <summary>The names of the function libraries the target has; empty on a Redis without functions.</summary>
+    public async Task<IReadOnlySet<string>> FunctionLibrariesAsync(CancellationToken cancellationToken)
+    {
+        if (RdbVersion < FirstRdbVersionWithFunctions)
+            return new HashSet<string>();
+        var libraries = await Commands.RunAsync(Target, () => Target.Connection.GetDatabase().ExecuteAsync("FUNCTION", ["LIST"], CommandFlags.None), "FUNCTION LIST", cancellationToken);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var library in (RedisResult[])libraries!)
+        {
+            var fields = (RedisResult[])library!;
+            for (var i = 0; i + 1 < fields.Length; i += 2)
+            {
+                if ((string?)fields[i] == "library_name")
+                    names.Add((string)fields[i + 1]!);
+            }
+        }
+
+        return names;
+    }
+
+    private static async Task<Dictionary<string, string>> InfoAsync(RestoreTarget target, string section, CancellationToken cancellationToken)
+    {
+        var info = (string?)await Commands.RunAsync(target, () => target.Connection.GetDatabase().ExecuteAsync("INFO", [section], CommandFlags.None), $"INFO {section}", cancellationToken) ?? "";
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in info.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0 && !line.StartsWith('#'))
+                fields[line[..colon]] = line[(colon + 1)..];
+        }
+
+        return fields;
+    }
+
+    /// <summary>"db3:keys=12,expires=1,avg_ttl=0" per database that holds keys.</summary>
+    private static async Task<Dictionary<int, long>> KeyspaceAsync(RestoreTarget target, CancellationToken cancellationToken)
+    {
+        var keyspace = new Dictionary<int, long>();
+        foreach (var (name, value) in await InfoAsync(target, "keyspace", cancellationToken))
+        {
+            if (!name.StartsWith("db", StringComparison.Ordinal) || !int.TryParse(name[2..], NumberStyles.None, CultureInfo.InvariantCulture, out var db))
+                continue;
+            var keys = value.Split(',').Select(f => f.Split('=')).FirstOrDefault(f => f.Length == 2 && f[0] == "keys");
+            if (keys is not null && long.TryParse(keys[1], NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count > 0)
+                keyspace[db] = count;
+        }
+
+        return keyspace;
+    }
+}
