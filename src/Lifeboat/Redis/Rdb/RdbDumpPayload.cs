@@ -18,7 +18,7 @@ public static class RdbDumpPayload
         var payload = GC.AllocateUninitializedArray<byte>(value.Length + FooterBytes);
         value.CopyTo(payload);
         BinaryPrimitives.WriteUInt16LittleEndian(payload.AsSpan(value.Length), (ushort)rdbVersion);
-        var crc = RdbCrc64.Update(0, payload.AsSpan(0, value.Length + 2));
+        var crc = Crc64.Append(0, payload.AsSpan(0, value.Length + 2));
         BinaryPrimitives.WriteUInt64LittleEndian(payload.AsSpan(value.Length + 2), crc);
         return payload;
     }
@@ -39,7 +39,7 @@ public static class RdbDumpPayload
             return null;
         var span = payload.Span;
         var bodyEnd = payload.Length - 8;
-        if (RdbCrc64.Update(0, span[..bodyEnd]) != BinaryPrimitives.ReadUInt64LittleEndian(span[bodyEnd..]))
+        if (Crc64.Append(0, span[..bodyEnd]) != BinaryPrimitives.ReadUInt64LittleEndian(span[bodyEnd..]))
             return null;
         return (payload[..(payload.Length - FooterBytes)], BinaryPrimitives.ReadUInt16LittleEndian(span[(payload.Length - FooterBytes)..]));
     }

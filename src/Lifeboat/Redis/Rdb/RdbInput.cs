@@ -205,7 +205,7 @@ internal sealed class RdbInput : IDisposable
 
     private void HashConsumed()
     {
-        _crc = RdbCrc64.Update(_crc, _buffer.AsSpan(_crcFrom, _position - _crcFrom));
+        _crc = Crc64.Append(_crc, _buffer.AsSpan(_crcFrom, _position - _crcFrom));
         _crcFrom = _position;
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using Lifeboat.Redis;
 using Lifeboat.Redis.Rdb;
 
 namespace Lifeboat.Tests.Redis.Rdb;
@@ -14,7 +15,7 @@ internal static class RdbBytes
         bytes.AddRange(body);
         bytes.Add(0xff);
         var crc = new byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(crc, RdbCrc64.Update(0, bytes.ToArray()));
+        BinaryPrimitives.WriteUInt64LittleEndian(crc, Crc64.Append(0, bytes.ToArray()));
         bytes.AddRange(crc);
         return [.. bytes];
     }

@@ -77,7 +77,7 @@ r config set maxmemory-policy allkeys-lfu; r save; cp "$work/dump.rdb" "$here/al
 r config set maxmemory-policy allkeys-lru; r save; cp "$work/dump.rdb" "$here/all-types-lru-7.2.rdb"
 # Uncompressed strings and no checksum (rdbchecksum no writes a zero CRC).
 r config set maxmemory-policy noeviction
-stop; start --rdbcompression no --rdbchecksum no; fill; r save; cp "$work/dump.rdb" "$here/all-types-nocompress-nochecksum-7.2.rdb"
+stop; rm -f "$work/dump.rdb"; start --rdbcompression no --rdbchecksum no; fill; r save; cp "$work/dump.rdb" "$here/all-types-nocompress-nochecksum-7.2.rdb"
 "$cli" -p "$port" info server | grep -E '^redis_version' > "$here/written-by.txt"
 stop
 ls -l "$here"/*.rdb
