@@ -24,6 +24,25 @@ public sealed partial class BackupRepository
         return new EncryptedObjectWriter(upload, new EnvelopeWriter(upload, _dataKey, envelope), role);
     }
 
+    /// <summary>
+    /// Writes <paramref name="plaintext"/> as a small encrypted object only if no object has <paramref name="key"/>:
+    /// true when this call created it (see <see cref="IObjectStore.TryCreateNewAsync"/>). The envelope is sealed in
+    /// memory first, so the condition applies to the one write that makes the object.
+    /// </summary>
+    public async Task<bool> TryCreateEncryptedAsync(string key, byte[] plaintext, CancellationToken cancellationToken)
+    {
+        if (RepositoryLayout.IsLayout1ManifestPlace(key))
+            throw new ArgumentException($"'{key}' is where layout 1 kept manifests; name the object otherwise", nameof(key));
+        using var sealedBytes = new MemoryStream();
+        await using (var envelope = new EnvelopeWriter(sealedBytes, _dataKey, Envelope))
+        {
+            await envelope.WriteAsync(plaintext, cancellationToken);
+            await envelope.FinishAsync(cancellationToken);
+        }
+
+        return await Store.TryCreateNewAsync(key, sealedBytes.GetBuffer().AsMemory(0, (int)sealedBytes.Length), cancellationToken);
+    }
+
     /// <summary>Opens a data object for reading; the stream fails at its end unless length and SHA-256 match the manifest.</summary>
     public async Task<Stream> OpenObjectAsync(StoredObject stored, CancellationToken cancellationToken)
     {

@@ -51,7 +51,7 @@ public sealed class FileObjectStore : IObjectStore
     {
         ValidateKey(key);
         cancellationToken.ThrowIfCancellationRequested();
-        var tempPath = Path.Join(RootDirectory, TempDirectoryName, Guid.NewGuid().ToString("N"));
+        var tempPath = NewTempPath();
         try
         {
             return Task.FromResult<ObjectUpload>(new FileObjectUpload(this, key, tempPath, OpenTempFile(tempPath)));
@@ -59,6 +59,38 @@ public sealed class FileObjectStore : IObjectStore
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw Failure("write", key, e);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Written and fsynced as an upload is, then hard-linked to its name, which fails when the name exists (a rename
+    /// would replace it); the target's directory is fsynced as for an upload, and the temp name removed.
+    /// </remarks>
+    public async Task<bool> TryCreateNewAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        ValidateKey(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        var tempPath = NewTempPath();
+        try
+        {
+            await using (var file = OpenTempFile(tempPath))
+            {
+                await file.WriteAsync(content, cancellationToken);
+                await file.FlushAsync(cancellationToken);
+                file.Flush(flushToDisk: true);
+            }
+
+            return PublishIfAbsent(tempPath, key);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Failure("write", key, e);
+        }
+        finally
+        {
+            // Once linked, the temp name is a second name of the object's file: removing it leaves the object.
+            DiscardTemp(tempPath);
         }
     }
 
@@ -215,6 +247,42 @@ public sealed class FileObjectStore : IObjectStore
             }
         }
     }
+
+    /// <summary>Links a finished, fsynced temp file to the object's name unless that name exists, durably; false when it did.</summary>
+    private bool PublishIfAbsent(string tempPath, string key)
+    {
+        var target = PathOf(key);
+        var directory = Path.GetDirectoryName(target)!;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                CreateDirectoryDurably(directory);
+                if (!ExclusiveLink.TryCreate(tempPath, target))
+                    return false;
+                DirectorySync.Flush(directory);
+                return true;
+            }
+            catch (DirectoryNotFoundException) when (attempt < PublishAttempts)
+            {
+                // A concurrent delete removed the directory as empty between our mkdir and link.
+            }
+        }
+    }
+
+    private static void DiscardTemp(string tempPath)
+    {
+        try
+        {
+            File.Delete(tempPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A leftover temp file is invisible garbage that prune removes; failing for it would mask the outcome.
+        }
+    }
+
+    private string NewTempPath() => Path.Join(RootDirectory, TempDirectoryName, Guid.NewGuid().ToString("N"));
 
     private FileStream OpenTempFile(string tempPath)
     {

@@ -21,6 +21,18 @@ public interface IObjectStore : IAsyncDisposable
     /// <summary>Starts writing an object; nothing is visible under <paramref name="key"/> until <see cref="ObjectUpload.CompleteAsync"/>.</summary>
     Task<ObjectUpload> CreateAsync(string key, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Writes a small object whole, and only if no object has <paramref name="key"/>: true when this call created it,
+    /// false when one existed already (it is left as it was). Atomic against every other writer of the key, so of
+    /// writers racing to create one key exactly one gets true.
+    /// </summary>
+    /// <remarks>
+    /// A write retried after a lost reply may find the object its own first attempt created, and then says false:
+    /// a caller that must know whose object it is reads it. S3 sends it as a PutObject with <c>If-None-Match: *</c>;
+    /// a server that ignores that header overwrites and says true, which only a caller's own check can notice.
+    /// </remarks>
+    Task<bool> TryCreateNewAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
+
     /// <summary>Opens an object for streaming reads, optionally only a byte range of it.</summary>
     /// <remarks>A range is clipped to the object's end; one starting at or past the end reads nothing.</remarks>
     /// <exception cref="ObjectNotFoundException">when no object has that key.</exception>

@@ -1,3 +1,5 @@
+using System.Net;
+using Amazon.S3;
 using Amazon.S3.Model;
 
 namespace Lifeboat.Storage;
@@ -16,6 +18,35 @@ public sealed partial class S3ObjectStore
                     new PutObjectRequest { BucketName = S3.Bucket, Key = FullKey(key), InputStream = new MemoryStream(buffer, 0, length, writable: false) },
                     token),
                 cancellationToken);
+        }
+        catch (Exception e) when (IsFailure(e, cancellationToken))
+        {
+            throw S3ErrorTranslation.Translate(e, S3, "write", ObjectName(key));
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// One PutObject with <c>If-None-Match: *</c>: S3 answers 412 when the key exists. A 409
+    /// (ConditionalRequestConflict, a concurrent conditional write in progress on AWS) is retried as transient, after
+    /// which the write either lands or meets the other's object.
+    /// </remarks>
+    public async Task<bool> TryCreateNewAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        ObjectKey.Validate(key);
+        var bytes = content.ToArray();
+        try
+        {
+            await RunAsync(
+                token => _client.PutObjectAsync(
+                    new PutObjectRequest { BucketName = S3.Bucket, Key = FullKey(key), IfNoneMatch = "*", InputStream = new MemoryStream(bytes, writable: false) },
+                    token),
+                cancellationToken);
+            return true;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
+        {
+            return false;
         }
         catch (Exception e) when (IsFailure(e, cancellationToken))
         {

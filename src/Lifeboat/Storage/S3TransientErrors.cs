@@ -10,6 +10,9 @@ internal static class S3TransientErrors
     private static readonly HashSet<string> ThrottlingCodes = new(StringComparer.Ordinal)
     {
         "SlowDown", "Throttling", "ThrottlingException", "RequestThrottled", "RequestTimeout", "InternalError", "ServiceUnavailable",
+
+        // AWS's 409 while another conditional write of the key is in flight; it asks to be retried.
+        "ConditionalRequestConflict",
     };
 
     /// <summary>True for 5xx, throttling, timeouts and network failures; false for the caller's own cancellation.</summary>

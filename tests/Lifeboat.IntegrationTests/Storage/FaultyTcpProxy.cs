@@ -16,6 +16,12 @@ internal abstract record ConnectionFault
 
     /// <summary>Pass through, but drop the connection once this many response bytes have gone to the client.</summary>
     public sealed record CutResponseAfter(long Bytes) : ConnectionFault;
+
+    /// <summary>
+    /// Pass the request through (and a "100 Continue" that lets its body follow), then drop the connection at the first
+    /// bytes of the final response: the server did the request, the client never hears so.
+    /// </summary>
+    public sealed record LoseFinalResponse : ConnectionFault;
 }
 
 /// <summary>
@@ -81,6 +87,9 @@ internal sealed class FaultyTcpProxy : IAsyncDisposable
                     client.Shutdown(SocketShutdown.Send);
                     await Task.Delay(100, _stop.Token);
                     return;
+                case ConnectionFault.LoseFinalResponse:
+                    await RelayAsync(client, null, loseFinalResponse: true);
+                    return;
                 default:
                     await RelayAsync(client, (fault as ConnectionFault.CutResponseAfter)?.Bytes);
                     return;
@@ -92,17 +101,37 @@ internal sealed class FaultyTcpProxy : IAsyncDisposable
         }
     }
 
-    private async Task RelayAsync(Socket client, long? cutAfter)
+    private async Task RelayAsync(Socket client, long? cutAfter, bool loseFinalResponse = false)
     {
         using var server = new Socket(SocketType.Stream, ProtocolType.Tcp);
         await server.ConnectAsync(_upstream, _stop.Token);
         using var done = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         var up = PumpAsync(client, server, null, done.Token);
-        var down = PumpAsync(server, client, cutAfter, done.Token);
+        var down = loseFinalResponse ? PumpInterimResponsesAsync(server, client, done.Token) : PumpAsync(server, client, cutAfter, done.Token);
         await Task.WhenAny(up, down);
         await done.CancelAsync();
-        if (cutAfter is not null)
+        if (cutAfter is not null || loseFinalResponse)
             client.LingerState = new LingerOption(true, 0);
+    }
+
+    /// <summary>Forwards interim "HTTP/1.1 100" answers and returns, forwarding nothing, at the first other bytes.</summary>
+    private static async Task PumpInterimResponsesAsync(Socket from, Socket to, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[64 * 1024];
+        var interim = Encoding.ASCII.GetBytes("HTTP/1.1 100 ");
+        try
+        {
+            while (true)
+            {
+                var read = await from.ReceiveAsync(buffer, cancellationToken);
+                if (read == 0 || !buffer.AsSpan(0, read).StartsWith(interim))
+                    return;
+                await to.SendAsync(buffer.AsMemory(0, read), cancellationToken);
+            }
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+        }
     }
 
     private static async Task PumpAsync(Socket from, Socket to, long? limit, CancellationToken cancellationToken)

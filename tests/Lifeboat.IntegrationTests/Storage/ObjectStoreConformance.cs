@@ -7,7 +7,7 @@ namespace Lifeboat.IntegrationTests.Storage;
 /// The contract of <see cref="IObjectStore"/>, run against every medium. Each test gets a store of its
 /// own (a fresh directory, or a fresh prefix in a bucket), so tests never see each other's objects.
 /// </summary>
-public abstract class ObjectStoreConformance : IAsyncLifetime
+public abstract partial class ObjectStoreConformance : IAsyncLifetime
 {
     /// <summary>The part size the S3 store is opened with: S3's minimum, so multipart paths run on small data.</summary>
     protected const int PartSize = S3Location.MinPartSize;

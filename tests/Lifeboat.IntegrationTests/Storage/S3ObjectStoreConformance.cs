@@ -7,7 +7,7 @@ using S3Location = Lifeboat.Storage.S3Location;
 namespace Lifeboat.IntegrationTests.Storage;
 
 /// <summary>The conformance suite on the test S3 server (Ceph radosgw), plus what only an S3 store must get right.</summary>
-public sealed class S3ObjectStoreConformance : ObjectStoreConformance
+public sealed partial class S3ObjectStoreConformance : ObjectStoreConformance
 {
     private static readonly string RunId = DateTime.UtcNow.ToString("yyyyMMddTHHmmss", System.Globalization.CultureInfo.InvariantCulture);
 

@@ -67,6 +67,10 @@ public sealed class FaultyObjectStore(IObjectStore inner) : InterceptedStore(inn
         Call(StoreOperation.Create, key) is { } error ? Task.FromException<ObjectUpload>(error) : base.CreateAsync(key, cancellationToken);
 
     /// <inheritdoc />
+    public override Task<bool> TryCreateNewAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+        Call(StoreOperation.Create, key) is { } error ? Task.FromException<bool>(error) : base.TryCreateNewAsync(key, content, cancellationToken);
+
+    /// <inheritdoc />
     public override Task<Stream> OpenReadAsync(string key, ByteRange? range, CancellationToken cancellationToken) =>
         Call(StoreOperation.OpenRead, key) is { } error ? Task.FromException<Stream>(error) : base.OpenReadAsync(key, range, cancellationToken);
 

@@ -15,6 +15,10 @@ public class InterceptedStore(IObjectStore inner) : IObjectStore
     public virtual Task<ObjectUpload> CreateAsync(string key, CancellationToken cancellationToken) => inner.CreateAsync(key, cancellationToken);
 
     /// <inheritdoc />
+    public virtual Task<bool> TryCreateNewAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+        inner.TryCreateNewAsync(key, content, cancellationToken);
+
+    /// <inheritdoc />
     public virtual Task<Stream> OpenReadAsync(string key, ByteRange? range, CancellationToken cancellationToken) =>
         inner.OpenReadAsync(key, range, cancellationToken);
 

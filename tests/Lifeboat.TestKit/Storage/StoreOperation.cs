@@ -12,7 +12,7 @@ public enum StoreOperation
     /// <summary>StatAsync.</summary>
     Stat,
 
-    /// <summary>CreateAsync: the start of an upload.</summary>
+    /// <summary>CreateAsync, the start of an upload, and TryCreateNewAsync: the writes.</summary>
     Create,
 
     /// <summary>DeleteAsync.</summary>

@@ -126,16 +126,14 @@ public sealed class WalArchive(BackupRepository repository, string sourceName)
     {
         await using var file = OpenLocal(path);
         var header = await ReadHeaderAsync(file, path, cancellationToken);
-        var identity = await IdentityAsync(cancellationToken);
-        CheckBelongs(path, name, header, identity, file.Length);
+        CheckIsSegment(path, name, header, file.Length);
+        // The claim comes before anything is stored: a cluster that loses the race to an archive's first push learns
+        // here that another cluster owns it, and stores nothing.
+        var identity = await IdentityAsync(cancellationToken) ?? await ClaimAsync(header, cancellationToken);
+        CheckSameCluster(path, header, identity);
         if (exists)
             return await CompareWithStoredAsync(path, name, key, file, cancellationToken);
 
-        // The archive is claimed before its first segment is stored, and both are read back after (see
-        // ConfirmFirstPushAsync): the store has no create-if-absent, so two clusters making their first push at once
-        // must find out by reading.
-        if (identity is null)
-            await WriteIdentityAsync(header, cancellationToken);
         var scanner = new WalSegmentScanner(name.Text);
         StoredObject stored;
         await using (var writer = await repository.CreateObjectAsync(key, "wal-segment", SegmentEnvelope, cancellationToken))
@@ -145,30 +143,55 @@ public sealed class WalArchive(BackupRepository repository, string sourceName)
         }
 
         await WriteRecordAsync(name, stored, scanner.Complete(), cancellationToken);
-        if (identity is null)
-            await ConfirmFirstPushAsync(path, name, key, header, file, cancellationToken);
         return WalPushOutcome.Stored;
     }
 
     /// <summary>
-    /// After an archive's first push: success only when the claim is still this cluster's and the stored bytes are
-    /// still these. A loser of a race fails (its bytes may stay, to be met loudly by the winner's next push); a winner whose segment another cluster
-    /// overwrote fails, so PostgreSQL retries and its retry meets the conflict loudly instead of a silent success.
+    /// Claims the unclaimed archive for the cluster that wrote <paramref name="header"/> with one create-if-absent, and
+    /// returns the claim that holds: this one, or the one another pusher created first. Of two clusters racing to an
+    /// archive's first push exactly one creates the claim; the other reads it and is refused before it stores a byte.
     /// </summary>
-    private async Task ConfirmFirstPushAsync(string path, WalFileName name, string key, WalPageHeader header, FileStream file, CancellationToken cancellationToken)
+    private async Task<WalArchiveIdentity> ClaimAsync(WalPageHeader header, CancellationToken cancellationToken)
     {
-        file.Position = 0;
-        var ours = await Sha256Async(file, cancellationToken);
-        var storedNow = await StoredSha256Async(key, cancellationToken);
-        var claim = await IdentityAsync(cancellationToken);
-        // A loser never deletes what it stored: by now the winner may have stored over it and been told it succeeded.
-        CheckBelongs(path, name, header, claim, file.Length);
-        if (storedNow != ours)
+        var key = WalArchiveLayout.IdentityKey(sourceName);
+        var claim = new WalArchiveIdentity
         {
-            throw new LifeboatException(
-                $"WAL file '{name.Text}' was overwritten by another cluster while this one made the archive's first push",
-                "two clusters must not archive under one source name: give the other cluster a source of its own");
+            SystemId = header.SystemId,
+            WalMagic = header.Magic,
+            MajorVersion = header.MajorVersion ?? 0,
+            SegmentSize = header.SegmentSize,
+            Since = DateTimeOffset.UtcNow,
+        };
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(claim, WalJson.Default.WalArchiveIdentity);
+        if (await repository.TryCreateEncryptedAsync(key, bytes, cancellationToken))
+        {
+            await ThrowUnlessCreateIsExclusiveAsync(key, bytes, cancellationToken);
+            return claim;
         }
+
+        // Another pusher claimed it first: another cluster, this cluster's other pusher, or this push's own write,
+        // retried after a lost reply. Reading the claim is what tells them apart.
+        return await IdentityAsync(cancellationToken)
+            ?? throw new LifeboatException(
+                $"the record of which cluster WAL archive '{WalArchiveLayout.Root(sourceName)}' belongs to was deleted in {repository.Store.Location} while this push claimed the archive",
+                "something else deletes from the repository; the push fails so that PostgreSQL retries it");
+    }
+
+    /// <summary>
+    /// Refuses to archive into a store that ignores create-if-absent (an S3 server that overwrites despite
+    /// If-None-Match): there two clusters could both claim the archive and store over each other's segments. The claim
+    /// just created is created again, which such a store must refuse; it costs one request on an archive's first push.
+    /// On a store that ignores it the claim is removed again, so every first push fails the same way and nothing is
+    /// ever stored, rather than the archive working until two clusters meet.
+    /// </summary>
+    private async Task ThrowUnlessCreateIsExclusiveAsync(string key, byte[] claim, CancellationToken cancellationToken)
+    {
+        if (!await repository.TryCreateEncryptedAsync(key, claim, cancellationToken))
+            return;
+        await repository.Store.DeleteAsync(key, CancellationToken.None);
+        throw new LifeboatException(
+            $"refusing to start WAL archive '{WalArchiveLayout.Root(sourceName)}': {repository.Store.Location} replaced object '{key}' where it was asked to create it only if absent, so it cannot keep a second cluster from claiming the archive",
+            "use a store that honours conditional writes: an S3 server must support If-None-Match on PutObject, as AWS S3 and Ceph radosgw do");
     }
 
     private async Task<WalPushOutcome> PushSmallFileAsync(string path, WalFileName name, string key, bool exists, CancellationToken cancellationToken)
@@ -212,8 +235,8 @@ public sealed class WalArchive(BackupRepository repository, string sourceName)
         return scanner.Header ?? scanner.Complete().Header; // Complete names what is wrong with a file too short
     }
 
-    /// <summary>Refuses a segment that is not the one its name says, or that another cluster wrote.</summary>
-    private static void CheckBelongs(string path, WalFileName name, WalPageHeader header, WalArchiveIdentity? identity, long length)
+    /// <summary>Refuses a segment that is not the one its name says.</summary>
+    private static void CheckIsSegment(string path, WalFileName name, WalPageHeader header, long length)
     {
         var fileName = Path.GetFileName(path);
         if (length != header.SegmentSize)
@@ -223,8 +246,12 @@ public sealed class WalArchive(BackupRepository repository, string sourceName)
         // A new timeline's first segment begins with a copy of its parent's pages, so an older timeline is fine here.
         if (header.Timeline > name.Timeline)
             throw NotThisSegment(fileName, $"its first page was written on timeline {header.Timeline}");
-        if (identity is null)
-            return;
+    }
+
+    /// <summary>Refuses a segment that another cluster, or another major version, wrote.</summary>
+    private static void CheckSameCluster(string path, WalPageHeader header, WalArchiveIdentity identity)
+    {
+        var fileName = Path.GetFileName(path);
         if (header.SystemId != identity.SystemId)
         {
             throw new LifeboatException(
@@ -329,19 +356,6 @@ public sealed class WalArchive(BackupRepository repository, string sourceName)
             LastRecordStart = summary?.LastRecordStart ?? 0,
         };
         await WriteSmallAsync(WalArchiveLayout.RecordKey(sourceName, name), "wal-record", JsonSerializer.SerializeToUtf8Bytes(record, WalJson.Default.WalSegmentRecord), cancellationToken);
-    }
-
-    private Task WriteIdentityAsync(WalPageHeader header, CancellationToken cancellationToken)
-    {
-        var identity = new WalArchiveIdentity
-        {
-            SystemId = header.SystemId,
-            WalMagic = header.Magic,
-            MajorVersion = header.MajorVersion ?? 0,
-            SegmentSize = header.SegmentSize,
-            Since = DateTimeOffset.UtcNow,
-        };
-        return WriteSmallAsync(WalArchiveLayout.IdentityKey(sourceName), "wal-cluster", JsonSerializer.SerializeToUtf8Bytes(identity, WalJson.Default.WalArchiveIdentity), cancellationToken);
     }
 
     private async Task WriteSmallAsync(string key, string role, byte[] bytes, CancellationToken cancellationToken)

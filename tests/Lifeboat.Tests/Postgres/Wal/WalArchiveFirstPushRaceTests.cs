@@ -11,10 +11,10 @@ using Lifeboat.Tests.Format;
 namespace Lifeboat.Tests.Postgres.Wal;
 
 /// <summary>
-/// Two clusters make their first push into one empty archive at the same time. The store has no create-if-absent, so
-/// a first push claims the archive for its cluster, stores its segment and reads both back; each pusher here has its
-/// own repository over the same directory, and its store waits where the test orders the race: both find the archive
-/// unclaimed, both claim it (the first claimant, then the second), both store their segments, then both read back.
+/// Two clusters make their first push into one empty archive at the same time. A first push claims the archive for its
+/// cluster with one create-if-absent before it stores anything; each pusher here has its own repository over the same
+/// directory, and its store waits where the test orders the race: both find the archive unclaimed, then both try to
+/// claim it (the first claimant, then the second).
 /// </summary>
 public sealed class WalArchiveFirstPushRaceTests : IAsyncLifetime
 {
@@ -47,45 +47,41 @@ public sealed class WalArchiveFirstPushRaceTests : IAsyncLifetime
     [Theory]
     [InlineData(WalFixture.Name)]
     [InlineData("000000020000000000000007")]
-    public async Task Of_two_clusters_racing_to_make_an_archives_first_push_the_last_claimant_wins_and_the_other_is_refused_as_another_cluster(string secondName)
+    public async Task Of_two_clusters_racing_to_make_an_archives_first_push_the_first_claimant_wins_and_the_other_is_refused_having_stored_nothing(string secondName)
     {
         var first = WalFixture.Segment();
         var second = OfSecondCluster(WalFixture.Segment());
         var firstName = WalFileName.TryParse(WalFixture.Name)!;
         var secondFile = WalFileName.TryParse(secondName)!;
-        var sameName = secondFile == firstName;
         await using var firstStore = new OrderedStore(new FileObjectStore(RepositoryPath));
         await using var secondStore = new OrderedStore(new FileObjectStore(RepositoryPath));
         var identity = WalArchiveLayout.IdentityKey("app");
-        // Both find the archive unclaimed before either claims it; the first claims it before the second does.
-        firstStore.Before(OrderedStore.Create, identity, secondStore.Left(OrderedStore.Read, identity));
-        secondStore.Before(OrderedStore.Create, identity, firstStore.Arrived(OrderedStore.Create, FileKey(firstName)));
-        // With one name, the second cluster's segment lands over the first's.
-        if (sameName)
-            secondStore.Before(OrderedStore.Create, FileKey(secondFile), firstStore.Arrived(OrderedStore.Create, RecordKey(firstName)));
-        // The first reads back only once the second's segment is stored too.
-        firstStore.Before(OrderedStore.Read, FileKey(firstName), secondStore.Arrived(OrderedStore.Create, RecordKey(secondFile)));
+        // Both find the archive unclaimed before either claims it; the first claims it before the second tries.
+        firstStore.Before(OrderedStore.CreateNew, identity, secondStore.Left(OrderedStore.Read, identity));
+        secondStore.Before(OrderedStore.CreateNew, identity, firstStore.Left(OrderedStore.CreateNew, identity));
 
         var firstPush = PushAsync(firstStore, Write("first", WalFixture.Name, first));
         var secondPush = PushAsync(secondStore, Write("second", secondName, second));
 
-        Assert.Equal(WalPushOutcome.Stored, await secondPush.WaitAsync(Patience, Ct));
-        var refused = await Assert.ThrowsAsync<LifeboatException>(() => firstPush.WaitAsync(Patience, Ct));
+        Assert.Equal(WalPushOutcome.Stored, await firstPush.WaitAsync(Patience, Ct));
+        var refused = await Assert.ThrowsAsync<LifeboatException>(() => secondPush.WaitAsync(Patience, Ct));
         Assert.StartsWith(
-            $"refusing WAL file '{WalFixture.Name}': it comes from the cluster with system identifier {FirstClusterId}, and this archive belongs to {SecondClusterId}",
+            $"refusing WAL file '{secondName}': it comes from the cluster with system identifier {SecondClusterId}, and this archive belongs to {FirstClusterId}",
             refused.Message,
             StringComparison.Ordinal);
         Assert.StartsWith("two clusters must not archive under one source name", refused.Hint, StringComparison.Ordinal);
+        // The loser's one write was its claim, which the store refused; it uploaded nothing and deleted nothing.
+        Assert.Equal([(OrderedStore.CreateNew, identity, false)], secondStore.Writes);
+        Assert.DoesNotContain(firstStore.Writes, write => write.Call == OrderedStore.Delete);
         await using var repository = await OpenAsync(new FileObjectStore(RepositoryPath));
         var archive = new WalArchive(repository, "app");
-        Assert.Equal(SecondClusterId, (await archive.IdentityAsync(Ct))!.SystemId);
+        Assert.Equal(FirstClusterId, (await archive.IdentityAsync(Ct))!.SystemId);
         var fetched = Path.Combine(_dir, "RECOVERYXLOG");
-        await archive.FetchAsync(secondName, fetched, Ct);
-        Assert.Equal(second, await File.ReadAllBytesAsync(fetched, Ct));
-        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(second)), (await archive.RecordAsync(secondFile, Ct))!.Sha256);
-        // The loser never deletes what it stored (by then the winner may have stored over it and been told so): under
-        // another name, its segment stays.
-        Assert.NotNull(await repository.Store.StatAsync(FileKey(firstName), Ct));
+        await archive.FetchAsync(WalFixture.Name, fetched, Ct);
+        Assert.Equal(first, await File.ReadAllBytesAsync(fetched, Ct));
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(first)), (await archive.RecordAsync(firstName, Ct))!.Sha256);
+        if (secondFile != firstName)
+            Assert.Null(await repository.Store.StatAsync(FileKey(secondFile), Ct));
     }
 
     /// <summary>The same WAL as another cluster would have written it: only the first page's system identifier differs.</summary>
@@ -96,8 +92,6 @@ public sealed class WalArchiveFirstPushRaceTests : IAsyncLifetime
     }
 
     private static string FileKey(WalFileName name) => WalArchiveLayout.FileKey("app", name);
-
-    private static string RecordKey(WalFileName name) => WalArchiveLayout.RecordKey("app", name);
 
     private Task<BackupRepository> OpenAsync(IObjectStore store) =>
         BackupRepository.OpenAsync(store, () => KeySecret.FromKeyFile(_keyFile), Envelope, Ct);
@@ -120,23 +114,25 @@ public sealed class WalArchiveFirstPushRaceTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// A real file store that notes when a read or an upload of a key starts (arrived) and has been answered (left),
-    /// and holds a call back until a condition the test set for it is met.
+    /// A real file store that notes when a read or a write of a key has been answered (left), holds
+    /// a call back until a condition the test set for it is met, and records every write and delete it passed on.
     /// </summary>
     private sealed class OrderedStore(IObjectStore inner) : InterceptedStore(inner)
     {
         public const string Read = "read";
         public const string Create = "create";
+        public const string CreateNew = "create-new";
+        public const string Delete = "delete";
 
-        private readonly ConcurrentDictionary<(string Call, string Key), TaskCompletionSource> _arrived = new();
         private readonly ConcurrentDictionary<(string Call, string Key), TaskCompletionSource> _left = new();
         private readonly ConcurrentDictionary<(string Call, string Key), Task> _conditions = new();
+        private readonly ConcurrentQueue<(string Call, string Key, bool Done)> _writes = new();
+
+        /// <summary>Every upload, create-if-absent and delete, in order, with whether it took effect.</summary>
+        public IReadOnlyList<(string Call, string Key, bool Done)> Writes => [.. _writes];
 
         /// <summary>Holds every <paramref name="call"/> of <paramref name="key"/> back until <paramref name="condition"/> completes.</summary>
         public void Before(string call, string key, Task condition) => _conditions[(call, key)] = condition;
-
-        /// <summary>Completes when a <paramref name="call"/> of <paramref name="key"/> has started (past its condition).</summary>
-        public Task Arrived(string call, string key) => Signal(_arrived, call, key).Task;
 
         /// <summary>Completes when a <paramref name="call"/> of <paramref name="key"/> has been answered, or has failed.</summary>
         public Task Left(string call, string key) => Signal(_left, call, key).Task;
@@ -159,6 +155,7 @@ public sealed class WalArchiveFirstPushRaceTests : IAsyncLifetime
             await EnterAsync(Create, key, cancellationToken);
             try
             {
+                _writes.Enqueue((Create, key, true));
                 return await base.CreateAsync(key, cancellationToken);
             }
             finally
@@ -167,11 +164,31 @@ public sealed class WalArchiveFirstPushRaceTests : IAsyncLifetime
             }
         }
 
+        public override async Task<bool> TryCreateNewAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+        {
+            await EnterAsync(CreateNew, key, cancellationToken);
+            try
+            {
+                var created = await base.TryCreateNewAsync(key, content, cancellationToken);
+                _writes.Enqueue((CreateNew, key, created));
+                return created;
+            }
+            finally
+            {
+                Signal(_left, CreateNew, key).TrySetResult();
+            }
+        }
+
+        public override Task DeleteAsync(string key, CancellationToken cancellationToken)
+        {
+            _writes.Enqueue((Delete, key, true));
+            return base.DeleteAsync(key, cancellationToken);
+        }
+
         private async Task EnterAsync(string call, string key, CancellationToken cancellationToken)
         {
             if (_conditions.TryGetValue((call, key), out var condition))
                 await condition.WaitAsync(Patience, cancellationToken);
-            Signal(_arrived, call, key).TrySetResult();
         }
 
         private static TaskCompletionSource Signal(ConcurrentDictionary<(string Call, string Key), TaskCompletionSource> signals, string call, string key) =>
