@@ -163,11 +163,11 @@ public sealed class WalArchive(BackupRepository repository, string sourceName)
             Since = DateTimeOffset.UtcNow,
         };
         var bytes = JsonSerializer.SerializeToUtf8Bytes(claim, WalJson.Default.WalArchiveIdentity);
+        // A store that ignores the condition (an S3 server without If-None-Match on PutObject) says "created" to
+        // both of two clusters racing here; the archive still works there, and the page header's system identifier,
+        // checked on every later push and by PostgreSQL itself at replay, still keeps another cluster's WAL out.
         if (await repository.TryCreateEncryptedAsync(key, bytes, cancellationToken))
-        {
-            await ThrowUnlessCreateIsExclusiveAsync(key, bytes, cancellationToken);
             return claim;
-        }
 
         // Another pusher claimed it first: another cluster, this cluster's other pusher, or this push's own write,
         // retried after a lost reply. Reading the claim is what tells them apart.
@@ -175,23 +175,6 @@ public sealed class WalArchive(BackupRepository repository, string sourceName)
             ?? throw new LifeboatException(
                 $"the record of which cluster WAL archive '{WalArchiveLayout.Root(sourceName)}' belongs to was deleted in {repository.Store.Location} while this push claimed the archive",
                 "something else deletes from the repository; the push fails so that PostgreSQL retries it");
-    }
-
-    /// <summary>
-    /// Refuses to archive into a store that ignores create-if-absent (an S3 server that overwrites despite
-    /// If-None-Match): there two clusters could both claim the archive and store over each other's segments. The claim
-    /// just created is created again, which such a store must refuse; it costs one request on an archive's first push.
-    /// On a store that ignores it the claim is removed again, so every first push fails the same way and nothing is
-    /// ever stored, rather than the archive working until two clusters meet.
-    /// </summary>
-    private async Task ThrowUnlessCreateIsExclusiveAsync(string key, byte[] claim, CancellationToken cancellationToken)
-    {
-        if (!await repository.TryCreateEncryptedAsync(key, claim, cancellationToken))
-            return;
-        await repository.Store.DeleteAsync(key, CancellationToken.None);
-        throw new LifeboatException(
-            $"refusing to start WAL archive '{WalArchiveLayout.Root(sourceName)}': {repository.Store.Location} replaced object '{key}' where it was asked to create it only if absent, so it cannot keep a second cluster from claiming the archive",
-            "use a store that honours conditional writes: an S3 server must support If-None-Match on PutObject, as AWS S3 and Ceph radosgw do");
     }
 
     private async Task<WalPushOutcome> PushSmallFileAsync(string path, WalFileName name, string key, bool exists, CancellationToken cancellationToken)
