@@ -7,6 +7,9 @@ namespace Lifeboat.Buckets;
 /// </remarks>
 public sealed record ObjectAttributes
 {
+    // Declared before None, which is built from it.
+    private static readonly IReadOnlyDictionary<string, string> Empty = new Dictionary<string, string>(0);
+
     /// <summary>Attributes of an object that had none.</summary>
     public static ObjectAttributes None { get; } = new();
 
@@ -39,8 +42,6 @@ public sealed record ObjectAttributes
 
     /// <summary>The storage class; null when the source did not say (STANDARD).</summary>
     public string? StorageClass { get; init; }
-
-    private static readonly IReadOnlyDictionary<string, string> Empty = new Dictionary<string, string>(0);
 
     /// <inheritdoc />
     public bool Equals(ObjectAttributes? other) =>
