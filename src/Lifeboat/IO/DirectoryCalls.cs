@@ -16,6 +16,7 @@ internal static partial class DirectoryCalls
     public const int Truncate = 0x200; // O_TRUNC
     public const int Append = 0x400; // O_APPEND
     public const int CloseOnExec = 0x80000; // O_CLOEXEC
+    public const int PathOnly = 0x200000; // O_PATH: a descriptor to walk from, needing only search permission
     public const int SymlinkNoFollow = 0x100; // AT_SYMLINK_NOFOLLOW
     public const int RemoveDirectory = 0x200; // AT_REMOVEDIR
 
@@ -54,9 +55,26 @@ internal static partial class DirectoryCalls
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     public static partial int OpenAt(int directory, string path, int flags, uint mode);
 
-    [LibraryImport("libc", EntryPoint = "mkdir", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    [LibraryImport("libc", EntryPoint = "mkdirat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    public static partial int MakeDirectory(string path, uint mode);
+    public static partial int MakeDirectoryAt(int directory, string name, uint mode);
+
+    [LibraryImport("libc", EntryPoint = "symlinkat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    public static partial int SymbolicLinkAt(string target, int directory, string name);
+
+    /// <summary>The target of the symbolic link <paramref name="name"/> in <paramref name="directory"/> (readlinkat), or null with errno set.</summary>
+    public static unsafe string? ReadLinkAt(SafeFileHandle directory, string name)
+    {
+        const int Longest = 4096; // PATH_MAX
+        var buffer = stackalloc byte[Longest];
+        var length = ReadLinkAt(Number(directory), name, buffer, Longest);
+        return length < 0 || length == Longest ? null : System.Text.Encoding.UTF8.GetString(buffer, (int)length);
+    }
+
+    [LibraryImport("libc", EntryPoint = "readlinkat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static unsafe partial nint ReadLinkAt(int directory, string name, byte* buffer, nint size);
 
     [LibraryImport("libc", EntryPoint = "fchown", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

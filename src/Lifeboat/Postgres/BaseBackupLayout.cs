@@ -12,9 +12,10 @@ namespace Lifeboat.Postgres;
 /// directory, kept to their owner and given to the OS user the server will run as.
 /// </summary>
 /// <remarks>
-/// Each directory is opened once and held (<see cref="HeldDirectory"/>): run as root into a directory whose parent the
-/// server's user can write, that user may rename the directory and put a link in its place, but every write, every
-/// removal and the final hand-over go through the held descriptor, never through the path again.
+/// Each directory is reached from '/' without following a link another user controls, opened when it is checked and held
+/// from then on (<see cref="HeldDirectory"/>): run as root into a directory whose parent the server's user can write,
+/// that user may rename the directory and put a link in its place, but every check, every write, every removal and the
+/// final hand-over go through the held descriptor, never through the path again.
 /// </remarks>
 public sealed class BaseBackupLayout : IDisposable
 {
@@ -29,12 +30,12 @@ public sealed class BaseBackupLayout : IDisposable
     private readonly BaseBackupInfo _info;
     private readonly RestoreDestination _destination;
 
-    // What was at each directory's path when it was checked (null: nothing), data directory first; then, once
-    // prepared, each directory held open.
-    private readonly IReadOnlyList<(string Directory, FileStatus? Found)> _checked;
+    // Each directory opened when it was checked, data directory first (null: nothing was there); taken, or made, when
+    // prepared. Held from the check on, so that what the check looked into is what is written into.
+    private readonly List<(string Directory, HeldDirectory? Found)> _checked;
     private readonly Dictionary<string, HeldDirectory> _held = new(StringComparer.Ordinal);
 
-    private BaseBackupLayout(BaseBackupInfo info, RestoreDestination destination, IReadOnlyList<TablespacePlacement> tablespaces, IReadOnlyList<(string, FileStatus?)> found)
+    private BaseBackupLayout(BaseBackupInfo info, RestoreDestination destination, IReadOnlyList<TablespacePlacement> tablespaces, List<(string, HeldDirectory?)> found)
     {
         _info = info;
         _destination = destination;
@@ -46,6 +47,9 @@ public sealed class BaseBackupLayout : IDisposable
     public IReadOnlyList<TablespacePlacement> Tablespaces { get; }
 
     private string DataDirectory => _destination.DataDirectory;
+
+    /// <summary>Where the data directory is, once prepared: its path from '/' with every symbolic link in it resolved.</summary>
+    public string ResolvedDataDirectory => Held(DataDirectory).ResolvedPath;
 
     // Where the path-based file API reaches the held data directory; everything beneath it is this process's alone.
     private string HeldDataDirectory => Held(DataDirectory).HandlePath;
@@ -70,27 +74,39 @@ public sealed class BaseBackupLayout : IDisposable
             .Select(t => Place(t, destination.TablespaceMap))
             .ToList();
         CheckApart(destination.DataDirectory, tablespaces);
-        var found = new List<(string, FileStatus?)> { (destination.DataDirectory, FoundDirectory(destination.DataDirectory, null)) };
-        CheckNotInUse("the data directory", destination.DataDirectory, running);
-        CheckEmptyOrReplaceable(destination.DataDirectory, destination.Force, IsDataDirectory);
-        foreach (var tablespace in tablespaces)
+        var found = new List<(string, HeldDirectory?)>();
+        try
         {
-            var what = $"tablespace {tablespace.Oid}'s directory";
-            found.Add((tablespace.Directory, FoundDirectory(tablespace.Directory, tablespace)));
-            // Restored in place, the tablespace's own refusal says more (relocate it); a running server's is never empty.
-            if (tablespace.Relocated)
+            var dataDirectory = FoundDirectory(destination.DataDirectory, null);
+            found.Add((destination.DataDirectory, dataDirectory));
+            CheckNotInUse("the data directory", destination.DataDirectory, running);
+            CheckEmptyOrReplaceable(destination.DataDirectory, dataDirectory, destination.Force, IsDataDirectory);
+            foreach (var tablespace in tablespaces)
             {
-                CheckNotInUse(what, tablespace.Directory, running);
-                CheckEmptyOrReplaceable(tablespace.Directory, destination.Force, IsTablespaceDirectory);
+                var what = $"tablespace {tablespace.Oid}'s directory";
+                var held = FoundDirectory(tablespace.Directory, tablespace);
+                found.Add((tablespace.Directory, held));
+                // Restored in place, the tablespace's own refusal says more (relocate it); a running server's is never empty.
+                if (tablespace.Relocated)
+                {
+                    CheckNotInUse(what, tablespace.Directory, running);
+                    CheckEmptyOrReplaceable(tablespace.Directory, held, destination.Force, IsTablespaceDirectory);
+                }
+                else
+                {
+                    CheckEmptyInPlace(tablespace, held);
+                    CheckNotInUse(what, tablespace.Directory, running);
+                }
             }
-            else
-            {
-                CheckEmptyInPlace(tablespace);
-                CheckNotInUse(what, tablespace.Directory, running);
-            }
-        }
 
-        return new BaseBackupLayout(info, destination, tablespaces, found);
+            return new BaseBackupLayout(info, destination, tablespaces, found);
+        }
+        catch
+        {
+            foreach (var (_, held) in found)
+                held?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Empties and makes the directories, then unpacks each of <paramref name="backup"/>'s archives into its own.</summary>
@@ -164,7 +180,7 @@ public sealed class BaseBackupLayout : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        foreach (var directory in _held.Values)
+        foreach (var directory in _held.Values.Concat(_checked.Select(c => c.Found).OfType<HeldDirectory>()).Distinct())
             directory.Dispose();
         _held.Clear();
     }
@@ -192,28 +208,48 @@ public sealed class BaseBackupLayout : IDisposable
     }
 
     /// <summary>
-    /// Opens and holds every directory (making those missing), each made this process's alone (PostgreSQL refuses a
-    /// data directory others may read); then empties those that may be emptied. Each must still be the directory that
-    /// was checked, and one that may not be emptied must still be empty.
+    /// Takes every directory (made this process's alone: PostgreSQL refuses a data directory others may read), making
+    /// those missing, then empties those that may be emptied. Nothing is changed until each is known to be still the
+    /// directory that was checked, and one that may not be emptied to be still empty.
     /// </summary>
     internal void PrepareDirectories()
     {
-        foreach (var (directory, found) in _checked)
-        {
-            // Missing parents get the usual mode, so that the server's user can pass through them.
-            Directory.CreateDirectory(Path.GetDirectoryName(directory)!);
-            _held.Add(directory, HeldDirectory.Take(directory, found));
-        }
-
         var mayEmpty = Tablespaces.Where(t => t.Relocated).Select(t => t.Directory).Prepend(DataDirectory).Where(_ => _destination.Force).ToHashSet(StringComparer.Ordinal);
+        foreach (var (directory, found) in _checked)
+            CheckStillAsChecked(directory, found, mayEmpty.Contains(directory));
+
+        foreach (var (directory, found) in _checked)
+            _held.Add(directory, found?.Take() ?? HeldDirectory.Make(directory));
+
         foreach (var (directory, held) in _held)
         {
             if (mayEmpty.Contains(directory))
                 held.Empty();
             else if (!held.IsEmpty)
-                throw new LifeboatException($"'{directory}' is no longer empty: something was put in it after it was checked; nothing was written", "find out who writes there, then try again");
+                throw new LifeboatException($"'{directory}' is no longer empty: something was put in it after it was checked; nothing was written, but {Changed()}", "find out who writes there, then try again");
         }
     }
+
+    private static void CheckStillAsChecked(string directory, HeldDirectory? found, bool mayEmpty)
+    {
+        if (found is null)
+        {
+            using var appeared = HeldDirectory.Open(directory);
+            if (appeared is not null)
+                throw new LifeboatException($"'{directory}' is not the directory that was checked (something appeared at its path): someone who can write its parent put it there; nothing was written", "find out who writes there, then try again");
+            return;
+        }
+
+        if (found.WhatIsAtPathNow() is { } what)
+            throw new LifeboatException($"'{directory}' is not the directory that was checked ({what}): someone who can write its parent replaced it; nothing was written", "restore into a directory whose parent only you can write (only root, when restoring as root), then move it into place if needed");
+        if (!mayEmpty && !found.IsEmpty)
+            throw new LifeboatException($"'{directory}' is no longer empty: something was put in it after it was checked; nothing was written", "find out who writes there, then try again");
+    }
+
+    // What preparing changed, for a refusal after it: each directory made, or taken from its former owner and mode.
+    private string Changed() => string.Join("; ", _checked.Select(c => c.Found is { } found
+        ? $"'{c.Directory}' (uid {found.Status.Owner}, mode {Convert.ToString((int)found.Status.Permissions, 8)}) was made this process's alone (0700)"
+        : $"'{c.Directory}' was made (0700)"));
 
     /// <summary>Unpacks the archive named <paramref name="archiveName"/> into its directory.</summary>
     internal async Task ExtractAsync(string archiveName, Stream archive, CancellationToken cancellationToken)
@@ -230,6 +266,13 @@ public sealed class BaseBackupLayout : IDisposable
     // (BASE_BACKUP is asked for no tablespace_map file, which would make the server put the links back where they were.)
     private string LinkTargetInDataDirectory(string name, string recorded)
     {
+        if (name == TablespaceLinks)
+        {
+            throw new LifeboatException(
+                $"the base backup's main archive holds '{name}' as a symbolic link (to '{recorded}'), where the directory of tablespace links belongs",
+                "the backup is damaged or was tampered with: restore from another backup");
+        }
+
         if (Path.GetDirectoryName(name) != TablespaceLinks)
             return recorded;
         return uint.TryParse(Path.GetFileName(name), NumberStyles.None, CultureInfo.InvariantCulture, out var oid) && Tablespaces.SingleOrDefault(t => t.Oid == oid) is { } tablespace
@@ -239,15 +282,21 @@ public sealed class BaseBackupLayout : IDisposable
                 "the backup is damaged or was tampered with: restore from another backup");
     }
 
-    /// <summary>Links each tablespace the main archive left without one (it normally holds them all).</summary>
+    /// <summary>
+    /// Links each tablespace the main archive left without one (it normally holds them all), relative to pg_tblspc
+    /// opened in the held data directory without following a link.
+    /// </summary>
     internal void EnsureTablespaceLinks()
     {
+        using var links = Held(DataDirectory).OpenDirectory(TablespaceLinks);
         foreach (var tablespace in Tablespaces)
         {
-            var link = Path.Combine(HeldDataDirectory, TablespaceLinks, tablespace.Oid.ToString(CultureInfo.InvariantCulture));
-            if (new FileInfo(link).LinkTarget is not null || Path.Exists(link))
+            var name = tablespace.Oid.ToString(CultureInfo.InvariantCulture);
+            var shown = Path.Combine(DataDirectory, TablespaceLinks, name);
+            if (FileStatus.Of(links, name, shown) is not null)
                 continue;
-            File.CreateSymbolicLink(link, tablespace.Directory);
+            if (DirectoryCalls.SymbolicLinkAt(tablespace.Directory, DirectoryCalls.Number(links), name) != 0)
+                throw DirectoryCalls.Failed("symlink", shown);
         }
     }
 
@@ -302,20 +351,26 @@ public sealed class BaseBackupLayout : IDisposable
     /// refused: what it points to could change between this check and the writes, and whoever can write its parent
     /// could point it anywhere.
     /// </summary>
-    private static FileStatus? FoundDirectory(string directory, TablespacePlacement? tablespace)
+    private static HeldDirectory? FoundDirectory(string directory, TablespacePlacement? tablespace)
     {
-        var found = FileStatus.Of(directory);
-        if (found is null or { IsDirectory: true })
-            return found;
-        if (!found.Value.IsLink)
-            throw new LifeboatException($"'{directory}' is not a directory; nothing was written", "choose a directory", FailureKind.Usage);
-        throw new LifeboatException(
-            $"'{directory}' is a symbolic link (to '{new FileInfo(directory).LinkTarget}'): a restore writes into the directory itself, never through a link at its place; nothing was written",
-            "name the directory the link points to",
-            FailureKind.Usage)
+        var (parent, name) = PathWalk.OpenParent(directory, makeMissing: false);
+        using (parent)
         {
-            Remedy = tablespace is { Relocated: false } ? new(RemedyAction.RelocateTablespace, tablespace.Oid.ToString(CultureInfo.InvariantCulture)) : null,
-        };
+            var found = parent is null ? null : FileStatus.Of(parent.Handle, name, directory);
+            if (found is null)
+                return null;
+            if (found.Value.IsDirectory)
+                return HeldDirectory.OpenIn(parent!, name, directory);
+            if (!found.Value.IsLink)
+                throw new LifeboatException($"'{directory}' is not a directory; nothing was written", "choose a directory", FailureKind.Usage);
+            throw new LifeboatException(
+                $"'{directory}' is a symbolic link (to '{DirectoryCalls.ReadLinkAt(parent!.Handle, name)}'): a restore writes into the directory itself, never through a link at its place; nothing was written",
+                "name the directory the link points to",
+                FailureKind.Usage)
+            {
+                Remedy = tablespace is { Relocated: false } ? new(RemedyAction.RelocateTablespace, tablespace.Oid.ToString(CultureInfo.InvariantCulture)) : null,
+            };
+        }
     }
 
     /// <summary>
@@ -325,18 +380,18 @@ public sealed class BaseBackupLayout : IDisposable
     /// </summary>
     private static void CheckNotInUse(string what, string directory, IReadOnlyList<RunningCluster> running)
     {
-        var real = RealPath.Of(directory);
+        var mine = DirectoryLineage.Of(directory);
         foreach (var cluster in running)
         {
             foreach (var (theirs, role) in cluster.TablespaceDirectories.Select(t => (t, "tablespace directory")).Prepend((cluster.DataDirectory, "data directory")))
             {
-                if (!Overlap(real, theirs))
+                var relation = mine.Is(theirs) ? "is the" : mine.LiesIn(theirs) ? "lies in the" : theirs.LiesIn(mine) ? "holds the" : null;
+                if (relation is null)
                     continue;
                 var server = role == "data directory"
                     ? $"of the PostgreSQL server running as process {cluster.Pid}"
-                    : $"of the PostgreSQL server running as process {cluster.Pid} on the data directory '{cluster.DataDirectory}'";
-                var relation = real == theirs ? "is the" : real.StartsWith(theirs, StringComparison.Ordinal) ? "lies in the" : "holds the";
-                var place = real == theirs ? role : $"{role} '{theirs}'";
+                    : $"of the PostgreSQL server running as process {cluster.Pid} on the data directory '{cluster.DataDirectory.Path}'";
+                var place = relation == "is the" ? role : $"{role} '{theirs.Path}'";
                 throw new LifeboatException(
                     $"{what} '{directory}' {relation} {place} {server}; nothing was written",
                     "choose a directory apart from every running server's data directory and tablespaces, or stop that server first if its files may go",
@@ -351,18 +406,18 @@ public sealed class BaseBackupLayout : IDisposable
     private static bool Overlap(string a, string b) =>
         a == b || a.StartsWith(b + Path.DirectorySeparatorChar, StringComparison.Ordinal) || b.StartsWith(a + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
-    private static bool IsEmpty(string directory) => !Directory.Exists(directory) || !Directory.EnumerateFileSystemEntries(directory).Any();
+    private static bool IsEmpty(HeldDirectory? found) => found is null || found.IsEmpty;
 
     /// <summary>
     /// A non-empty directory is replaced only with force, and only when it is what it is replaced with: a mistyped or
     /// empty variable must not empty '/', a home or a repository (pgBackRest's --delta asks the same of a data directory).
     /// </summary>
-    private static void CheckEmptyOrReplaceable(string directory, bool force, Func<string, bool> isReplaceable)
+    private static void CheckEmptyOrReplaceable(string directory, HeldDirectory? found, bool force, Func<HeldDirectory, bool> isReplaceable)
     {
-        if (IsEmpty(directory))
+        if (found is null || found.IsEmpty)
             return;
         // Said first: --force would not help here, so it must not be the hint.
-        if (!isReplaceable(directory))
+        if (!isReplaceable(found))
         {
             throw new LifeboatException(
                 $"'{directory}' is not empty and is not a PostgreSQL {(isReplaceable == IsDataDirectory ? "data directory (it has no PG_VERSION)" : "tablespace directory (it holds more than PG_* directories)")}, so even a forced restore would not empty it; nothing was written",
@@ -378,19 +433,19 @@ public sealed class BaseBackupLayout : IDisposable
             };
         }
 
-        if (File.Exists(Path.Combine(directory, "postmaster.pid")))
+        if (File.Exists(Path.Combine(found.HandlePath, "postmaster.pid")))
             throw new LifeboatException($"'{directory}' holds postmaster.pid: a server may be running on it; nothing was written", "stop that server first", FailureKind.Usage);
     }
 
-    private static bool IsDataDirectory(string directory) => File.Exists(Path.Combine(directory, "PG_VERSION"));
+    private static bool IsDataDirectory(HeldDirectory found) => File.Exists(Path.Combine(found.HandlePath, "PG_VERSION"));
 
     // A tablespace's directory holds one PG_<major>_<catalog version> directory per server version that used it.
-    private static bool IsTablespaceDirectory(string directory) =>
-        Directory.EnumerateFileSystemEntries(directory).All(entry => Path.GetFileName(entry).StartsWith("PG_", StringComparison.Ordinal) && Directory.Exists(entry));
+    private static bool IsTablespaceDirectory(HeldDirectory found) =>
+        Directory.EnumerateFileSystemEntries(found.HandlePath).All(entry => Path.GetFileName(entry).StartsWith("PG_", StringComparison.Ordinal) && Directory.Exists(entry));
 
-    private static void CheckEmptyInPlace(TablespacePlacement tablespace)
+    private static void CheckEmptyInPlace(TablespacePlacement tablespace, HeldDirectory? found)
     {
-        if (IsEmpty(tablespace.Directory))
+        if (IsEmpty(found))
             return;
         throw new LifeboatException(
             $"tablespace {tablespace.Oid} is restored where it was, in '{tablespace.Directory}', which is not empty; a tablespace restored in place is never emptied, since on the server's own host it is the running cluster's; nothing was written",

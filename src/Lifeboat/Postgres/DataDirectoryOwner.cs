@@ -21,7 +21,7 @@ public sealed record DataDirectoryOwner(OsUser User, bool GiveFiles, string Reas
         if (requested is not null)
             return new DataDirectoryOwner(Named(requested), true, "as asked");
         var parent = NearestExisting(Path.GetDirectoryName(Path.GetFullPath(dataDirectory))!);
-        if (OsUser.Find(FileOwnership.OwnerOf(parent)) is { IsRoot: false } parentOwner)
+        if (OsUser.Find(FileStatus.Of(parent)!.Value.Owner) is { IsRoot: false } parentOwner)
             return new DataDirectoryOwner(parentOwner, true, $"the owner of {parent}");
         if (OsUser.Find(PackagedServerUser) is { } packaged)
             return new DataDirectoryOwner(packaged, true, $"{parent} is root's, and this host has a '{PackagedServerUser}' user");

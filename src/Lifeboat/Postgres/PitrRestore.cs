@@ -6,10 +6,11 @@ namespace Lifeboat.Postgres;
 
 /// <summary>What a point-in-time restore laid out, and how to start it.</summary>
 /// <param name="Backup">The base backup it started from.</param>
+/// <param name="DataDirectory">Where the data directory was laid out: its path from '/' with every symbolic link in it resolved.</param>
 /// <param name="Timeline">The timeline recovery follows.</param>
 /// <param name="LastSegment">The last archived segment recovery can reach without a gap.</param>
 /// <param name="LastCommit">The last archived commit time recovery can reach, when the archive recorded one.</param>
-public sealed record PitrResult(BackupManifest Backup, uint Timeline, string LastSegment, DateTimeOffset? LastCommit);
+public sealed record PitrResult(BackupManifest Backup, string DataDirectory, uint Timeline, string LastSegment, DateTimeOffset? LastCommit);
 
 /// <summary>
 /// Lays out a data directory that recovers to a moment: the newest base backup that ended before it on the target
@@ -34,7 +35,7 @@ public sealed class PitrRestore(BackupRepository repository, IActivityReporter r
         await layout.LayOutAsync(repository, backup, reporter, cancellationToken);
         await layout.WriteRecoverySettingsAsync(RecoverySettings(target, plan.Timeline, restoreCommand, archiveOff), cancellationToken);
         await layout.FinishAsync(reporter, cancellationToken);
-        return new PitrResult(backup, plan.Timeline, plan.LastSegment.Text, plan.LastCommit);
+        return new PitrResult(backup, layout.ResolvedDataDirectory, plan.Timeline, plan.LastSegment.Text, plan.LastCommit);
     }
 
     private static string RecoverySettings(PitrTarget target, uint timeline, string restoreCommand, bool archiveOff)

@@ -9,8 +9,9 @@ internal static class PostgresConnector
     /// <summary>Opens a connection to <paramref name="database"/> on the source's server.</summary>
     public static async Task<NpgsqlConnection> OpenAsync(PostgresSource source, string database, CancellationToken cancellationToken)
     {
-        var connection = new NpgsqlConnection(source.ConnectionString(database));
+        // Built first: it reads the root certificate and may refuse it, and a connection made before would be left undisposed.
         var check = Certificates(source);
+        var connection = new NpgsqlConnection(source.ConnectionString(database));
         if (check is not null)
             connection.SslClientAuthenticationOptionsCallback = check.Apply;
         try

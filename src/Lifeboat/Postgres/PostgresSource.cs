@@ -73,6 +73,10 @@ public sealed record PostgresSource
     /// The libpq environment for child tools: the password travels here, never on a command line; the TLS mode always,
     /// so an inherited PGSSLMODE or PGSSLROOTCERT cannot make a tool connect otherwise than Lifeboat does.
     /// </summary>
+    /// <remarks>
+    /// Not quite: under prefer and require, libpq still loads ~/.postgresql/root.crt when it exists and then checks the
+    /// chain as verify-ca would, which no environment variable turns off; docs/CONFIGURATION.md says so.
+    /// </remarks>
     internal Dictionary<string, string?> ToolEnvironment(string database)
     {
         var environment = new Dictionary<string, string?>

@@ -5,9 +5,14 @@ namespace Lifeboat.Postgres;
 
 /// <summary>A PostgreSQL server running on this host, as /proc shows it: its postmaster, data directory and tablespaces.</summary>
 /// <param name="Pid">Its postmaster's process id.</param>
-/// <param name="DataDirectory">Its data directory (the postmaster works in it), every link resolved.</param>
-/// <param name="TablespaceDirectories">Where the links in its pg_tblspc point, every link resolved.</param>
-public sealed record RunningCluster(int Pid, string DataDirectory, IReadOnlyList<string> TablespaceDirectories)
+/// <param name="DataDirectory">Its data directory (the postmaster works in it).</param>
+/// <param name="TablespaceDirectories">Where the links in its pg_tblspc lead.</param>
+/// <remarks>
+/// Each directory is known by device and inode, read through the process's own /proc/PID/cwd: a bind mount, another
+/// spelling of the path or another mount namespace's view of it is still recognised as the same directory. Paths are
+/// kept only for messages.
+/// </remarks>
+internal sealed record RunningCluster(int Pid, DirectoryLineage DataDirectory, IReadOnlyList<DirectoryLineage> TablespaceDirectories)
 {
     private const string ProcessDirectory = "/proc";
     private static readonly string[] ServerCommands = ["postgres", "postmaster"];
@@ -23,7 +28,7 @@ public sealed record RunningCluster(int Pid, string DataDirectory, IReadOnlyList
         {
             if (!IsServer(pid) || ParentOf(pid) is not { } parent || IsServer(parent))
                 continue; // not PostgreSQL, gone meanwhile, or one of a postmaster's children, which share its directory
-            if (WorkingDirectory(pid) is { } dataDirectory)
+            if (Lineage($"{ProcessDirectory}/{pid}/cwd") is { } dataDirectory)
                 clusters.Add(new RunningCluster(pid, dataDirectory, TablespacesOf(pid)));
         }
 
@@ -46,32 +51,35 @@ public sealed record RunningCluster(int Pid, string DataDirectory, IReadOnlyList
         return fields is [_, var parent, ..] && int.TryParse(parent, NumberStyles.None, CultureInfo.InvariantCulture, out var ppid) ? ppid : null;
     }
 
-    private static string? WorkingDirectory(int pid)
-    {
-        try
-        {
-            return new DirectoryInfo($"{ProcessDirectory}/{pid}/cwd").LinkTarget;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null; // another user's process, seen without root, or gone meanwhile
-        }
-    }
-
     // Read through the process's own cwd link, which reaches its data directory whatever has become of the path.
-    private static List<string> TablespacesOf(int pid)
+    private static List<DirectoryLineage> TablespacesOf(int pid)
     {
         try
         {
             return Directory.EnumerateFileSystemEntries($"{ProcessDirectory}/{pid}/cwd/pg_tblspc")
-                .Select(link => new FileInfo(link).LinkTarget)
-                .OfType<string>()
-                .Select(RealPath.Of)
+                .Select(Lineage)
+                .OfType<DirectoryLineage>()
                 .ToList();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return [];
+        }
+    }
+
+    // A link in /proc (cwd, or pg_tblspc/OID through it) followed to the directory it leads to, shown as its target resolved.
+    private static DirectoryLineage? Lineage(string link)
+    {
+        try
+        {
+            if (new FileInfo(link).LinkTarget is not { } target)
+                return null;
+            var lineage = DirectoryLineage.Of(link, RealPath.Of(target));
+            return lineage.Self is null ? null : lineage;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null; // another user's process, seen without root, or gone meanwhile
         }
     }
 

@@ -57,8 +57,10 @@ public sealed partial class PitrLayoutTests
         var found = RunningCluster.FindAll();
 
         var cluster = Assert.Single(found, c => c.Pid == PostmasterPid(fixture.Cluster));
-        Assert.Equal(RealPath.Of(fixture.Cluster.DataDirectory), cluster.DataDirectory);
-        Assert.Equal([RealPath.Of(fixture.Location)], cluster.TablespaceDirectories);
+        Assert.Equal(RealPath.Of(fixture.Cluster.DataDirectory), cluster.DataDirectory.Path);
+        Assert.Equal([RealPath.Of(fixture.Location)], cluster.TablespaceDirectories.Select(t => t.Path));
+        Assert.True(cluster.DataDirectory.Is(DirectoryLineage.Of(fixture.Cluster.DataDirectory)));
+        Assert.True(Assert.Single(cluster.TablespaceDirectories).Is(DirectoryLineage.Of(fixture.Location)));
     }
 
     private static int PostmasterPid(PrivatePostgres cluster) => int.Parse(File.ReadLines(Path.Combine(cluster.DataDirectory, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);

@@ -29,7 +29,7 @@ public sealed partial class PitrLayoutTests(TablespaceClusterFixture fixture) : 
         Assert.Contains($"the files belong to {owner.Name} (", restore.Stdout, StringComparison.Ordinal);
         // Given to the server's user by lifeboat itself: the kit hands over only the data directory, not what its links reach.
         foreach (var path in Directory.EnumerateFileSystemEntries(relocated, "*", SearchOption.AllDirectories).Prepend(relocated).Append(Path.Combine(dataDir, "recovery.signal")))
-            Assert.Equal(owner.Uid, FileOwnership.OwnerOf(path));
+            Assert.Equal(owner.Uid, FileStatus.Of(path)!.Value.Owner);
 
         await using var recovered = await PrivatePostgres.AdoptAsync(dataDir, Ct);
         await recovered.StartAsync(Ct);

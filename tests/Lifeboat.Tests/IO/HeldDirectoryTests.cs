@@ -44,7 +44,7 @@ public sealed class HeldDirectoryTests : IDisposable
         using var held = HeldDirectory.Take(Target, expected: null);
 
         Assert.Equal(OwnerOnly, File.GetUnixFileMode(Target));
-        Assert.Equal(OsUser.Current.Uid, FileOwnership.OwnerOf(Target));
+        Assert.Equal(OsUser.Current.Uid, TestOwnership.OwnerOf(Target));
         Assert.True(held.IsEmpty);
         Assert.True(held.IsStillAtPath());
     }
@@ -118,8 +118,8 @@ public sealed class HeldDirectoryTests : IDisposable
         held.GiveTreeTo(owner);
 
         foreach (var path in new[] { "", "global", "global/pg_control", "pg_wal" }.Select(p => Path.Combine(Target, p)))
-            Assert.True(owner.Uid == FileOwnership.OwnerOf(path), path);
-        Assert.Equal(OsUser.Current.Uid, FileOwnership.OwnerOf(Elsewhere));
+            Assert.True(owner.Uid == TestOwnership.OwnerOf(path), path);
+        Assert.Equal(OsUser.Current.Uid, TestOwnership.OwnerOf(Elsewhere));
     }
 
     [Fact]
@@ -135,11 +135,11 @@ public sealed class HeldDirectoryTests : IDisposable
             return;
         }
 
-        FileOwnership.GiveTo(Target, OsUser.Find("nobody")!);
+        TestOwnership.GiveTo(Target, OsUser.Find("nobody")!);
 
         using var held = HeldDirectory.Take(Target, FileStatus.Of(Target));
 
-        Assert.Equal(0u, FileOwnership.OwnerOf(Target));
+        Assert.Equal(0u, TestOwnership.OwnerOf(Target));
         Assert.Equal(OwnerOnly, File.GetUnixFileMode(Target));
     }
 
@@ -150,9 +150,10 @@ public sealed class HeldDirectoryTests : IDisposable
         using var held = HeldDirectory.Take(Target, expected: null);
         File.CreateSymbolicLink(Path.Combine(Target, "postgresql.auto.conf"), Path.Combine(Elsewhere, "passwd"));
 
-        var error = Assert.Throws<IOException>(() => held.OpenFile("postgresql.auto.conf", FileMode.Append));
+        var error = Assert.Throws<LifeboatException>(() => held.OpenFile("postgresql.auto.conf", FileMode.Append));
 
-        Assert.Equal($"'{Target}/postgresql.auto.conf' is a symbolic link; it was not followed", error.Message);
+        Assert.Equal($"'{Target}/postgresql.auto.conf' is a symbolic link where the backup holds a file; it was not followed and nothing was written through it", error.Message);
+        Assert.Equal("the backup is damaged or was tampered with: restore from another backup", error.Hint);
         Assert.Equal("root:x:0:0", File.ReadAllText(Path.Combine(Elsewhere, "passwd")));
         Assert.Throws<ArgumentException>(() => held.OpenFile("global/pg_control", FileMode.CreateNew));
     }

@@ -97,12 +97,12 @@ public sealed class BaseBackupLayoutGuardTests : IDisposable
         var theirs = Path.Combine(_work, "other", "ts");
         Directory.CreateDirectory(Path.Combine(theirs, "PG_15_202209061", "5"));
         File.WriteAllText(Path.Combine(theirs, "PG_15_202209061", "5", "16385"), "live rows");
-        var running = new RunningCluster(4242, Path.Combine(_work, "other", "data"), [theirs]);
+        var running = Running(Path.Combine(_work, "other", "data"), theirs);
 
         var error = Assert.Throws<LifeboatException>(() => BaseBackupLayout.Plan(Info(), Destination(new() { [Oid] = theirs }, force: true), [running]));
 
         Assert.Equal(
-            $"tablespace {Oid}'s directory '{theirs}' is the tablespace directory of the PostgreSQL server running as process 4242 on the data directory '{running.DataDirectory}'; nothing was written",
+            $"tablespace {Oid}'s directory '{theirs}' is the tablespace directory of the PostgreSQL server running as process 4242 on the data directory '{running.DataDirectory.Path}'; nothing was written",
             error.Message);
         Assert.Equal("choose a directory apart from every running server's data directory and tablespaces, or stop that server first if its files may go", error.Hint);
         Assert.Equal(FailureKind.Usage, error.Kind);
@@ -112,7 +112,7 @@ public sealed class BaseBackupLayoutGuardTests : IDisposable
     [Fact]
     public void A_directory_inside_or_holding_a_running_servers_directories_is_refused_too()
     {
-        var running = new RunningCluster(4242, Path.Combine(_work, "other", "data"), [Path.Combine(_work, "other", "ts")]);
+        var running = Running(Path.Combine(_work, "other", "data"), Path.Combine(_work, "other", "ts"));
 
         var inside = Assert.Throws<LifeboatException>(() => BaseBackupLayout.Plan(Info(), Destination(new() { [Oid] = Relocated }, dataDirectory: Path.Combine(_work, "other", "data", "copy")), [running]));
         var holding = Assert.Throws<LifeboatException>(() => BaseBackupLayout.Plan(Info(), Destination(new() { [Oid] = Path.Combine(_work, "other") }), [running]));
@@ -129,13 +129,20 @@ public sealed class BaseBackupLayoutGuardTests : IDisposable
     public void A_running_server_reached_through_a_link_in_the_path_is_recognised()
     {
         var theirs = Path.Combine(_work, "other", "ts");
-        Directory.CreateDirectory(theirs);
         File.CreateSymbolicLink(Path.Combine(_work, "shortcut"), Path.Combine(_work, "other"));
-        var running = new RunningCluster(4242, Path.Combine(_work, "other", "data"), [theirs]);
+        var running = Running(Path.Combine(_work, "other", "data"), theirs);
 
         var error = Assert.Throws<LifeboatException>(() => BaseBackupLayout.Plan(Info(), Destination(new() { [Oid] = Path.Combine(_work, "shortcut", "ts", "new") }), [running]));
 
         Assert.Contains($"lies in the tablespace directory '{theirs}'", error.Message, StringComparison.Ordinal);
+    }
+
+    // A server on these directories, made if missing: it is known by what they are, so they must exist.
+    private static RunningCluster Running(string dataDirectory, string tablespace)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        Directory.CreateDirectory(tablespace);
+        return new RunningCluster(4242, DirectoryLineage.Of(dataDirectory), [DirectoryLineage.Of(tablespace)]);
     }
 
     private RestoreDestination Destination(Dictionary<uint, string> map, bool force = false, string? dataDirectory = null) =>

@@ -193,17 +193,17 @@ public sealed class BaseBackupLayoutTests : IDisposable
         await layout.ExtractAsync("base.tar", new TarBuilder().Directory("global/").File("global/pg_control", "control").File("base/1/1259", "page").Link("pg_wal", outside).Directory("pg_tblspc/").Build(), Ct);
         await layout.ExtractAsync($"{Oid}.tar", new TarBuilder().Directory("PG_15_202209061/").File("PG_15_202209061/5/16385", "rows").Build(), Ct);
         layout.EnsureTablespaceLinks();
-        var whileWriting = Directory.GetFileSystemEntries(DataDirectory, "*", SearchOption.AllDirectories).Append(DataDirectory).Select(FileOwnership.OwnerOf).Distinct().ToList();
+        var whileWriting = Directory.GetFileSystemEntries(DataDirectory, "*", SearchOption.AllDirectories).Append(DataDirectory).Select(TestOwnership.OwnerOf).Distinct().ToList();
 
         await layout.FinishAsync(new WarningRecorder(), Ct);
 
         Assert.Equal([OsUser.Current.Uid], whileWriting);
         foreach (var path in new[] { "", "global", "global/pg_control", "base/1", "base/1/1259", "pg_wal", $"pg_tblspc/{Oid}", "pg_hba.conf" }.Select(p => Path.Combine(DataDirectory, p)))
-            Assert.True(owner.Uid == FileOwnership.OwnerOf(path), path);
+            Assert.True(owner.Uid == TestOwnership.OwnerOf(path), path);
         foreach (var path in new[] { Relocated, Path.Combine(Relocated, "PG_15_202209061", "5", "16385") })
-            Assert.True(owner.Uid == FileOwnership.OwnerOf(path), path);
+            Assert.True(owner.Uid == TestOwnership.OwnerOf(path), path);
         // lchown gives a link itself away, never what it points to.
-        Assert.Equal(OsUser.Current.Uid, FileOwnership.OwnerOf(outside));
+        Assert.Equal(OsUser.Current.Uid, TestOwnership.OwnerOf(outside));
     }
 
     [Fact]
@@ -222,8 +222,8 @@ public sealed class BaseBackupLayoutTests : IDisposable
         var error = await Assert.ThrowsAsync<LifeboatException>(() => layout.FinishAsync(new WarningRecorder(), Ct));
 
         Assert.StartsWith($"'{DataDirectory}' is no longer the directory this restore made", error.Message, StringComparison.Ordinal);
-        Assert.Equal(OsUser.Current.Uid, FileOwnership.OwnerOf(Path.Combine(elsewhere, "shadow")));
-        Assert.Equal(OsUser.Current.Uid, FileOwnership.OwnerOf(elsewhere));
+        Assert.Equal(OsUser.Current.Uid, TestOwnership.OwnerOf(Path.Combine(elsewhere, "shadow")));
+        Assert.Equal(OsUser.Current.Uid, TestOwnership.OwnerOf(elsewhere));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Lifeboat.IO;
 using Lifeboat.Postgres;
+using Lifeboat.Tests.IO;
 
 namespace Lifeboat.Tests.Postgres;
 
@@ -22,7 +23,7 @@ public sealed class DataDirectoryOwnerTests : IDisposable
         var parent = Path.Combine(_work, "postgresql");
         Directory.CreateDirectory(parent);
         if (OsUser.CanGiveFilesAway)
-            FileOwnership.GiveTo(parent, Postgres);
+            TestOwnership.GiveTo(parent, Postgres);
 
         var owner = DataDirectoryOwner.Choose(null, Path.Combine(parent, "15", "restored"));
 

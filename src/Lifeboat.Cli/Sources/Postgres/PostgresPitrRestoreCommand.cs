@@ -38,10 +38,10 @@ internal static class PostgresPitrRestoreCommand
                 new PitrRestore(session.Repository, reporter).RunAsync(source.Name, target, parse.GetValue(backup), destination, restoreCommand, parse.GetValue(archiveMode) == "off", work)));
             if (!options.Quiet)
             {
-                Console.WriteLine($"laid out base backup {result.Backup.Id} in {directory}, recovering to {target} on timeline {result.Timeline}");
+                Console.WriteLine($"laid out base backup {result.Backup.Id} in {result.DataDirectory}, recovering to {target} on timeline {result.Timeline}");
                 Console.WriteLine($"the files belong to {destination.Owner.User.Name} ({destination.Owner.Reason})");
                 Console.WriteLine($"archived WAL reaches {result.LastSegment}{(result.LastCommit is { } c ? $", last commit {c.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC" : "")}");
-                Console.WriteLine($"start it as the server's OS user: pg_ctl -D {directory} -o '-p <free port>' start   (it fetches WAL with lifeboat wal-fetch, then {AtTarget(target)})");
+                Console.WriteLine($"start it as the server's OS user: pg_ctl -D {result.DataDirectory} -o '-p <free port>' start   (it fetches WAL with lifeboat wal-fetch, then {AtTarget(target)})");
             }
 
             return CommandRunner.Ok;

@@ -120,7 +120,14 @@ internal sealed class ReplicationConnection : IAsyncDisposable
             }
             catch (System.Security.Authentication.AuthenticationException e) when (check.Refusal is not null)
             {
+                await tls.DisposeAsync();
                 throw check.Refused(e);
+            }
+            catch
+            {
+                // The TLS session holds native state of its own, which disposing the socket's stream below would not free.
+                await tls.DisposeAsync();
+                throw;
             }
 
             return tls;
