@@ -129,7 +129,9 @@ public sealed class WalArchive(BackupRepository repository, string sourceName)
         CheckIsSegment(path, name, header, file.Length);
         // The claim comes before anything is stored: a cluster that loses the race to an archive's first push learns
         // here that another cluster owns it, and stores nothing.
-        var identity = await IdentityAsync(cancellationToken) ?? await ClaimAsync(header, cancellationToken);
+        var identity = await IdentityAsync(cancellationToken);
+        var claimedNow = identity is null;
+        identity ??= await ClaimAsync(header, cancellationToken);
         CheckSameCluster(path, header, identity);
         if (exists)
             return await CompareWithStoredAsync(path, name, key, file, cancellationToken);
@@ -143,7 +145,24 @@ public sealed class WalArchive(BackupRepository repository, string sourceName)
         }
 
         await WriteRecordAsync(name, stored, scanner.Complete(), cancellationToken);
+        if (claimedNow)
+            await CheckClaimStillOursAsync(name, header, cancellationToken);
         return WalPushOutcome.Stored;
+    }
+
+    /// <summary>
+    /// After the push that claimed the archive: on a store that ignores create-if-absent another cluster may have
+    /// claimed it too and stored over this segment, so success is reported only while the claim is still this
+    /// cluster's. The failure makes PostgreSQL retry, and the retry meets the conflict loudly. One read per archive.
+    /// </summary>
+    private async Task CheckClaimStillOursAsync(WalFileName name, WalPageHeader header, CancellationToken cancellationToken)
+    {
+        var claim = await IdentityAsync(cancellationToken);
+        if (claim is not null && claim.SystemId == header.SystemId)
+            return;
+        throw new LifeboatException(
+            $"WAL file '{name.Text}' may have been overwritten: another cluster claimed WAL archive '{WalArchiveLayout.Root(sourceName)}' in {repository.Store.Location} while this one made its first push",
+            "two clusters must not archive under one source name: give the other cluster a source of its own");
     }
 
     /// <summary>

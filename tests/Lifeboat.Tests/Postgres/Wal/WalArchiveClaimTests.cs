@@ -120,6 +120,21 @@ public sealed class WalArchiveClaimTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task On_a_store_that_ignores_the_condition_a_first_push_whose_claim_is_no_longer_its_own_after_storing_fails_so_that_it_is_retried()
+    {
+        var store = new ClaimLostWhileStoringStore(new FileObjectStore(RepositoryPath));
+        await using var repository = await OpenAsync(store);
+        var archive = new WalArchive(repository, "app");
+
+        var error = await Assert.ThrowsAsync<LifeboatException>(() => archive.PushAsync(_firstPath, Ct));
+
+        Assert.Equal(
+            $"WAL file '{WalFixture.Name}' may have been overwritten: another cluster claimed WAL archive 'postgres/app/wal/' in {repository.Store.Location} while this one made its first push",
+            error.Message);
+        Assert.True(store.ClaimRemoved);
+    }
+
+    [Fact]
     public async Task A_first_push_whose_claim_vanishes_before_it_is_read_fails_so_that_it_is_retried_and_stores_nothing()
     {
         await using var repository = await OpenAsync(new ClaimVanishingStore(new FileObjectStore(RepositoryPath)));
@@ -182,6 +197,31 @@ public sealed class WalArchiveClaimTests : IAsyncLifetime
     private sealed class ClaimVanishingStore(IObjectStore inner) : InterceptedStore(inner)
     {
         public override Task<bool> TryCreateNewAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) => Task.FromResult(false);
+    }
+
+    /// <summary>Ignores the condition, and loses the claim while the segment is stored, as when another cluster's claim replaced it.</summary>
+    private sealed class ClaimLostWhileStoringStore(IObjectStore inner) : InterceptedStore(inner)
+    {
+        public bool ClaimRemoved { get; private set; }
+
+        public override async Task<bool> TryCreateNewAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+        {
+            await using var upload = await CreateAsync(key, cancellationToken);
+            await upload.WriteAsync(content, cancellationToken);
+            await upload.CompleteAsync(cancellationToken);
+            return true;
+        }
+
+        public override async Task<ObjectUpload> CreateAsync(string key, CancellationToken cancellationToken)
+        {
+            if (key.EndsWith(WalFixture.Name, StringComparison.Ordinal) && !ClaimRemoved)
+            {
+                await DeleteAsync(WalArchiveLayout.IdentityKey("app"), cancellationToken);
+                ClaimRemoved = true;
+            }
+
+            return await base.CreateAsync(key, cancellationToken);
+        }
     }
 
     /// <summary>As an S3 server that does not know If-None-Match: every conditional create overwrites and succeeds.</summary>
