@@ -5,7 +5,8 @@ namespace Lifeboat.Redis;
 
 /// <summary>
 /// Restores a Redis snapshot from the repository into a running Redis: the stored RDB is read twice, once to verify
-/// it whole (and the target) before anything is written, then to replay it as RESTORE commands.
+/// it whole (and the target) before anything is written, its keys per database checked against those counted when it
+/// was stored, then to replay it as RESTORE commands.
 /// </summary>
 public sealed class RedisServerRestore(BackupRepository repository, IActivityReporter reporter)
 {
@@ -19,7 +20,7 @@ public sealed class RedisServerRestore(BackupRepository repository, IActivityRep
             work => repository.OpenObjectAsync(stored, work),
             $"the RDB of backup {manifest.Id}",
             target,
-            options with { RdbBytes = info.RdbBytes },
+            options with { RdbBytes = info.RdbBytes, RecordedKeyspace = info.RdbKeyspace },
             reporter,
             cancellationToken);
         reporter.Event($"restore: backup {manifest.Id} restored into {target.Name}: {result.KeysRestored} keys, {result.FunctionLibraries.Count} function libraries");

@@ -76,7 +76,7 @@ internal static class RedisRestoreCommand
             var result = await Reporting.RunAsync(options, reporter => new RedisServerRestore(session.Repository, reporter).RunAsync(manifest, target, restoreOptions, work));
             return (manifest, result);
         });
-        RedisServerRestoreOutput.Print(manifest.Id, address, result, countsChecked: false, options);
+        RedisServerRestoreOutput.Print(manifest.Id, address, result, countsChecked: RedisSnapshotInfo.Of(manifest).RdbKeyspace is not null, options);
     }
 
     private static Task<BackupManifest> FindAsync(RepositorySession session, string sourceName, string backup, CancellationToken cancellationToken) =>

@@ -37,7 +37,8 @@ internal static class RedisServerRestoreOutput
             ? "no function libraries"
             : $"function {(result.FunctionLibraries.Count == 1 ? "library" : "libraries")} {string.Join(", ", result.FunctionLibraries)}";
         var counts = countsChecked ? "; each database's keys match the counts the backup recorded" : "";
-        Console.WriteLine($"restored backup {backupId} into {address.Name}: {N(result.KeysRestored)} keys in {N(result.Databases.Count(d => d.Restored > 0))} databases, {libraries}{counts}");
+        var databases = result.Databases.Count(d => d.Restored > 0);
+        Console.WriteLine($"restored backup {backupId} into {address.Name}: {N(result.KeysRestored)} keys in {N(databases)} {(databases == 1 ? "database" : "databases")}, {libraries}{counts}");
     }
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);

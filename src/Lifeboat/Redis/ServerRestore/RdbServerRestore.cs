@@ -66,7 +66,7 @@ public static class RdbServerRestore
         var collisions = options.AllowNonEmptyTarget && !options.Replace ? new CollisionCheck(server.Target, server.KeysPerDatabase) : null;
         RdbSurvey survey;
         await using (var rdb = await openRdb(cancellationToken))
-            survey = await RdbSurvey.RunAsync(rdb, rdbName, server, selection, collisions, reporter.StartTransfer($"verifying {rdbName}", options.RdbBytes), cancellationToken);
+            survey = await RdbSurvey.RunAsync(rdb, rdbName, server, selection, collisions, options.RecordedKeyspace, reporter.StartTransfer($"verifying {rdbName}", options.RdbBytes), cancellationToken);
 
         var written = survey.Databases.Values.Where(d => d.Selected > 0).Select(d => d.Db).ToList();
         var occupied = written.Where(server.KeysPerDatabase.ContainsKey).ToList();
