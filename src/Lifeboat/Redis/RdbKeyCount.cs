@@ -10,8 +10,9 @@ namespace Lifeboat.Redis;
 internal static class RdbKeyCount
 {
     /// <summary>
-    /// Reads <paramref name="tee"/> through the RDB's end and returns each database's keys and keys with an expiry; null
-    /// (with a warning) when the RDB holds what the reader cannot read. A failure of the stream itself is thrown.
+    /// Reads <paramref name="tee"/> to its end, every byte passing on to its copy, and returns each database's keys and
+    /// keys with an expiry; null (with a warning) when the RDB holds what the reader cannot read, in which case the rest
+    /// still passes. A failure of the stream itself (or of its copy) is thrown.
     /// </summary>
     public static async Task<IReadOnlyList<RedisKeyspace>?> CountAsync(TeeReadStream tee, string rdbName, IActivityReporter reporter, CancellationToken cancellationToken)
     {
@@ -31,9 +32,11 @@ internal static class RdbKeyCount
         catch (LifeboatException e) when (!tee.Broken)
         {
             reporter.Warning($"the keys of {rdbName} were not counted, so a restore can check them against the RDB's own counts only: {e.Message}");
+            await tee.CopyToAsync(Stream.Null, cancellationToken);
             return null;
         }
 
+        await tee.CopyToAsync(Stream.Null, cancellationToken);
         return [.. counts.Select(c => new RedisKeyspace(c.Key, c.Value.Keys, c.Value.Expires))];
     }
 }

@@ -76,7 +76,7 @@ public sealed class RedisBackup(BackupRepository repository, IActivityReporter r
     }
 
     // The RDB reader drives the copy: each read it makes passes through the check into the repository, so the keys
-    // are counted on the way without a second pass. What it leaves unread (all of it, if it could not read on) follows.
+    // are counted on the way without a second pass.
     private async Task<(StoredObject Stored, RdbCheckingStream Check, IReadOnlyList<RedisKeyspace>? Counted)> StoreAsync(
         RedisReplicationStream replication, RedisSource source, string key, CancellationToken cancellationToken)
     {
@@ -87,7 +87,6 @@ public sealed class RedisBackup(BackupRepository repository, IActivityReporter r
         var progress = reporter.StartTransfer($"rdb {source.Name}", replication.AnnouncedLength);
         var tee = new TeeReadStream(check, writer.Stream, () => progress.Report(check.BytesRead));
         var counted = await RdbKeyCount.CountAsync(tee, what, reporter, cancellationToken);
-        await tee.CopyToAsync(Stream.Null, CopyBuffer, cancellationToken);
         return (await writer.CompleteAsync(cancellationToken), check, counted);
     }
 }
