@@ -110,4 +110,19 @@ public enum RemedyAction
 
     /// <summary>Restore to another path, or replace the existing file or directory there.</summary>
     RestoreToAnotherPathOrReplace,
+
+    /// <summary>Restore into a running Redis that holds no keys, or write beside the keys it has.</summary>
+    WriteIntoNonEmptyServer,
+
+    /// <summary>Overwrite the keys (and function libraries) the target Redis already has, or leave them out of the restore.</summary>
+    ReplaceExistingKeys,
+
+    /// <summary>Check the user and password given for the Redis a restore writes into.</summary>
+    CheckTargetCredentials,
+
+    /// <summary>Check the address given for the Redis a restore writes into, and that it runs.</summary>
+    CheckTargetAddress,
+
+    /// <summary>Check how a restore speaks TLS to the Redis it writes into, and the certificate authority it trusts.</summary>
+    CheckTargetTls,
 }

@@ -53,6 +53,11 @@ internal static class RemedyText
         RemedyAction.RelocateTablespace => $"restore it elsewhere with --tablespace-map {remedy.Subject}=DIR (an empty directory, or one --force may empty)",
         RemedyAction.NameDataDirectoryOwner => "name the OS user the server will run as with --owner USER",
         RemedyAction.ChooseTargetTimeline => $"if timeline {remedy.Subject} is the one that matters, recover along it with --target-timeline {remedy.Subject}",
+        RemedyAction.WriteIntoNonEmptyServer => "restore into an empty server, or add --force to write beside its keys (keys it already has are refused unless --replace)",
+        RemedyAction.ReplaceExistingKeys => "add --replace to overwrite them, or leave them out with --db or --match",
+        RemedyAction.CheckTargetCredentials => "check --to-user and the password in the variable --to-password-env names",
+        RemedyAction.CheckTargetAddress => "check --to-server HOST:PORT",
+        RemedyAction.CheckTargetTls => "check --to-tls and --to-ca-file",
 
         // Reporting an error must not fail; a missing entry is caught by RemedyTextTests instead.
         _ => null,

@@ -41,7 +41,7 @@ public sealed class RedisBackup(BackupRepository repository, IActivityReporter r
         var keyspace = info.Keyspace();
         reporter.Event($"backup {id}: receiving the RDB of {source.Describe()} (Redis {info.Version}, {keyspace.Sum(d => d.Keys)} keys, role {info.Role}, {(replication.AnnouncedLength is { } length ? $"{length} bytes written to disk first" : "diskless")})");
         var folder = RepositoryLayout.BackupFolder(SourceType, source.Name, Kind, id);
-        var (stored, check) = await StoreAsync(replication, source, folder + RdbObject, cancellationToken);
+        var (stored, check, counted) = await StoreAsync(replication, source, folder + RdbObject, cancellationToken);
 
         var manifest = new BackupManifest
         {
@@ -64,6 +64,7 @@ public sealed class RedisBackup(BackupRepository repository, IActivityReporter r
                 Crc64 = check.Checksum?.ToString("x16", CultureInfo.InvariantCulture),
                 Transfer = replication.AnnouncedLength is null ? "diskless" : "disk",
                 Keyspace = keyspace,
+                RdbKeyspace = counted,
                 UsedMemory = info.UsedMemory,
                 AofEnabled = info.AofEnabled,
                 Role = info.Role,
@@ -74,20 +75,18 @@ public sealed class RedisBackup(BackupRepository repository, IActivityReporter r
         return manifest;
     }
 
-    private async Task<(StoredObject Stored, RdbCheckingStream Check)> StoreAsync(RedisReplicationStream replication, RedisSource source, string key, CancellationToken cancellationToken)
+    // The RDB reader drives the copy: each read it makes passes through the check into the repository, so the keys
+    // are counted on the way without a second pass.
+    private async Task<(StoredObject Stored, RdbCheckingStream Check, IReadOnlyList<RedisKeyspace>? Counted)> StoreAsync(
+        RedisReplicationStream replication, RedisSource source, string key, CancellationToken cancellationToken)
     {
         await using var drained = new ReadAheadStream(replication, CopyBuffer, ReadAheadBuffers);
-        var check = new RdbCheckingStream(drained, $"the RDB sent by {source.Describe()}", "take the backup again; if it recurs, look in the server's log");
+        var what = $"the RDB sent by {source.Describe()}";
+        var check = new RdbCheckingStream(drained, what, "take the backup again; if it recurs, look in the server's log");
         await using var writer = await repository.CreateObjectAsync(key, RdbRole, cancellationToken);
         var progress = reporter.StartTransfer($"rdb {source.Name}", replication.AnnouncedLength);
-        var buffer = new byte[CopyBuffer];
-        int read;
-        while ((read = await check.ReadAsync(buffer, cancellationToken)) > 0)
-        {
-            await writer.Stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-            progress.Report(check.BytesRead);
-        }
-
-        return (await writer.CompleteAsync(cancellationToken), check);
+        var tee = new TeeReadStream(check, writer.Stream, () => progress.Report(check.BytesRead));
+        var counted = await RdbKeyCount.CountAsync(tee, what, reporter, cancellationToken);
+        return (await writer.CompleteAsync(cancellationToken), check, counted);
     }
 }

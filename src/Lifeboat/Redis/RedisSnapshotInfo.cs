@@ -23,6 +23,12 @@ public sealed record RedisSnapshotInfo
     /// <summary>INFO keyspace when the backup began: keys and keys with an expiry time, per database.</summary>
     public required IReadOnlyList<RedisKeyspace> Keyspace { get; init; }
 
+    /// <summary>
+    /// The keys and keys with an expiry time of each database as the RDB itself holds them, counted while it streamed;
+    /// null for a backup taken before Lifeboat counted them, or of an RDB holding what its reader cannot read.
+    /// </summary>
+    public IReadOnlyList<RedisKeyspace>? RdbKeyspace { get; init; }
+
     /// <summary>used_memory in bytes, or null when INFO did not say.</summary>
     public long? UsedMemory { get; init; }
 
@@ -32,8 +38,8 @@ public sealed record RedisSnapshotInfo
     /// <summary>The server's role: master, or slave for a replica.</summary>
     public required string Role { get; init; }
 
-    /// <summary>The keys of every database, by INFO keyspace.</summary>
-    public long TotalKeys => Keyspace.Sum(d => d.Keys);
+    /// <summary>The keys of every database: as counted in the RDB, else by INFO keyspace.</summary>
+    public long TotalKeys => (RdbKeyspace ?? Keyspace).Sum(d => d.Keys);
 
     /// <summary>The snapshot details a manifest records; a manifest of another kind is refused by name.</summary>
     public static RedisSnapshotInfo Of(BackupManifest manifest)

@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using System.Text;
+using Lifeboat.IntegrationTests.Infrastructure;
+using Lifeboat.Redis;
 using Lifeboat.Redis.Rdb;
 using Lifeboat.Redis.ServerRestore;
 using StackExchange.Redis;
 
 namespace Lifeboat.IntegrationTests.Redis;
 
-/// <summary>An RDB 10 written by Debian's Redis 7.0 with every type and 100 MB: read entry by entry, and restored into another 7.0.</summary>
+/// <summary>An RDB 10 written by Debian's Redis 7.0 with every type and 100 MB: read entry by entry, restored into another 7.0, and taken through the command line both ways.</summary>
 public sealed class Redis70DumpTests(FilledRedis70 source) : IClassFixture<FilledRedis70>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -75,5 +77,34 @@ public sealed class Redis70DumpTests(FilledRedis70 source) : IClassFixture<Fille
         Assert.Equal(["alice", "bob"], pending.Consumers.Select(c => (string)c.Name!).Order(StringComparer.Ordinal));
         Assert.Equal(2, (await targetAdmin.GetDatabase().StreamGroupInfoAsync("stream:events")).Length);
         await restoreTarget.Connection.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_backup_restored_to_a_file_and_into_a_running_server_gives_three_servers_with_one_digest()
+    {
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = RedisTestServers.WriteConfig(repo, source.Server);
+        var backup = await Infrastructure.Cli.RunAsync("--config", config, "backup", "redis");
+        Assert.True(backup.ExitCode == 0, backup.Stderr);
+        var manifest = (await repo.Repository.ListBackupsAsync(null, Ct)).Single();
+        var directory = RedisTestServers.NewDirectory("redis-three");
+
+        var toFile = await Infrastructure.Cli.RunAsync("--config", config, "restore", "redis", "--to", Path.Combine(directory, "dump.rdb"));
+        await using var fromFile = await RedisTestServers.StartAsync(Ct, null, $"dir {directory}", "dbfilename dump.rdb");
+        await using var fromFileAdmin = await RedisTestServer.AdminAsync(fromFile);
+        await using var intoServer = await RedisTestServer.StartAsync();
+        await using var intoServerAdmin = await RedisTestServer.AdminAsync(intoServer);
+        var toServer = await Infrastructure.Cli.RunAsync("--config", config, "restore", "redis", "--to-server", $"{intoServer.Host}:{intoServer.Port}", "--json");
+
+        Assert.True(manifest.SizeBytes > 100_000_000, $"{manifest.SizeBytes} bytes");
+        Assert.Equal(await RedisTestServer.KeyCountsAsync(source.Admin), RedisSnapshotInfo.Of(manifest).RdbKeyspace!.ToDictionary(d => d.Database, d => d.Keys));
+        Assert.True(toFile.ExitCode == 0, toFile.Stderr);
+        Assert.True(toServer.ExitCode == 0, toServer.Stderr);
+        var digest = await RedisTestServer.DigestAsync(source.Admin);
+        Assert.Equal(digest, await RedisTestServer.DigestAsync(fromFileAdmin));
+        Assert.Equal(digest, await RedisTestServer.DigestAsync(intoServerAdmin));
+        Assert.Equal([AllTypesDataset.Library], await RedisTestServer.LibrariesAsync(intoServerAdmin));
+        using var json = System.Text.Json.JsonDocument.Parse(toServer.Stdout);
+        Assert.True(json.RootElement.GetProperty("countsCheckedAgainstBackup").GetBoolean());
     }
 }

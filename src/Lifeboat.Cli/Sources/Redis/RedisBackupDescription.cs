@@ -14,7 +14,7 @@ internal static class RedisBackupDescription
         if (manifest.Kind != RedisBackup.Kind)
             return null;
         var info = RedisSnapshotInfo.Of(manifest);
-        return [Server(info), Keyspace(info.Keyspace)];
+        return [Server(info), Keyspace(info)];
     }
 
     /// <summary>"11,234 keys" for 'list', null for another kind or when the details do not read.</summary>
@@ -43,10 +43,16 @@ internal static class RedisBackupDescription
         ("used memory", info.UsedMemory is { } used ? ByteSize.Format(used) : "not recorded"),
         ("append-only file", info.AofEnabled ? "on" : "off"));
 
-    private static DetailSection Keyspace(IReadOnlyList<RedisKeyspace> keyspace) => new(
-        $"databases ({keyspace.Count}, {Count(keyspace.Sum(d => d.Keys))} keys)",
-        [new("DB", Numeric: true), new("KEYS", Numeric: true), new("WITH EXPIRY", Numeric: true)],
-        [.. keyspace.Select(d => (IReadOnlyList<string>)[Count(d.Database), Count(d.Keys), Count(d.Expires)])]);
+    // The RDB's own counts when the backup took them; INFO keyspace, read as the backup began, for older backups.
+    private static DetailSection Keyspace(RedisSnapshotInfo info)
+    {
+        var keyspace = info.RdbKeyspace ?? info.Keyspace;
+        var from = info.RdbKeyspace is null ? "by INFO keyspace" : "counted in the RDB";
+        return new(
+            $"databases ({keyspace.Count}, {Count(keyspace.Sum(d => d.Keys))} keys, {from})",
+            [new("DB", Numeric: true), new("KEYS", Numeric: true), new("WITH EXPIRY", Numeric: true)],
+            [.. keyspace.Select(d => (IReadOnlyList<string>)[Count(d.Database), Count(d.Keys), Count(d.Expires)])]);
+    }
 
     private static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 }

@@ -34,7 +34,7 @@ internal static class RedisSection
         "caFile", ConfigValueType.Path, "PEM file of the CA that signed the server's certificate, trusted instead of the system's roots (with `tls`)");
 
     private static readonly ConfigKey Databases = new(
-        "databases", ConfigValueType.Text, "comma-separated database numbers a restore into a server takes, e.g. `0,2` (a snapshot always holds them all)")
+        "databases", ConfigValueType.Text, "comma-separated database numbers `restore redis --to-server` takes when `--db` is not given, e.g. `0,2` (a snapshot always holds them all)")
     {
         DefaultNote = "all",
     };

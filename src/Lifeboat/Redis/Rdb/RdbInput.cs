@@ -19,6 +19,7 @@ internal sealed class RdbInput : IDisposable
     private long _bufferOffset;
     private bool _endOfStream;
 
+    private readonly bool _hashing;
     private ulong _crc;
     private int _crcFrom;
 
@@ -26,7 +27,12 @@ internal sealed class RdbInput : IDisposable
     private int _captureLength;
     private int _captureFrom = -1;
 
-    public RdbInput(Stream stream) => _stream = stream;
+    /// <summary>Reads <paramref name="stream"/>; without <paramref name="hashing"/> no CRC64 is kept (<see cref="Crc"/> stays 0).</summary>
+    public RdbInput(Stream stream, bool hashing = true)
+    {
+        _stream = stream;
+        _hashing = hashing;
+    }
 
     /// <summary>The offset of the next byte to be consumed.</summary>
     public long Offset => _bufferOffset + _position;
@@ -205,7 +211,8 @@ internal sealed class RdbInput : IDisposable
 
     private void HashConsumed()
     {
-        _crc = Crc64.Append(_crc, _buffer.AsSpan(_crcFrom, _position - _crcFrom));
+        if (_hashing)
+            _crc = Crc64.Append(_crc, _buffer.AsSpan(_crcFrom, _position - _crcFrom));
         _crcFrom = _position;
     }
 

@@ -20,12 +20,14 @@ public sealed class RdbReader : IDisposable
     private readonly RdbValueWalker _walker;
     private readonly string _name;
     private readonly bool _keepValues;
+    private readonly bool _verifyChecksum;
     private int _db;
     private byte[]? _currentKey;
     private bool _ended;
 
-    private RdbReader(RdbInput input, string name, int version, bool keepValues)
+    private RdbReader(RdbInput input, string name, int version, bool keepValues, bool verifyChecksum)
     {
+        _verifyChecksum = verifyChecksum;
         _input = input;
         _name = name;
         Version = version;
@@ -42,17 +44,23 @@ public sealed class RdbReader : IDisposable
     /// <summary>Once the end was read: the CRC64 the RDB carries, or null when it was written without one.</summary>
     public ulong? Checksum { get; private set; }
 
+    /// <summary>Reads the header of the RDB in <paramref name="stream"/>, to be read with its checksum verified.</summary>
+    public static Task<RdbReader> OpenAsync(Stream stream, string name, bool keepValues, CancellationToken cancellationToken) =>
+        OpenAsync(stream, name, keepValues, verifyChecksum: true, cancellationToken);
+
     /// <summary>
     /// Reads the header of the RDB in <paramref name="stream"/>; <paramref name="name"/> says which RDB in messages
     /// ("the RDB of backup 20250101T…"). With <paramref name="keepValues"/> each key comes with its serialized value.
+    /// Without <paramref name="verifyChecksum"/> the CRC64 trailer is read but not checked, for a caller that checks it
+    /// on the same bytes already (hashing is most of the reader's work).
     /// </summary>
-    public static async Task<RdbReader> OpenAsync(Stream stream, string name, bool keepValues, CancellationToken cancellationToken)
+    public static async Task<RdbReader> OpenAsync(Stream stream, string name, bool keepValues, bool verifyChecksum, CancellationToken cancellationToken)
     {
-        var input = new RdbInput(stream);
+        var input = new RdbInput(stream, hashing: verifyChecksum);
         try
         {
             var version = await ReadHeaderAsync(input, name, cancellationToken);
-            return new RdbReader(input, name, version, keepValues);
+            return new RdbReader(input, name, version, keepValues, verifyChecksum);
         }
         catch
         {
@@ -183,7 +191,7 @@ public sealed class RdbReader : IDisposable
             var computed = _input.Crc;
             var trailerOffset = _input.Offset;
             var stored = await _input.ReadLittleEndianAsync(8, cancellationToken);
-            if (stored != 0 && stored != computed)
+            if (_verifyChecksum && stored != 0 && stored != computed)
                 throw new RdbFormatException(trailerOffset, $"its checksum fails: the RDB says {stored:x16}, its bytes give {computed:x16}");
             Checksum = stored == 0 ? null : stored;
         }

@@ -66,7 +66,7 @@ public static class RdbServerRestore
         var collisions = options.AllowNonEmptyTarget && !options.Replace ? new CollisionCheck(server.Target, server.KeysPerDatabase) : null;
         RdbSurvey survey;
         await using (var rdb = await openRdb(cancellationToken))
-            survey = await RdbSurvey.RunAsync(rdb, rdbName, server, selection, collisions, reporter.StartTransfer($"verifying {rdbName}", options.RdbBytes), cancellationToken);
+            survey = await RdbSurvey.RunAsync(rdb, rdbName, server, selection, collisions, options.RecordedKeyspace, reporter.StartTransfer($"verifying {rdbName}", options.RdbBytes), cancellationToken);
 
         var written = survey.Databases.Values.Where(d => d.Selected > 0).Select(d => d.Db).ToList();
         var occupied = written.Where(server.KeysPerDatabase.ContainsKey).ToList();
@@ -74,16 +74,22 @@ public static class RdbServerRestore
         {
             throw new LifeboatException(
                 $"{server.Target.Name} is not empty: " + string.Join(", ", occupied.Select(db => $"database {N(db)} holds {N(server.KeysPerDatabase[db])} keys")),
-                "restore into an empty server, or choose to write into a non-empty one",
-                FailureKind.Usage);
+                "nothing was written",
+                FailureKind.Usage)
+            {
+                Remedy = new(RemedyAction.WriteIntoNonEmptyServer),
+            };
         }
 
         if (collisions is not null && await collisions.FinishAsync(cancellationToken) is { } first)
         {
             throw new LifeboatException(
                 $"{server.Target.Name} already has {N(collisions.Collisions)} of the keys to restore, key {RdbKeyText.Quote(first.Key)} in database {N(first.Db)} the first",
-                "delete those keys, restore fewer keys, or choose to replace existing keys",
-                FailureKind.Usage);
+                "nothing was written; delete those keys on the target, or restore fewer keys",
+                FailureKind.Usage)
+            {
+                Remedy = new(RemedyAction.ReplaceExistingKeys),
+            };
         }
 
         return survey;
@@ -103,8 +109,11 @@ public static class RdbServerRestore
         {
             throw new LifeboatException(
                 $"{server.Target.Name} already has the function " + (clashing.Count == 1 ? "library " : "libraries ") + string.Join(", ", clashing.Select(n => $"'{n}'")),
-                "delete them on the target, or choose to replace existing keys and libraries",
-                FailureKind.Usage);
+                "nothing was written; delete them on the target, or restore keys without functions",
+                FailureKind.Usage)
+            {
+                Remedy = new(RemedyAction.ReplaceExistingKeys),
+            };
         }
     }
 

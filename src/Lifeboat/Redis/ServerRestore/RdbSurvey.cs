@@ -21,7 +21,7 @@ internal sealed class RdbSurvey
     public List<RdbFunctionLibrary> Libraries { get; } = [];
 
     public static async Task<RdbSurvey> RunAsync(
-        Stream rdb, string rdbName, TargetServer target, KeySelection selection, CollisionCheck? collisions, ITransferProgress progress, CancellationToken cancellationToken)
+        Stream rdb, string rdbName, TargetServer target, KeySelection selection, CollisionCheck? collisions, IReadOnlyList<RedisKeyspace>? recorded, ITransferProgress progress, CancellationToken cancellationToken)
     {
         var survey = new RdbSurvey();
         using var reader = await RdbReader.OpenAsync(rdb, rdbName, keepValues: false, cancellationToken);
@@ -49,6 +49,8 @@ internal sealed class RdbSurvey
         progress.Report(reader.Offset);
         survey.Checksum = reader.Checksum;
         survey.CheckDeclaredCounts(rdbName);
+        if (recorded is not null)
+            survey.CheckRecordedCounts(rdbName, recorded);
         return survey;
     }
 
@@ -84,6 +86,25 @@ internal sealed class RdbSurvey
             throw new LifeboatException(
                 $"{rdbName} declares {N(declared.Keys)} keys ({N(declared.Expires)} with an expiry) in database {N(tally.Db)} but holds {N(tally.Keys)} ({N(tally.Expires)} with an expiry)",
                 "the stored RDB is inconsistent: restore from another backup");
+        }
+    }
+
+    // The counts taken as the RDB was stored: an RDB that reads whole but holds other keys is not the one backed up.
+    private void CheckRecordedCounts(string rdbName, IReadOnlyList<RedisKeyspace> recorded)
+    {
+        var expected = recorded.Where(d => d.Keys > 0).ToDictionary(d => d.Database, d => (d.Keys, d.Expires));
+        foreach (var db in expected.Keys.Union(Databases.Keys).Order())
+        {
+            var (keys, expires) = expected.GetValueOrDefault(db);
+            var (heldKeys, heldExpires) = Databases.TryGetValue(db, out var tally) ? (tally.Keys, tally.Expires) : (0, 0);
+            if ((keys, expires) == (heldKeys, heldExpires))
+                continue;
+            throw new LifeboatException(
+                $"{rdbName} holds {N(heldKeys)} keys ({N(heldExpires)} with an expiry) in database {N(db)}, but {N(keys)} ({N(expires)} with an expiry) were counted when it was stored",
+                "the stored RDB is not the one that was backed up; nothing was written: restore from another backup")
+            {
+                Remedy = new(RemedyAction.CheckRepositoryData),
+            };
         }
     }
 

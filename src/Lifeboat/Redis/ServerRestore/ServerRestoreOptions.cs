@@ -15,6 +15,12 @@ public sealed record ServerRestoreOptions
     /// <summary>Write into databases that already hold keys; without it the restore refuses them before it writes.</summary>
     public bool AllowNonEmptyTarget { get; init; }
 
+    /// <summary>
+    /// Each database's keys (and keys with an expiry) as counted in the RDB when it was stored; the verification pass
+    /// refuses an RDB that holds other counts. Null to check against the counts the RDB declares alone.
+    /// </summary>
+    public IReadOnlyList<RedisKeyspace>? RecordedKeyspace { get; init; }
+
     /// <summary>The RDB's size when known, for progress.</summary>
     public long? RdbBytes { get; init; }
 

@@ -1,0 +1,160 @@
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using StackExchange.Redis;
+
+namespace Lifeboat.Redis.ServerRestore;
+
+/// <summary>
+/// Connects to the Redis a restore writes into, through StackExchange.Redis, asking of the server's user no more than
+/// the restore itself runs (INFO, EXISTS, SELECT, RESTORE, FUNCTION LIST and FUNCTION RESTORE): the commands the client
+/// would otherwise send on its own while it connects (CLIENT, CONFIG, CLUSTER, ECHO, PING, TIME, GET, SUBSCRIBE) are
+/// switched off. A failure to connect becomes one message that says why and never holds the password.
+/// </summary>
+public static class RestoreTargetConnection
+{
+    private static readonly HashSet<string> CommandsNotSent =
+        ["CLIENT", "CONFIG", "CLUSTER", "SENTINEL", "ECHO", "PING", "TIME", "GET", "SUBSCRIBE", "UNSUBSCRIBE", "PSUBSCRIBE", "PUNSUBSCRIBE", "SSUBSCRIBE", "SUNSUBSCRIBE"];
+
+    private const int ConnectTimeoutMs = 10_000;
+
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
+
+    // A RESTORE of a large value on a busy server may take a while; the restore bounds what it has in flight anyway.
+    private const int CommandTimeoutMs = 120_000;
+
+    /// <summary>Connects (allowing admin commands, which INFO is to StackExchange.Redis) and returns the target the restore writes into.</summary>
+    public static async Task<RestoreTarget> ConnectAsync(RestoreTargetAddress address, CancellationToken cancellationToken)
+    {
+        var options = Options(address);
+        try
+        {
+            var connection = await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(cancellationToken);
+            return new RestoreTarget(connection, address.Name);
+        }
+        catch (RedisConnectionException e) when (e.FailureType is ConnectionFailureType.UnableToConnect or ConnectionFailureType.SocketFailure)
+        {
+            throw await UnreachableAsync(address, e, cancellationToken);
+        }
+        catch (RedisConnectionException e)
+        {
+            throw Failure(address, e);
+        }
+    }
+
+    private static ConfigurationOptions Options(RestoreTargetAddress address)
+    {
+        var options = new ConfigurationOptions
+        {
+            EndPoints = { { address.Host, address.Port } },
+            User = address.User,
+            Password = address.Password,
+            AllowAdmin = true,
+            AbortOnConnectFail = true,
+            ConnectRetry = 1,
+            ConnectTimeout = ConnectTimeoutMs,
+            SyncTimeout = CommandTimeoutMs,
+            AsyncTimeout = CommandTimeoutMs,
+            CommandMap = CommandMap.Create(CommandsNotSent, available: false),
+            ConfigurationChannel = "",
+            TieBreaker = "",
+            SetClientLibrary = false,
+            ClientName = "lifeboat-restore",
+        };
+        if (address.Tls)
+        {
+            options.Ssl = true;
+            options.SslHost = address.Host;
+            if (address.CaFile is { } caFile)
+            {
+                var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust };
+                policy.CustomTrustStore.AddRange(LoadCa(caFile, address));
+                options.SslClientAuthenticationOptions = host => new SslClientAuthenticationOptions { TargetHost = host, CertificateChainPolicy = policy };
+            }
+        }
+
+        return options;
+    }
+
+    private static X509Certificate2Collection LoadCa(string caFile, RestoreTargetAddress address)
+    {
+        const string Hint = "give the PEM file of the CA that signed the server's certificate";
+        try
+        {
+            var certificates = new X509Certificate2Collection();
+            certificates.ImportFromPemFile(caFile);
+            if (certificates.Count == 0)
+                throw new LifeboatException($"the CA file {caFile} for {address.Name} holds no PEM certificate", Hint, FailureKind.Usage) { Remedy = new(RemedyAction.CheckTargetTls) };
+            return certificates;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            throw new LifeboatException($"cannot read the CA file {caFile} for {address.Name}: {e.Message}", Hint, FailureKind.Usage, e) { Remedy = new(RemedyAction.CheckTargetTls) };
+        }
+    }
+
+    // StackExchange.Redis's own messages describe its options; these say what the operator can check.
+    private static LifeboatException Failure(RestoreTargetAddress address, RedisConnectionException e)
+    {
+        if (e.FailureType == ConnectionFailureType.AuthenticationFailure && FindInner<AuthenticationException>(e) is { } tls)
+        {
+            return new LifeboatException($"the TLS handshake with {address.Name} failed: {tls.Message}", "check that the server speaks TLS and that its certificate names the host and chains to a trusted authority", inner: e)
+            {
+                Remedy = new(RemedyAction.CheckTargetTls),
+            };
+        }
+
+        if (e.FailureType == ConnectionFailureType.AuthenticationFailure)
+        {
+            var said = FindInner<RedisServerException>(e)?.Message;
+            var why = said is not null && said.Contains("NOAUTH", StringComparison.Ordinal)
+                ? "it asks for a password and none was given"
+                : address.User is null ? "it refused the password for the default user" : $"it refused user '{address.User}' with the password given";
+            return new LifeboatException($"cannot log in to {address.Name}: {why}", "nothing was written", inner: e)
+            {
+                Remedy = new(RemedyAction.CheckTargetCredentials),
+            };
+        }
+
+        return new LifeboatException($"cannot connect to {address.Name}: {e.FailureType}", "nothing was written", inner: e);
+    }
+
+    // The client says only that it could not connect; a plain TCP connection tells a closed port from a server that
+    // answers in another language (TLS to a plain port, or the reverse).
+    private static async Task<LifeboatException> UnreachableAsync(RestoreTargetAddress address, RedisConnectionException e, CancellationToken cancellationToken)
+    {
+        using var probe = new TcpClient();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ProbeTimeout);
+        try
+        {
+            await probe.ConnectAsync(address.Host, address.Port, timeout.Token);
+        }
+        catch (Exception socket) when (socket is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            var why = socket is SocketException refused ? refused.Message : $"no answer within {ProbeTimeout.TotalSeconds:0} s";
+            return new LifeboatException($"cannot connect to {address.Name}: {why}", "check that the server runs and is reachable from here; nothing was written", inner: e)
+            {
+                Remedy = new(RemedyAction.CheckTargetAddress),
+            };
+        }
+
+        return address.Tls
+            ? new LifeboatException($"{address.Name} accepts connections, but no TLS session could be set up with it", "check that the server speaks TLS on that port; nothing was written", inner: e) { Remedy = new(RemedyAction.CheckTargetTls) }
+            : new LifeboatException($"{address.Name} accepts connections, but did not answer as Redis does", "check that the address is a Redis server, and whether it expects TLS; nothing was written", inner: e) { Remedy = new(RemedyAction.CheckTargetAddress) };
+    }
+
+    private static T? FindInner<T>(Exception e)
+        where T : Exception
+    {
+        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is T found)
+                return found;
+        }
+
+        return null;
+    }
+}

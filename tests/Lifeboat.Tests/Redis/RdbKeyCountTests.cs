@@ -1,0 +1,70 @@
+using Lifeboat.IO;
+using Lifeboat.Redis;
+using Lifeboat.Redis.Rdb;
+using Lifeboat.Tests.Redis.Rdb;
+
+namespace Lifeboat.Tests.Redis;
+
+/// <summary>The exact key counts a backup records, taken from the RDB as it passes on to its copy.</summary>
+public sealed class RdbKeyCountTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Each_database_s_keys_and_expiring_keys_are_counted_and_every_byte_reaches_the_copy()
+    {
+        var rdb = RdbTestFiles.Bytes(RdbTestFiles.AllTypes);
+        var copy = new MemoryStream();
+
+        var counts = await RdbKeyCount.CountAsync(new TeeReadStream(new MemoryStream(rdb), copy), "the test RDB", new RecordingReporter(), Ct);
+
+        var expected = RdbTestFiles.ExpectedKeys().GroupBy(k => k.Db).OrderBy(g => g.Key)
+            .Select(g => new RedisKeyspace(g.Key, g.Count(), g.Count(k => k.ExpireAtMs >= 0)));
+        Assert.Equal(expected, counts);
+        Assert.Equal(rdb, copy.ToArray());
+    }
+
+    [Fact]
+    public async Task An_rdb_the_reader_cannot_walk_is_not_counted_but_passes_whole_with_a_warning()
+    {
+        var rdb = RdbBytes.Of([0xfe, 0x00, RdbType.Module2, 0x01, (byte)'j', 0x81, 1, 2, 3, 4, 5, 6, 7, 8, 0x00, 0x00, 0x00]);
+        var copy = new MemoryStream();
+        var reporter = new RecordingReporter();
+
+        var counts = await RdbKeyCount.CountAsync(new TeeReadStream(new MemoryStream(rdb), copy), "the test RDB", reporter, Ct);
+
+        Assert.Null(counts);
+        Assert.Equal(rdb, copy.ToArray());
+        var warning = Assert.Single(reporter.Warnings);
+        Assert.StartsWith("the keys of the test RDB were not counted", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_failure_of_the_stream_beneath_is_thrown_not_taken_for_an_unreadable_rdb()
+    {
+        var rdb = RdbTestFiles.Bytes(RdbTestFiles.AllTypes);
+        var cut = new RdbCheckingStream(new MemoryStream(rdb[..(rdb.Length / 2)]), "the cut RDB", "take another");
+        var reporter = new RecordingReporter();
+
+        var e = await Assert.ThrowsAsync<LifeboatException>(() => RdbKeyCount.CountAsync(new TeeReadStream(cut, Stream.Null), "the cut RDB", reporter, Ct));
+
+        Assert.StartsWith("the cut RDB is truncated or damaged", e.Message, StringComparison.Ordinal);
+        Assert.Empty(reporter.Warnings);
+    }
+
+    private sealed class RecordingReporter : IActivityReporter
+    {
+        public List<string> Warnings { get; } = [];
+
+        public void Event(string message)
+        {
+        }
+
+        public void Warning(string message) => Warnings.Add(message);
+
+        public ITransferProgress StartTransfer(string description, long? totalBytes, bool estimated = false) =>
+            SilentReporter.Instance.StartTransfer(description, totalBytes, estimated);
+
+        public IProgress<ItemsDone> StartItems(string description, int totalItems) => SilentReporter.Instance.StartItems(description, totalItems);
+    }
+}
