@@ -13,9 +13,32 @@ internal sealed record DirectoryLineage(string Path, FileStatus? Self, IReadOnly
     /// The lineage of what <paramref name="reach"/> leads to, every link followed, shown as <paramref name="shown"/>
     /// (by default <paramref name="reach"/> itself). The parents are found through '..' from it, as the kernel walks them.
     /// </summary>
+    /// <exception cref="LifeboatException">The path cannot be followed (a link loop, a parent this user may not search).</exception>
     public static DirectoryLineage Of(string reach, string? shown = null)
     {
         var path = System.IO.Path.TrimEndingDirectorySeparator(reach);
+        try
+        {
+            return Walk(path, shown ?? path);
+        }
+        catch (IOException e)
+        {
+            throw new LifeboatException(
+                $"cannot tell which directory '{shown ?? path}' is: {e.Message}; nothing was written",
+                "check the path and its permissions: every directory on it must be searchable by this user, and no symbolic link on it may lead back into itself",
+                FailureKind.Usage,
+                e);
+        }
+    }
+
+    /// <summary>True when this is <paramref name="other"/> itself.</summary>
+    public bool Is(DirectoryLineage other) => Self is { } mine && other.Self is { } theirs && mine.IsSameFile(theirs);
+
+    /// <summary>True when this lies (at any depth) in <paramref name="other"/>.</summary>
+    public bool LiesIn(DirectoryLineage other) => other.Self is { } theirs && Parents.Any(parent => parent.IsSameFile(theirs));
+
+    private static DirectoryLineage Walk(string path, string shown)
+    {
         var self = FileStatus.Following(path);
         var from = path;
         var parents = new List<FileStatus>();
@@ -35,12 +58,6 @@ internal sealed record DirectoryLineage(string Path, FileStatus? Self, IReadOnly
             parents.Add(parent);
         }
 
-        return new DirectoryLineage(shown ?? path, self, parents);
+        return new DirectoryLineage(shown, self, parents);
     }
-
-    /// <summary>True when this is <paramref name="other"/> itself.</summary>
-    public bool Is(DirectoryLineage other) => Self is { } mine && other.Self is { } theirs && mine.IsSameFile(theirs);
-
-    /// <summary>True when this lies (at any depth) in <paramref name="other"/>.</summary>
-    public bool LiesIn(DirectoryLineage other) => other.Self is { } theirs && Parents.Any(parent => parent.IsSameFile(theirs));
 }

@@ -9,7 +9,8 @@ namespace Lifeboat.IO;
 /// <param name="Owner">Its owner's user id.</param>
 /// <param name="Group">Its group id.</param>
 /// <param name="Mode">Its type and permission bits (st_mode).</param>
-internal readonly partial record struct FileStatus(ulong Device, ulong Inode, uint Owner, uint Group, uint Mode)
+/// <param name="IsMountRoot">True when it is the root of a mount, a bind mount of a directory on the same file system included (false where the kernel, before 5.8, does not tell).</param>
+internal readonly partial record struct FileStatus(ulong Device, ulong Inode, uint Owner, uint Group, uint Mode, bool IsMountRoot)
 {
     private const int CurrentDirectory = -100; // AT_FDCWD
     private const int NoFollow = 0x100; // AT_SYMLINK_NOFOLLOW
@@ -21,6 +22,7 @@ internal readonly partial record struct FileStatus(ulong Device, ulong Inode, ui
     private const uint LinkType = 0xA000; // S_IFLNK
     private const uint GroupWrite = 0x10; // S_IWGRP
     private const uint OthersWrite = 0x2; // S_IWOTH
+    private const ulong MountRoot = 0x2000; // STATX_ATTR_MOUNT_ROOT: reported in stx_attributes, not asked for in the mask
 
     /// <summary>True for a directory.</summary>
     public bool IsDirectory => (Mode & TypeBits) == DirectoryType;
@@ -74,7 +76,8 @@ internal readonly partial record struct FileStatus(ulong Device, ulong Inode, ui
 
         errno = 0;
         var device = ((ulong)*(uint*)(buffer + 136) << 32) | *(uint*)(buffer + 140); // stx_dev_major, stx_dev_minor
-        return new FileStatus(device, *(ulong*)(buffer + 32), *(uint*)(buffer + 20), *(uint*)(buffer + 24), *(ushort*)(buffer + 28)); // stx_ino, stx_uid, stx_gid, stx_mode
+        var isMountRoot = (*(ulong*)(buffer + 56) & *(ulong*)(buffer + 8) & MountRoot) != 0; // stx_attributes_mask, stx_attributes
+        return new FileStatus(device, *(ulong*)(buffer + 32), *(uint*)(buffer + 20), *(uint*)(buffer + 24), *(ushort*)(buffer + 28), isMountRoot); // stx_ino, stx_uid, stx_gid, stx_mode
     }
 
     [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]

@@ -180,7 +180,7 @@ internal sealed class HeldDirectory : IDisposable
     /// <remarks>
     /// Each directory beneath is taken (made this process's, 0700) before it is listed, so that its former owner, from
     /// a shell already inside it or a descriptor opened earlier, can no longer move anything into it; a directory on
-    /// another file system (a mount point) is refused, never emptied.
+    /// another file system or at a mount root (a mount point, a bind mount included) is refused, never emptied.
     /// </remarks>
     public void Empty() => EmptyBeneath(_handle, Path, _status.Device, OsUser.Current);
 
@@ -238,7 +238,15 @@ internal sealed class HeldDirectory : IDisposable
         if (descriptor >= 0)
         {
             var handle = new SafeFileHandle(descriptor, ownsHandle: true);
-            return new HeldDirectory(path, Show(parent.Path, name), handle, FileStatus.Of(handle, path));
+            try
+            {
+                return new HeldDirectory(path, Show(parent.Path, name), handle, FileStatus.Of(handle, path));
+            }
+            catch
+            {
+                handle.Dispose();
+                throw;
+            }
         }
 
         // With O_DIRECTORY, Linux answers ENOTDIR rather than ELOOP for a link: which one it was, statx tells.
@@ -302,6 +310,14 @@ internal sealed class HeldDirectory : IDisposable
                 {
                     throw new LifeboatException(
                         $"'{path}' is on another file system than the directory being emptied (a mount point); nothing in it was removed",
+                        "unmount it, or empty the directory yourself, then try again");
+                }
+
+                // A bind mount of a directory on the same file system keeps its device number: only statx tells it apart.
+                if (status.IsMountRoot)
+                {
+                    throw new LifeboatException(
+                        $"'{path}' is a mount point (a bind mount) in the directory being emptied; nothing in it was removed",
                         "unmount it, or empty the directory yourself, then try again");
                 }
 

@@ -77,7 +77,7 @@ internal sealed record RunningCluster(int Pid, DirectoryLineage DataDirectory, I
             var lineage = DirectoryLineage.Of(link, RealPath.Of(target));
             return lineage.Self is null ? null : lineage;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or LifeboatException)
         {
             return null; // another user's process, seen without root, or gone meanwhile
         }

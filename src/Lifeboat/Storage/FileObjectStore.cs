@@ -65,7 +65,8 @@ public sealed class FileObjectStore : IObjectStore
     /// <inheritdoc />
     /// <remarks>
     /// Written and fsynced as an upload is, then hard-linked to its name, which fails when the name exists (a rename
-    /// would replace it); the target's directory is fsynced as for an upload, and the temp name removed.
+    /// would replace it; where hard links are unsupported, a no-replace rename takes their place); the target's
+    /// directory is fsynced as for an upload, and the temp name removed.
     /// </remarks>
     public async Task<bool> TryCreateNewAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
@@ -266,6 +267,13 @@ public sealed class FileObjectStore : IObjectStore
             catch (DirectoryNotFoundException) when (attempt < PublishAttempts)
             {
                 // A concurrent delete removed the directory as empty between our mkdir and link.
+            }
+            catch (NotSupportedException e)
+            {
+                throw new LifeboatException(
+                    $"cannot write object '{key}' in {Location}: the file system of repository directory '{RootDirectory}' supports neither hard links nor no-replace renames, which writing an object only if it is absent needs",
+                    "put the repository on a local file system (ext4, xfs, btrfs) or NFS, or in an S3 bucket",
+                    inner: e);
             }
         }
     }
