@@ -334,7 +334,7 @@ public sealed class RedisReplicationStream : ReadOnlyStream
 
     private LifeboatException Dropped(Exception? inner = null) => new(
         $"the connection to {_source.Describe()} dropped{Progress()}{(inner is null ? "" : $": {inner.Message}")}",
-        "look in the server's log for why (a restart, a client-output-buffer-limit for replicas, CLIENT KILL) and take the backup again",
+        "look in the server's log for why (a restart, CLIENT KILL, or a replica timed out: nothing was read for repl-timeout seconds) and take the backup again",
         inner: inner);
 
     private string Progress()
