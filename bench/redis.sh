@@ -133,7 +133,8 @@ timed() {
     sync
     wait_quiet
     local shell_pid=$BASHPID
-    python3 "$LIB/procsample.py" "$dir/sample.json" "$shell_pid" 0.25 '^$' "$dir/sampler.ready" &
+    # No PostgreSQL process is the run's: a database and cluster regex that match nothing.
+    python3 "$LIB/procsample.py" "$dir/sample.json" "$shell_pid" 0.25 '(?!)' "$dir/sampler.ready" '' '(?!)' &
     spid=$!
     for ((i = 0; i < 200; i++)); do
         [[ -e $dir/sampler.ready ]] && break
@@ -377,7 +378,9 @@ main() {
     cd "$REDIS_WORK"
     trap cleanup EXIT
     local started=$SECONDS run
-    OUT=${OUT:-$BENCH_DIR/results/redis-$(date -u +%Y-%m-%d)$($QUICK && echo -quick).md}
+    local suffix=
+    ! $QUICK || suffix=-quick
+    OUT=${OUT:-$BENCH_DIR/results/redis-$(date -u +%Y-%m-%d)$suffix.md}
     rm -rf "$RUN" "$OUTD"
     mkdir -p "$RUN" "$OUTD"
 

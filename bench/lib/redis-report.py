@@ -44,12 +44,20 @@ class Run:
         self.foreign = self.sample["foreign_s"] / self.sample["wall_s"] if self.sample["wall_s"] else 0
         self.stdout = open(rec["stdout"]).read()
 
+    def started(self, comm):
+        """The processes named comm that the run started (not the source server, whose peak RSS is its whole life's)."""
+        return [p for p in self.procs if p["comm"] == comm and not p.get("preexisting")]
+
     def peak_mib(self, comm):
-        rss = [p["hwm_kib"] / 1024 for p in self.procs if p["comm"] == comm]
+        rss = [p["hwm_kib"] / 1024 for p in self.started(comm)]
         return max(rss) if rss else 0.0
 
     def cpu(self, comm):
-        return sum(p["cpu_s"] for p in self.procs if p["comm"] == comm)
+        return sum(p["cpu_s"] for p in self.started(comm))
+
+    def server_cpu(self):
+        """CPU seconds the source server spent on the run: its main process and the fork that wrote the RDB."""
+        return sum(p["cpu_s"] for p in self.procs if p["comm"] == "redis-server")
 
     def threads(self, comm):
         for p in self.procs:
@@ -110,10 +118,11 @@ def main():
     p("## Results")
     p()
     p("Median of the runs; MB/s of the RDB's size; peak RSS of the tool's own process (VmHWM, sampled every 0.25 s); "
-      "CPU seconds of the tool (user + system); foreign load: the cores other people's processes used meanwhile.")
+      "CPU seconds of the tool (user + system; for the restart row, the restarted server); server CPU: the source "
+      "server's, its fork that writes the RDB included; foreign load: the cores other people's processes used meanwhile.")
     p()
-    p("| row | what runs | wall s (each run) | MB/s | output MB | peak RSS MiB | CPU s | foreign load (cores) |")
-    p("|---|---|---|---|---|---|---|---|")
+    p("| row | what runs | wall s (each run) | MB/s | output MB | peak RSS MiB | CPU s | server CPU s | foreign load (cores) |")
+    p("|---|---|---|---|---|---|---|---|---|")
     rdb_bytes = None
     for row, (name, comm, what) in ROWS.items():
         rs = sel(row)
@@ -126,9 +135,10 @@ def main():
         rate = fmt(rdb_bytes / 1e6 / wall) if rdb_bytes else "—"
         p(f"| {name} | {what} | **{fmt(wall, 2)}** ({each}) | {rate} | {fmt(statistics.median(r.bytes for r in rs) / 1e6)} | "
           f"{fmt(max(r.peak_mib(comm) for r in rs))} | {fmt(statistics.median(r.cpu(comm) for r in rs), 2)} | "
+          f"{fmt(statistics.median(r.server_cpu() for r in rs), 2) if row != 'restart' else '—'} | "
           f"{', '.join(fmt(r.foreign, 2) for r in rs)} |")
     if facts.get("to_server", ["pending"])[0] == "pending":
-        p("| `lifeboat restore redis --to-server` | pending: the option is not in this build (the row's hook is in `bench/redis.sh`) | — | — | — | — | — | — |")
+        p("| `lifeboat restore redis --to-server` | pending: the option is not in this build (the row's hook is in `bench/redis.sh`) | — | — | — | — | — | — | — |")
     p()
 
     lb, rc = med("lifeboat"), med("redis_cli")
