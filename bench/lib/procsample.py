@@ -60,6 +60,7 @@ def main():
     me = os.getpid()
 
     seen = {}  # pid -> record
+    first = True  # processes already there at the first sample (a server the run talks to) count from then on
     busy0 = machine_busy_ticks()
     t0 = time.monotonic()
     self_ticks = 0
@@ -121,7 +122,7 @@ def main():
             if rec is None:
                 rec = seen[pid] = {"pid": pid, "comm": comm, "label": label or comm, "hwm_kib": 0,
                                    "cpu_ticks0": cpu, "cpu_ticks": cpu, "threads": {},
-                                   "external": pid not in descendants}
+                                   "external": pid not in descendants, "preexisting": first}
             rec["comm"] = comm
             rec["hwm_kib"] = max(rec["hwm_kib"], hwm)
             rec["cpu_ticks"] = cpu
@@ -142,6 +143,7 @@ def main():
         mine = read(f"/proc/{me}/stat")
         if mine is not None:
             self_ticks = parse_stat(mine)[2]
+        first = False
         if not ready:
             with open(ready_file, "w"):
                 pass
@@ -155,14 +157,14 @@ def main():
     processes = []
     used = self_ticks / CLK
     for rec in seen.values():
-        # Backends and servers ran before the run started: count only this run's CPU.
-        # Our own descendants started during the run, so all of their CPU is the run's.
-        base = rec["cpu_ticks0"] if rec["external"] else 0
+        # Backends and servers ran before the run started, and so may a descendant (a server the benchmark's shell
+        # started earlier): count only this run's CPU. Descendants that started during the run: all of their CPU.
+        base = rec["cpu_ticks0"] if rec["external"] or rec["preexisting"] else 0
         cpu_s = (rec["cpu_ticks"] - base) / CLK
         used += cpu_s
         threads = sorted(([tcomm, round(tcpu / CLK, 2)] for tcomm, tcpu in rec["threads"].values()),
                          key=lambda t: -t[1])
-        processes.append({"pid": rec["pid"], "comm": rec["comm"], "label": rec["label"],
+        processes.append({"pid": rec["pid"], "comm": rec["comm"], "label": rec["label"], "preexisting": rec["preexisting"],
                           "hwm_kib": rec["hwm_kib"], "cpu_s": round(cpu_s, 2),
                           "threads": [t for t in threads if t[1] > 0]})
     result = {"wall_s": round(wall, 3), "busy_s": round(busy, 2), "sampler_s": round(self_ticks / CLK, 2),

@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Authentication;
 using System.Text;
 
 namespace Lifeboat.Redis;
@@ -148,25 +146,8 @@ public sealed class RedisReplicationStream : ReadOnlyStream
         }
     }
 
-    private static async Task<Stream> SecureAsync(NetworkStream network, RedisSource source, CancellationToken cancellationToken)
-    {
-        if (!source.Tls)
-            return network;
-        var tls = new SslStream(network, leaveInnerStreamOpen: false);
-        try
-        {
-            await tls.AuthenticateAsClientAsync(RedisTls.ClientOptions(source), cancellationToken);
-            return tls;
-        }
-        catch (Exception e) when (e is AuthenticationException or IOException)
-        {
-            await tls.DisposeAsync();
-            throw new LifeboatException(
-                $"the TLS handshake with {source.Describe()} failed: {e.Message}",
-                "check that the server speaks TLS on this port and that its certificate names the host and chains to a trusted CA (or the configured CA file)",
-                inner: e);
-        }
-    }
+    private static async Task<Stream> SecureAsync(NetworkStream network, RedisSource source, CancellationToken cancellationToken) =>
+        source.Tls ? await RedisTlsHandshake.SecureAsync(network, source, cancellationToken) : network;
 
     private async Task HandshakeAsync(bool sync, CancellationToken cancellationToken)
     {
@@ -353,7 +334,7 @@ public sealed class RedisReplicationStream : ReadOnlyStream
 
     private LifeboatException Dropped(Exception? inner = null) => new(
         $"the connection to {_source.Describe()} dropped{Progress()}{(inner is null ? "" : $": {inner.Message}")}",
-        "look in the server's log for why (a restart, a client-output-buffer-limit for replicas, CLIENT KILL) and take the backup again",
+        "look in the server's log for why (a restart, CLIENT KILL, or a replica timed out: nothing was read for repl-timeout seconds) and take the backup again",
         inner: inner);
 
     private string Progress()

@@ -12,6 +12,10 @@ internal static class RedisTestServers
     public static Task<PrivateRedis> StartAsync(CancellationToken cancellationToken, string? password = null, params string[] configLines) =>
         PrivateRedis.StartAsync(new PrivateRedisOptions { Password = password, ConfigLines = ["enable-debug-command yes", .. configLines] }, cancellationToken);
 
+    /// <summary>A server that answers DEBUG DIGEST, with <paramref name="options"/> besides.</summary>
+    public static Task<PrivateRedis> StartWithAsync(PrivateRedisOptions options, CancellationToken cancellationToken) =>
+        PrivateRedis.StartAsync(options with { ConfigLines = ["enable-debug-command yes", .. options.ConfigLines] }, cancellationToken);
+
     /// <summary>An admin client of <paramref name="redis"/>.</summary>
     public static Task<ConnectionMultiplexer> ConnectAsync(PrivateRedis redis) =>
         ConnectionMultiplexer.ConnectAsync($"{redis.ConfigurationString},abortConnect=false,allowAdmin=true,connectTimeout=10000,syncTimeout=30000,asyncTimeout=30000");
@@ -49,11 +53,11 @@ internal static class RedisTestServers
         string.Join(' ', ((string)(await client.GetDatabase().ExecuteAsync("INFO", "keyspace"))!).Split('\n').Where(l => l.StartsWith("db", StringComparison.Ordinal)).Select(l => l.Split(',')[0].Trim()));
 
     /// <summary>Writes lifeboat.yaml for <paramref name="repo"/> and one redis: entry named <paramref name="name"/>; returns its path.</summary>
-    public static string WriteConfig(TestRepository repo, PrivateRedis redis, string name = "cache", string? user = null, string? passwordEnv = null, int? port = null, bool tls = false, string? caFile = null)
+    public static string WriteConfig(TestRepository repo, PrivateRedis redis, string name = "cache", string? user = null, string? passwordEnv = null, int? port = null, bool tls = false, string? caFile = null, string? host = null)
     {
         var config = repo.Config()
             .Set("redis[0].name", name)
-            .Set("redis[0].host", redis.Host)
+            .Set("redis[0].host", host ?? redis.Host)
             .Set("redis[0].port", (port ?? redis.Port).ToString(CultureInfo.InvariantCulture));
         if (user is not null)
             config.Set("redis[0].user", user);

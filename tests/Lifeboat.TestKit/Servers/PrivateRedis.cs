@@ -33,6 +33,9 @@ public sealed class PrivateRedis : IAsyncDisposable, IPrivateServer
     /// <summary>The TCP port.</summary>
     public int Port { get; private set; }
 
+    /// <summary>The port that speaks TLS when <see cref="PrivateRedisOptions.TlsCertificate"/> was given; 0 otherwise.</summary>
+    public int TlsPort { get; private set; }
+
     /// <summary>The password clients must AUTH with, or null.</summary>
     public string? Password { get; }
 
@@ -156,7 +159,8 @@ public sealed class PrivateRedis : IAsyncDisposable, IPrivateServer
         for (var attempt = 1; ; attempt++)
         {
             Port = _pickPort();
-            await File.WriteAllTextAsync(ConfigFile, Config(), cancellationToken);
+            TlsPort = Options.TlsCertificate is null ? 0 : _pickPort();
+            await File.WriteAllTextAsync(ConfigFile, await ConfigAsync(cancellationToken), cancellationToken);
             var logLength = ServerLog.LengthOf(LogFile);
             _process?.Dispose();
             _process = null;
@@ -202,7 +206,7 @@ public sealed class PrivateRedis : IAsyncDisposable, IPrivateServer
         return false;
     }
 
-    private string Config()
+    private async Task<string> ConfigAsync(CancellationToken cancellationToken)
     {
         var text = new StringBuilder()
             .AppendLine("# Written by Lifeboat.TestKit: the kit's settings, then the test's (later lines win).")
@@ -218,9 +222,25 @@ public sealed class PrivateRedis : IAsyncDisposable, IPrivateServer
             .AppendLine("appendonly no");
         if (Password is not null)
             text.AppendLine(CultureInfo.InvariantCulture, $"requirepass {Quote(Password)}");
+        if (Options.TlsCertificate is { } tls)
+            await AppendTlsAsync(text, tls.Certificate, tls.Key, cancellationToken);
         foreach (var line in Options.ConfigLines)
             text.AppendLine(line);
         return text.ToString();
+    }
+
+    // The plain port stays: the kit asks it which process serves, and tests can compare the two.
+    private async Task AppendTlsAsync(StringBuilder text, string certificate, string key, CancellationToken cancellationToken)
+    {
+        var certificatePath = Path.Combine(Directory, "server.crt");
+        var keyPath = Path.Combine(Directory, "server.key");
+        await File.WriteAllTextAsync(certificatePath, certificate, cancellationToken);
+        await File.WriteAllTextAsync(keyPath, key, cancellationToken);
+        File.SetUnixFileMode(keyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        text.AppendLine(CultureInfo.InvariantCulture, $"tls-port {TlsPort}")
+            .AppendLine(CultureInfo.InvariantCulture, $"tls-cert-file {Quote(certificatePath)}")
+            .AppendLine(CultureInfo.InvariantCulture, $"tls-key-file {Quote(keyPath)}")
+            .AppendLine("tls-auth-clients no");
     }
 
     private static string Quote(string value) =>

@@ -11,4 +11,10 @@ public sealed record PrivateRedisOptions
 
     /// <summary>More redis.conf lines, written after the kit's own so they win (e.g. "appendonly yes").</summary>
     public IReadOnlyList<string> ConfigLines { get; init; } = [];
+
+    /// <summary>
+    /// A certificate and its key (PEM, as <see cref="TestCertificateAuthority.IssueServer"/> makes them) to serve TLS with
+    /// on a second port, <see cref="PrivateRedis.TlsPort"/>, besides the plain one; null for no TLS. Clients are not asked for certificates.
+    /// </summary>
+    public (string Certificate, string Key)? TlsCertificate { get; init; }
 }

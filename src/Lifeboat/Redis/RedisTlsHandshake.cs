@@ -1,0 +1,142 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Lifeboat.Redis;
+
+/// <summary>
+/// The TLS handshake with a Redis server, as redis-cli --tls checks it: the server's certificate chains to the system's
+/// roots, or to the configured CA file alone, and names the host connected to; revocation is not checked (a server's
+/// test or private authority publishes no revocation list). Each way it can fail is one message saying which: a
+/// certificate not trusted (and why), or a port that does not speak TLS (a plain Redis port waits silently for a
+/// command, so the handshake is given a time limit).
+/// </summary>
+internal sealed class RedisTlsHandshake
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    private readonly RedisSource _source;
+    private readonly X509Certificate2Collection? _roots;
+    private string? _refusal;
+
+    private RedisTlsHandshake(RedisSource source, X509Certificate2Collection? roots)
+    {
+        _source = source;
+        _roots = roots;
+    }
+
+    /// <summary>Runs the handshake over <paramref name="network"/> and returns the encrypted stream, which owns it.</summary>
+    public static async Task<Stream> SecureAsync(Stream network, RedisSource source, CancellationToken cancellationToken)
+    {
+        var handshake = new RedisTlsHandshake(source, source.CaFile is { } caFile ? ReadCaFile(caFile, source) : null);
+        var tls = new SslStream(network, leaveInnerStreamOpen: false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Timeout);
+        try
+        {
+            await tls.AuthenticateAsClientAsync(handshake.Options(), timeout.Token);
+            return tls;
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException
+                                  || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            await tls.DisposeAsync();
+            throw handshake.Failed(e);
+        }
+        catch
+        {
+            await tls.DisposeAsync();
+            throw;
+        }
+    }
+
+    private SslClientAuthenticationOptions Options()
+    {
+        var options = new SslClientAuthenticationOptions
+        {
+            TargetHost = _source.Host,
+            RemoteCertificateValidationCallback = Validate,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+        };
+        if (_roots is null)
+            return options;
+        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+        policy.CustomTrustStore.AddRange(_roots);
+        options.CertificateChainPolicy = policy;
+        return options;
+    }
+
+    // The messages the runtime gives are resource keys in the published (AOT) executable: the reason is worded here.
+    private LifeboatException Failed(Exception inner)
+    {
+        if (_refusal is not null)
+        {
+            return new LifeboatException(
+                $"{_source.Describe()} presented a TLS certificate Lifeboat does not trust: {_refusal}",
+                "give the CA file of the authority that signed the server's certificate, and connect by a name the certificate carries",
+                inner: inner);
+        }
+
+        var why = inner is OperationCanceledException
+            ? $" (no TLS answer within {Timeout.TotalSeconds:0} s)"
+            : ", or it and Lifeboat share no TLS version and cipher suite";
+        return new LifeboatException(
+            $"the TLS handshake with {_source.Describe()} failed: the server does not speak TLS on this port{why}",
+            "connect to the server's TLS port (tls-port in redis.conf), or turn TLS off for a plain port",
+            inner: inner);
+    }
+
+    private bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
+            return Refuse("the server sent no certificate");
+        if (errors.HasFlag(SslPolicyErrors.RemoteCertificateChainErrors))
+            return Refuse($"its certificate ({certificate.Subject}) does not chain to {TrustedRoots()} ({ChainProblems(chain)})");
+        if (errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
+            return Refuse($"its certificate ({certificate.Subject}) is not for host '{_source.Host}' (it names {NamesIn(certificate)})");
+        return true;
+    }
+
+    private bool Refuse(string why)
+    {
+        _refusal = why;
+        return false;
+    }
+
+    private string TrustedRoots() =>
+        _source.CaFile is { } caFile ? $"a certificate authority in {caFile}" : "a certificate authority this system trusts";
+
+    private static string ChainProblems(X509Chain? chain)
+    {
+        var problems = chain?.ChainStatus.Select(s => s.StatusInformation.Trim().TrimEnd('.')).Where(s => s.Length > 0).Distinct().ToList();
+        return problems is { Count: > 0 } ? string.Join("; ", problems) : "untrusted";
+    }
+
+    private static string NamesIn(X509Certificate certificate)
+    {
+        using var full = new X509Certificate2(certificate);
+        var alternative = full.Extensions.OfType<X509SubjectAlternativeNameExtension>().FirstOrDefault();
+        var names = alternative is null
+            ? []
+            : alternative.EnumerateDnsNames().Concat(alternative.EnumerateIPAddresses().Select(a => a.ToString())).ToList();
+        return names.Count > 0 ? string.Join(", ", names) : $"only the subject {full.Subject}";
+    }
+
+    private static X509Certificate2Collection ReadCaFile(string caFile, RedisSource source)
+    {
+        var certificates = new X509Certificate2Collection();
+        try
+        {
+            certificates.ImportFromPemFile(caFile);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            throw new LifeboatException($"cannot read the CA file {caFile} of {source.Describe()}: {e.Message}", "give the PEM file of the CA that signed the server's certificate", FailureKind.Usage, e);
+        }
+
+        if (certificates.Count == 0)
+            throw new LifeboatException($"the CA file {caFile} of {source.Describe()} holds no PEM certificate", "give the PEM file of the CA that signed the server's certificate", FailureKind.Usage);
+        return certificates;
+    }
+}
