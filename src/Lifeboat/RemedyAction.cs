@@ -110,4 +110,13 @@ public enum RemedyAction
 
     /// <summary>Restore to another path, or replace the existing file or directory there.</summary>
     RestoreToAnotherPathOrReplace,
+
+    /// <summary>Check the source's configured S3 endpoint and that the server is reachable; <see cref="Remedy.Subject"/> is the source type.</summary>
+    CheckSourceEndpoint,
+
+    /// <summary>Check the source's configured S3 access and secret keys; <see cref="Remedy.Subject"/> is the source type.</summary>
+    CheckSourceCredentials,
+
+    /// <summary>Check the source's configured bucket name; <see cref="Remedy.Subject"/> is the source type.</summary>
+    CheckSourceBucket,
 }
