@@ -111,12 +111,12 @@ public enum RemedyAction
     /// <summary>Restore to another path, or replace the existing file or directory there.</summary>
     RestoreToAnotherPathOrReplace,
 
-    /// <summary>Check the source's configured S3 endpoint and that the server is reachable; <see cref="Remedy.Subject"/> is the source type.</summary>
-    CheckSourceEndpoint,
+    /// <summary>Check a source bucket's configured S3 endpoint and that the server is reachable.</summary>
+    CheckSourceS3Endpoint,
 
-    /// <summary>Check the source's configured S3 access and secret keys; <see cref="Remedy.Subject"/> is the source type.</summary>
-    CheckSourceCredentials,
+    /// <summary>Check a source bucket's configured S3 access and secret keys.</summary>
+    CheckSourceS3Credentials,
 
-    /// <summary>Check the source's configured bucket name; <see cref="Remedy.Subject"/> is the source type.</summary>
-    CheckSourceBucket,
+    /// <summary>Check a source bucket's configured name and endpoint.</summary>
+    CheckSourceS3Bucket,
 }

@@ -15,8 +15,8 @@ internal static class SourceBucketErrors
         return translated.Remedy?.Action switch
         {
             RemedyAction.CreateRepository => BucketMissing(endpoint, exception),
-            RemedyAction.CheckS3Endpoint => Pointed(translated, RemedyAction.CheckSourceEndpoint),
-            RemedyAction.CheckS3Credentials => Pointed(translated, RemedyAction.CheckSourceCredentials),
+            RemedyAction.CheckS3Endpoint => Pointed(translated, RemedyAction.CheckSourceS3Endpoint),
+            RemedyAction.CheckS3Credentials => Pointed(translated, RemedyAction.CheckSourceS3Credentials),
             _ => translated,
         };
     }
@@ -25,12 +25,12 @@ internal static class SourceBucketErrors
     public static LifeboatException BucketMissing(BucketEndpoint endpoint, Exception? inner = null) =>
         new($"source bucket {endpoint.Bucket} does not exist at {endpoint.Location.EndpointDescription}", kind: FailureKind.Usage, inner: inner)
         {
-            Remedy = new(RemedyAction.CheckSourceBucket, BucketSnapshotInfo.SourceType),
+            Remedy = new(RemedyAction.CheckSourceS3Bucket),
         };
 
     private static LifeboatException Pointed(LifeboatException translated, RemedyAction action) =>
         new(translated.Message, translated.Hint, translated.Kind, translated.InnerException)
         {
-            Remedy = new(action, BucketSnapshotInfo.SourceType),
+            Remedy = new(action),
         };
 }
