@@ -125,4 +125,13 @@ public enum RemedyAction
 
     /// <summary>Check how a restore speaks TLS to the Redis it writes into, and the certificate authority it trusts.</summary>
     CheckTargetTls,
+
+    /// <summary>Check a source bucket's configured S3 endpoint and that the server is reachable.</summary>
+    CheckSourceS3Endpoint,
+
+    /// <summary>Check a source bucket's configured S3 access and secret keys.</summary>
+    CheckSourceS3Credentials,
+
+    /// <summary>Check a source bucket's configured name and endpoint.</summary>
+    CheckSourceS3Bucket,
 }

@@ -36,6 +36,9 @@ internal sealed class RepositorySession : IAsyncDisposable
         _lock = await RepositoryLock.AcquireAsync(Repository.Store, scope, exclusive, command, _cancellation);
     }
 
+    /// <summary>The record of the lock the session holds, or null before <see cref="LockAsync"/>.</summary>
+    public LockRecord? HeldLock => _lock?.Record;
+
     /// <summary>Adopts a lock taken elsewhere (tests).</summary>
     internal void Hold(RepositoryLock heldLock) => _lock = heldLock;
 

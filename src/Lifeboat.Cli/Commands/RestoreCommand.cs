@@ -11,7 +11,8 @@ internal static class RestoreCommand
         var command = new Command("restore", "Restore a backup");
         foreach (var kind in SourceKinds.All)
         {
-            command.Subcommands.Add(kind.RestoreCommand());
+            if (kind.RestoreCommand is { } restore)
+                command.Subcommands.Add(restore());
             foreach (var more in kind.MoreRestoreCommands)
                 command.Subcommands.Add(more());
         }

@@ -41,6 +41,9 @@ internal static class RemedyText
         RemedyAction.CheckSourceDatabase => $"check {remedy.Subject}[].database",
         RemedyAction.CheckSourceAddress => $"is the server running, and are {remedy.Subject}[].host and port right?",
         RemedyAction.CheckSourceTls => $"check {remedy.Subject}[].sslMode, sslRootCert and host",
+        RemedyAction.CheckSourceS3Endpoint => "check buckets[].endpoint and that the S3 server is running and reachable from here",
+        RemedyAction.CheckSourceS3Credentials => "check the access key and secret key named by buckets[].accessKeyEnv and secretKeyEnv",
+        RemedyAction.CheckSourceS3Bucket => "check buckets[].bucket and endpoint",
 
         RemedyAction.ChooseTargetDatabase => "choose another name with --target-db",
         RemedyAction.RestoreElsewhereOrReplace => "restore into another database with --target-db NAME, or add --force to replace it",

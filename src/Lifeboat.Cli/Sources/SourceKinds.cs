@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Lifeboat.Cli.Sources.Buckets;
 using Lifeboat.Cli.Sources.Postgres;
 using Lifeboat.Cli.Sources.Redis;
 using Lifeboat.Repository;
@@ -9,7 +10,7 @@ namespace Lifeboat.Cli.Sources;
 internal static class SourceKinds
 {
     /// <summary>The registered kinds.</summary>
-    public static IReadOnlyList<SourceKind> All { get; } = [PostgresSourceKind.Kind, RedisSourceKind.Kind];
+    public static IReadOnlyList<SourceKind> All { get; } = [PostgresSourceKind.Kind, RedisSourceKind.Kind, BucketsSourceKind.Kind];
 
     /// <summary>The kind named <paramref name="name"/>; an unknown name is a usage error with a "did you mean".</summary>
     public static SourceKind Find(string name)

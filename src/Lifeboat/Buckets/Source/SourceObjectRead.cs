@@ -1,0 +1,83 @@
+using Amazon.S3.Model;
+using Lifeboat.Storage;
+
+namespace Lifeboat.Buckets.Source;
+
+/// <summary>
+/// One GET of a source object: its body, and what its headers say (identity, content headers, user metadata, tag
+/// count). A dropped connection resumes where it stopped with If-Match on the first response's ETag, so the bytes never
+/// splice two uploads: an object replaced meanwhile throws <see cref="SourceObjectChangedException"/>, and the caller
+/// starts the object over.
+/// </summary>
+public sealed class SourceObjectRead : IAsyncDisposable
+{
+    private const string MetadataPrefix = "x-amz-meta-";
+
+    private SourceObjectRead(GetObjectResponse response, Stream body)
+    {
+        Identity = new ObjectIdentity(response.ContentLength, ETags.Trim(response.ETag), ListingTime.Of(response.LastModified));
+        Attributes = AttributesOf(response);
+        TagCount = response.TagCount;
+        Body = body;
+    }
+
+    /// <summary>Size, ETag and Last-Modified (whole seconds) as the GET answered them.</summary>
+    public ObjectIdentity Identity { get; }
+
+    /// <summary>Content headers, user metadata and storage class; tags are read separately.</summary>
+    public ObjectAttributes Attributes { get; }
+
+    /// <summary>x-amz-tagging-count, or null when the server did not send it (some never do, so its absence proves nothing).</summary>
+    public int? TagCount { get; }
+
+    /// <summary>The object's bytes.</summary>
+    public Stream Body { get; }
+
+    /// <summary>GETs <paramref name="key"/> (the version <paramref name="versionId"/> when given); null when it is gone.</summary>
+    public static async Task<SourceObjectRead?> OpenAsync(SourceBucketClient client, string key, string? versionId, CancellationToken cancellationToken)
+    {
+        var response = await client.GetAsync(key, versionId, 0, etagToMatch: null, cancellationToken);
+        if (response is null)
+            return null;
+        var body = new S3ReadStream(
+            response,
+            0,
+            (position, _, etag, token) => ResumeAsync(client, key, versionId, position, etag, token),
+            RetrySettings.Default.MaxRetries,
+            e => SourceBucketErrors.Translate(e, client.Endpoint, "read", $"s3://{client.Endpoint.Bucket}/{key}"));
+        return new SourceObjectRead(response, body);
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => Body.DisposeAsync();
+
+    private static async Task<GetObjectResponse> ResumeAsync(SourceBucketClient client, string key, string? versionId, long position, string etag, CancellationToken cancellationToken) =>
+        await client.GetAsync(key, versionId, position, etag, cancellationToken)
+        ?? throw new SourceObjectChangedException(key, position);
+
+    private static ObjectAttributes AttributesOf(GetObjectResponse response)
+    {
+        var metadata = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in response.Metadata.Keys)
+        {
+            var bare = name.StartsWith(MetadataPrefix, StringComparison.OrdinalIgnoreCase) ? name[MetadataPrefix.Length..] : name;
+            metadata[bare.ToLowerInvariant()] = response.Metadata[name];
+        }
+
+        var headers = response.Headers;
+        return new ObjectAttributes
+        {
+            ContentType = NullIfEmpty(headers.ContentType),
+            CacheControl = NullIfEmpty(headers.CacheControl),
+            ContentDisposition = NullIfEmpty(headers.ContentDisposition),
+            ContentEncoding = NullIfEmpty(headers.ContentEncoding),
+            ContentLanguage = NullIfEmpty(response.ContentLanguage ?? headers.ContentLanguage),
+            Expires = NullIfEmpty(response.ExpiresString),
+            WebsiteRedirectLocation = NullIfEmpty(response.WebsiteRedirectLocation),
+            Metadata = metadata,
+            StorageClass = NullIfEmpty(response.StorageClass?.Value),
+        };
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}
