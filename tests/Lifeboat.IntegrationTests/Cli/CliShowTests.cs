@@ -84,7 +84,7 @@ public sealed class CliShowTests
         var newestCrm = await BackupAsync(config, "crm");
 
         var latest = await Infrastructure.Cli.RunAsync("--config", config, "show", "latest");
-        var latestApp = await Infrastructure.Cli.RunAsync("--config", config, "show", "latest", "--name", "app");
+        var latestApp = await Infrastructure.Cli.RunAsync("--config", config, "show", "latest", "--source", "postgres", "--name", "app");
         var latestAppJson = await Infrastructure.Cli.RunAsync("--config", config, "show", "latest", "--source", "postgres", "--name", "app", "--json");
 
         Assert.True(latest.ExitCode == 0, latest.Stderr);
@@ -135,7 +135,7 @@ public sealed class CliShowTests
 
         var unknownId = await Infrastructure.Cli.RunAsync("--config", config, "show", "2026-01-01T000000Z-deadbeef");
         var unknownSource = await Infrastructure.Cli.RunAsync("--config", config, "show", id, "--source", "postgress");
-        var otherName = await Infrastructure.Cli.RunAsync("--config", config, "show", id, "--name", "crm");
+        var otherName = await Infrastructure.Cli.RunAsync("--config", config, "show", id, "--source", "postgres", "--name", "crm");
 
         Assert.Equal(1, unknownId.ExitCode);
         Assert.Equal("", unknownId.Stdout);
