@@ -298,15 +298,31 @@ finish_restart() {
     [[ $keys == "$SOURCE_KEYS" ]] || die "the restarted server holds $keys keys, the source $SOURCE_KEYS"
 }
 
-# ---- HOOK: restore --to-server ------------------------------------------------------------------
-# (d) lifeboat restore redis --to-server: the lead fills this row in when the option lands (issue 11).
-# Until then row_to_server_available answers no and the report says the row is pending. When it
-# lands: start an empty redis-server on TARGET_PORT in $RUN/target-RUN (server_config), restore the
-# run's lifeboat backup into it with `"$LB" --config "$conf" restore redis --name bench --backup latest
-# --to-server 127.0.0.1:$TARGET_PORT`, print the RDB size on fd 3, check keys_of "$TARGET_PORT"
-# against $SOURCE_KEYS after the timed part, and stop the server; add "to_server" to ROWS in the report.
-row_to_server_available() { "$LB" restore redis --help 2>/dev/null | grep -q -- '--to-server'; }
-# ---- end of HOOK ----------------------------------------------------------------------------------
+# (d) lifeboat restore redis --to-server: the run's backup replayed into an empty redis-server of the
+# benchmark's (started untimed before the row), verify pass and pipelined RESTORE included. Prints
+# lifeboat's --json summary; the RDB's size goes on fd 3.
+prepare_to_server() {
+    local dir=$RUN/target-$1
+    mkdir -p "$dir"
+    server_config "$dir" "$TARGET_PORT"
+    redis-server "$dir/redis.conf" >/dev/null 2>&1 &
+    echo $! >"$dir/pid"
+    wait_loaded "$TARGET_PORT" 60 || die "the restore target did not come up; see $dir/redis.log"
+}
+
+row_to_server() {
+    local conf=$1 run=$2
+    "$LB" --config "$conf" restore redis --name bench --backup latest --to-server "127.0.0.1:$TARGET_PORT" --json
+    stat -c %s "$RUN/cli-$run.rdb" >&3
+}
+
+finish_to_server() {
+    local dir=$RUN/target-$1 keys
+    keys=$(keys_of "$TARGET_PORT")
+    stop_pid "$(cat "$dir/pid")"
+    rm -f "$dir/pid"
+    [[ $keys == "$SOURCE_KEYS" ]] || die "the restore target holds $keys keys, the source $SOURCE_KEYS"
+}
 
 run_round() {
     local run=$1 conf
@@ -322,9 +338,9 @@ run_round() {
     prepare_restart "$run"
     timed restart "$run" row_restart "$run"
     finish_restart "$run"
-    if row_to_server_available; then
-        log "lifeboat restore redis --to-server exists: fill in the HOOK in bench/redis.sh to time it"
-    fi
+    prepare_to_server "$run"
+    timed to_server "$run" row_to_server "$conf" "$run"
+    finish_to_server "$run"
     # Keep the disk from filling: the next round writes its own copies.
     $KEEP || rm -rf "$RUN/lifeboat-$run/repo" "$RUN/cli-$run.rdb" "$RUN/restart-$run/dump.rdb"
 }
@@ -352,7 +368,6 @@ facts() {
     printf 'keyspace\t%s\n' "$(cli "$PORT" INFO keyspace | tr -d '\r' | grep '^db' | tr '\n' ' ')"
     printf 'redis_cli\t%s\n' "$(redis-cli --version)"
     printf 'lifeboat\t%s\n' "$("$LB" --version) (git $(git -C "$REPO_ROOT" rev-parse --short HEAD)$(git -C "$REPO_ROOT" diff --quiet HEAD -- src || echo ', src modified'), dotnet publish -c Release, Native AOT), .NET SDK $(dotnet --version)"
-    printf 'to_server\t%s\n' "$(row_to_server_available && echo available || echo pending)"
     printf 'load_before\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
     printf 'invocation\t%s\n' "$INVOCATION"
     printf 'runs\t%s\n' "$RUNS"

@@ -4,7 +4,7 @@
     redis-report.py FACTS.tsv RESULTS.jsonl > REPORT.md
 
 FACTS.tsv: KEY<TAB>VALUE... lines (machine, versions, dataset, options). RESULTS.jsonl: one JSON object
-per timed run: {row: redis_cli|lifeboat|restart, run, wall_s, bytes, sample, stdout} (sample:
+per timed run: {row: redis_cli|lifeboat|restart|to_server, run, wall_s, bytes, sample, stdout} (sample:
 procsample.py's JSON; stdout: what the row printed, lifeboat's --json summary).
 """
 
@@ -22,6 +22,9 @@ ROWS = {
                  "the same SYNC; header and CRC64 checked as it streams; zstd -1 + AES-256-GCM + SHA-256 into a fresh local repository (fsynced), then the manifest"),
     "restart": ("restart on the RDB", "redis-server",
                 "`redis-server` started on redis-cli's file until PING answers and INFO says loading:0 (the file is in the page cache)"),
+    "to_server": ("`lifeboat restore redis --to-server`", "lifeboat",
+                  "the run's backup read, decrypted and checked whole (CRC64), then read again and replayed into an empty "
+                  "running redis-server as pipelined `RESTORE … ABSTTL` (server CPU: the target's)"),
 }
 
 
@@ -119,7 +122,7 @@ def main():
     p()
     p("Median of the runs; MB/s of the RDB's size; peak RSS of the tool's own process (VmHWM, sampled every 0.25 s); "
       "CPU seconds of the tool (user + system; for the restart row, the restarted server); server CPU: the source "
-      "server's, its fork that writes the RDB included; foreign load: the cores other people's processes used meanwhile.")
+      "server's, its fork that writes the RDB included (for the --to-server row, the target's); foreign load: the cores other people's processes used meanwhile.")
     p()
     p("| row | what runs | wall s (each run) | MB/s | output MB | peak RSS MiB | CPU s | server CPU s | foreign load (cores) |")
     p("|---|---|---|---|---|---|---|---|---|")
@@ -137,8 +140,6 @@ def main():
           f"{fmt(max(r.peak_mib(comm) for r in rs))} | {fmt(statistics.median(r.cpu(comm) for r in rs), 2)} | "
           f"{fmt(statistics.median(r.server_cpu() for r in rs), 2) if row != 'restart' else '—'} | "
           f"{', '.join(fmt(r.foreign, 2) for r in rs)} |")
-    if facts.get("to_server", ["pending"])[0] == "pending":
-        p("| `lifeboat restore redis --to-server` | pending: the option is not in this build (the row's hook is in `bench/redis.sh`) | — | — | — | — | — | — | — |")
     p()
 
     lb, rc = med("lifeboat"), med("redis_cli")
@@ -173,6 +174,9 @@ def main():
       "both outputs end fsynced (redis-cli fsyncs its file; lifeboat fsyncs every object and the manifest).")
     p("- The restart row starts a second redis-server on the file `redis-cli --rdb` just wrote (a hard link, in the page cache) "
       "and polls every 50 ms until it answers `PING` and `INFO persistence` says `loading:0`; its key count is checked against the source's.")
+    p("- The --to-server row starts an empty redis-server (untimed) and restores the round's lifeboat backup into it; "
+      "the time runs until lifeboat exits, after its own key-count check against the manifest; the script then checks the "
+      "target's key count against the source's.")
     p(f"- Before each timed run the script waits (up to {facts.get('quiet_wait_s', ['?'])[0]} s) for other people's processes to use "
       f"≤ {facts.get('noisy_cores', ['?'])[0]} cores, and records what they used during the run either way (foreign load).")
 
