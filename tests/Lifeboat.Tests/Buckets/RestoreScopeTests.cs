@@ -50,7 +50,13 @@ public sealed class RestoreScopeTests
         var sha = ContentDigest.Of("hello"u8);
         var record = new BucketObjectRecord
         {
-            Key = "a key with spaces", VersionId = "null", Latest = true, LastModified = At("2026-05-01T10:00:00.5Z"), Size = 5, ETag = "e", Sha256 = sha.ToString(),
+            Key = "a key with spaces",
+            VersionId = "null",
+            Latest = true,
+            LastModified = At("2026-05-01T10:00:00.5Z"),
+            Size = 5,
+            ETag = "e",
+            Sha256 = sha.ToString(),
             Attributes = new ObjectAttributes { ContentType = "text/plain", Tags = new Dictionary<string, string> { ["t"] = "v" } },
         };
         var write = new PackedWrite(new ContentLocation(sha, 5, new string('b', 32), 1234, 99), record);

@@ -11,7 +11,13 @@ public sealed class UnchangedTargetRuleTests
 
     private static readonly BucketObjectRecord Wanted = new()
     {
-        Key = "k", VersionId = "null", Latest = true, LastModified = Then, Size = 5, ETag = "abc-2", Sha256 = new string('a', 64),
+        Key = "k",
+        VersionId = "null",
+        Latest = true,
+        LastModified = Then,
+        Size = 5,
+        ETag = "abc-2",
+        Sha256 = new string('a', 64),
     };
 
     [Fact]

@@ -255,7 +255,7 @@ public sealed class TargetBucketClient : IDisposable
         var request = new DeleteObjectsRequest
         {
             BucketName = Endpoint.Bucket,
-            Objects = [.. keys.Select(k => new KeyVersion { Key = k })],
+            Objects = [.. keys.Select(k => new Amazon.S3.Model.KeyVersion { Key = k })],
             Quiet = true,
         };
         var response = await CallAsync(token => _client.DeleteObjectsAsync(request, token), "delete objects of", BucketName, cancellationToken);
@@ -270,7 +270,8 @@ public sealed class TargetBucketClient : IDisposable
     private string ObjectName(string key) => $"s3://{Endpoint.Bucket}/{key}";
 
     // A write that may name a storage class: when the target does not offer the class, the write is sent again
-    // without it (design §5), and later writes leave it out at once.
+    // without it (design §5), and later writes leave it out at once. AWS says InvalidStorageClass; radosgw says
+    // InvalidArgument, which a write without the class then tells from a refusal of something else.
     private async Task<T> WithStorageClassAsync<T>(
         string key, ObjectAttributes attributes, string action, Func<S3StorageClass?, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
@@ -279,17 +280,19 @@ public sealed class TargetBucketClient : IDisposable
         {
             return await RunAsync(token => call(storageClass, token), cancellationToken);
         }
-        catch (AmazonS3Exception e) when (storageClass is not null && e.ErrorCode == "InvalidStorageClass")
+        catch (AmazonS3Exception e) when (storageClass is not null && e.ErrorCode is "InvalidStorageClass" or "InvalidArgument")
         {
-            if (_refusedClasses.TryAdd(storageClass.Value, true))
-                _warn($"{Endpoint.Describe()} does not offer storage class {storageClass.Value}; objects recorded with it are written in the target's default class");
+            // Tried again below, without the class.
         }
         catch (Exception e) when (IsFailure(e, cancellationToken))
         {
             throw Rejected(e, key, action);
         }
 
-        return await WriteAsync(key, action, token => call(null, token), cancellationToken);
+        var written = await WriteAsync(key, action, token => call(null, token), cancellationToken);
+        if (_refusedClasses.TryAdd(storageClass.Value, true))
+            _warn($"{Endpoint.Describe()} does not offer storage class {storageClass.Value}; objects recorded with it are written in the target's default class");
+        return written;
     }
 
     private async Task<T> WriteAsync<T>(string key, string action, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
