@@ -134,4 +134,16 @@ public enum RemedyAction
 
     /// <summary>Check a source bucket's configured name and endpoint.</summary>
     CheckSourceS3Bucket,
+
+    /// <summary>Restore into a bucket (or prefix) that holds no objects, or write over what it holds.</summary>
+    WriteIntoNonEmptyBucket,
+
+    /// <summary>Check the S3 endpoint a bucket restore writes to and that the server is reachable.</summary>
+    CheckTargetS3Endpoint,
+
+    /// <summary>Check the access and secret keys a bucket restore writes with.</summary>
+    CheckTargetS3Credentials,
+
+    /// <summary>Check the bucket a bucket restore writes into: its name, its endpoint, and that it exists.</summary>
+    CheckTargetS3Bucket,
 }

@@ -11,8 +11,7 @@ internal static class RestoreCommand
         var command = new Command("restore", "Restore a backup");
         foreach (var kind in SourceKinds.All)
         {
-            if (kind.RestoreCommand is { } restore)
-                command.Subcommands.Add(restore());
+            command.Subcommands.Add(kind.RestoreCommand());
             foreach (var more in kind.MoreRestoreCommands)
                 command.Subcommands.Add(more());
         }

@@ -61,6 +61,12 @@ internal static class RemedyText
         RemedyAction.CheckTargetCredentials => "check --to-user and the password in the variable --to-password-env names",
         RemedyAction.CheckTargetAddress => "check --to-server HOST:PORT",
         RemedyAction.CheckTargetTls => "check --to-tls and --to-ca-file",
+        RemedyAction.WriteIntoNonEmptyBucket =>
+            "restore into an empty bucket with --to-bucket, or add --force to write over what it holds (objects the snapshot lacks stay unless --delete-extra)",
+        RemedyAction.CheckTargetS3Endpoint => "check --to-endpoint (without it, buckets[].endpoint) and that the S3 server is running and reachable from here",
+        RemedyAction.CheckTargetS3Credentials =>
+            "check the keys named by --to-access-key-env and --to-secret-key-env (without them, buckets[].accessKeyEnv and secretKeyEnv); a restore needs write access",
+        RemedyAction.CheckTargetS3Bucket => "check --to-bucket and --to-endpoint; a restore writes into a bucket that exists",
 
         // Reporting an error must not fail; a missing entry is caught by RemedyTextTests instead.
         _ => null,

@@ -14,9 +14,9 @@ namespace Lifeboat.Cli.Sources;
 /// <param name="Name">The source type, as in manifests, keys and 'list --source'.</param>
 /// <param name="Config">Its configuration section: the keys of one entry and how an entry binds.</param>
 /// <param name="BackupCommand">Makes its 'lifeboat backup NAME' subcommand.</param>
-/// <param name="RestoreCommand">Makes its 'lifeboat restore NAME' subcommand; null while the kind has none yet.</param>
+/// <param name="RestoreCommand">Makes its 'lifeboat restore NAME' subcommand.</param>
 /// <param name="SummaryFields">The source's own fields of a backup's JSON summary (e.g. database, tables).</param>
-internal sealed record SourceKind(string Name, SourceSection Config, Func<Command> BackupCommand, Func<Command>? RestoreCommand, Func<BackupManifest, Dictionary<string, JsonElement>> SummaryFields)
+internal sealed record SourceKind(string Name, SourceSection Config, Func<Command> BackupCommand, Func<Command> RestoreCommand, Func<BackupManifest, Dictionary<string, JsonElement>> SummaryFields)
 {
     /// <summary>
     /// Its checks for 'lifeboat doctor', of every configured entry of this kind, as steps run in order, each within its

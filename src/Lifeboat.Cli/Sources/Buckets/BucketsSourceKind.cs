@@ -5,7 +5,7 @@ using Lifeboat.Cli.Output;
 
 namespace Lifeboat.Cli.Sources.Buckets;
 
-/// <summary>Buckets as the command line knows them: the buckets: section, 'backup buckets', their summary fields and how 'show' describes a snapshot.</summary>
+/// <summary>Buckets as the command line knows them: the buckets: section, 'backup buckets', 'restore buckets', their summary fields and how 'show' describes a snapshot.</summary>
 internal static class BucketsSourceKind
 {
     /// <summary>The registration.</summary>
@@ -13,7 +13,7 @@ internal static class BucketsSourceKind
         BucketSnapshotInfo.SourceType,
         BucketsSection.Declaration,
         BucketsBackupCommand.Create,
-        RestoreCommand: null,
+        BucketsRestoreCommand.Create,
         manifest =>
         {
             if (manifest.Kind != BucketSnapshotInfo.Kind)

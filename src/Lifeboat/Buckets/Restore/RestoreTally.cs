@@ -1,0 +1,74 @@
+namespace Lifeboat.Buckets.Restore;
+
+/// <summary>The counts of a restore as its workers add to them, safe from many threads; becomes the <see cref="RestoreReport"/>.</summary>
+internal sealed class RestoreTally
+{
+    /// <summary>Failures kept with their errors; every one is also reported as it happens.</summary>
+    public const int FailuresKept = 100;
+
+    private readonly List<RestoreFailure> _failures = [];
+    private long _restored;
+    private long _restoredBytes;
+    private long _skipped;
+    private long _fixed;
+    private long _removed;
+    private long _extraKept;
+    private long _failed;
+
+    /// <summary>Bytes written so far (for progress).</summary>
+    public long RestoredBytes => Interlocked.Read(ref _restoredBytes);
+
+    /// <summary><paramref name="count"/> objects written, of <paramref name="bytes"/> bytes together.</summary>
+    public void Restored(long bytes, long count = 1)
+    {
+        Interlocked.Add(ref _restored, count);
+        Interlocked.Add(ref _restoredBytes, bytes);
+    }
+
+    /// <summary>One object left as the target held it.</summary>
+    public void Skipped() => Interlocked.Increment(ref _skipped);
+
+    /// <summary>One object whose metadata, tags or storage class were rewritten.</summary>
+    public void Fixed() => Interlocked.Increment(ref _fixed);
+
+    /// <summary><paramref name="count"/> objects removed.</summary>
+    public void Removed(long count) => Interlocked.Add(ref _removed, count);
+
+    /// <summary><paramref name="count"/> objects the snapshot lacks, left in place.</summary>
+    public void ExtraKept(long count) => Interlocked.Add(ref _extraKept, count);
+
+    /// <summary>One object not restored or not removed.</summary>
+    public void Failed(RestoreFailure failure)
+    {
+        Interlocked.Increment(ref _failed);
+        lock (_failures)
+        {
+            if (_failures.Count < FailuresKept)
+                _failures.Add(failure);
+        }
+    }
+
+    /// <summary>The report of the counts so far.</summary>
+    public RestoreReport ToReport(string snapshotId, DateTimeOffset? asOf, string target, bool dryRun)
+    {
+        lock (_failures)
+        {
+            return new RestoreReport
+            {
+                SnapshotId = snapshotId,
+                AsOf = asOf,
+                Target = target,
+                DryRun = dryRun,
+                Restored = Interlocked.Read(ref _restored),
+                RestoredBytes = Interlocked.Read(ref _restoredBytes),
+                SkippedUnchanged = Interlocked.Read(ref _skipped),
+                MetadataFixed = Interlocked.Read(ref _fixed),
+                Removed = Interlocked.Read(ref _removed),
+                ExtraKept = Interlocked.Read(ref _extraKept),
+                Failed = Interlocked.Read(ref _failed),
+                // Workers finish in any order; the report lists keys in order.
+                Failures = [.. _failures.OrderBy(f => f.Key, Storage.ObjectKeyComparer.Instance)],
+            };
+        }
+    }
+}

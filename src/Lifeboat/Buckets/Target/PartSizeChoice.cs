@@ -1,0 +1,81 @@
+using System.Globalization;
+
+namespace Lifeboat.Buckets.Target;
+
+/// <summary>
+/// How an object is written back (design §5): one PutObject, or a multipart upload whose part size reproduces the
+/// source's part count, so a restored copy of a normally uploaded object gets back its own ETag (the MD5 of its parts'
+/// MD5s, then "-N") and later restores and mirrors see it as unchanged.
+/// </summary>
+public static class PartSizeChoice
+{
+    /// <summary>Objects of this size or more go multipart even when their ETag says nothing of their parts.</summary>
+    public const int MultipartFrom = 8 << 20;
+
+    /// <summary>The part size when the source's cannot be reproduced.</summary>
+    public const int DefaultPartSize = 8 << 20;
+
+    /// <summary>S3's smallest part, except the last.</summary>
+    public const int MinPartSize = 5 << 20;
+
+    /// <summary>
+    /// The largest part reproduced: an upload holds two parts in memory (one sending, one filling), and at most two
+    /// large objects are written at once. Objects uploaded with larger parts get <see cref="DefaultPartSize"/> parts.
+    /// </summary>
+    public const int MaxReproducedPartSize = 32 << 20;
+
+    /// <summary>S3's limit on parts in one upload.</summary>
+    public const int MaxParts = 10_000;
+
+    private const int MiB = 1 << 20;
+
+    // In MiB, most common first.
+    private static readonly int[] CommonPartSizes = [8, 16, 5, 15];
+
+    /// <summary>
+    /// The part size to write an object of <paramref name="size"/> bytes whose source ETag is <paramref name="etag"/>
+    /// with, or null for one PutObject.
+    /// </summary>
+    public static long? For(long size, string? etag)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        if (size > 0 && PartCount(etag) is { } parts && Reproducing(size, parts) is { } reproduced)
+            return reproduced;
+        return size >= MultipartFrom ? Default(size) : null;
+    }
+
+    /// <summary>The N of a multipart ETag "…-N", or null for an ETag that is not one.</summary>
+    public static int? PartCount(string? etag)
+    {
+        var trimmed = etag?.Trim('"');
+        var dash = trimmed?.LastIndexOf('-') ?? -1;
+        if (trimmed is null || dash <= 0)
+            return null;
+        return int.TryParse(trimmed.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var parts) && parts is >= 1 and <= MaxParts
+            ? parts
+            : null;
+    }
+
+    // A whole-MiB part size p with ⌈size / p⌉ = parts. The ETag says only how many parts there were, and for few
+    // parts several sizes fit: the common uploaders' sizes are tried first (AWS CLI and boto3 8 MiB, mc 16 MiB,
+    // rclone and the SDKs' 5 MiB, s3cmd 15 MiB), then the smallest that fits. A wrong guess costs only the ETag.
+    private static long? Reproducing(long size, int parts)
+    {
+        var perPart = (size + parts - 1) / parts;
+        var smallest = (perPart + MiB - 1) / MiB * MiB;
+        // One part holds the whole object whatever its size: its ETag is the same.
+        var part = parts == 1 ? smallest : CommonPartSizes.Select(p => (long)p * MiB).FirstOrDefault(p => p >= smallest && Fits(size, parts, p), smallest);
+        if (!Fits(size, parts, part) || (parts > 1 && part < MinPartSize))
+            return null;
+        return part <= MaxReproducedPartSize ? part : null;
+    }
+
+    private static bool Fits(long size, int parts, long part) => (long)(parts - 1) * part < size && (long)parts * part >= size;
+
+    // 8 MiB, grown in whole MiB only when 10,000 parts would not hold the object.
+    private static long Default(long size)
+    {
+        var least = (size + MaxParts - 1) / MaxParts;
+        return Math.Max(DefaultPartSize, (least + MiB - 1) / MiB * MiB);
+    }
+}
