@@ -134,4 +134,7 @@ public enum RemedyAction
 
     /// <summary>Check a source bucket's configured name and endpoint.</summary>
     CheckSourceS3Bucket,
+
+    /// <summary>List the versions of a source object (its key is named in the message), to choose one.</summary>
+    ListKeyVersions,
 }
