@@ -146,4 +146,7 @@ public enum RemedyAction
 
     /// <summary>Check the bucket a bucket restore writes into: its name, its endpoint, and that it exists.</summary>
     CheckTargetS3Bucket,
+
+    /// <summary>List the versions of a source object (its key is named in the message), to choose one.</summary>
+    ListKeyVersions,
 }

@@ -88,7 +88,7 @@ internal static class CommandRunner
     }
 
     // The core's own advice comes first; what it leaves to Lifeboat's commands, flags and keys follows in their words.
-    private static string? HintOf(LifeboatException error)
+    internal static string? HintOf(LifeboatException error)
     {
         var remedy = error.Remedy is null ? null : RemedyText.For(error.Remedy);
         if (remedy is null)

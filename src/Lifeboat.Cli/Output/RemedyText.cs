@@ -44,6 +44,7 @@ internal static class RemedyText
         RemedyAction.CheckSourceS3Endpoint => "check buckets[].endpoint and that the S3 server is running and reachable from here",
         RemedyAction.CheckSourceS3Credentials => "check the access key and secret key named by buckets[].accessKeyEnv and secretKeyEnv",
         RemedyAction.CheckSourceS3Bucket => "check buckets[].bucket and endpoint",
+        RemedyAction.ListKeyVersions => "'lifeboat versions --key KEY' lists the versions a snapshot holds",
 
         RemedyAction.ChooseTargetDatabase => "choose another name with --target-db",
         RemedyAction.RestoreElsewhereOrReplace => "restore into another database with --target-db NAME, or add --force to replace it",

@@ -42,4 +42,11 @@ internal sealed record SourceKind(string Name, SourceSection Config, Func<Comman
 
     /// <summary>What 'check' verifies of its sources beyond their backups' objects (PostgreSQL: each WAL archive); null when nothing.</summary>
     public Func<SourceCheckRequest, CancellationToken, Task<IReadOnlyList<SourceCheckResult>>>? Verify { get; init; }
+
+    /// <summary>
+    /// How 'cat' opens an artifact of one of its backups when that is not simply one of the manifest's objects (buckets:
+    /// one object of a snapshot, by key and version): a stream of the verified bytes. Null when 'cat' takes the
+    /// manifest's objects by name.
+    /// </summary>
+    public Func<ArtifactRequest, CancellationToken, Task<Stream>>? OpenArtifact { get; init; }
 }

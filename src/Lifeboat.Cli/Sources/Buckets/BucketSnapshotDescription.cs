@@ -20,14 +20,15 @@ internal static class BucketSnapshotDescription
         return sections;
     }
 
-    /// <summary>"1,234 objects" for 'list', null for another kind or when the details do not read.</summary>
+    /// <summary>"1,234 objects, 1,300 versions" for 'list' (its SIZE is the objects' bytes, STORED the new bytes), null for another kind or when the details do not read.</summary>
     public static string? KindDetail(BackupManifest manifest)
     {
         if (manifest.Kind != BucketSnapshotInfo.Kind)
             return null;
         try
         {
-            return $"{Count(BucketSnapshotInfo.Of(manifest).Objects)} objects";
+            var info = BucketSnapshotInfo.Of(manifest);
+            return $"{Count(info.Objects)} objects, {Count(info.Versions)} versions";
         }
         catch (DamagedRecordException)
         {

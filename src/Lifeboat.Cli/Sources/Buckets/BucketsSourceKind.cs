@@ -28,9 +28,11 @@ internal static class BucketsSourceKind
             };
         })
     {
-        Checks = (_, _) => [],
+        Checks = BucketsChecks.Steps,
         DescribeDetails = BucketSnapshotDescription.Of,
         KindDetail = BucketSnapshotDescription.KindDetail,
+        Verify = BucketsSnapshotCheck.RunAsync,
+        OpenArtifact = BucketsArtifact.OpenAsync,
     };
 
     /// <summary>The configured bucket a command works on: the one named, or the only one; its keys read from the environment.</summary>

@@ -32,12 +32,18 @@ public sealed class SourceBucketClient : IDisposable
     public BucketEndpoint Endpoint { get; }
 
     /// <summary>True when the bucket has versioning (enabled or suspended), so it is listed by version.</summary>
-    public async Task<bool> IsVersionedAsync(CancellationToken cancellationToken)
+    public async Task<bool> IsVersionedAsync(CancellationToken cancellationToken) =>
+        await VersioningAsync(cancellationToken) is BucketVersioning.Enabled or BucketVersioning.Suspended;
+
+    /// <summary>The bucket's versioning state; the request also proves the endpoint, the credentials and the bucket.</summary>
+    public async Task<BucketVersioning> VersioningAsync(CancellationToken cancellationToken)
     {
         var request = new GetBucketVersioningRequest { BucketName = Endpoint.Bucket };
         var response = await CallAsync(token => _client.GetBucketVersioningAsync(request, token), "read the versioning of", BucketName, cancellationToken);
         var status = response.VersioningConfig?.Status?.Value;
-        return status == VersionStatus.Enabled.Value || status == VersionStatus.Suspended.Value;
+        if (status == VersionStatus.Enabled.Value)
+            return BucketVersioning.Enabled;
+        return status == VersionStatus.Suspended.Value ? BucketVersioning.Suspended : BucketVersioning.Off;
     }
 
     /// <summary>
