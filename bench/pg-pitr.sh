@@ -180,46 +180,25 @@ preflight() {
 # record JSON: one result line for the report.
 record() { printf '%s\n' "$1" >>"$RESULTS"; }
 
-# timed PHASE TOOL RUN FUNCTION ARGS...: one timed run of FUNCTION in a subshell, watched by
-# procsample.py (every process it starts, their peak RSS and CPU, and the machine's foreign load).
-# FUNCTION prints the output's size in bytes on fd 3 (or nothing).
+# timed PHASE TOOL RUN FUNCTION ARGS...: one timed run of FUNCTION (machine.sh's timed_run: every
+# process it starts, their peak RSS and CPU, and the machine's foreign load). FUNCTION prints the
+# output's size in bytes on fd 3 (or nothing).
 timed() {
     local phase=$1 tool=$2 run=$3
     shift 3
-    local dir=$OUTD/$phase-$tool-$run t0 t1 spid pid rc=0 i
-    mkdir -p "$dir"
-    sync
-    wait_quiet
+    local dir=$OUTD/$phase-$tool-$run rc=0
     # Beside the run's own processes: the benchmark cluster's helpers and walsenders (the ps title
     # of a physical walsender reads "walsender postgres ...", which the database regex catches), so a
     # base backup over the replication protocol counts the server's side of it. Nobody else's server.
-    # (BASHPID read first: in the backgrounded command's own words it would be the sampler's pid.)
-    local shell_pid=$BASHPID
-    python3 "$LIB/procsample.py" "$dir/sample.json" "$shell_pid" 0.25 '^postgres$' "$dir/sampler.ready" '' \
-        '^lifeboat-bench-pitr$' &
-    spid=$!
-    for ((i = 0; i < 200; i++)); do
-        [[ -e $dir/sampler.ready ]] && break
-        sleep 0.05
-    done
-    [[ -e $dir/sampler.ready ]] || die "procsample.py did not start"
-    t0=$(date +%s.%N)
-    ( "$@" 3>"$dir/out_bytes" ) >"$dir/stdout" 2>"$dir/stderr" &
-    pid=$!
-    wait "$pid" || rc=$?
-    t1=$(date +%s.%N)
-    kill -TERM "$spid" 2>/dev/null || true
-    wait "$spid" || true
+    timed_run "$dir" '^postgres$' '' '^lifeboat-bench-pitr$' "$@" || rc=$?
     if ((rc != 0)); then
         tail -n 20 "$dir/stderr" >&2
         die "$phase $tool (run $run) failed with exit code $rc; logs in $dir"
     fi
-    local wall
-    wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-    record "$(jq -cn --arg phase "$phase" --arg tool "$tool" --argjson run "$run" --argjson wall "$wall" \
+    record "$(jq -cn --arg phase "$phase" --arg tool "$tool" --argjson run "$run" --argjson wall "$TIMED_WALL" \
         --arg bytes "$(cat "$dir/out_bytes")" --arg sample "$dir/sample.json" \
         '{phase: $phase, tool: $tool, run: $run, wall_s: $wall, bytes: ($bytes | tonumber? // 0), sample: $sample}')"
-    log "$phase $tool run $run: ${wall} s (foreign load $(jq -r '(.foreign_s / .wall_s * 100 | round) / 100' "$dir/sample.json") cores)"
+    log "$phase $tool run $run: ${TIMED_WALL} s (foreign load $(jq -r '(.foreign_s / .wall_s * 100 | round) / 100' "$dir/sample.json") cores)"
 }
 
 # ---------------------------------------------------------------------------------------------

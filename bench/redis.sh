@@ -122,42 +122,23 @@ preflight() {
 
 record() { printf '%s\n' "$1" >>"$RESULTS"; }
 
-# timed ROW RUN FUNCTION ARGS...: one timed run of FUNCTION in a subshell, watched by procsample.py
-# (every process it starts, their peak RSS and CPU, and the machine's foreign load). FUNCTION prints
-# the output's size in bytes on fd 3 (or nothing).
+# timed ROW RUN FUNCTION ARGS...: one timed run of FUNCTION (machine.sh's timed_run: every process it
+# starts, their peak RSS and CPU, and the machine's foreign load). FUNCTION prints the output's size in
+# bytes on fd 3 (or nothing).
 timed() {
     local row=$1 run=$2
     shift 2
-    local dir=$OUTD/$row-$run t0 t1 spid pid rc=0 i
-    mkdir -p "$dir"
-    sync
-    wait_quiet
-    local shell_pid=$BASHPID
+    local dir=$OUTD/$row-$run rc=0
     # No PostgreSQL process is the run's: a database and cluster regex that match nothing.
-    python3 "$LIB/procsample.py" "$dir/sample.json" "$shell_pid" 0.25 '(?!)' "$dir/sampler.ready" '' '(?!)' &
-    spid=$!
-    for ((i = 0; i < 200; i++)); do
-        [[ -e $dir/sampler.ready ]] && break
-        sleep 0.05
-    done
-    [[ -e $dir/sampler.ready ]] || die "procsample.py did not start"
-    t0=$(date +%s.%N)
-    ( "$@" 3>"$dir/out_bytes" ) >"$dir/stdout" 2>"$dir/stderr" &
-    pid=$!
-    wait "$pid" || rc=$?
-    t1=$(date +%s.%N)
-    kill -TERM "$spid" 2>/dev/null || true
-    wait "$spid" || true
+    timed_run "$dir" '(?!)' '' '(?!)' "$@" || rc=$?
     if ((rc != 0)); then
         tail -n 20 "$dir/stderr" >&2
         die "$row (run $run) failed with exit code $rc; logs in $dir"
     fi
-    local wall
-    wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-    record "$(jq -cn --arg row "$row" --argjson run "$run" --argjson wall "$wall" \
+    record "$(jq -cn --arg row "$row" --argjson run "$run" --argjson wall "$TIMED_WALL" \
         --arg bytes "$(cat "$dir/out_bytes")" --arg sample "$dir/sample.json" --arg stdout "$dir/stdout" \
         '{row: $row, run: $run, wall_s: $wall, bytes: ($bytes | tonumber? // 0), sample: $sample, stdout: $stdout}')"
-    log "$row run $run: ${wall} s (foreign load $(jq -r '(.foreign_s / .wall_s * 100 | round) / 100' "$dir/sample.json") cores)"
+    log "$row run $run: ${TIMED_WALL} s (foreign load $(jq -r '(.foreign_s / .wall_s * 100 | round) / 100' "$dir/sample.json") cores)"
 }
 
 # ---------------------------------------------------------------------------------------------

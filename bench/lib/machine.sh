@@ -1,7 +1,10 @@
-# machine.sh — the machine a benchmark runs on: what it is (for the results file) and how busy other
-# people keep it (the 2 cores are shared). Sourced by pg-logical.sh and pg-pitr.sh, which define
-# log, NOISY_CORES and QUIET_WAIT_S before calling wait_quiet.
+# machine.sh — the machine a benchmark runs on: what it is (for the results file), how busy other
+# people keep it (the 2 cores are shared), and one timed run watched by procsample.py. Sourced by
+# pg-logical.sh, pg-pitr.sh, redis.sh and buckets.sh, which define log, die, NOISY_CORES and
+# QUIET_WAIT_S before calling wait_quiet or timed_run.
 # shellcheck shell=bash
+
+MACHINE_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # machine_facts DIR DISK_NOTE: the machine as KEY<TAB>VALUE lines (date, nproc, memory, cpu, disk,
 # kernel); the disk is the one holding DIR, DISK_NOTE what else shares it (inside its parentheses, its
@@ -47,4 +50,39 @@ wait_quiet() {
         sleep 10
         waited=$((waited + 13))
     done
+}
+
+# timed_run DIR DB_REGEX COMM_REGEX CLUSTER_REGEX FUNCTION ARGS...: one timed run of FUNCTION in a
+# subshell, after sync and wait_quiet, watched by procsample.py: DIR/sample.json holds every process
+# the run started and those the regexes name (see procsample.py), their peak RSS and CPU, and the
+# machine's foreign load. FUNCTION's stdout and stderr go to DIR/stdout and DIR/stderr, what it
+# prints on fd 3 (the output's size in bytes, or nothing) to DIR/out_bytes. Sets TIMED_WALL (seconds,
+# two decimals) and returns FUNCTION's exit code; the caller records the run and reports a failure.
+timed_run() {
+    local dir=$1 db_re=$2 comm_re=$3 cluster_re=$4
+    shift 4
+    local t0 t1 spid pid rc=0 i
+    mkdir -p "$dir"
+    sync
+    wait_quiet
+    # BASHPID read first: in the backgrounded command's own words it would be the sampler's pid.
+    local shell_pid=$BASHPID
+    python3 "$MACHINE_LIB/procsample.py" "$dir/sample.json" "$shell_pid" 0.25 "$db_re" "$dir/sampler.ready" "$comm_re" \
+        "$cluster_re" &
+    spid=$!
+    for ((i = 0; i < 200; i++)); do
+        [[ -e $dir/sampler.ready ]] && break
+        sleep 0.05
+    done
+    [[ -e $dir/sampler.ready ]] || die "procsample.py did not start"
+    t0=$(date +%s.%N)
+    ( "$@" 3>"$dir/out_bytes" ) >"$dir/stdout" 2>"$dir/stderr" &
+    pid=$!
+    wait "$pid" || rc=$?
+    t1=$(date +%s.%N)
+    kill -TERM "$spid" 2>/dev/null || true
+    wait "$spid" || true
+    # shellcheck disable=SC2034 # read by the caller
+    TIMED_WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+    return "$rc"
 }
