@@ -66,6 +66,8 @@ internal sealed class RdbInput : IDisposable
     /// <summary>Consumes <paramref name="count"/> bytes into a new array.</summary>
     public async ValueTask<byte[]> ReadBytesAsync(long count, CancellationToken cancellationToken)
     {
+        if (count < 0)
+            throw OutOfRange(count);
         if (count > Array.MaxLength)
             throw new RdbFormatException(Offset, $"a string of {count} bytes is longer than this reader holds");
         // A damaged length must not allocate gigabytes up front: the array grows with the bytes that actually come.
@@ -89,6 +91,8 @@ internal sealed class RdbInput : IDisposable
     /// <summary>Consumes <paramref name="count"/> bytes without looking at them (they are still hashed and captured).</summary>
     public ValueTask SkipAsync(long count, CancellationToken cancellationToken)
     {
+        if (count < 0)
+            throw OutOfRange(count);
         if (count <= _end - _position)
         {
             _position += (int)count;
@@ -152,6 +156,9 @@ internal sealed class RdbInput : IDisposable
             ArrayPool<byte>.Shared.Return(_capture);
         _capture = [];
     }
+
+    // A length read as 64 bits past 2^63 arrives here negative; no RDB holds one.
+    private RdbFormatException OutOfRange(long count) => new(Offset, $"a length of {(ulong)count} bytes is out of range");
 
     private ValueTask EnsureAsync(int count, CancellationToken cancellationToken) =>
         _end - _position >= count ? ValueTask.CompletedTask : FillAsync(count, cancellationToken);
