@@ -134,4 +134,10 @@ public enum RemedyAction
 
     /// <summary>Check a source bucket's configured name and endpoint.</summary>
     CheckSourceS3Bucket,
+
+    /// <summary>Leave out of a restore into a running Redis the databases the target cannot take.</summary>
+    LeaveOutDatabases,
+
+    /// <summary>Restore again into a Redis a failed restore left partly written, overwriting what it wrote.</summary>
+    RestoreAgainOverPartialRestore,
 }

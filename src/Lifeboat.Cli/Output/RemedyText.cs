@@ -61,6 +61,8 @@ internal static class RemedyText
         RemedyAction.CheckTargetCredentials => "check --to-user and the password in the variable --to-password-env names",
         RemedyAction.CheckTargetAddress => "check --to-server HOST:PORT",
         RemedyAction.CheckTargetTls => "check --to-tls and --to-ca-file",
+        RemedyAction.LeaveOutDatabases => "or restore only the databases it can take with --db",
+        RemedyAction.RestoreAgainOverPartialRestore => "or restore again over what it holds with --force --replace",
 
         // Reporting an error must not fail; a missing entry is caught by RemedyTextTests instead.
         _ => null,

@@ -165,16 +165,18 @@ public sealed class RdbReader : IDisposable
         if (RdbType.IntroducedIn(type) is null)
             throw new RdbFormatException(typeOffset, $"byte 0x{type:x2} is neither an opcode nor a value type this reader knows");
         _currentKey = await _input.ReadStringAsync(cancellationToken);
+        var valueStart = _input.Offset;
         if (!_keepValues)
         {
             await _walker.WalkAsync(type, typeOffset, cancellationToken);
-            return new RdbKeyValue(_db, _currentKey, expireAt, type, ReadOnlyMemory<byte>.Empty);
+            return new RdbKeyValue(_db, _currentKey, expireAt, type, ReadOnlyMemory<byte>.Empty) { SerializedLength = 1 + _input.Offset - valueStart };
         }
 
         // The type byte came before the key: the capture starts with it, then the value's encoding.
         _input.StartCapture(type);
         await _walker.WalkAsync(type, typeOffset, cancellationToken);
-        return new RdbKeyValue(_db, _currentKey, expireAt, type, _input.EndCapture());
+        var value = _input.EndCapture();
+        return new RdbKeyValue(_db, _currentKey, expireAt, type, value) { SerializedLength = value.Length };
     }
 
     private async ValueTask<RdbModuleAuxData> ReadModuleAuxAsync(long offset, CancellationToken cancellationToken)

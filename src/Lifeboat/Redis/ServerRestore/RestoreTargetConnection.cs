@@ -18,6 +18,9 @@ public static class RestoreTargetConnection
     private static readonly HashSet<string> CommandsNotSent =
         ["CLIENT", "CONFIG", "CLUSTER", "SENTINEL", "ECHO", "PING", "TIME", "GET", "SUBSCRIBE", "UNSUBSCRIBE", "PSUBSCRIBE", "PUNSUBSCRIBE", "SSUBSCRIBE", "SUNSUBSCRIBE"];
 
+    // The probe's connection asks CONFIG GET for limits (databases, proto-max-bulk-len); a user who may not gets Redis's defaults.
+    private static readonly HashSet<string> CommandsNotSentByProbe = [.. CommandsNotSent.Where(c => c != "CONFIG")];
+
     private const int ConnectTimeoutMs = 10_000;
 
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
@@ -32,7 +35,7 @@ public static class RestoreTargetConnection
         try
         {
             var connection = await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(cancellationToken);
-            return new RestoreTarget(connection, address.Name);
+            return new RestoreTarget(connection, address.Name, ConnectAgain(address));
         }
         catch (RedisConnectionException e) when (e.FailureType is ConnectionFailureType.UnableToConnect or ConnectionFailureType.SocketFailure)
         {
@@ -43,6 +46,14 @@ public static class RestoreTargetConnection
             throw Failure(address, e);
         }
     }
+
+    private static Func<CancellationToken, Task<IConnectionMultiplexer>> ConnectAgain(RestoreTargetAddress address) => async cancellationToken =>
+    {
+        var options = Options(address);
+        options.CommandMap = CommandMap.Create(CommandsNotSentByProbe, available: false);
+        options.ClientName = "lifeboat-restore-probe";
+        return await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(cancellationToken);
+    };
 
     private static ConfigurationOptions Options(RestoreTargetAddress address)
     {
