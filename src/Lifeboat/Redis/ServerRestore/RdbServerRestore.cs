@@ -50,7 +50,7 @@ public static class RdbServerRestore
             await CheckLargestValueAsync(server, probe, survey, rdbName, cancellationToken);
         }
 
-        var libraries = options.FiltersKeys ? [] : survey.Libraries;
+        var libraries = options.SkipFunctionLibraries ? [] : survey.Libraries;
         reporter.Event($"{rdbName} verified: RDB {N(survey.Version)}, {N(survey.Databases.Values.Sum(d => d.Keys))} keys in {N(survey.Databases.Count)} databases, "
             + (survey.Checksum is { } crc ? $"checksum {crc:x16}" : "written without a checksum")
             + (survey.Largest is { } largest ? $", largest value {N(largest.SerializedLength)} bytes" : ""));
@@ -66,7 +66,8 @@ public static class RdbServerRestore
         return new ServerRestoreResult(
             [.. restored.Values.Select(t => t.ToCount())],
             [.. libraries.Select(l => l.Name ?? "")],
-            Math.Min(survey.Version, server.RdbVersion));
+            Math.Min(survey.Version, server.RdbVersion),
+            survey.Libraries.Count - libraries.Count);
     }
 
     private static async Task<RdbSurvey> VerifyAsync(
