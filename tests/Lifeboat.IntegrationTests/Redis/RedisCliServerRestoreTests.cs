@@ -178,7 +178,7 @@ public sealed class RedisCliServerRestoreTests
     }
 
     [Fact]
-    public async Task A_wrong_target_password_fails_in_one_line_that_never_shows_it()
+    public async Task A_wrong_target_password_fails_in_one_line_that_never_shows_it_with_exit_2_as_a_backup_s_does()
     {
         var (repo, config, _) = await BackedUpAsync();
         await using var _repo = repo;
@@ -190,12 +190,12 @@ public sealed class RedisCliServerRestoreTests
             "--config", config, "restore", "redis", "--to-server", Endpoint(target), "--to-password-env", TargetPasswordVariable);
         var none = await Infrastructure.Cli.RunAsync("--config", config, "restore", "redis", "--to-server", Endpoint(target));
 
-        Assert.Equal(1, restore.ExitCode);
+        Assert.Equal(2, restore.ExitCode);
         Assert.Equal(
             $"lifeboat: error: cannot log in to the Redis at {Endpoint(target)}: it refused the password for the default user. hint: nothing was written; check --to-user and the password in the variable --to-password-env names\n",
             restore.Stderr);
         Assert.DoesNotContain(Wrong, restore.Stdout + restore.Stderr, StringComparison.Ordinal);
-        Assert.Equal(1, none.ExitCode);
+        Assert.Equal(2, none.ExitCode);
         Assert.Contains("it asks for a password and none was given", none.Stderr, StringComparison.Ordinal);
     }
 
