@@ -68,7 +68,7 @@ public sealed class RedisReplicationStreamTests
         {
             await connection.AnswerHandshakeAsync(ct);
             // The length line, the RDB and the first command of the replication stream in one write.
-            await connection.SendAsync([.. Encoding.ASCII.GetBytes($"${rdb.Length}\r\n"), .. rdb, .. "*1\r\n$4\r\nPING\r\n"u8], ct);
+            await connection.SendAsync([.. Encoding.ASCII.GetBytes($"${rdb.Length}\r\n"), .. rdb, .. Encoding.ASCII.GetBytes("*1\r\n$4\r\nPING\r\n")], ct);
             await connection.WaitForCloseAsync(ct);
         });
 

@@ -50,6 +50,8 @@ internal sealed class ScriptedConnection(NetworkStream stream) : IAsyncDisposabl
 
     public Task SendAsync(string text, CancellationToken cancellationToken) => SendAsync(Encoding.ASCII.GetBytes(text), cancellationToken);
 
+    public Task SendAsync(byte[] bytes, CancellationToken cancellationToken) => SendAsync(bytes.AsMemory(), cancellationToken);
+
     public async Task SendAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
         await stream.WriteAsync(bytes, cancellationToken);

@@ -166,7 +166,7 @@ internal sealed class RdbReplay
         var databases = string.Join(", ", _window.KeysWritten.Select(d => $"{N(d.Value)} in database {N(d.Key)}"));
         var libraries = _window.LibrariesWritten == 0 ? "" : $" and {N(_window.LibrariesWritten)} function {(_window.LibrariesWritten == 1 ? "library" : "libraries")}";
         return new LifeboatException(
-            $"{failure.Message}; the restore stopped there, after {Target.Name} had confirmed {N(keys)} keys written ({databases}){libraries}",
+            $"{failure.Message.TrimEnd('.')}; the restore stopped there, after {Target.Name} had confirmed {N(keys)} keys written ({databases}){libraries}",
             Join(failure.Hint, "the target holds part of the backup now: empty it (or the databases written) and restore again"),
             failure.Kind,
             failure)

@@ -44,7 +44,7 @@ internal sealed class TargetProbe : IAsyncDisposable
             return;
         try
         {
-            await _connection.GetDatabase().ExecuteAsync("SELECT", [db]).WaitAsync(cancellationToken);
+            await _connection.GetDatabase().ExecuteAsync("SELECT", db).WaitAsync(cancellationToken);
         }
         catch (RedisServerException e) when (e.Message.Contains("out of range", StringComparison.Ordinal))
         {
@@ -53,7 +53,7 @@ internal sealed class TargetProbe : IAsyncDisposable
         catch (RedisServerException e) when (e.Message.StartsWith("NOPERM", StringComparison.Ordinal))
         {
             throw new LifeboatException(
-                $"{_target.Name} refused SELECT {N(db)}: {e.Message}; the backup has keys in database {N(db)}",
+                $"{_target.Name} refused SELECT {N(db)}: {e.Message.TrimEnd('.')}; the backup has keys in database {N(db)}",
                 "nothing was written; give the restoring user +select",
                 FailureKind.Usage,
                 e)
@@ -94,7 +94,7 @@ internal sealed class TargetProbe : IAsyncDisposable
     {
         try
         {
-            var reply = (RedisResult[]?)await _connection.GetDatabase().ExecuteAsync("CONFIG", ["GET", name]).WaitAsync(cancellationToken);
+            var reply = (RedisResult[]?)await _connection.GetDatabase().ExecuteAsync("CONFIG", "GET", name).WaitAsync(cancellationToken);
             return reply is { Length: 2 } && long.TryParse((string?)reply[1], NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
         }
         catch (Exception e) when (Commands.IsRedisFailure(e))
