@@ -133,6 +133,7 @@ internal sealed class RdbInput : IDisposable
     /// <summary>Starts copying consumed bytes aside after <paramref name="first"/>, forgetting what an earlier capture kept.</summary>
     public void StartCapture(byte first)
     {
+        _captureLength = 0;
         if (_capture.Length > KeptCaptureLimit)
             ReleaseCapture();
         if (_capture.Length == 0)
