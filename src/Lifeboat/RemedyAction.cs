@@ -149,4 +149,10 @@ public enum RemedyAction
 
     /// <summary>List the versions of a source object (its key is named in the message), to choose one.</summary>
     ListKeyVersions,
+
+    /// <summary>Leave out of a restore into a running Redis the databases the target cannot take.</summary>
+    LeaveOutDatabases,
+
+    /// <summary>Restore again into a Redis a failed restore left partly written, overwriting what it wrote.</summary>
+    RestoreAgainOverPartialRestore,
 }

@@ -68,6 +68,8 @@ internal static class RemedyText
         RemedyAction.CheckTargetS3Credentials =>
             "check the keys named by --to-access-key-env and --to-secret-key-env (without them, buckets[].accessKeyEnv and secretKeyEnv); a restore needs write access",
         RemedyAction.CheckTargetS3Bucket => "check --to-bucket and --to-endpoint; a restore writes into a bucket that exists",
+        RemedyAction.LeaveOutDatabases => "or restore only the databases it can take with --db",
+        RemedyAction.RestoreAgainOverPartialRestore => "or restore again over what it holds with --force --replace",
 
         // Reporting an error must not fail; a missing entry is caught by RemedyTextTests instead.
         _ => null,

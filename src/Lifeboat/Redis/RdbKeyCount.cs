@@ -5,16 +5,20 @@ namespace Lifeboat.Redis;
 /// <summary>
 /// Counts an RDB's keys per database, exactly, by reading it entry by entry (values walked, not kept) as it streams
 /// through a <see cref="TeeReadStream"/> on its way to the repository. Counting is a fact recorded beside the RDB, not
-/// a condition of it: an RDB this reader cannot read (a module's type) is still stored, without counts.
+/// a condition of it: an RDB whose checksum vouches for its bytes but that holds what the reader cannot read (a
+/// module's type, a newer Redis's) is still stored, without counts. Without a checksum the reader's walk is the only
+/// check of its structure, so there an RDB it cannot walk fails, unless what stopped it was such a type.
 /// </summary>
 internal static class RdbKeyCount
 {
     /// <summary>
     /// Reads <paramref name="tee"/> to its end, every byte passing on to its copy, and returns each database's keys and
     /// keys with an expiry; null (with a warning) when the RDB holds what the reader cannot read, in which case the rest
-    /// still passes. A failure of the stream itself (or of its copy) is thrown.
+    /// still passes. <paramref name="check"/> is the checking stream beneath the tee, which says at the end whether the
+    /// RDB carried a checksum. A failure of the stream itself (or of its copy) is thrown.
     /// </summary>
-    public static async Task<IReadOnlyList<RedisKeyspace>?> CountAsync(TeeReadStream tee, string rdbName, IActivityReporter reporter, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<RedisKeyspace>?> CountAsync(
+        TeeReadStream tee, RdbCheckingStream check, string rdbName, IActivityReporter reporter, CancellationToken cancellationToken)
     {
         var counts = new SortedDictionary<int, (long Keys, long Expires)>();
         try
@@ -31,8 +35,17 @@ internal static class RdbKeyCount
         }
         catch (LifeboatException e) when (!tee.Broken)
         {
-            reporter.Warning($"the keys of {rdbName} were not counted, so a restore can check them against the RDB's own counts only: {e.Message}");
+            // The rest passes on through the check, which throws should the checksum fail.
             await tee.CopyToAsync(Stream.Null, cancellationToken);
+            if (check.Checksum is null && e.InnerException is not RdbFormatException { Unsupported: true })
+            {
+                throw new LifeboatException(
+                    $"{e.Message}; it was sent without a checksum, so nothing else vouches for its bytes",
+                    "take the backup again; if it recurs, look in the server's log, and set rdbchecksum yes on the server so damage in transit is caught",
+                    inner: e);
+            }
+
+            reporter.Warning($"the keys of {rdbName} were not counted, so a restore can check them against the RDB's own counts only: {e.Message}");
             return null;
         }
 

@@ -96,7 +96,7 @@ public sealed class RedisBackup(BackupRepository repository, IActivityReporter r
         await using var writer = await repository.CreateObjectAsync(key, RdbRole, SnapshotEnvelope(repository.Envelope), cancellationToken);
         var progress = reporter.StartTransfer($"rdb {source.Name}", replication.AnnouncedLength);
         var tee = new TeeReadStream(check, writer.Stream, () => progress.Report(check.BytesRead));
-        var counted = await RdbKeyCount.CountAsync(tee, what, reporter, cancellationToken);
+        var counted = await RdbKeyCount.CountAsync(tee, check, what, reporter, cancellationToken);
         return (await writer.CompleteAsync(cancellationToken), check, counted);
     }
 }

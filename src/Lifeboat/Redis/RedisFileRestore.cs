@@ -25,7 +25,7 @@ public sealed class RedisFileRestore(BackupRepository repository, IActivityRepor
         try
         {
             await WriteVerifiedAsync(manifest, temporary, cancellationToken);
-            File.Move(temporary, target, overwrite: force);
+            MoveFile(temporary, target, force);
             DirectorySync.Flush(Path.GetDirectoryName(target)!);
         }
         catch
@@ -57,7 +57,7 @@ public sealed class RedisFileRestore(BackupRepository repository, IActivityRepor
             await WriteVerifiedAsync(manifest, Path.Combine(temporary, AofLayout.BaseFileName()), cancellationToken);
             await WriteSyncedAsync(Path.Combine(temporary, AofLayout.ManifestFileName()), AofLayout.ManifestText(), cancellationToken);
             DirectorySync.Flush(temporary);
-            ReplaceDirectory(temporary, target);
+            ReplaceDirectory(temporary, target, force);
             DirectorySync.Flush(parent);
         }
         catch
@@ -100,14 +100,39 @@ public sealed class RedisFileRestore(BackupRepository repository, IActivityRepor
         output.Flush(flushToDisk: true);
     }
 
+    // The target was refused when it existed; one made since, while the RDB was written, is refused the same way.
+    private static void MoveFile(string temporary, string target, bool force)
+    {
+        try
+        {
+            File.Move(temporary, target, overwrite: force);
+        }
+        catch (IOException e) when (!force && (File.Exists(target) || Directory.Exists(target)))
+        {
+            throw Existing(target, "file", e);
+        }
+    }
+
     // The old directory is moved aside before the new one takes its name, and removed only after: a crash leaves one of them whole.
-    private static void ReplaceDirectory(string temporary, string target)
+    private static void ReplaceDirectory(string temporary, string target, bool force)
     {
         if (!Directory.Exists(target))
         {
-            Directory.Move(temporary, target);
+            try
+            {
+                Directory.Move(temporary, target);
+            }
+            catch (IOException e) when (File.Exists(target) || Directory.Exists(target))
+            {
+                // Made since it was looked at: without leave it is refused; with it, the restore is to be run again.
+                throw force ? new LifeboatException($"{target} appeared while the restore wrote beside it; nothing was replaced", "run the restore again", inner: e) : Existing(target, "directory", e);
+            }
+
             return;
         }
+
+        if (!force)
+            throw Existing(target, "directory");
 
         var aside = TemporaryBeside(target) + ".old";
         Directory.Move(target, aside);
@@ -117,16 +142,18 @@ public sealed class RedisFileRestore(BackupRepository repository, IActivityRepor
 
     private static void RefuseExisting(string target, bool exists, bool force, string what)
     {
-        if (!exists || force)
-            return;
-        throw new LifeboatException(
-            $"{target} exists; the restore would replace that {what}",
-            "nothing was written; a server must not be running on it when it is replaced",
-            FailureKind.Usage)
-        {
-            Remedy = new(RemedyAction.RestoreToAnotherPathOrReplace),
-        };
+        if (exists && !force)
+            throw Existing(target, what);
     }
+
+    private static LifeboatException Existing(string target, string what, Exception? inner = null) => new(
+        $"{target} exists; the restore would replace that {what}",
+        "nothing was written; a server must not be running on it when it is replaced",
+        FailureKind.Usage,
+        inner)
+    {
+        Remedy = new(RemedyAction.RestoreToAnotherPathOrReplace),
+    };
 
     private static string TemporaryBeside(string target) =>
         Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.lifeboat-{Guid.NewGuid():N}");

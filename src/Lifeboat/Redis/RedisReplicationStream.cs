@@ -21,7 +21,6 @@ public sealed class RedisReplicationStream : ReadOnlyStream
     private readonly TcpClient _client;
     private readonly Stream _connection;
     private readonly TimeSpan _idleTimeout;
-    private readonly CancellationTokenSource _idle = new();
     private readonly byte[] _buffer = new byte[BufferSize + MarkLength];
     private byte[]? _mark;
     private int _offset;
@@ -122,7 +121,6 @@ public sealed class RedisReplicationStream : ReadOnlyStream
         {
             _connection.Dispose();
             _client.Dispose();
-            _idle.Dispose();
         }
 
         base.Dispose(disposing);
@@ -299,13 +297,15 @@ public sealed class RedisReplicationStream : ReadOnlyStream
         }
     }
 
+    // The time limit covers one receive only: a consumer that pauses between reads (the repository stalled, the
+    // read-ahead full) leaves the server waiting on a full socket, which is not the server being silent.
     private async Task<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _idle.Token);
-        _idle.CancelAfter(_idleTimeout);
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        idle.CancelAfter(_idleTimeout);
         try
         {
-            return await _connection.ReadAsync(buffer, linked.Token);
+            return await _connection.ReadAsync(buffer, idle.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -358,6 +358,8 @@ public sealed class RedisReplicationStream : ReadOnlyStream
 
         if (words.StartsWith("WRONGPASS", StringComparison.Ordinal) || words.StartsWith("NOAUTH", StringComparison.Ordinal) || what == "AUTH")
             return new LifeboatException($"{_source.Describe()} refused {what}: {words}", "check the user and password", FailureKind.Usage);
+        if (RedisReplies.IsLoading(words))
+            return new LifeboatException($"{_source.Describe()} refused {what}: {Shorten(words)}", RedisReplies.LoadingHint);
         return new LifeboatException($"{_source.Describe()} refused {what}: {Shorten(words)}", "look in the server's log for why");
     }
 

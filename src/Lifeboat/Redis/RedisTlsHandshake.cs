@@ -18,12 +18,13 @@ internal sealed class RedisTlsHandshake
 
     private readonly RedisSource _source;
     private readonly X509Certificate2Collection? _roots;
-    private string? _refusal;
+    private readonly RedisCertificateCheck _check;
 
     private RedisTlsHandshake(RedisSource source, X509Certificate2Collection? roots)
     {
         _source = source;
         _roots = roots;
+        _check = new RedisCertificateCheck(source.Host, source.CaFile);
     }
 
     /// <summary>Runs the handshake over <paramref name="network"/> and returns the encrypted stream, which owns it.</summary>
@@ -56,24 +57,21 @@ internal sealed class RedisTlsHandshake
         var options = new SslClientAuthenticationOptions
         {
             TargetHost = _source.Host,
-            RemoteCertificateValidationCallback = Validate,
+            RemoteCertificateValidationCallback = _check.Validate,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
         };
-        if (_roots is null)
-            return options;
-        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
-        policy.CustomTrustStore.AddRange(_roots);
-        options.CertificateChainPolicy = policy;
+        if (_roots is not null)
+            options.CertificateChainPolicy = RedisCertificateCheck.CustomRootPolicy(_roots);
         return options;
     }
 
     // The messages the runtime gives are resource keys in the published (AOT) executable: the reason is worded here.
     private LifeboatException Failed(Exception inner)
     {
-        if (_refusal is not null)
+        if (_check.Refusal is { } refusal)
         {
             return new LifeboatException(
-                $"{_source.Describe()} presented a TLS certificate Lifeboat does not trust: {_refusal}",
+                $"{_source.Describe()} presented a TLS certificate Lifeboat does not trust: {refusal}",
                 "give the CA file of the authority that signed the server's certificate, and connect by a name the certificate carries",
                 inner: inner);
         }
@@ -85,42 +83,6 @@ internal sealed class RedisTlsHandshake
             $"the TLS handshake with {_source.Describe()} failed: the server does not speak TLS on this port{why}",
             "connect to the server's TLS port (tls-port in redis.conf), or turn TLS off for a plain port",
             inner: inner);
-    }
-
-    private bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
-    {
-        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
-            return Refuse("the server sent no certificate");
-        if (errors.HasFlag(SslPolicyErrors.RemoteCertificateChainErrors))
-            return Refuse($"its certificate ({certificate.Subject}) does not chain to {TrustedRoots()} ({ChainProblems(chain)})");
-        if (errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
-            return Refuse($"its certificate ({certificate.Subject}) is not for host '{_source.Host}' (it names {NamesIn(certificate)})");
-        return true;
-    }
-
-    private bool Refuse(string why)
-    {
-        _refusal = why;
-        return false;
-    }
-
-    private string TrustedRoots() =>
-        _source.CaFile is { } caFile ? $"a certificate authority in {caFile}" : "a certificate authority this system trusts";
-
-    private static string ChainProblems(X509Chain? chain)
-    {
-        var problems = chain?.ChainStatus.Select(s => s.StatusInformation.Trim().TrimEnd('.')).Where(s => s.Length > 0).Distinct().ToList();
-        return problems is { Count: > 0 } ? string.Join("; ", problems) : "untrusted";
-    }
-
-    private static string NamesIn(X509Certificate certificate)
-    {
-        using var full = new X509Certificate2(certificate);
-        var alternative = full.Extensions.OfType<X509SubjectAlternativeNameExtension>().FirstOrDefault();
-        var names = alternative is null
-            ? []
-            : alternative.EnumerateDnsNames().Concat(alternative.EnumerateIPAddresses().Select(a => a.ToString())).ToList();
-        return names.Count > 0 ? string.Join(", ", names) : $"only the subject {full.Subject}";
     }
 
     private static X509Certificate2Collection ReadCaFile(string caFile, RedisSource source)

@@ -64,7 +64,7 @@ public sealed class Redis72FileRestoreTests
         await using var target = await RedisTestServer.StartAsync();
         await using var admin = await RedisTestServer.AdminAsync(target);
         var restoreTarget = await RedisTestServer.TargetAsync(target);
-        var options = new ServerRestoreOptions { Databases = new HashSet<int> { 0, 5 }, KeyPattern = "[sd]*:[^b]*" };
+        var options = new ServerRestoreOptions { Databases = new HashSet<int> { 0, 5 }, KeyPattern = "[sd]*:[^b]*", SkipFunctionLibraries = true };
 
         var result = await RdbServerRestore.RunAsync(RedisTestServer.Opener(TestFiles.AllTypes72), "the 7.2 file", restoreTarget, options, SilentReporter.Instance, Ct);
 
@@ -77,6 +77,7 @@ public sealed class Redis72FileRestoreTests
         Assert.Equal(chosen, (await AllTypesDataset.KeysAsync(admin, 0, 1, 5)).Select(k => (k.Db, k.Key)));
         Assert.Empty(await RedisTestServer.LibrariesAsync(admin));
         Assert.Empty(result.FunctionLibraries);
+        Assert.Equal(1, result.FunctionLibrariesSkipped);
         Assert.Equal(2, result.Databases.Single(d => d.Db == 1).FilteredOut);
         await restoreTarget.Connection.DisposeAsync();
     }

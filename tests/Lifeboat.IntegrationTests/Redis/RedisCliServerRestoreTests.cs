@@ -119,13 +119,14 @@ public sealed class RedisCliServerRestoreTests
         Assert.Equal(3, json.RootElement.GetProperty("keysRestored").GetInt64());
         Assert.Empty(json.RootElement.GetProperty("functionLibraries").EnumerateArray());
         Assert.True(json.RootElement.GetProperty("countsCheckedAgainstBackup").GetBoolean());
+        Assert.Equal(1, json.RootElement.GetProperty("functionLibrariesNotRestored").GetInt32());
         var databases = json.RootElement.GetProperty("databases").EnumerateArray()
             .Select(d => (d.GetProperty("db").GetInt32(), d.GetProperty("keys").GetInt64(), d.GetProperty("restored").GetInt64(), d.GetProperty("filteredOut").GetInt64())).ToList();
         Assert.Equal([(0, 20L, 2L, 18L), (1, 3L, 1L, 2L), (5, 1L, 0L, 1L)], databases);
     }
 
     [Fact]
-    public async Task The_configured_databases_choose_what_a_restore_takes_when_db_is_not_given()
+    public async Task The_configured_databases_choose_what_a_restore_takes_when_db_is_not_given_and_leave_the_function_libraries_in()
     {
         await using var source = await StartAsync(Ct);
         await using var sourceAdmin = await ConnectAsync(source);
@@ -145,9 +146,12 @@ public sealed class RedisCliServerRestoreTests
         var overridden = await Infrastructure.Cli.RunAsync("--config", config, "restore", "redis", "--to-server", Endpoint(target), "--db", "0", "--force");
 
         Assert.True(restore.ExitCode == 0, restore.Stderr);
-        Assert.Contains(": 4 keys in 2 databases, no function libraries", restore.Stdout, StringComparison.Ordinal);
+        Assert.Contains($": 4 keys in 2 databases, function library {AllTypesDataset.Library}", restore.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("not restored", restore.Stdout, StringComparison.Ordinal);
         Assert.True(overridden.ExitCode == 0, overridden.Stderr);
+        Assert.Contains("\n1 function library in the backup was not restored (filtered by --db or --match)\n", overridden.Stdout, StringComparison.Ordinal);
         Assert.Equal(new Dictionary<int, long> { [0] = 20, [1] = 3, [5] = 1 }, await RedisTestServer.KeyCountsAsync(targetAdmin));
+        Assert.Equal([AllTypesDataset.Library], await RedisTestServer.LibrariesAsync(targetAdmin));
     }
 
     [Fact]
@@ -174,7 +178,7 @@ public sealed class RedisCliServerRestoreTests
     }
 
     [Fact]
-    public async Task A_wrong_target_password_fails_in_one_line_that_never_shows_it()
+    public async Task A_wrong_target_password_fails_in_one_line_that_never_shows_it_with_exit_2_as_a_backup_s_does()
     {
         var (repo, config, _) = await BackedUpAsync();
         await using var _repo = repo;
@@ -186,12 +190,12 @@ public sealed class RedisCliServerRestoreTests
             "--config", config, "restore", "redis", "--to-server", Endpoint(target), "--to-password-env", TargetPasswordVariable);
         var none = await Infrastructure.Cli.RunAsync("--config", config, "restore", "redis", "--to-server", Endpoint(target));
 
-        Assert.Equal(1, restore.ExitCode);
+        Assert.Equal(2, restore.ExitCode);
         Assert.Equal(
             $"lifeboat: error: cannot log in to the Redis at {Endpoint(target)}: it refused the password for the default user. hint: nothing was written; check --to-user and the password in the variable --to-password-env names\n",
             restore.Stderr);
         Assert.DoesNotContain(Wrong, restore.Stdout + restore.Stderr, StringComparison.Ordinal);
-        Assert.Equal(1, none.ExitCode);
+        Assert.Equal(2, none.ExitCode);
         Assert.Contains("it asks for a password and none was given", none.Stderr, StringComparison.Ordinal);
     }
 

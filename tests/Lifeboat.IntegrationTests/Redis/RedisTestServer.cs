@@ -17,8 +17,14 @@ internal static class RedisTestServer
         ConnectionMultiplexer.ConnectAsync(redis.ConfigurationString + ",allowAdmin=true,syncTimeout=60000,asyncTimeout=60000");
 
     /// <summary>The restore's target, through a connection that allows admin commands (INFO is one to StackExchange.Redis).</summary>
-    public static async Task<RestoreTarget> TargetAsync(PrivateRedis redis) =>
-        new(await ConnectionMultiplexer.ConnectAsync(redis.ConfigurationString + ",allowAdmin=true"), $"the Redis at {redis.Host}:{redis.Port}");
+    public static async Task<RestoreTarget> TargetAsync(PrivateRedis redis)
+    {
+        var configuration = redis.ConfigurationString + ",allowAdmin=true";
+        return new(
+            await ConnectionMultiplexer.ConnectAsync(configuration),
+            $"the Redis at {redis.Host}:{redis.Port}",
+            async _ => await ConnectionMultiplexer.ConnectAsync(configuration));
+    }
 
     /// <summary>Saves the server's data and returns its dump.rdb's path.</summary>
     public static async Task<string> SaveAsync(PrivateRedis redis, IConnectionMultiplexer admin)

@@ -16,7 +16,7 @@ public sealed class RdbKeyCountTests
         var rdb = RdbTestFiles.Bytes(RdbTestFiles.AllTypes);
         var copy = new MemoryStream();
 
-        var counts = await RdbKeyCount.CountAsync(new TeeReadStream(new MemoryStream(rdb), copy), "the test RDB", new RecordingReporter(), Ct);
+        var counts = await CountAsync(rdb, copy, new RecordingReporter());
 
         var expected = RdbTestFiles.ExpectedKeys().GroupBy(k => k.Db).OrderBy(g => g.Key)
             .Select(g => new RedisKeyspace(g.Key, g.Count(), g.Count(k => k.ExpireAtMs >= 0)));
@@ -31,7 +31,7 @@ public sealed class RdbKeyCountTests
         var copy = new MemoryStream();
         var reporter = new RecordingReporter();
 
-        var counts = await RdbKeyCount.CountAsync(new TeeReadStream(new MemoryStream(rdb), copy), "the test RDB", reporter, Ct);
+        var counts = await CountAsync(rdb, copy, reporter);
 
         Assert.Null(counts);
         Assert.Equal(rdb, copy.ToArray());
@@ -46,13 +46,20 @@ public sealed class RdbKeyCountTests
         var cut = new RdbCheckingStream(new MemoryStream(rdb[..(rdb.Length / 2)]), "the cut RDB", "take another");
         var reporter = new RecordingReporter();
 
-        var e = await Assert.ThrowsAsync<LifeboatException>(() => RdbKeyCount.CountAsync(new TeeReadStream(cut, Stream.Null), "the cut RDB", reporter, Ct));
+        var e = await Assert.ThrowsAsync<LifeboatException>(() => RdbKeyCount.CountAsync(new TeeReadStream(cut, Stream.Null), cut, "the cut RDB", reporter, Ct));
 
         Assert.StartsWith("the cut RDB is truncated or damaged", e.Message, StringComparison.Ordinal);
         Assert.Empty(reporter.Warnings);
     }
 
-    private sealed class RecordingReporter : IActivityReporter
+    /// <summary>Counts <paramref name="rdb"/> as a backup does: through the check, then the tee to <paramref name="copy"/>.</summary>
+    internal static Task<IReadOnlyList<RedisKeyspace>?> CountAsync(byte[] rdb, Stream copy, IActivityReporter reporter)
+    {
+        var check = new RdbCheckingStream(new MemoryStream(rdb), "the test RDB", "take another");
+        return RdbKeyCount.CountAsync(new TeeReadStream(check, copy), check, "the test RDB", reporter, Ct);
+    }
+
+    internal sealed class RecordingReporter : IActivityReporter
     {
         public List<string> Warnings { get; } = [];
 

@@ -17,8 +17,16 @@ internal sealed record RedisRestoreSummary(string Id, string RdbFile, long Bytes
 /// <param name="FunctionLibraries">The function libraries restored.</param>
 /// <param name="PayloadRdbVersion">The RDB version the RESTORE payloads were written as.</param>
 /// <param name="CountsCheckedAgainstBackup">True when the RDB's keys per database were checked against the counts the backup recorded.</param>
+/// <param name="FunctionLibrariesNotRestored">Function libraries in the backup left out because --db or --match was given.</param>
 internal sealed record RedisServerRestoreSummary(
-    string Id, string Target, long KeysRestored, IReadOnlyList<RedisDatabaseRestoreSummary> Databases, IReadOnlyList<string> FunctionLibraries, int PayloadRdbVersion, bool CountsCheckedAgainstBackup);
+    string Id,
+    string Target,
+    long KeysRestored,
+    IReadOnlyList<RedisDatabaseRestoreSummary> Databases,
+    IReadOnlyList<string> FunctionLibraries,
+    int PayloadRdbVersion,
+    bool CountsCheckedAgainstBackup,
+    int FunctionLibrariesNotRestored);
 
 /// <summary>One database of a restore into a server.</summary>
 /// <param name="Db">Its number.</param>

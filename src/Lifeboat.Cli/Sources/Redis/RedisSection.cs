@@ -16,7 +16,7 @@ internal static class RedisSection
     private static readonly ConfigKey Port = new("port", ConfigValueType.Int, "server port") { Default = "6379", Min = 1, Max = 65535 };
 
     private static readonly ConfigKey User = new(
-        "user", ConfigValueType.Text, "ACL user to `AUTH` as; it needs `+replconf +sync +info` (docs/RUNBOOK.md)")
+        "user", ConfigValueType.Text, "ACL user to `AUTH` as (with `passwordEnv`, which it requires); it needs `+replconf +sync +info` (docs/RUNBOOK.md)")
     {
         DefaultNote = "the default user",
     };
@@ -34,7 +34,7 @@ internal static class RedisSection
         "caFile", ConfigValueType.Path, "PEM file of the CA that signed the server's certificate, trusted instead of the system's roots (with `tls`)");
 
     private static readonly ConfigKey Databases = new(
-        "databases", ConfigValueType.Text, "comma-separated database numbers `restore redis --to-server` takes when `--db` is not given, e.g. `0,2` (a snapshot always holds them all)")
+        "databases", ConfigValueType.Text, "comma-separated database numbers `restore redis --to-server` takes when `--db` is not given, e.g. `0,2` (a snapshot always holds them all; function libraries are restored all the same)")
     {
         DefaultNote = "all",
     };
@@ -47,12 +47,23 @@ internal static class RedisSection
 
     private static RedisSettings Bind(SectionValues entry)
     {
+        var user = entry.OptionalText(User);
+        var password = entry.OptionalSecret(PasswordEnv);
+        if (user is not null && password is null)
+        {
+            // AUTH with a user takes its password; without one the backup would log in as the default user instead.
+            throw new LifeboatException(
+                $"{entry.DisplayName}.user in {entry.Origin(User)} needs {entry.DisplayName}.passwordEnv: an ACL user logs in with a password",
+                null,
+                FailureKind.Usage);
+        }
+
         return new RedisSettings(
             entry.Text(Name),
             entry.Text(Host),
             entry.Int(Port),
-            entry.OptionalText(User),
-            entry.OptionalSecret(PasswordEnv),
+            user,
+            password,
             entry.Bool(Tls),
             entry.OptionalPath(CaFile),
             DatabaseList(entry));

@@ -20,7 +20,8 @@ internal static class RedisServerRestoreOutput
                     [.. result.Databases.Select(d => new RedisDatabaseRestoreSummary(d.Db, d.Keys, d.Restored, d.Expired, d.FilteredOut))],
                     result.FunctionLibraries,
                     result.PayloadRdbVersion,
-                    countsChecked),
+                    countsChecked,
+                    result.FunctionLibrariesSkipped),
                 RedisCliJson.Default.RedisServerRestoreSummary);
             return;
         }
@@ -39,6 +40,8 @@ internal static class RedisServerRestoreOutput
         var counts = countsChecked ? "; each database's keys match the counts the backup recorded" : "";
         var databases = result.Databases.Count(d => d.Restored > 0);
         Console.WriteLine($"restored backup {backupId} into {address.Name}: {N(result.KeysRestored)} keys in {N(databases)} {(databases == 1 ? "database" : "databases")}, {libraries}{counts}");
+        if (result.FunctionLibrariesSkipped > 0)
+            Console.WriteLine($"{N(result.FunctionLibrariesSkipped)} function {(result.FunctionLibrariesSkipped == 1 ? "library" : "libraries")} in the backup {(result.FunctionLibrariesSkipped == 1 ? "was" : "were")} not restored (filtered by --db or --match)");
     }
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);

@@ -9,7 +9,11 @@ namespace Lifeboat.Cli.Sources.Redis;
 /// <param name="Replace">--replace.</param>
 internal sealed record RedisServerTarget(RestoreTargetAddress Address, IReadOnlyList<int> Databases, string? Match, bool Replace)
 {
-    /// <summary>The restore's options; <paramref name="configured"/> (redis[].databases) stands in for --db when it was not given.</summary>
+    /// <summary>
+    /// The restore's options; <paramref name="configured"/> (redis[].databases) stands in for --db when it was not given.
+    /// Only a filter given on the command line leaves the function libraries out: the configured databases are a standing
+    /// choice of keys, not a partial restore asked for now.
+    /// </summary>
     public ServerRestoreOptions Options(IReadOnlyList<int> configured, bool force)
     {
         var databases = Databases.Count > 0 ? Databases : configured;
@@ -17,6 +21,7 @@ internal sealed record RedisServerTarget(RestoreTargetAddress Address, IReadOnly
         {
             Databases = databases.Count > 0 ? databases.ToHashSet() : null,
             KeyPattern = Match,
+            SkipFunctionLibraries = Databases.Count > 0 || Match is not null,
             Replace = Replace,
             AllowNonEmptyTarget = force,
         };

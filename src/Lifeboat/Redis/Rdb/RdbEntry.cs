@@ -39,4 +39,8 @@ public sealed record RdbModuleAuxData(string Module) : RdbEntry;
 /// <param name="ExpireAtMs">When it expires, in Unix milliseconds; null when it does not.</param>
 /// <param name="Type">Its <see cref="RdbType"/>.</param>
 /// <param name="Value">Its serialized value (type byte first).</param>
-public sealed record RdbKeyValue(int Db, byte[] Key, long? ExpireAtMs, byte Type, ReadOnlyMemory<byte> Value) : RdbEntry;
+public sealed record RdbKeyValue(int Db, byte[] Key, long? ExpireAtMs, byte Type, ReadOnlyMemory<byte> Value) : RdbEntry
+{
+    /// <summary>The serialized value's length (type byte first), whether or not the reader kept it: what a DUMP payload of it holds before its footer.</summary>
+    public long SerializedLength { get; init; }
+}

@@ -8,4 +8,10 @@ internal sealed class RdbFormatException(long offset, string problem) : Exceptio
 
     /// <summary>True when the RDB ended before the format said it would.</summary>
     public bool Truncated { get; init; }
+
+    /// <summary>
+    /// True when the bytes may well be a sound RDB that holds what this reader cannot walk (a module's value, a type of
+    /// a newer Redis), rather than damage.
+    /// </summary>
+    public bool Unsupported { get; init; }
 }

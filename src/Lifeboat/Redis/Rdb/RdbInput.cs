@@ -12,6 +12,15 @@ internal sealed class RdbInput : IDisposable
 {
     private const int BufferSize = 1 << 20;
 
+    // Capture buffers up to this size come from the pool. A larger one is allocated to the size the value needs (exactly,
+    // when one string makes most of it) and let go when the next capture starts: one huge value then neither holds a
+    // pooled power of two up to twice its size nor stays in the pool for the rest of the process.
+    private const int PooledCaptureLimit = 16 << 20;
+
+    // A capture left larger than this by the last value is given back when the next starts, so the next large value
+    // grows from small and gets its exact size.
+    private const int KeptCaptureLimit = 1 << 20;
+
     private readonly Stream _stream;
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
     private int _position;
@@ -66,6 +75,8 @@ internal sealed class RdbInput : IDisposable
     /// <summary>Consumes <paramref name="count"/> bytes into a new array.</summary>
     public async ValueTask<byte[]> ReadBytesAsync(long count, CancellationToken cancellationToken)
     {
+        if (count < 0)
+            throw OutOfRange(count);
         if (count > Array.MaxLength)
             throw new RdbFormatException(Offset, $"a string of {count} bytes is longer than this reader holds");
         // A damaged length must not allocate gigabytes up front: the array grows with the bytes that actually come.
@@ -89,6 +100,8 @@ internal sealed class RdbInput : IDisposable
     /// <summary>Consumes <paramref name="count"/> bytes without looking at them (they are still hashed and captured).</summary>
     public ValueTask SkipAsync(long count, CancellationToken cancellationToken)
     {
+        if (count < 0)
+            throw OutOfRange(count);
         if (count <= _end - _position)
         {
             _position += (int)count;
@@ -120,6 +133,9 @@ internal sealed class RdbInput : IDisposable
     /// <summary>Starts copying consumed bytes aside after <paramref name="first"/>, forgetting what an earlier capture kept.</summary>
     public void StartCapture(byte first)
     {
+        _captureLength = 0;
+        if (_capture.Length > KeptCaptureLimit)
+            ReleaseCapture();
         if (_capture.Length == 0)
             GrowCapture(1);
         _capture[0] = first;
@@ -148,10 +164,11 @@ internal sealed class RdbInput : IDisposable
     {
         ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = [];
-        if (_capture.Length > 0)
-            ArrayPool<byte>.Shared.Return(_capture);
-        _capture = [];
+        ReleaseCapture();
     }
+
+    // A length read as 64 bits past 2^63 arrives here negative; no RDB holds one.
+    private RdbFormatException OutOfRange(long count) => new(Offset, $"a length of {(ulong)count} bytes is out of range");
 
     private ValueTask EnsureAsync(int count, CancellationToken cancellationToken) =>
         _end - _position >= count ? ValueTask.CompletedTask : FillAsync(count, cancellationToken);
@@ -164,6 +181,9 @@ internal sealed class RdbInput : IDisposable
 
     private async ValueTask SkipSlowAsync(long count, CancellationToken cancellationToken)
     {
+        // The skip's length is known: room for it is made at once rather than grown as the buffer turns over.
+        if (_captureFrom >= 0)
+            EnsureCaptureRoom(_captureLength + (_position - _captureFrom) + count);
         while (count > 0)
         {
             if (_position == _end)
@@ -221,20 +241,36 @@ internal sealed class RdbInput : IDisposable
         if (_captureFrom < 0)
             return;
         var bytes = _buffer.AsSpan(_captureFrom, _position - _captureFrom);
-        if (_captureLength + bytes.Length > _capture.Length)
-            GrowCapture(_captureLength + bytes.Length);
+        EnsureCaptureRoom(_captureLength + (long)bytes.Length);
         bytes.CopyTo(_capture.AsSpan(_captureLength));
         _captureLength += bytes.Length;
         _captureFrom = _position;
     }
 
-    private void GrowCapture(int needed)
+    private void EnsureCaptureRoom(long needed)
     {
-        var doubled = (int)Math.Min(Array.MaxLength, Math.Max(4096, _capture.Length * 2L));
-        var grown = ArrayPool<byte>.Shared.Rent(Math.Max(needed, doubled));
+        if (needed > _capture.Length)
+            GrowCapture(needed);
+    }
+
+    // Growing by half at least keeps many small steps (a list of large elements) linear; a step larger than that takes
+    // exactly what it needs.
+    private void GrowCapture(long needed)
+    {
+        if (needed > Array.MaxLength)
+            throw new RdbFormatException(Offset, $"a value of {needed} bytes is longer than this reader holds");
+        var size = (int)Math.Max(needed, Math.Min(Array.MaxLength, Math.Max(4096, _capture.Length * 3L / 2)));
+        var grown = size <= PooledCaptureLimit ? ArrayPool<byte>.Shared.Rent(size) : GC.AllocateUninitializedArray<byte>(size);
         _capture.AsSpan(0, _captureLength).CopyTo(grown);
-        if (_capture.Length > 0)
-            ArrayPool<byte>.Shared.Return(_capture);
+        ReleaseCapture();
         _capture = grown;
+    }
+
+    // A pooled capture goes back to the pool; a larger one is only let go (whoever holds the last value keeps it alive).
+    private void ReleaseCapture()
+    {
+        if (_capture.Length is > 0 and <= PooledCaptureLimit)
+            ArrayPool<byte>.Shared.Return(_capture);
+        _capture = [];
     }
 }

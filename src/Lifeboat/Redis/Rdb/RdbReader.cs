@@ -156,19 +156,27 @@ public sealed class RdbReader : IDisposable
 
     private async ValueTask<RdbKeyValue> ReadKeyValueAsync(byte type, long typeOffset, long? expireAt, CancellationToken cancellationToken)
     {
+        if (RdbType.IsHashWithFieldExpiry(type))
+        {
+            _currentKey = await _input.ReadStringAsync(cancellationToken);
+            throw new RdbFormatException(typeOffset, $"it is a hash with field expiry times (value type {type}, which Redis 7.4 writes for HEXPIRE and the like); Lifeboat does not read that type yet") { Unsupported = true };
+        }
+
         if (RdbType.IntroducedIn(type) is null)
             throw new RdbFormatException(typeOffset, $"byte 0x{type:x2} is neither an opcode nor a value type this reader knows");
         _currentKey = await _input.ReadStringAsync(cancellationToken);
+        var valueStart = _input.Offset;
         if (!_keepValues)
         {
             await _walker.WalkAsync(type, typeOffset, cancellationToken);
-            return new RdbKeyValue(_db, _currentKey, expireAt, type, ReadOnlyMemory<byte>.Empty);
+            return new RdbKeyValue(_db, _currentKey, expireAt, type, ReadOnlyMemory<byte>.Empty) { SerializedLength = 1 + _input.Offset - valueStart };
         }
 
         // The type byte came before the key: the capture starts with it, then the value's encoding.
         _input.StartCapture(type);
         await _walker.WalkAsync(type, typeOffset, cancellationToken);
-        return new RdbKeyValue(_db, _currentKey, expireAt, type, _input.EndCapture());
+        var value = _input.EndCapture();
+        return new RdbKeyValue(_db, _currentKey, expireAt, type, value) { SerializedLength = value.Length };
     }
 
     private async ValueTask<RdbModuleAuxData> ReadModuleAuxAsync(long offset, CancellationToken cancellationToken)
@@ -208,7 +216,10 @@ public sealed class RdbReader : IDisposable
         var message = e.Truncated
             ? $"{_name} is truncated: it ends at byte {e.Offset.ToString(CultureInfo.InvariantCulture)}{where}"
             : $"{_name} cannot be read at byte {e.Offset.ToString(CultureInfo.InvariantCulture)}{where}: {e.Message}";
-        return new LifeboatException(message, "the stored RDB is damaged or incomplete: restore from another backup", inner: e);
+        var hint = e.Unsupported
+            ? "the RDB holds what this reader cannot read: restore it as a file instead, for a Redis that can load it"
+            : "the stored RDB is damaged or incomplete: restore from another backup";
+        return new LifeboatException(message, hint, inner: e);
     }
 
     private static async ValueTask<int> ReadHeaderAsync(RdbInput input, string name, CancellationToken cancellationToken)

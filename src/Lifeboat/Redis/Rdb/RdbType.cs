@@ -46,6 +46,12 @@ public static class RdbType
     /// <summary>A stream whose consumers have an active time (Redis 7.2).</summary>
     public const byte StreamListpacks3 = 21;
 
+    /// <summary>
+    /// True for the hash types with per-field expiry times that Redis 7.4 (RDB 12) added for HEXPIRE and its kin: 24 and 25,
+    /// and 22 and 23 of its release candidates. This reader does not walk them.
+    /// </summary>
+    public static bool IsHashWithFieldExpiry(byte type) => type is >= 22 and <= 25;
+
     /// <summary>The RDB version that first wrote <paramref name="type"/>, or null for a type this reader does not know.</summary>
     public static int? IntroducedIn(byte type) => type switch
     {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 
 namespace Lifeboat.Redis.Rdb;
 
@@ -32,9 +33,15 @@ internal static class RdbValueConversion
         };
     }
 
+    // The encoding after the type byte, read where it lies rather than copied.
+    private static MemoryStream Body(ReadOnlyMemory<byte> value) =>
+        MemoryMarshal.TryGetArray(value[1..], out var body)
+            ? new MemoryStream(body.Array!, body.Offset, body.Count, writable: false)
+            : new MemoryStream(value[1..].ToArray(), writable: false);
+
     private static async ValueTask<ReadOnlyMemory<byte>?> PlainSetAsync(ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
     {
-        using var input = new RdbInput(new MemoryStream(value[1..].ToArray(), writable: false));
+        using var input = new RdbInput(Body(value));
         var listpack = await input.ReadStringAsync(cancellationToken);
         var members = Listpack.Elements(listpack)
             ?? throw new RdbFormatException(1, "its set listpack is malformed");
@@ -48,7 +55,7 @@ internal static class RdbValueConversion
 
     private static async ValueTask<ReadOnlyMemory<byte>?> StreamWithoutActiveTimesAsync(ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
     {
-        using var input = new RdbInput(new MemoryStream(value[1..].ToArray(), writable: false));
+        using var input = new RdbInput(Body(value));
         input.StartCapture(RdbType.StreamListpacks2);
         await new RdbValueWalker(input, RdbReader.NewestVersion) { DropStreamActiveTimes = true }
             .WalkAsync(RdbType.StreamListpacks3, 0, cancellationToken);

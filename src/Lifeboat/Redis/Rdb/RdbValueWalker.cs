@@ -54,9 +54,9 @@ internal sealed class RdbValueWalker(RdbInput input, int rdbVersion)
                 break;
             case RdbType.Module2:
                 var moduleId = await input.ReadCountAsync(cancellationToken);
-                throw new RdbFormatException(typeOffset, $"it holds a value of the module '{RdbModuleName.Of(moduleId)}', which cannot be read without that module");
+                throw new RdbFormatException(typeOffset, $"it holds a value of the module '{RdbModuleName.Of(moduleId)}', which cannot be read without that module") { Unsupported = true };
             case RdbType.ModulePreGa:
-                throw new RdbFormatException(typeOffset, "it holds a module value of a Redis 4.0 release candidate, which cannot be read");
+                throw new RdbFormatException(typeOffset, "it holds a module value of a Redis 4.0 release candidate, which cannot be read") { Unsupported = true };
             default:
                 throw new RdbFormatException(typeOffset, $"value type {type} is unknown");
         }
@@ -144,7 +144,10 @@ internal sealed class RdbValueWalker(RdbInput input, int rdbVersion)
                     await input.SkipAsync(MillisecondTimeBytes, cancellationToken);
             }
 
+            var ownedOffset = input.Offset;
             var owned = await input.ReadCountAsync(cancellationToken);
+            if (owned > long.MaxValue / StreamIdBytes)
+                throw new RdbFormatException(ownedOffset, $"a consumer claims {owned} pending entries, more than an RDB can hold");
             await input.SkipAsync((long)owned * StreamIdBytes, cancellationToken);
         }
     }

@@ -25,6 +25,10 @@ internal static class Commands
     {
         RedisServerException server when server.Message.StartsWith("NOPERM", StringComparison.Ordinal) || server.Message.StartsWith("NOAUTH", StringComparison.Ordinal) =>
             new LifeboatException($"{target.Name} refused {what}: {server.Message}", "give the restoring user the permission, or use a user that has it", inner: e),
+        RedisServerException server when server.Message.StartsWith("OOM", StringComparison.Ordinal) =>
+            new LifeboatException($"{target.Name} refused {what}: {server.Message}", "the target reached its maxmemory: raise it, or restore into a server with more memory", inner: e),
+        RedisServerException server when RedisReplies.IsLoading(server.Message) =>
+            new LifeboatException($"{target.Name} refused {what}: {server.Message}", RedisReplies.LoadingHint, inner: e),
         RedisServerException server =>
             new LifeboatException($"{target.Name} refused {what}: {server.Message}", inner: e),
         RedisCommandException command =>

@@ -17,6 +17,9 @@ internal sealed class DatabaseTally(int db)
 
     public long Restored { get; set; }
 
+    /// <summary>Of <see cref="Restored"/>, the keys without an expiry: the fewest the target must hold afterwards.</summary>
+    public long RestoredWithoutExpiry { get; set; }
+
     public long Expired { get; set; }
 
     public DatabaseRestoreCount ToCount() => new(Db, Keys, Restored, Expired, Keys - Selected);

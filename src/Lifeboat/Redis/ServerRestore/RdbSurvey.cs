@@ -5,8 +5,9 @@ namespace Lifeboat.Redis.ServerRestore;
 
 /// <summary>
 /// The verification pass: reads the whole RDB (structure and checksum) without keeping values, counts each database's
-/// keys against what the RDB declares, finds which keys the filters choose, whether the target can read their
-/// types, and (through a <see cref="CollisionCheck"/>) whether the target already has them. Nothing is written.
+/// keys against what the RDB declares, finds which keys the filters choose, whether the target has their databases
+/// and can read their types, which is the largest, and (through a <see cref="CollisionCheck"/>) whether the target
+/// already has them. Nothing is written.
 /// </summary>
 internal sealed class RdbSurvey
 {
@@ -20,8 +21,12 @@ internal sealed class RdbSurvey
 
     public List<RdbFunctionLibrary> Libraries { get; } = [];
 
+    /// <summary>The chosen key with the longest serialized value, or null when none is chosen.</summary>
+    public RdbKeyValue? Largest { get; private set; }
+
     public static async Task<RdbSurvey> RunAsync(
-        Stream rdb, string rdbName, TargetServer target, KeySelection selection, CollisionCheck? collisions, IReadOnlyList<RedisKeyspace>? recorded, ITransferProgress progress, CancellationToken cancellationToken)
+        Stream rdb, string rdbName, TargetServer target, TargetProbe probe, KeySelection selection, CollisionCheck? collisions, IReadOnlyList<RedisKeyspace>? recorded,
+        ITransferProgress progress, CancellationToken cancellationToken)
     {
         var survey = new RdbSurvey();
         using var reader = await RdbReader.OpenAsync(rdb, rdbName, keepValues: false, cancellationToken);
@@ -38,7 +43,7 @@ internal sealed class RdbSurvey
                     survey.Libraries.Add(library);
                     break;
                 case RdbKeyValue key:
-                    await survey.CountAsync(key, rdbName, reader.Version, target, selection, collisions, cancellationToken);
+                    await survey.CountAsync(key, rdbName, reader.Version, target, probe, selection, collisions, cancellationToken);
                     break;
             }
 
@@ -62,7 +67,7 @@ internal sealed class RdbSurvey
     }
 
     private async ValueTask CountAsync(
-        RdbKeyValue key, string rdbName, int rdbVersion, TargetServer target, KeySelection selection, CollisionCheck? collisions, CancellationToken cancellationToken)
+        RdbKeyValue key, string rdbName, int rdbVersion, TargetServer target, TargetProbe probe, KeySelection selection, CollisionCheck? collisions, CancellationToken cancellationToken)
     {
         var tally = Tally(key.Db);
         tally.Keys++;
@@ -73,6 +78,10 @@ internal sealed class RdbSurvey
         tally.Selected++;
         if (rdbVersion > target.RdbVersion && !RdbValueConversion.CanConvert(key.Type, target.RdbVersion))
             throw Unreadable(key, rdbName, target);
+        if (key.SerializedLength > (Largest?.SerializedLength ?? -1))
+            Largest = key;
+        // Before the collision check asks EXISTS there: a SELECT refused would leave it asking in another database.
+        await probe.CheckDatabaseAsync(key.Db, cancellationToken);
         if (collisions is not null)
             await collisions.OfferAsync(key.Db, key.Key, cancellationToken);
     }

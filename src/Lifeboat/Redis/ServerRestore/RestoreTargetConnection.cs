@@ -18,6 +18,9 @@ public static class RestoreTargetConnection
     private static readonly HashSet<string> CommandsNotSent =
         ["CLIENT", "CONFIG", "CLUSTER", "SENTINEL", "ECHO", "PING", "TIME", "GET", "SUBSCRIBE", "UNSUBSCRIBE", "PSUBSCRIBE", "PUNSUBSCRIBE", "SSUBSCRIBE", "SUNSUBSCRIBE"];
 
+    // The probe's connection asks CONFIG GET for limits (databases, proto-max-bulk-len); a user who may not gets Redis's defaults.
+    private static readonly HashSet<string> CommandsNotSentByProbe = [.. CommandsNotSent.Where(c => c != "CONFIG")];
+
     private const int ConnectTimeoutMs = 10_000;
 
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
@@ -28,11 +31,16 @@ public static class RestoreTargetConnection
     /// <summary>Connects (allowing admin commands, which INFO is to StackExchange.Redis) and returns the target the restore writes into.</summary>
     public static async Task<RestoreTarget> ConnectAsync(RestoreTargetAddress address, CancellationToken cancellationToken)
     {
-        var options = Options(address);
+        var certificates = new RedisCertificateCheck(address.Host, address.CaFile);
+        var options = Options(address, certificates);
         try
         {
             var connection = await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(cancellationToken);
-            return new RestoreTarget(connection, address.Name);
+            return new RestoreTarget(connection, address.Name, ConnectAgain(address));
+        }
+        catch (RedisConnectionException e) when (certificates.Refusal is { } refusal)
+        {
+            throw Untrusted(address, refusal, e);
         }
         catch (RedisConnectionException e) when (e.FailureType is ConnectionFailureType.UnableToConnect or ConnectionFailureType.SocketFailure)
         {
@@ -44,7 +52,15 @@ public static class RestoreTargetConnection
         }
     }
 
-    private static ConfigurationOptions Options(RestoreTargetAddress address)
+    private static Func<CancellationToken, Task<IConnectionMultiplexer>> ConnectAgain(RestoreTargetAddress address) => async cancellationToken =>
+    {
+        var options = Options(address, new RedisCertificateCheck(address.Host, address.CaFile));
+        options.CommandMap = CommandMap.Create(CommandsNotSentByProbe, available: false);
+        options.ClientName = "lifeboat-restore-probe";
+        return await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(cancellationToken);
+    };
+
+    private static ConfigurationOptions Options(RestoreTargetAddress address, RedisCertificateCheck certificates)
     {
         var options = new ConfigurationOptions
         {
@@ -63,18 +79,22 @@ public static class RestoreTargetConnection
             SetClientLibrary = false,
             ClientName = "lifeboat-restore",
         };
-        if (address.Tls)
-        {
-            options.Ssl = true;
-            options.SslHost = address.Host;
-            if (address.CaFile is { } caFile)
-            {
-                var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust };
-                policy.CustomTrustStore.AddRange(LoadCa(caFile, address));
-                options.SslClientAuthenticationOptions = host => new SslClientAuthenticationOptions { TargetHost = host, CertificateChainPolicy = policy };
-            }
-        }
+        if (!address.Tls)
+            return options;
 
+        // As the backup's handshake: revocation is not checked (a private authority publishes no list to check it
+        // against), and the certificate is judged by a check that words its refusal itself.
+        options.Ssl = true;
+        options.SslHost = address.Host;
+        options.CheckCertificateRevocation = false;
+        var policy = address.CaFile is { } caFile ? RedisCertificateCheck.CustomRootPolicy(LoadCa(caFile, address)) : null;
+        options.SslClientAuthenticationOptions = host => new SslClientAuthenticationOptions
+        {
+            TargetHost = host,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            CertificateChainPolicy = policy,
+            RemoteCertificateValidationCallback = certificates.Validate,
+        };
         return options;
     }
 
@@ -95,12 +115,24 @@ public static class RestoreTargetConnection
         }
     }
 
-    // StackExchange.Redis's own messages describe its options; these say what the operator can check.
+    private static LifeboatException Untrusted(RestoreTargetAddress address, string refusal, RedisConnectionException e) => new(
+        $"{address.Name} presented a TLS certificate Lifeboat does not trust: {refusal}",
+        "nothing was written; give the CA file of the authority that signed the server's certificate, and connect by a name the certificate carries",
+        inner: e)
+    {
+        Remedy = new(RemedyAction.CheckTargetTls),
+    };
+
+    // StackExchange.Redis's own messages describe its options, and the runtime's TLS messages are resource keys in the
+    // published (AOT) executable: these say, in words of their own, what the operator can check.
     private static LifeboatException Failure(RestoreTargetAddress address, RedisConnectionException e)
     {
-        if (e.FailureType == ConnectionFailureType.AuthenticationFailure && FindInner<AuthenticationException>(e) is { } tls)
+        if (e.FailureType == ConnectionFailureType.AuthenticationFailure && FindInner<AuthenticationException>(e) is not null)
         {
-            return new LifeboatException($"the TLS handshake with {address.Name} failed: {tls.Message}", "check that the server speaks TLS and that its certificate names the host and chains to a trusted authority", inner: e)
+            return new LifeboatException(
+                $"the TLS handshake with {address.Name} failed: the server does not speak TLS on this port, or it and Lifeboat share no TLS version and cipher suite",
+                "nothing was written; connect to the server's TLS port (tls-port in its redis.conf)",
+                inner: e)
             {
                 Remedy = new(RemedyAction.CheckTargetTls),
             };
@@ -112,7 +144,8 @@ public static class RestoreTargetConnection
             var why = said is not null && said.Contains("NOAUTH", StringComparison.Ordinal)
                 ? "it asks for a password and none was given"
                 : address.User is null ? "it refused the password for the default user" : $"it refused user '{address.User}' with the password given";
-            return new LifeboatException($"cannot log in to {address.Name}: {why}", "nothing was written", inner: e)
+            // A wrong or missing password is configuration, as a backup's is: exit 2.
+            return new LifeboatException($"cannot log in to {address.Name}: {why}", "nothing was written", FailureKind.Usage, e)
             {
                 Remedy = new(RemedyAction.CheckTargetCredentials),
             };

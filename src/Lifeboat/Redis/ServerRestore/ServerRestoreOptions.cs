@@ -3,11 +3,14 @@ namespace Lifeboat.Redis.ServerRestore;
 /// <summary>Which keys a restore into a running Redis writes, and what it may overwrite.</summary>
 public sealed record ServerRestoreOptions
 {
-    /// <summary>Only keys of these databases; null for all. Function libraries are restored only when no key filter is given.</summary>
+    /// <summary>Only keys of these databases; null for all.</summary>
     public IReadOnlySet<int>? Databases { get; init; }
 
     /// <summary>Only keys matching this Redis glob; null for all.</summary>
     public string? KeyPattern { get; init; }
+
+    /// <summary>Leave the RDB's function libraries out (a partial restore the operator chose is no place to replace code); the result counts them.</summary>
+    public bool SkipFunctionLibraries { get; init; }
 
     /// <summary>Overwrite keys and function libraries the target already has; without it any such collision stops the restore before it writes.</summary>
     public bool Replace { get; init; }
@@ -32,7 +35,4 @@ public sealed record ServerRestoreOptions
 
     /// <summary>The clock that decides which keys have expired by the time they would be restored.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
-
-    /// <summary>True when a database or key filter leaves some keys out.</summary>
-    public bool FiltersKeys => Databases is not null || KeyPattern is not null;
 }

@@ -4,7 +4,8 @@ namespace Lifeboat.Redis.ServerRestore;
 /// <param name="Databases">Per database of the RDB, in order: what it declared and what became of its keys.</param>
 /// <param name="FunctionLibraries">The names of the function libraries restored.</param>
 /// <param name="PayloadRdbVersion">The RDB version the payloads were written as: the RDB's own, or the target's when that is older.</param>
-public sealed record ServerRestoreResult(IReadOnlyList<DatabaseRestoreCount> Databases, IReadOnlyList<string> FunctionLibraries, int PayloadRdbVersion)
+/// <param name="FunctionLibrariesSkipped">Function libraries the RDB holds that were left out as asked.</param>
+public sealed record ServerRestoreResult(IReadOnlyList<DatabaseRestoreCount> Databases, IReadOnlyList<string> FunctionLibraries, int PayloadRdbVersion, int FunctionLibrariesSkipped)
 {
     /// <summary>Keys written, over all databases.</summary>
     public long KeysRestored => Databases.Sum(d => d.Restored);

@@ -37,6 +37,9 @@ internal sealed class TargetServer
         return new TargetServer(target, redisVersion, rdbVersion, await KeyspaceAsync(target, cancellationToken));
     }
 
+    /// <summary>The databases that hold keys now, with their key counts (INFO keyspace, which needs no SELECT).</summary>
+    public Task<Dictionary<int, long>> KeysPerDatabaseNowAsync(CancellationToken cancellationToken) => KeyspaceAsync(Target, cancellationToken);
+
     /// <summary>The names of the function libraries the target has; empty on a Redis without functions.</summary>
     public async Task<IReadOnlySet<string>> FunctionLibrariesAsync(CancellationToken cancellationToken)
     {
