@@ -28,6 +28,10 @@ internal sealed record RunningCluster(int Pid, DirectoryLineage DataDirectory, I
         {
             if (!IsServer(pid) || ParentOf(pid) is not { } parent || IsServer(parent))
                 continue; // not PostgreSQL, gone meanwhile, or one of a postmaster's children, which share its directory
+            // A postgres process not (yet) working in a data directory — `postgres -V` or `-C`, initdb's bootstrap, a
+            // postmaster before its chdir — guards nothing; taken as a server it would make '/' a data directory.
+            if (!File.Exists($"{ProcessDirectory}/{pid}/cwd/PG_VERSION"))
+                continue;
             if (Lineage($"{ProcessDirectory}/{pid}/cwd") is { } dataDirectory)
                 clusters.Add(new RunningCluster(pid, dataDirectory, TablespacesOf(pid)));
         }
