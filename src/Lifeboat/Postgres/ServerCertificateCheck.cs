@@ -1,3 +1,4 @@
+using Lifeboat.Tls;
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -64,9 +65,9 @@ internal sealed class ServerCertificateCheck
             return Refuse("the server sent no certificate");
         var subject = certificate.Subject;
         if (errors.HasFlag(SslPolicyErrors.RemoteCertificateChainErrors))
-            return Refuse($"its certificate ({subject}) does not chain to a certificate authority in {_source.SslRootCertificate} ({ChainProblems(chain)})");
+            return Refuse($"its certificate ({subject}) does not chain to a certificate authority in {_source.SslRootCertificate} ({CertificateText.ChainProblems(chain)})");
         if (_source.SslMode == PostgresSslMode.VerifyFull && errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
-            return Refuse($"its certificate ({subject}) is not for host '{_source.Host}' (it names {NamesIn(certificate)})");
+            return Refuse($"its certificate ({subject}) is not for host '{_source.Host}' (it names {CertificateText.NamesIn(certificate)})");
         return true;
     }
 
@@ -76,21 +77,7 @@ internal sealed class ServerCertificateCheck
         return false;
     }
 
-    private static string ChainProblems(X509Chain? chain)
-    {
-        var problems = chain?.ChainStatus.Select(s => s.StatusInformation.Trim().TrimEnd('.')).Where(s => s.Length > 0).Distinct().ToList();
-        return problems is { Count: > 0 } ? string.Join("; ", problems) : "untrusted";
-    }
 
-    private static string NamesIn(X509Certificate certificate)
-    {
-        using var full = new X509Certificate2(certificate);
-        var alternative = full.Extensions.OfType<X509SubjectAlternativeNameExtension>().FirstOrDefault();
-        var names = alternative is null
-            ? []
-            : alternative.EnumerateDnsNames().Concat(alternative.EnumerateIPAddresses().Select(a => a.ToString())).ToList();
-        return names.Count > 0 ? string.Join(", ", names) : $"only the subject {full.Subject}";
-    }
 
     private static X509Certificate2Collection ReadRoots(PostgresSource source)
     {

@@ -1,3 +1,4 @@
+using Lifeboat.Tls;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 
@@ -20,9 +21,9 @@ internal sealed class RedisCertificateCheck(string host, string? caFile)
         if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
             return Refuse("the server sent no certificate");
         if (errors.HasFlag(SslPolicyErrors.RemoteCertificateChainErrors))
-            return Refuse($"its certificate ({certificate.Subject}) does not chain to {TrustedRoots()} ({ChainProblems(chain)})");
+            return Refuse($"its certificate ({certificate.Subject}) does not chain to {TrustedRoots()} ({CertificateText.ChainProblems(chain)})");
         if (errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
-            return Refuse($"its certificate ({certificate.Subject}) is not for host '{host}' (it names {NamesIn(certificate)})");
+            return Refuse($"its certificate ({certificate.Subject}) is not for host '{host}' (it names {CertificateText.NamesIn(certificate)})");
         return true;
     }
 
@@ -43,19 +44,5 @@ internal sealed class RedisCertificateCheck(string host, string? caFile)
     private string TrustedRoots() =>
         caFile is not null ? $"a certificate authority in {caFile}" : "a certificate authority this system trusts";
 
-    private static string ChainProblems(X509Chain? chain)
-    {
-        var problems = chain?.ChainStatus.Select(s => s.StatusInformation.Trim().TrimEnd('.')).Where(s => s.Length > 0).Distinct().ToList();
-        return problems is { Count: > 0 } ? string.Join("; ", problems) : "untrusted";
-    }
 
-    private static string NamesIn(X509Certificate certificate)
-    {
-        using var full = new X509Certificate2(certificate);
-        var alternative = full.Extensions.OfType<X509SubjectAlternativeNameExtension>().FirstOrDefault();
-        var names = alternative is null
-            ? []
-            : alternative.EnumerateDnsNames().Concat(alternative.EnumerateIPAddresses().Select(a => a.ToString())).ToList();
-        return names.Count > 0 ? string.Join(", ", names) : $"only the subject {full.Subject}";
-    }
 }
