@@ -76,12 +76,14 @@ public sealed class DemoScriptTests : IDisposable
         var tree = SourceTreeCopy();
         var started = Path.Combine(_scratch.FullName, "dotnet.started");
         // The stand-in builds for a minute, after saying which process group a Ctrl-C at the terminal would reach.
+        // At a terminal SIGINT has its default action; a test run started in the background inherits it ignored,
+        // so env(1) gives the script the terminal's dispositions back.
         var tools = StandIn($"""
             #!/bin/sh
             echo "$$ $(cut -d' ' -f5 /proc/$$/stat)" > '{started}'
             exec sleep 60
             """);
-        var info = new System.Diagnostics.ProcessStartInfo("setsid", ["bash", Path.Combine("scripts", "demo.sh"), "--build-only"])
+        var info = new System.Diagnostics.ProcessStartInfo("setsid", ["env", "--default-signal=INT,QUIT,TERM", "bash", Path.Combine("scripts", "demo.sh"), "--build-only"])
         {
             WorkingDirectory = tree,
             RedirectStandardOutput = true,

@@ -25,8 +25,41 @@ internal sealed class StandInDaemon : IDisposable
         var program = Path.Combine(programDirectory, name);
         File.Copy("/bin/sleep", program);
         File.SetUnixFileMode(program, UnixFileMode.UserRead | UnixFileMode.UserExecute);
-        var process = Process.Start(new ProcessStartInfo(program, ["300"]) { WorkingDirectory = workingDirectory, UseShellExecute = false })!;
+        // A test run started in the background (nohup, `cmd &` without job control) ignores SIGINT and SIGQUIT,
+        // and an ignored signal stays ignored across exec; a real server installs its own handlers, so the stand-in
+        // gets the default ones back through env(1), which then execs it under the same pid.
+        var process = Process.Start(new ProcessStartInfo("env", ["--default-signal=INT,QUIT,TERM", program, "300"])
+        {
+            WorkingDirectory = workingDirectory,
+            UseShellExecute = false,
+        })!;
+        WaitUntilRunning(process, program);
         return new StandInDaemon(process, programDirectory);
+    }
+
+    private static void WaitUntilRunning(Process process, string program)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (DateTime.UtcNow < deadline && !process.HasExited)
+        {
+            if (ExecutableOf(process.Id) == program)
+                return;
+            Thread.Sleep(10);
+        }
+
+        throw new InvalidOperationException($"the stand-in {program} did not start within 10 s");
+    }
+
+    private static string? ExecutableOf(int pid)
+    {
+        try
+        {
+            return new FileInfo($"/proc/{pid}/exe").LinkTarget;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     /// <summary>True when the process ended within <paramref name="timeout"/>, killed by a signal, say.</summary>
