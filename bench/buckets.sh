@@ -34,18 +34,7 @@ LIB=$BENCH_DIR/lib
 # shellcheck source=lib/machine.sh
 source "$LIB/machine.sh"
 
-# shell_words ARGS...: ARGS as one line a shell reads back the same (the results file's exact command).
-shell_words() {
-    local a out=()
-    for a in "$@"; do
-        if [[ $a =~ ^[A-Za-z0-9_./,=:@+-]+$ ]]; then out+=("$a"); else out+=("'${a//\'/\'\\\'\'}'"); fi
-    done
-    printf '%s' "${out[*]}"
-}
-INVOCATION=$(shell_words bench/buckets.sh "$@")
-for var in BUCKETS_BENCH_NOISY_CORES BUCKETS_BENCH_QUIET_WAIT_S; do
-    [[ -z ${!var:-} ]] || INVOCATION="$var=$(shell_words "${!var}") $INVOCATION"
-done
+INVOCATION=$(invocation_line bench/buckets.sh "BUCKETS_BENCH_NOISY_CORES BUCKETS_BENCH_QUIET_WAIT_S" "$@")
 
 # ---------------------------------------------------------------------------------------------
 # Options

@@ -20,6 +20,26 @@ machine_facts() {
     printf 'kernel\t%s\n' "$(uname -r)"
 }
 
+# shell_words ARGS...: ARGS as one line a shell reads back the same (the results file's exact command).
+shell_words() {
+    local a out=()
+    for a in "$@"; do
+        if [[ $a =~ ^[A-Za-z0-9_./,=:@+-]+$ ]]; then out+=("$a"); else out+=("'${a//\'/\'\\\'\'}'"); fi
+    done
+    printf '%s' "${out[*]}"
+}
+
+# invocation_line SCRIPT "VAR..." ARGS...: how the benchmark was started, for its results file: SCRIPT with
+# ARGS, preceded by those of the environment variables VAR that are set.
+invocation_line() {
+    local line var
+    line=$(shell_words "$1" "${@:3}")
+    for var in $2; do
+        [[ -z ${!var:-} ]] || line="$var=$(shell_words "${!var}") $line"
+    done
+    printf '%s' "$line"
+}
+
 CLK_TCK=$(getconf CLK_TCK)
 
 busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
