@@ -14,6 +14,8 @@ import re
 import statistics
 import sys
 
+from report_header import fmt, print_header
+
 FULL_VS_RCLONE = 1.0
 NOCHANGE_LIMIT_S = 10.0
 NOCHANGE_AT_KEYS = 100_000
@@ -22,10 +24,6 @@ RSS_AT_KEYS = 1_000_000
 SERVER = ("radosgw", "ceph-osd")
 
 COMMITTED = re.compile(r"committed, (\d+) objects \((\d+) bytes\), (\d+) read, (\d+) new bytes stored, (\d+) of (\d+) index segments uploaded")
-
-
-def fmt(x, digits=1):
-    return f"{x:,.{digits}f}".replace(",", " ")
 
 
 def count(n):
@@ -103,28 +101,9 @@ def main():
     total = int(facts["total_s"][0])
     transfers = facts["transfers"][0]
     mixed_bucket, nochange_bucket, rss_bucket = facts["buckets"]
-    p(f"# Bucket snapshots: Lifeboat against `rclone copy` S3→S3 ({date[:10]}{', quick smoke run' if quick else ''})")
-    p()
-    p(f"Run {date} (total {total // 60} min {total % 60} s"
-      + "".join(f"; {name} phase {s // 60} min {s % 60} s" for name, s in phases.items()) + ") by:")
-    p()
-    p("```bash")
-    p(facts["invocation"][0])
-    p("```")
-    p()
-    if facts.get("note", [""])[0]:
-        p(f"**Note:** {facts['note'][0]}")
-        p()
-    p("## Machine and versions")
-    p()
-    p("| | |")
-    p("|---|---|")
-    for key, label in (("cpu", "CPU"), ("nproc", "cores"), ("memory", "memory"), ("disk", "disk"), ("kernel", "kernel"),
-                       ("server", "S3 server"), ("rclone", "rclone"), ("lifeboat", "lifeboat"),
-                       ("load_before", "load average before"), ("load_after", "load average after")):
-        if key in facts:
-            p(f"| {label} | {facts[key][0]} |")
-    p()
+    print_header(facts, f"Bucket snapshots: Lifeboat against `rclone copy` S3→S3 ({date[:10]}{', quick smoke run' if quick else ''})",
+                 f"total {total // 60} min {total % 60} s" + "".join(f"; {name} phase {s // 60} min {s % 60} s" for name, s in phases.items()),
+                 (("server", "S3 server"), ("rclone", "rclone"), ("lifeboat", "lifeboat")))
 
     p("## Datasets (kept in the radosgw between runs)")
     p()

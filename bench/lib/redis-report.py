@@ -12,6 +12,8 @@ import json
 import statistics
 import sys
 
+from report_header import fmt, print_header
+
 BACKUP_VS_REDIS_CLI = 1.0
 RSS_LIMIT_MB = 200
 
@@ -26,10 +28,6 @@ ROWS = {
                   "the run's backup read, decrypted and checked whole (CRC64), then read again and replayed into an empty "
                   "running redis-server as pipelined `RESTORE … ABSTTL` (server CPU: the target's)"),
 }
-
-
-def fmt(x, digits=1):
-    return f"{x:,.{digits}f}".replace(",", " ")
 
 
 def load(path):
@@ -89,27 +87,9 @@ def main():
     quick = facts.get("quick", ["false"])[0] == "true"
     size_mb, populate, keys, used_memory, dump_bytes = facts["dataset"]
     total = int(facts["total_s"][0])
-    p(f"# Redis snapshots: Lifeboat against `redis-cli --rdb` ({date[:10]}{', quick smoke run' if quick else ''})")
-    p()
-    p(f"Run {date} (total {total // 60} min {total % 60} s) by:")
-    p()
-    p("```bash")
-    p(facts["invocation"][0])
-    p("```")
-    p()
-    if facts.get("note", [""])[0]:
-        p(f"**Note:** {facts['note'][0]}")
-        p()
-    p("## Machine and versions")
-    p()
-    p("| | |")
-    p("|---|---|")
-    for key, label in (("cpu", "CPU"), ("nproc", "cores"), ("memory", "memory"), ("disk", "disk"), ("kernel", "kernel"),
-                       ("server", "server"), ("redis_cli", "redis-cli"), ("lifeboat", "lifeboat"),
-                       ("load_before", "load average before"), ("load_after", "load average after")):
-        if key in facts:
-            p(f"| {label} | {facts[key][0]} |")
-    p()
+    print_header(facts, f"Redis snapshots: Lifeboat against `redis-cli --rdb` ({date[:10]}{', quick smoke run' if quick else ''})",
+                 f"total {total // 60} min {total % 60} s",
+                 (("server", "server"), ("redis_cli", "redis-cli"), ("lifeboat", "lifeboat")))
     p("## Dataset")
     p()
     p(f"{fmt(int(keys), 0)} keys, `used_memory` {fmt(int(used_memory) / 1e6)} MB, RDB {fmt(int(dump_bytes) / 1e6)} MB "
