@@ -77,7 +77,7 @@ public sealed class SourceBucketClient : IDisposable
         }
         catch (Exception e) when (IsFailure(e, cancellationToken))
         {
-            throw SourceBucketErrors.Translate(e, Endpoint, "read", ObjectName(key, versionId));
+            throw BucketErrors.Translate(e, Endpoint, BucketSide.Source, "read", ObjectName(key, versionId));
         }
     }
 
@@ -99,7 +99,7 @@ public sealed class SourceBucketClient : IDisposable
         }
         catch (Exception e) when (IsFailure(e, cancellationToken))
         {
-            throw SourceBucketErrors.Translate(e, Endpoint, "read the tags of", ObjectName(key, versionId));
+            throw BucketErrors.Translate(e, Endpoint, BucketSide.Source, "read the tags of", ObjectName(key, versionId));
         }
     }
 
@@ -179,7 +179,7 @@ public sealed class SourceBucketClient : IDisposable
         }
         catch (Exception e) when (IsFailure(e, cancellationToken))
         {
-            throw SourceBucketErrors.Translate(e, Endpoint, action, objectName);
+            throw BucketErrors.Translate(e, Endpoint, BucketSide.Source, action, objectName);
         }
     }
 
