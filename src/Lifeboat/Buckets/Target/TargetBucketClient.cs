@@ -86,13 +86,13 @@ public sealed class TargetBucketClient : IDisposable
     }
 
     /// <summary>HEAD of the current version of <paramref name="key"/>; null when there is none.</summary>
-    public async Task<TargetObjectHead?> HeadAsync(string key, CancellationToken cancellationToken)
+    public async Task<ObjectHead?> HeadAsync(string key, CancellationToken cancellationToken)
     {
         var request = new GetObjectMetadataRequest { BucketName = Endpoint.Bucket, Key = key };
         try
         {
             var response = await RunAsync(token => _client.GetObjectMetadataAsync(request, token), cancellationToken);
-            return new TargetObjectHead(response.ContentLength, ETags.Trim(response.ETag), ListingTime.Of(response.LastModified), ResponseAttributes.Of(response), response.TagsCount);
+            return ObjectHead.Of(response);
         }
         catch (AmazonS3Exception e) when (IsGone(e))
         {
