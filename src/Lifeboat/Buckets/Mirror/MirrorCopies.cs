@@ -60,6 +60,17 @@ internal sealed class MirrorCopies(RestoreContext context, SourceBucketClient so
         }
     }
 
+    /// <summary>Counts <paramref name="key"/> as deleted at the source since the listing: neither copied nor failed.</summary>
+    public void CountGone(string key)
+    {
+        context.Tally.Gone();
+        context.Reporter.Event($"'{key}' was deleted at the source after the listing; it is counted as gone, not copied");
+    }
+
+    /// <summary>True for a source failure that would fail every object alike: an endpoint that stopped answering, keys refused, the bucket gone.</summary>
+    public static bool StopsTheRun(LifeboatException e) =>
+        e.Remedy?.Action is RemedyAction.CheckSourceS3Endpoint or RemedyAction.CheckSourceS3Credentials or RemedyAction.CheckSourceS3Bucket;
+
     private async Task<Outcome> CopyOnceAsync(BucketObjectRecord listed, CancellationToken cancellationToken)
     {
         using var slot = new LargeSlot(_large);
@@ -137,14 +148,9 @@ internal sealed class MirrorCopies(RestoreContext context, SourceBucketClient so
 
     private Outcome Gone(string key)
     {
-        context.Tally.Gone();
-        context.Reporter.Event($"'{key}' was deleted at the source after the listing; it is counted as gone, not copied");
+        CountGone(key);
         return Outcome.Done;
     }
-
-    // An endpoint that stopped answering, keys refused or a bucket gone would fail every object alike.
-    private static bool StopsTheRun(LifeboatException e) =>
-        e.Remedy?.Action is RemedyAction.CheckSourceS3Endpoint or RemedyAction.CheckSourceS3Credentials or RemedyAction.CheckSourceS3Bucket;
 
     // At most one of the large-object slots, held by one attempt and given back when it ends.
     private sealed class LargeSlot(SemaphoreSlim slots) : IDisposable

@@ -27,10 +27,23 @@ internal sealed class MirrorLooks(RestoreContext context, SourceBucketClient sou
     private async Task LookAsync(BucketObjectRecord listed, CancellationToken cancellationToken)
     {
         var key = listed.Key;
-        var sourceHead = await source.HeadAsync(key, cancellationToken);
-        if (sourceHead is null)
+        ObjectHead? sourceHead;
+        IReadOnlyDictionary<string, string>? sourceTags = null;
+        try
         {
-            context.Tally.Gone();
+            sourceHead = await source.HeadAsync(key, cancellationToken);
+            if (sourceHead is not null)
+                sourceTags = sourceHead.TagCount is 0 ? NoTags : await source.GetTagsAsync(key, versionId: null, cancellationToken);
+        }
+        catch (LifeboatException e) when (!MirrorCopies.StopsTheRun(e))
+        {
+            context.Fail(key, e);
+            return;
+        }
+
+        if (sourceHead is null || sourceTags is null)
+        {
+            copies.CountGone(key);
             return;
         }
 
@@ -41,7 +54,6 @@ internal sealed class MirrorLooks(RestoreContext context, SourceBucketClient sou
             return;
         }
 
-        var sourceTags = sourceHead.TagCount is 0 ? NoTags : await source.GetTagsAsync(key, versionId: null, cancellationToken) ?? NoTags;
         var wanted = sourceHead.Attributes with { Tags = sourceTags, StorageClass = listed.Attributes.StorageClass ?? sourceHead.Attributes.StorageClass };
         var targetTags = wanted.Tags.Count > 0 || targetHead.TagCount is not 0 ? await context.Target.GetTagsAsync(key, cancellationToken) : NoTags;
         var difference = UnchangedTargetRule.Compare(wanted, targetHead.Attributes with { Tags = targetTags });
