@@ -47,6 +47,7 @@ public static class Program
         root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(CatCommand.Create());
         root.Subcommands.Add(Sources.Buckets.BucketVersionsCommand.Create());
+        root.Subcommands.Add(Sources.Buckets.BucketsMirrorCommand.Create());
         root.Subcommands.Add(UnlockCommand.Create());
         root.Subcommands.Add(KeyCommand.Create());
         root.Subcommands.Add(MigrateCommand.Create());

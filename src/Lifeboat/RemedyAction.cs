@@ -155,4 +155,7 @@ public enum RemedyAction
 
     /// <summary>Restore again into a Redis a failed restore left partly written, overwriting what it wrote.</summary>
     RestoreAgainOverPartialRestore,
+
+    /// <summary>A mirror's removals were refused as too many: check the source, then allow them or raise the limit.</summary>
+    AllowMirrorRemovals,
 }

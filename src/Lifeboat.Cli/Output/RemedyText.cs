@@ -66,8 +66,10 @@ internal static class RemedyText
             "restore into an empty bucket with --to-bucket, or add --force to write over what it holds (objects the snapshot lacks stay unless --delete-extra)",
         RemedyAction.CheckTargetS3Endpoint => "check --to-endpoint (without it, buckets[].endpoint) and that the S3 server is running and reachable from here",
         RemedyAction.CheckTargetS3Credentials =>
-            "check the keys named by --to-access-key-env and --to-secret-key-env (without them, buckets[].accessKeyEnv and secretKeyEnv); a restore needs write access",
-        RemedyAction.CheckTargetS3Bucket => "check --to-bucket and --to-endpoint; a restore writes into a bucket that exists",
+            "check the keys named by --to-access-key-env and --to-secret-key-env (without them, buckets[].accessKeyEnv and secretKeyEnv); a restore or mirror needs write access",
+        RemedyAction.CheckTargetS3Bucket => "check --to-bucket and --to-endpoint; a restore or mirror writes into a bucket that exists",
+        RemedyAction.AllowMirrorRemovals =>
+            "if the source really lost those objects, run 'lifeboat mirror --remove --force' once, or raise buckets[].mirrorRemoveLimitPercent",
         RemedyAction.LeaveOutDatabases => "or restore only the databases it can take with --db",
         RemedyAction.RestoreAgainOverPartialRestore => "or restore again over what it holds with --force --replace",
 

@@ -11,7 +11,7 @@ namespace Lifeboat.IntegrationTests.Buckets;
 /// <summary>Bucket restores from a file repository into real radosgw buckets: what lands in the target, and what never does.</summary>
 public sealed class BucketRestoreTests
 {
-    private static readonly string[] AwkwardKeys =
+    internal static readonly string[] AwkwardKeys =
     [
         "with space.txt", "a+b.txt", "100%.txt", "what?.txt", "hash#tag.txt", "double//slash.txt",
         "caf\u00e9.txt", "cafe\u0301.txt", "emoji/🚀.bin", "Z-upper", new string('k', 998) + "é",

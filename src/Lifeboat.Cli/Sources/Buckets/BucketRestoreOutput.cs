@@ -35,15 +35,5 @@ internal static class BucketRestoreOutput
     }
 
     /// <summary>Fails the command (exit 1) when objects were not restored, naming the first and saying what to do about it.</summary>
-    public static void ThrowIfFailed(RestoreReport report)
-    {
-        if (report.Failed == 0)
-            return;
-        var first = report.Failures[0];
-        var others = report.Failed == 1 ? "" : $" and {report.Failed - 1:N0} more (each named above)";
-        throw new LifeboatException($"'{first.Key}' was not {(first.Removal ? "removed" : "restored")}{others}: {first.Error.Message}", first.Error.Hint)
-        {
-            Remedy = first.Error.Remedy,
-        };
-    }
+    public static void ThrowIfFailed(RestoreReport report) => FailedObjects.ThrowIfAny(report.Failed, report.Failures, "restored");
 }

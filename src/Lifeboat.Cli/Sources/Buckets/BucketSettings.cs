@@ -12,4 +12,5 @@ public sealed record BucketSettings(
     SecretReference AccessKey,
     SecretReference SecretKey,
     int Transfers,
-    int NoncurrentDays) : ISourceSettings;
+    int NoncurrentDays,
+    int MirrorRemoveLimitPercent) : ISourceSettings;

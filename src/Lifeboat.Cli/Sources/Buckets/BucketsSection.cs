@@ -1,6 +1,7 @@
 using System.Globalization;
 using Lifeboat.Buckets;
 using Lifeboat.Buckets.Index;
+using Lifeboat.Buckets.Mirror;
 using Lifeboat.Cli.Configuration;
 
 namespace Lifeboat.Cli.Sources.Buckets;
@@ -54,10 +55,19 @@ internal static class BucketsSection
         Max = 36_500,
     };
 
+    private static readonly ConfigKey MirrorRemoveLimitPercent = new(
+        "mirrorRemoveLimitPercent", ConfigValueType.Int,
+        "the most of a mirror's objects, in percent, one `lifeboat mirror --remove` may remove; more, or any removal for a source that lists nothing, is refused without `--force`")
+    {
+        Default = BucketMirrorRequest.DefaultRemoveLimitPercent.ToString(CultureInfo.InvariantCulture),
+        Min = 0,
+        Max = 100,
+    };
+
     /// <summary>The buckets: section, registered with the rest of buckets in <see cref="BucketsSourceKind"/>.</summary>
     public static readonly SourceSection Declaration = new(
         BucketSnapshotInfo.SourceType,
-        new ConfigSection(BucketSnapshotInfo.SourceType, IsList: true, [Name, Endpoint, Region, Bucket, Prefix, AccessKeyEnv, SecretKeyEnv, Transfers, NoncurrentDays]),
+        new ConfigSection(BucketSnapshotInfo.SourceType, IsList: true, [Name, Endpoint, Region, Bucket, Prefix, AccessKeyEnv, SecretKeyEnv, Transfers, NoncurrentDays, MirrorRemoveLimitPercent]),
         Bind);
 
     private static BucketSettings Bind(SectionValues entry) => new(
@@ -69,5 +79,6 @@ internal static class BucketsSection
         entry.Secret(AccessKeyEnv),
         entry.Secret(SecretKeyEnv),
         entry.Int(Transfers),
-        entry.Int(NoncurrentDays));
+        entry.Int(NoncurrentDays),
+        entry.Int(MirrorRemoveLimitPercent));
 }

@@ -5,12 +5,13 @@ using Lifeboat.Cli.Configuration;
 namespace Lifeboat.Cli.Sources.Buckets;
 
 /// <summary>
-/// Where a bucket restore writes: --to-bucket, --to-endpoint, --to-region and the variables holding the keys to write
-/// with. Each defaults to the configured source's own, so without any of them the restore goes back into the source.
+/// Where a bucket restore or mirror writes: --to-bucket, --to-endpoint, --to-region and the variables holding the keys
+/// to write with. Each defaults to the configured source's own, so without any of them a restore goes back into the
+/// source (a mirror must name its bucket).
 /// </summary>
 internal sealed class TargetEndpointOptions
 {
-    private readonly Option<string?> _bucket = new("--to-bucket") { Description = "The bucket to write into (default: the source bucket, buckets[].bucket); it must exist" };
+    private readonly Option<string?> _bucket;
 
     private readonly Option<string?> _endpoint = new("--to-endpoint")
     {
@@ -25,6 +26,12 @@ internal sealed class TargetEndpointOptions
     };
 
     private readonly Option<string?> _secretKeyEnv = new("--to-secret-key-env") { Description = "Environment variable holding the secret key to write with (default: buckets[].secretKeyEnv)" };
+
+    /// <summary>The options; with <paramref name="bucketRequired"/>, --to-bucket has no default and must be given.</summary>
+    public TargetEndpointOptions(bool bucketRequired = false) =>
+        _bucket = bucketRequired
+            ? new("--to-bucket") { Description = "The bucket to write into; it must exist", Required = true }
+            : new("--to-bucket") { Description = "The bucket to write into (default: the source bucket, buckets[].bucket); it must exist" };
 
     /// <summary>The options, to add to the command.</summary>
     public IEnumerable<Option> All => [_bucket, _endpoint, _region, _accessKeyEnv, _secretKeyEnv];

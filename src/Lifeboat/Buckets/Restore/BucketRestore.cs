@@ -33,7 +33,7 @@ public sealed class BucketRestore(BackupRepository repository, IActivityReporter
         var reader = new SnapshotIndexReader(repository, new BucketIndexLayout(name));
         var index = await reader.OpenAsync(manifest.Objects.Single(o => o.Role == BucketIndexLayout.RootRole), cancellationToken);
         var tally = new RestoreTally();
-        var context = new RestoreContext(target, tally, reporter, request);
+        var context = new RestoreContext(target, tally, reporter, new WriteSettings(request.Transfers, request.DryRun, request.DeleteExtra, "restored"));
         using var spill = SpillDirectory.Create(spillParent ?? BucketBackup.DefaultSpillParent, DateTimeOffset.UtcNow);
         await using var work = RestoreWorklist.Create(spill);
         var listing = request.Key is { } key ? OneKeyAsync(target, key, cancellationToken) : target.ListAsync(scope, cancellationToken);
@@ -56,7 +56,7 @@ public sealed class BucketRestore(BackupRepository repository, IActivityReporter
     private async Task RunPhasesAsync(RestoreContext context, RestoreWorklist work, SpillDirectory spill, string name, string where, CancellationToken cancellationToken)
     {
         ObjectWrites? writes = null;
-        if (context.Request.DryRun)
+        if (context.Settings.DryRun)
         {
             context.Tally.Restored(work.WriteBytes, work.WriteCount);
         }

@@ -13,13 +13,13 @@ internal sealed class ExtraRemoval(RestoreContext context)
     /// <summary>Removes (or, with a dry run or without removal asked for, counts) every key of <paramref name="extras"/>.</summary>
     public async Task RunAsync(SortedSpillFile<string> extras, CancellationToken cancellationToken)
     {
-        if (!context.Request.DeleteExtra)
+        if (!context.Settings.RemoveExtras)
         {
             context.Tally.ExtraKept(extras.Count);
             return;
         }
 
-        if (context.Request.DryRun)
+        if (context.Settings.DryRun)
         {
             context.Tally.Removed(extras.Count);
             return;

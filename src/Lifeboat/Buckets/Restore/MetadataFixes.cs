@@ -20,7 +20,7 @@ internal sealed class MetadataFixes(RestoreContext context, ObjectWrites? writes
     public Task RunAsync(SortedSpillFile<BucketObjectRecord> looks, CancellationToken cancellationToken) =>
         looks.Count == 0
             ? Task.CompletedTask
-            : RestoreContext.ForEachAsync(looks.ReadAsync(cancellationToken), context.Request.Transfers, (record, token) => new ValueTask(LookAsync(record, token)), cancellationToken);
+            : RestoreContext.ForEachAsync(looks.ReadAsync(cancellationToken), context.Settings.Transfers, (record, token) => new ValueTask(LookAsync(record, token)), cancellationToken);
 
     private async Task LookAsync(BucketObjectRecord record, CancellationToken cancellationToken)
     {
@@ -41,7 +41,7 @@ internal sealed class MetadataFixes(RestoreContext context, ObjectWrites? writes
             return;
         }
 
-        if (context.Request.DryRun)
+        if (context.Settings.DryRun)
         {
             context.Tally.Fixed();
             return;

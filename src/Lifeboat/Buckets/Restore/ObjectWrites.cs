@@ -26,7 +26,7 @@ internal sealed class ObjectWrites(RestoreContext context, ContentReader content
             return;
         _progress = context.Reporter.StartTransfer($"restoring {writes.Count} objects to {where}", bytes);
         var (packed, streamed, empty) = await RouteAsync(writes, cancellationToken);
-        var transfers = context.Request.Transfers;
+        var transfers = context.Settings.Transfers;
         await AllAsync(
             [
                 token => RestoreContext.ForEachAsync(ReadPackedAsync(packed, token), transfers, (item, t) => WriteReadAsync(item.Record, item.Read, t), token),

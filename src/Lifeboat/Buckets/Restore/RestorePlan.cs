@@ -6,13 +6,22 @@ namespace Lifeboat.Buckets.Restore;
 
 /// <summary>
 /// A restore's plan: the objects a snapshot says were there (key order) merge-joined with the target's listing under
-/// the same prefix (key order), one step per key. Both sides stream; nothing is held but the two current rows.
+/// the same prefix (key order), one step per key. Both sides stream; nothing is held but the two current rows. A
+/// mirror plans the same way, with the source's listing as what is wanted and its own rule for a key on both sides.
 /// </summary>
 public static class RestorePlan
 {
     /// <summary>The steps, in key order; a side out of order stops the plan before a wrong step could be taken.</summary>
+    public static IAsyncEnumerable<PlanStep> JoinAsync(
+        IAsyncEnumerable<BucketObjectRecord> wanted, IAsyncEnumerable<ListingEntry> target, CancellationToken cancellationToken) =>
+        JoinAsync(wanted, target, UnchangedTargetRule.Match, cancellationToken);
+
+    /// <summary>The steps, a key on both sides decided by <paramref name="match"/>.</summary>
     public static async IAsyncEnumerable<PlanStep> JoinAsync(
-        IAsyncEnumerable<BucketObjectRecord> wanted, IAsyncEnumerable<ListingEntry> target, [EnumeratorCancellation] CancellationToken cancellationToken)
+        IAsyncEnumerable<BucketObjectRecord> wanted,
+        IAsyncEnumerable<ListingEntry> target,
+        Func<BucketObjectRecord, ListingEntry, PlanAction> match,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var records = wanted.GetAsyncEnumerator(cancellationToken);
         await using var listing = target.GetAsyncEnumerator(cancellationToken);
@@ -36,7 +45,7 @@ public static class RestorePlan
             else
             {
                 var (record, found) = (records.Current, listing.Current);
-                yield return new PlanStep(UnchangedTargetRule.Match(record, found), record.Key, record, found);
+                yield return new PlanStep(match(record, found), record.Key, record, found);
                 hasRecord = await NextAsync(records, r => r.Key, wantedOrder);
                 hasFound = await NextAsync(listing, e => e.Key, targetOrder);
             }

@@ -1,6 +1,6 @@
 namespace Lifeboat.Buckets.Restore;
 
-/// <summary>The counts of a restore as its workers add to them, safe from many threads; becomes the <see cref="RestoreReport"/>.</summary>
+/// <summary>The counts of a restore (or mirror) as its workers add to them, safe from many threads; becomes the <see cref="RestoreReport"/>.</summary>
 internal sealed class RestoreTally
 {
     /// <summary>Failures kept with their errors; every one is also reported as it happens.</summary>
@@ -14,6 +14,7 @@ internal sealed class RestoreTally
     private long _removed;
     private long _extraKept;
     private long _failed;
+    private long _gone;
 
     /// <summary>Bytes written so far (for progress).</summary>
     public long RestoredBytes => Interlocked.Read(ref _restoredBytes);
@@ -37,6 +38,9 @@ internal sealed class RestoreTally
     /// <summary><paramref name="count"/> objects the snapshot lacks, left in place.</summary>
     public void ExtraKept(long count) => Interlocked.Add(ref _extraKept, count);
 
+    /// <summary>One object the source no longer had when it was read (a mirror): neither written nor a failure.</summary>
+    public void Gone() => Interlocked.Increment(ref _gone);
+
     /// <summary>One object not restored or not removed.</summary>
     public void Failed(RestoreFailure failure)
     {
@@ -48,27 +52,43 @@ internal sealed class RestoreTally
         }
     }
 
-    /// <summary>The report of the counts so far.</summary>
-    public RestoreReport ToReport(string snapshotId, DateTimeOffset? asOf, string target, bool dryRun)
+    /// <summary>The counts so far.</summary>
+    public TallyCounts Counts()
     {
         lock (_failures)
         {
-            return new RestoreReport
-            {
-                SnapshotId = snapshotId,
-                AsOf = asOf,
-                Target = target,
-                DryRun = dryRun,
-                Restored = Interlocked.Read(ref _restored),
-                RestoredBytes = Interlocked.Read(ref _restoredBytes),
-                SkippedUnchanged = Interlocked.Read(ref _skipped),
-                MetadataFixed = Interlocked.Read(ref _fixed),
-                Removed = Interlocked.Read(ref _removed),
-                ExtraKept = Interlocked.Read(ref _extraKept),
-                Failed = Interlocked.Read(ref _failed),
+            return new TallyCounts(
+                Interlocked.Read(ref _restored),
+                Interlocked.Read(ref _restoredBytes),
+                Interlocked.Read(ref _skipped),
+                Interlocked.Read(ref _fixed),
+                Interlocked.Read(ref _removed),
+                Interlocked.Read(ref _extraKept),
+                Interlocked.Read(ref _gone),
+                Interlocked.Read(ref _failed),
                 // Workers finish in any order; the report lists keys in order.
-                Failures = [.. _failures.OrderBy(f => f.Key, Storage.ObjectKeyComparer.Instance)],
-            };
+                [.. _failures.OrderBy(f => f.Key, Storage.ObjectKeyComparer.Instance)]);
         }
+    }
+
+    /// <summary>The report of the counts so far.</summary>
+    public RestoreReport ToReport(string snapshotId, DateTimeOffset? asOf, string target, bool dryRun)
+    {
+        var counts = Counts();
+        return new RestoreReport
+        {
+            SnapshotId = snapshotId,
+            AsOf = asOf,
+            Target = target,
+            DryRun = dryRun,
+            Restored = counts.Written,
+            RestoredBytes = counts.WrittenBytes,
+            SkippedUnchanged = counts.Skipped,
+            MetadataFixed = counts.Fixed,
+            Removed = counts.Removed,
+            ExtraKept = counts.ExtraKept,
+            Failed = counts.Failed,
+            Failures = counts.Failures,
+        };
     }
 }

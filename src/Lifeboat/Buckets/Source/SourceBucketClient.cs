@@ -67,7 +67,7 @@ public sealed class SourceBucketClient : IDisposable
         {
             return await RunAsync(token => _client.GetObjectAsync(request, token), cancellationToken);
         }
-        catch (AmazonS3Exception e) when (e.ErrorCode is "NoSuchKey" or "NoSuchVersion" || (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket"))
+        catch (AmazonS3Exception e) when (IsGone(e))
         {
             return null;
         }
@@ -77,7 +77,25 @@ public sealed class SourceBucketClient : IDisposable
         }
         catch (Exception e) when (IsFailure(e, cancellationToken))
         {
-            throw SourceBucketErrors.Translate(e, Endpoint, "read", ObjectName(key, versionId));
+            throw BucketErrors.Translate(e, Endpoint, BucketSide.Source, "read", ObjectName(key, versionId));
+        }
+    }
+
+    /// <summary>HEAD of the current version of <paramref name="key"/>; null when it is gone.</summary>
+    public async Task<ObjectHead?> HeadAsync(string key, CancellationToken cancellationToken)
+    {
+        var request = new GetObjectMetadataRequest { BucketName = Endpoint.Bucket, Key = key };
+        try
+        {
+            return ObjectHead.Of(await RunAsync(token => _client.GetObjectMetadataAsync(request, token), cancellationToken));
+        }
+        catch (AmazonS3Exception e) when (IsGone(e))
+        {
+            return null;
+        }
+        catch (Exception e) when (IsFailure(e, cancellationToken))
+        {
+            throw BucketErrors.Translate(e, Endpoint, BucketSide.Source, "read", ObjectName(key, null));
         }
     }
 
@@ -93,13 +111,13 @@ public sealed class SourceBucketClient : IDisposable
                 tags[tag.Key] = tag.Value ?? "";
             return tags;
         }
-        catch (AmazonS3Exception e) when (e.ErrorCode is "NoSuchKey" or "NoSuchVersion" || (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket"))
+        catch (AmazonS3Exception e) when (IsGone(e))
         {
             return null;
         }
         catch (Exception e) when (IsFailure(e, cancellationToken))
         {
-            throw SourceBucketErrors.Translate(e, Endpoint, "read the tags of", ObjectName(key, versionId));
+            throw BucketErrors.Translate(e, Endpoint, BucketSide.Source, "read the tags of", ObjectName(key, versionId));
         }
     }
 
@@ -179,7 +197,7 @@ public sealed class SourceBucketClient : IDisposable
         }
         catch (Exception e) when (IsFailure(e, cancellationToken))
         {
-            throw SourceBucketErrors.Translate(e, Endpoint, action, objectName);
+            throw BucketErrors.Translate(e, Endpoint, BucketSide.Source, action, objectName);
         }
     }
 
@@ -189,6 +207,9 @@ public sealed class SourceBucketClient : IDisposable
     // The caller's own cancellation passes through untranslated; everything else becomes a LifeboatException.
     private static bool IsFailure(Exception e, CancellationToken cancellationToken) =>
         !(e is OperationCanceledException && cancellationToken.IsCancellationRequested) && e is not LifeboatException;
+
+    private static bool IsGone(AmazonS3Exception e) =>
+        e.ErrorCode is "NoSuchKey" or "NoSuchVersion" || (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket");
 
     private static string? NullIfEmpty(string prefix) => prefix.Length == 0 ? null : prefix;
 

@@ -11,12 +11,10 @@ namespace Lifeboat.Buckets.Source;
 /// </summary>
 public sealed class SourceObjectRead : IAsyncDisposable
 {
-    private const string MetadataPrefix = "x-amz-meta-";
-
     private SourceObjectRead(GetObjectResponse response, Stream body)
     {
         Identity = new ObjectIdentity(response.ContentLength, ETags.Trim(response.ETag), ListingTime.Of(response.LastModified));
-        Attributes = AttributesOf(response);
+        Attributes = ResponseAttributes.Of(response);
         TagCount = response.TagCount;
         Body = body;
     }
@@ -44,7 +42,7 @@ public sealed class SourceObjectRead : IAsyncDisposable
             0,
             (position, _, etag, token) => ResumeAsync(client, key, versionId, position, etag, token),
             RetrySettings.Default.MaxRetries,
-            e => SourceBucketErrors.Translate(e, client.Endpoint, "read", $"s3://{client.Endpoint.Bucket}/{key}"));
+            e => BucketErrors.Translate(e, client.Endpoint, BucketSide.Source, "read", $"s3://{client.Endpoint.Bucket}/{key}"));
         return new SourceObjectRead(response, body);
     }
 
@@ -54,30 +52,4 @@ public sealed class SourceObjectRead : IAsyncDisposable
     private static async Task<GetObjectResponse> ResumeAsync(SourceBucketClient client, string key, string? versionId, long position, string etag, CancellationToken cancellationToken) =>
         await client.GetAsync(key, versionId, position, etag, cancellationToken)
         ?? throw new SourceObjectChangedException(key, position);
-
-    private static ObjectAttributes AttributesOf(GetObjectResponse response)
-    {
-        var metadata = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var name in response.Metadata.Keys)
-        {
-            var bare = name.StartsWith(MetadataPrefix, StringComparison.OrdinalIgnoreCase) ? name[MetadataPrefix.Length..] : name;
-            metadata[bare.ToLowerInvariant()] = response.Metadata[name];
-        }
-
-        var headers = response.Headers;
-        return new ObjectAttributes
-        {
-            ContentType = NullIfEmpty(headers.ContentType),
-            CacheControl = NullIfEmpty(headers.CacheControl),
-            ContentDisposition = NullIfEmpty(headers.ContentDisposition),
-            ContentEncoding = NullIfEmpty(headers.ContentEncoding),
-            ContentLanguage = NullIfEmpty(response.ContentLanguage ?? headers.ContentLanguage),
-            Expires = NullIfEmpty(response.ExpiresString),
-            WebsiteRedirectLocation = NullIfEmpty(response.WebsiteRedirectLocation),
-            Metadata = metadata,
-            StorageClass = NullIfEmpty(response.StorageClass?.Value),
-        };
-    }
-
-    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

@@ -4,13 +4,11 @@ using Amazon.S3.Model;
 namespace Lifeboat.Buckets.Target;
 
 /// <summary>
-/// Recorded attributes onto write requests (content headers, user metadata, website redirect, tags, storage class),
-/// and a HEAD's answer back into attributes, in the same shape the backup recorded them in.
+/// Recorded attributes onto write requests (content headers, user metadata, website redirect, tags, storage class);
+/// <see cref="ResponseAttributes"/> reads them back from a HEAD.
 /// </summary>
 internal static class TargetAttributes
 {
-    private const string MetadataPrefix = "x-amz-meta-";
-
     /// <summary>The class every server has; sending it is the same as sending none.</summary>
     public const string StandardClass = "STANDARD";
 
@@ -38,31 +36,4 @@ internal static class TargetAttributes
 
     /// <summary>True for no class or STANDARD, which mean the same.</summary>
     public static bool IsStandard(string? storageClass) => storageClass is null || storageClass == StandardClass;
-
-    /// <summary>The attributes a HEAD answered, tags left out (they need their own request).</summary>
-    public static ObjectAttributes Of(GetObjectMetadataResponse response)
-    {
-        var metadata = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var name in response.Metadata.Keys)
-        {
-            var bare = name.StartsWith(MetadataPrefix, StringComparison.OrdinalIgnoreCase) ? name[MetadataPrefix.Length..] : name;
-            metadata[bare.ToLowerInvariant()] = response.Metadata[name];
-        }
-
-        var headers = response.Headers;
-        return new ObjectAttributes
-        {
-            ContentType = NullIfEmpty(headers.ContentType),
-            CacheControl = NullIfEmpty(headers.CacheControl),
-            ContentDisposition = NullIfEmpty(headers.ContentDisposition),
-            ContentEncoding = NullIfEmpty(headers.ContentEncoding),
-            ContentLanguage = NullIfEmpty(response.ContentLanguage ?? headers.ContentLanguage),
-            Expires = NullIfEmpty(response.ExpiresString),
-            WebsiteRedirectLocation = NullIfEmpty(response.WebsiteRedirectLocation),
-            Metadata = metadata,
-            StorageClass = NullIfEmpty(response.StorageClass?.Value),
-        };
-    }
-
-    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

@@ -86,13 +86,13 @@ public sealed class TargetBucketClient : IDisposable
     }
 
     /// <summary>HEAD of the current version of <paramref name="key"/>; null when there is none.</summary>
-    public async Task<TargetObjectHead?> HeadAsync(string key, CancellationToken cancellationToken)
+    public async Task<ObjectHead?> HeadAsync(string key, CancellationToken cancellationToken)
     {
         var request = new GetObjectMetadataRequest { BucketName = Endpoint.Bucket, Key = key };
         try
         {
             var response = await RunAsync(token => _client.GetObjectMetadataAsync(request, token), cancellationToken);
-            return new TargetObjectHead(response.ContentLength, ETags.Trim(response.ETag), ListingTime.Of(response.LastModified), TargetAttributes.Of(response), response.TagsCount);
+            return ObjectHead.Of(response);
         }
         catch (AmazonS3Exception e) when (IsGone(e))
         {
@@ -100,7 +100,7 @@ public sealed class TargetBucketClient : IDisposable
         }
         catch (Exception e) when (IsFailure(e, cancellationToken))
         {
-            throw TargetBucketErrors.Translate(e, Endpoint, "read", ObjectName(key));
+            throw BucketErrors.Translate(e, Endpoint, BucketSide.Target, "read", ObjectName(key));
         }
     }
 
@@ -121,7 +121,7 @@ public sealed class TargetBucketClient : IDisposable
         }
         catch (Exception e) when (IsFailure(e, cancellationToken))
         {
-            throw TargetBucketErrors.Translate(e, Endpoint, "read the tags of", ObjectName(key));
+            throw BucketErrors.Translate(e, Endpoint, BucketSide.Target, "read the tags of", ObjectName(key));
         }
 
         return tags;
@@ -311,7 +311,7 @@ public sealed class TargetBucketClient : IDisposable
     // unreachable server) would fail every object alike and stops the restore.
     private LifeboatException Rejected(Exception e, string key, string action)
     {
-        var translated = TargetBucketErrors.Translate(e, Endpoint, action, ObjectName(key));
+        var translated = BucketErrors.Translate(e, Endpoint, BucketSide.Target, action, ObjectName(key));
         return e is AmazonS3Exception { StatusCode: HttpStatusCode.BadRequest } && translated.Remedy is null
             ? new TargetObjectRejectedException(key, translated)
             : translated;
@@ -325,7 +325,7 @@ public sealed class TargetBucketClient : IDisposable
         }
         catch (Exception e) when (IsFailure(e, cancellationToken))
         {
-            throw TargetBucketErrors.Translate(e, Endpoint, action, objectName);
+            throw BucketErrors.Translate(e, Endpoint, BucketSide.Target, action, objectName);
         }
     }
 

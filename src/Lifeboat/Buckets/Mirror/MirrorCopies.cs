@@ -1,0 +1,174 @@
+using Lifeboat.Buckets.Index;
+using Lifeboat.Buckets.Restore;
+using Lifeboat.Buckets.Source;
+using Lifeboat.Buckets.Target;
+
+namespace Lifeboat.Buckets.Mirror;
+
+/// <summary>
+/// The copy phase of a mirror: each object is read from the source (one GET, its tags) and streamed into the target
+/// with its headers, metadata, tags and storage class, in the part layout that gives back its ETag. Nothing becomes
+/// visible half-written: a small object is one PUT of bytes read whole, a large one a multipart upload completed only
+/// after its last byte, and aborted otherwise. An object replaced while it is read is copied again; one deleted since
+/// the listing is counted as gone. What fails one object is named and counted, and the others go on; what would fail
+/// every object alike (an endpoint that stopped answering, keys refused, a bucket gone) stops the mirror.
+/// </summary>
+internal sealed class MirrorCopies(RestoreContext context, SourceBucketClient source)
+{
+    /// <summary>Reads of one object before a change during every one of them fails it.</summary>
+    public const int Attempts = 3;
+
+    // Objects written multipart hold two part buffers of up to 32 MiB each; this many at once bounds that memory.
+    private const int LargeAtOnce = 2;
+
+    private static readonly IReadOnlyDictionary<string, string> NoTags = new Dictionary<string, string>();
+
+    private readonly TargetObjectUpload _upload = new(context.Target);
+    private readonly SemaphoreSlim _large = new(LargeAtOnce, LargeAtOnce);
+    private readonly TagReading _tags = new(headerTrusted: false);
+    private ITransferProgress? _progress;
+
+    private enum Outcome
+    {
+        Done,
+        Changed,
+    }
+
+    /// <summary>Copies every object of <paramref name="writes"/>, <paramref name="bytes"/> bytes together as listed.</summary>
+    public async Task RunAsync(SortedSpillFile<BucketObjectRecord> writes, long bytes, string where, CancellationToken cancellationToken)
+    {
+        if (writes.Count == 0)
+            return;
+        _progress = context.Reporter.StartTransfer($"copying {writes.Count} objects to {where}", bytes);
+        await RestoreContext.ForEachAsync(
+            writes.ReadAsync(cancellationToken), context.Settings.Transfers, (record, token) => new ValueTask(CopyAsync(record, token)), cancellationToken);
+    }
+
+    /// <summary>Copies one object as the source holds it now (also for a look that found the copy out of date).</summary>
+    public async Task CopyAsync(BucketObjectRecord listed, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await CopyOnceAsync(listed, cancellationToken) == Outcome.Done)
+                return;
+            if (attempt == Attempts)
+            {
+                context.Fail(listed.Key, new LifeboatException(
+                    $"it changed at the source each of the {Attempts} times it was read", "mirror again once it is written less often"));
+                return;
+            }
+        }
+    }
+
+    /// <summary>Counts <paramref name="key"/> as deleted at the source since the listing: neither copied nor failed.</summary>
+    public void CountGone(string key)
+    {
+        context.Tally.Gone();
+        context.Reporter.Event($"'{key}' was deleted at the source after the listing; it is counted as gone, not copied");
+    }
+
+    /// <summary>True for a source failure that would fail every object alike: an endpoint that stopped answering, keys refused, the bucket gone.</summary>
+    public static bool StopsTheRun(LifeboatException e) =>
+        e.Remedy?.Action is RemedyAction.CheckSourceS3Endpoint or RemedyAction.CheckSourceS3Credentials or RemedyAction.CheckSourceS3Bucket;
+
+    private async Task<Outcome> CopyOnceAsync(BucketObjectRecord listed, CancellationToken cancellationToken)
+    {
+        using var slot = new LargeSlot(_large);
+        await slot.HoldIfAsync(PartSizeChoice.For(listed.Size, listed.ETag) is not null, cancellationToken);
+        SourceObjectRead? read;
+        IReadOnlyDictionary<string, string>? tags = null;
+        try
+        {
+            read = await SourceObjectRead.OpenAsync(source, listed.Key, versionId: null, cancellationToken);
+            if (read is not null)
+                tags = await TagsAsync(listed.Key, read.TagCount, cancellationToken);
+        }
+        catch (LifeboatException e) when (!StopsTheRun(e))
+        {
+            context.Fail(listed.Key, e);
+            return Outcome.Done;
+        }
+
+        if (read is null)
+            return Gone(listed.Key);
+        await using (read)
+        {
+            if (tags is null)
+                return Gone(listed.Key);
+            var identity = read.Identity;
+            // The GET may have found another upload than the one listed: its own size and ETag decide its layout.
+            await slot.HoldIfAsync(PartSizeChoice.For(identity.Size, identity.ETag) is not null, cancellationToken);
+            // The listing's storage class wins: a GET leaves out STANDARD.
+            var attributes = read.Attributes with { Tags = tags, StorageClass = listed.Attributes.StorageClass ?? read.Attributes.StorageClass };
+            return await WriteAsync(listed.Key, read, attributes, cancellationToken);
+        }
+    }
+
+    private async Task<Outcome> WriteAsync(string key, SourceObjectRead read, ObjectAttributes attributes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _upload.StreamAsync(key, read.Body, read.Identity.Size, attributes, read.Identity.ETag, cancellationToken);
+        }
+        catch (ContentUnreadableException e) when (e.Cause is SourceObjectChangedException)
+        {
+            return Outcome.Changed;
+        }
+        catch (ContentUnreadableException e) when (StopsTheRun(e.Cause))
+        {
+            throw e.Cause;
+        }
+        catch (ContentUnreadableException e)
+        {
+            context.Fail(key, e.Cause);
+            return Outcome.Done;
+        }
+        catch (TargetObjectRejectedException e)
+        {
+            context.Fail(key, e);
+            return Outcome.Done;
+        }
+
+        context.Tally.Restored(read.Identity.Size);
+        _progress?.Report(context.Tally.RestoredBytes);
+        return Outcome.Done;
+    }
+
+    // Null when the object is gone. Some servers never send x-amz-tagging-count, so until one GET proves this one
+    // does, every object's tags are asked for.
+    private async Task<IReadOnlyDictionary<string, string>?> TagsAsync(string key, int? tagCount, CancellationToken cancellationToken)
+    {
+        if (!_tags.AskAlways && tagCount is not > 0)
+            return NoTags;
+        var tags = await source.GetTagsAsync(key, versionId: null, cancellationToken);
+        if (tags is not null)
+            _tags.Observe(tagCount, tags.Count);
+        return tags;
+    }
+
+    private Outcome Gone(string key)
+    {
+        CountGone(key);
+        return Outcome.Done;
+    }
+
+    // At most one of the large-object slots, held by one attempt and given back when it ends.
+    private sealed class LargeSlot(SemaphoreSlim slots) : IDisposable
+    {
+        private bool _held;
+
+        public async Task HoldIfAsync(bool large, CancellationToken cancellationToken)
+        {
+            if (!large || _held)
+                return;
+            await slots.WaitAsync(cancellationToken);
+            _held = true;
+        }
+
+        public void Dispose()
+        {
+            if (_held)
+                slots.Release();
+        }
+    }
+}

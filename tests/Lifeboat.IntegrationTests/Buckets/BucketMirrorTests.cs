@@ -1,0 +1,222 @@
+using Amazon.S3;
+using Amazon.S3.Model;
+using Lifeboat.Buckets;
+using Lifeboat.Buckets.Mirror;
+using Lifeboat.Buckets.Restore;
+using Lifeboat.Buckets.Source;
+using Lifeboat.Buckets.Target;
+using static Lifeboat.IntegrationTests.Buckets.BucketSnapshots;
+
+namespace Lifeboat.IntegrationTests.Buckets;
+
+/// <summary>Mirrors between real radosgw buckets: what lands in the target, what a later run copies, and what it refuses to remove.</summary>
+public sealed class BucketMirrorTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_first_mirror_copies_every_object_as_the_source_holds_it_and_a_second_copies_nothing()
+    {
+        await using var source = await SourceBucket.CreateAsync();
+        await using var target = await SourceBucket.CreateAsync();
+        foreach (var key in BucketRestoreTests.AwkwardKeys)
+            await source.PutAsync(key, SourceBucket.Random(100 + key.Length));
+        await source.PutAsync("empty", []);
+        await source.PutMultipartAsync("big/multipart.bin", SourceBucket.Random(21 * 1024 * 1024));
+        await source.PutAsync("big/single-put.bin", SourceBucket.Random(9 * 1024 * 1024));
+        await source.PutAsync("doc/meta.txt", "hello"u8.ToArray(), request =>
+        {
+            request.ContentType = "text/plain; charset=utf-8";
+            request.Headers.CacheControl = "max-age=60";
+            request.Headers.ContentDisposition = "attachment; filename=\"meta.txt\"";
+            request.Headers.ContentEncoding = "identity";
+            request.Headers["Content-Language"] = "de";
+            request.Metadata["Owner"] = "alice";
+            request.Metadata["source-app"] = "uploader";
+            WithTags(new Dictionary<string, string> { ["team"] = "3d", ["stage"] = "final draft" })(request);
+        });
+        var state = await BucketState.ReadAsync(source.Client, source.Name);
+
+        var first = await MirrorAsync(source, target);
+        var second = await MirrorAsync(source, target);
+
+        var mirrored = await BucketState.ReadAsync(target.Client, target.Name);
+        Assert.Equal(state["big/multipart.bin"], mirrored["big/multipart.bin"]); // "-5": the part layout came along
+        mirrored["big/single-put.bin"] = mirrored["big/single-put.bin"] with { ETag = state["big/single-put.bin"].ETag }; // written in parts: another ETag, same bytes
+        BucketState.AssertSame(state, mirrored);
+        Assert.Equal(((long)state.Count, state.Values.Sum(o => o.Size), 0L, 0L), (first.Copied, first.CopiedBytes, first.SkippedUnchanged, first.Failed));
+        Assert.Equal((0L, (long)state.Count, 0L, 0L), (second.Copied, second.SkippedUnchanged, second.MetadataFixed, second.Failed));
+    }
+
+    [Fact]
+    public async Task After_changes_at_the_source_only_those_are_copied_metadata_is_fixed_in_place_and_removals_wait_for_remove()
+    {
+        await using var source = await SourceBucket.CreateAsync();
+        await using var target = await SourceBucket.CreateAsync();
+        await source.PutAsync("a.txt", "alpha"u8.ToArray());
+        await source.PutAsync("b.txt", "beta"u8.ToArray());
+        await source.PutAsync("c.txt", "gamma"u8.ToArray());
+        await source.PutAsync("keep.txt", "kept"u8.ToArray());
+        await source.PutAsync("meta.txt", "meta"u8.ToArray(), r => { r.ContentType = "text/plain"; r.Metadata["owner"] = "alice"; });
+        await MirrorAsync(source, target);
+        await Task.Delay(1100, Ct); // the changes must carry a later Last-Modified than the copies
+        await source.PutAsync("a.txt", "alpha, rewritten"u8.ToArray());
+        await source.PutAsync("d.txt", "delta"u8.ToArray());
+        await source.DeleteAsync("b.txt");
+        await RewriteMetadataAsync(source, "meta.txt", "text/html", "bob");
+        await source.Client.PutObjectTaggingAsync(new PutObjectTaggingRequest
+        {
+            BucketName = source.Name,
+            Key = "meta.txt",
+            Tagging = new Tagging { TagSet = [new Tag { Key = "reviewed", Value = "yes" }] },
+        }, Ct);
+
+        var kept = await MirrorAsync(source, target);
+        var afterKept = await BucketState.ReadAsync(target.Client, target.Name);
+        var removed = await MirrorAsync(source, target, r => r with { Remove = true, RemoveLimitPercent = 25 });
+
+        Assert.Equal((2L, 1L, 2L, 0L, 1L, 0L), (kept.Copied, kept.MetadataFixed, kept.SkippedUnchanged, kept.Removed, kept.ExtraKept, kept.Failed));
+        Assert.Contains("b.txt", afterKept.Keys);
+        Assert.Equal((0L, 0L, 5L, 1L, 0L), (removed.Copied, removed.MetadataFixed, removed.SkippedUnchanged, removed.Removed, removed.Failed));
+        BucketState.AssertSame(await BucketState.ReadAsync(source.Client, source.Name), await BucketState.ReadAsync(target.Client, target.Name));
+    }
+
+    [Fact]
+    public async Task Removals_beyond_the_limit_are_refused_before_anything_is_written_and_force_lets_them_through()
+    {
+        await using var source = await SourceBucket.CreateAsync();
+        await using var target = await SourceBucket.CreateAsync();
+        for (var i = 0; i < 10; i++)
+            await source.PutAsync($"obj-{i}.txt", SourceBucket.Random(100));
+        await MirrorAsync(source, target);
+        await source.DeleteAsync("obj-3.txt");
+        await source.DeleteAsync("obj-7.txt");
+        await source.PutAsync("new.txt", "new"u8.ToArray());
+        var before = await BucketState.ReadAsync(target.Client, target.Name);
+
+        var error = await Assert.ThrowsAsync<LifeboatException>(() => MirrorAsync(source, target, r => r with { Remove = true }));
+        var refusedState = await BucketState.ReadAsync(target.Client, target.Name);
+        var forced = await MirrorAsync(source, target, r => r with { Remove = true, Force = true });
+
+        Assert.Equal(
+            $"mirroring s3://{source.Name}/ at {TestEnvironment.S3Endpoint} would remove 2 of the 10 objects in s3://{target.Name}/ at {TestEnvironment.S3Endpoint} (20 %), "
+            + "more than the 10 % one run may remove",
+            error.Message);
+        Assert.Equal(FailureKind.Usage, error.Kind);
+        Assert.Equal(RemedyAction.AllowMirrorRemovals, error.Remedy?.Action);
+        BucketState.AssertSame(before, refusedState);
+        Assert.Equal((1L, 2L, 0L), (forced.Copied, forced.Removed, forced.Failed));
+        BucketState.AssertSame(await BucketState.ReadAsync(source.Client, source.Name), await BucketState.ReadAsync(target.Client, target.Name));
+    }
+
+    [Fact]
+    public async Task A_source_that_lists_nothing_never_empties_the_mirror_even_within_the_limit_unless_forced()
+    {
+        await using var source = await SourceBucket.CreateAsync();
+        await using var target = await SourceBucket.CreateAsync();
+        await source.PutAsync("a.txt", "alpha"u8.ToArray());
+        await source.PutAsync("b.txt", "beta"u8.ToArray());
+        await MirrorAsync(source, target);
+        await source.DeleteAsync("a.txt");
+        await source.DeleteAsync("b.txt");
+
+        var error = await Assert.ThrowsAsync<LifeboatException>(() => MirrorAsync(source, target, r => r with { Remove = true, RemoveLimitPercent = 100 }));
+        var refusedState = await BucketState.ReadAsync(target.Client, target.Name);
+        var forced = await MirrorAsync(source, target, r => r with { Remove = true, Force = true });
+
+        Assert.Equal(
+            $"s3://{source.Name}/ at {TestEnvironment.S3Endpoint} lists no objects, so mirroring it with removals would empty s3://{target.Name}/ at {TestEnvironment.S3Endpoint} (2 objects)",
+            error.Message);
+        Assert.Equal(["a.txt", "b.txt"], refusedState.Keys);
+        Assert.Equal(2, forced.Removed);
+        Assert.Empty(await BucketState.ReadAsync(target.Client, target.Name));
+    }
+
+    [Fact]
+    public async Task A_dry_run_counts_what_it_would_copy_and_remove_and_writes_nothing()
+    {
+        await using var source = await SourceBucket.CreateAsync();
+        await using var target = await SourceBucket.CreateAsync();
+        await source.PutAsync("a.txt", "alpha"u8.ToArray());
+        await source.PutAsync("b.txt", "beta"u8.ToArray());
+        await target.PutAsync("a.txt", "stale copy"u8.ToArray());
+        await target.PutAsync("z.txt", "the source no longer has it"u8.ToArray());
+        var before = await BucketState.ReadAsync(target.Client, target.Name);
+
+        var report = await MirrorAsync(source, target, r => r with { Remove = true, RemoveLimitPercent = 50, DryRun = true });
+
+        Assert.True(report.DryRun);
+        Assert.Equal((2L, 9L, 1L, 0L), (report.Copied, report.CopiedBytes, report.Removed, report.Failed));
+        BucketState.AssertSame(before, await BucketState.ReadAsync(target.Client, target.Name));
+    }
+
+    [Fact]
+    public async Task Only_keys_under_the_prefix_are_copied_and_removed()
+    {
+        await using var source = await SourceBucket.CreateAsync();
+        await using var target = await SourceBucket.CreateAsync();
+        await source.PutAsync("site/a.txt", "alpha"u8.ToArray());
+        await source.PutAsync("other/b.txt", "beta"u8.ToArray());
+        await target.PutAsync("site/gone.txt", "removed"u8.ToArray());
+        await target.PutAsync("outside/kept.txt", "never touched"u8.ToArray());
+
+        var report = await MirrorAsync(source, target, r => r with { Prefix = "site/", Remove = true, RemoveLimitPercent = 100 });
+
+        Assert.Equal((1L, 1L), (report.Copied, report.Removed));
+        Assert.Equal(["outside/kept.txt", "site/a.txt"], (await BucketState.ReadAsync(target.Client, target.Name)).Keys);
+    }
+
+    [Fact]
+    public async Task An_object_deleted_at_the_source_after_the_listing_is_counted_as_gone_not_as_a_failure()
+    {
+        await using var source = await SourceBucket.CreateAsync();
+        await using var target = await SourceBucket.CreateAsync();
+        using var sourceClient = new SourceBucketClient(source.Endpoint);
+        using var targetClient = new TargetBucketClient(target.Endpoint, _ => { });
+        var tally = new RestoreTally();
+        var context = new RestoreContext(targetClient, tally, SilentReporter.Instance, new WriteSettings(2, DryRun: false, RemoveExtras: false, "copied"));
+        var listed = new BucketObjectRecord { Key = "deleted-since.txt", VersionId = BucketObjectRecord.NullVersion, LastModified = DateTimeOffset.UtcNow, Size = 5, ETag = "abc" };
+
+        await new MirrorCopies(context, sourceClient).CopyAsync(listed, Ct);
+
+        var counts = tally.Counts();
+        Assert.Equal((1L, 0L, 0L), (counts.Gone, counts.Written, counts.Failed));
+        Assert.Empty(await BucketState.ReadAsync(target.Client, target.Name));
+    }
+
+    [Fact]
+    public async Task A_missing_target_bucket_is_named_before_anything_is_read_or_written()
+    {
+        await using var source = await SourceBucket.CreateAsync();
+        await source.PutAsync("a.txt", "alpha"u8.ToArray());
+        var missing = source.Endpoint with { Bucket = "lifeboat-no-such-mirror" };
+
+        var error = await Assert.ThrowsAsync<LifeboatException>(() =>
+            new BucketMirror(SilentReporter.Instance).RunAsync(new BucketMirrorRequest { Source = SourceOf(source), Target = missing }, Ct));
+
+        Assert.Equal($"target bucket lifeboat-no-such-mirror does not exist at {TestEnvironment.S3Endpoint}", error.Message);
+        Assert.Equal(RemedyAction.CheckTargetS3Bucket, error.Remedy?.Action);
+    }
+
+    private static Task<MirrorReport> MirrorAsync(SourceBucket source, SourceBucket target, Func<BucketMirrorRequest, BucketMirrorRequest>? adjust = null)
+    {
+        var request = new BucketMirrorRequest { Source = SourceOf(source), Target = target.Endpoint };
+        return new BucketMirror(SilentReporter.Instance).RunAsync(adjust is null ? request : adjust(request), Ct);
+    }
+
+    // A copy onto itself, as an application changes an object's metadata: same bytes and ETag, a new Last-Modified.
+    private static Task RewriteMetadataAsync(SourceBucket bucket, string key, string contentType, string owner)
+    {
+        var request = new CopyObjectRequest
+        {
+            SourceBucket = bucket.Name,
+            SourceKey = key,
+            DestinationBucket = bucket.Name,
+            DestinationKey = key,
+            MetadataDirective = S3MetadataDirective.REPLACE,
+            ContentType = contentType,
+        };
+        request.Metadata["owner"] = owner;
+        return bucket.Client.CopyObjectAsync(request, Ct);
+    }
+}

@@ -1,0 +1,100 @@
+using Lifeboat.Buckets;
+using Lifeboat.Buckets.Mirror;
+using Lifeboat.Buckets.Restore;
+using static Lifeboat.Tests.Buckets.FakeSourceBucket;
+
+namespace Lifeboat.Tests.Buckets;
+
+/// <summary>When a mirror's copy is current, looked at, or copied again: from the two listings, then from HEADs of both.</summary>
+public sealed class MirrorRuleTests
+{
+    private const long Small = 5;
+    private const long TwentyOneMiB = 21L << 20;
+    private static readonly DateTimeOffset Uploaded = At("2026-05-01T10:00:00.123Z");
+
+    [Fact]
+    public void A_copy_of_the_same_upload_written_after_it_is_skipped_without_a_request()
+    {
+        Assert.Equal(PlanAction.Skip, MirrorRule.Match(Source(Small, "abc"), Found(Small, "\"ABC\"", Uploaded.AddMinutes(1))));
+        Assert.Equal(PlanAction.Skip, MirrorRule.Match(Source(TwentyOneMiB, "abc-5"), Found(TwentyOneMiB, "abc-5", Uploaded)));
+    }
+
+    [Fact]
+    public void The_same_upload_rewritten_at_the_source_after_the_copy_is_looked_at_for_its_metadata()
+    {
+        Assert.Equal(PlanAction.Look, MirrorRule.Match(Source(Small, "abc"), Found(Small, "abc", Uploaded.AddSeconds(-1))));
+    }
+
+    [Theory]
+    [InlineData(6, "abc", 60)]
+    [InlineData(5, "abd", -60)]
+    [InlineData(5, "", -60)]
+    public void Another_size_or_another_etag_in_an_older_copy_is_copied_again(long size, string etag, int copiedSecondsLater)
+    {
+        Assert.Equal(PlanAction.Write, MirrorRule.Match(Source(Small, "abc"), Found(size, etag, Uploaded.AddSeconds(copiedSecondsLater))));
+    }
+
+    [Fact]
+    public void Another_etag_in_a_newer_copy_of_a_layout_the_copy_reproduces_is_looked_at_since_only_a_head_tells_encryption_from_change()
+    {
+        Assert.Equal(PlanAction.Look, MirrorRule.Match(Source(Small, "abc"), Found(Small, "0123456789abcdef0123456789abcdef", Uploaded.AddMinutes(1))));
+    }
+
+    [Fact]
+    public void Another_etag_in_a_newer_copy_of_a_layout_the_copy_cannot_reproduce_is_current_by_size_and_time()
+    {
+        // One PUT of 21 MiB has a plain MD5; the mirror writes that size in parts, so its ETag is "-3".
+        Assert.Equal(PlanAction.Skip, MirrorRule.Match(Source(TwentyOneMiB, "0123456789abcdef0123456789abcdef"), Found(TwentyOneMiB, "fedc-3", Uploaded.AddMinutes(1))));
+        Assert.Equal(PlanAction.Write, MirrorRule.Match(Source(TwentyOneMiB, "0123456789abcdef0123456789abcdef"), Found(TwentyOneMiB, "fedc-3", Uploaded.AddMinutes(-1))));
+    }
+
+    [Theory]
+    [InlineData(100, "0123456789abcdef0123456789abcdef", true)]
+    [InlineData(21L << 20, "abc-5", true)]
+    [InlineData(21L << 20, "abc-3", true)]
+    [InlineData(21L << 20, "0123456789abcdef0123456789abcdef", false)]
+    [InlineData(300L << 20, "abc-3", false)]
+    [InlineData(100, "abc-2", false)]
+    public void A_copy_gets_the_source_etag_back_only_where_its_layout_is_reproduced(long size, string etag, bool reproduced)
+    {
+        Assert.Equal(reproduced, MirrorRule.ReproducesETag(size, etag));
+    }
+
+    [Fact]
+    public void Heads_with_the_same_etag_hold_the_same_bytes_and_another_size_never_does()
+    {
+        Assert.True(MirrorRule.SameBytes(Head(Small, "abc", Uploaded), Head(Small, "abc", Uploaded.AddSeconds(-5))));
+        Assert.False(MirrorRule.SameBytes(Head(Small, "abc", Uploaded), Head(Small + 1, "abc", Uploaded.AddSeconds(5))));
+    }
+
+    [Fact]
+    public void An_encrypted_object_whose_etags_cannot_match_is_the_same_in_a_newer_copy_of_its_size_and_other_bytes_in_an_older_one()
+    {
+        var kms = Head(Small, "11111111111111111111111111111111", Uploaded, opaque: true);
+
+        Assert.True(MirrorRule.SameBytes(kms, Head(Small, "22222222222222222222222222222222", Uploaded.AddSeconds(1))));
+        Assert.False(MirrorRule.SameBytes(kms, Head(Small, "22222222222222222222222222222222", Uploaded.AddSeconds(-1))));
+        Assert.True(MirrorRule.SameBytes(Head(Small, "1111", Uploaded), Head(Small, "2222", Uploaded.AddSeconds(1), opaque: true)));
+    }
+
+    [Fact]
+    public void Plain_etags_that_differ_mean_other_bytes_however_new_the_copy()
+    {
+        Assert.False(MirrorRule.SameBytes(Head(Small, "11111111111111111111111111111111", Uploaded), Head(Small, "22222222222222222222222222222222", Uploaded.AddDays(1))));
+    }
+
+    private static BucketObjectRecord Source(long size, string etag) => new()
+    {
+        Key = "k",
+        VersionId = BucketObjectRecord.NullVersion,
+        Latest = true,
+        LastModified = Uploaded,
+        Size = size,
+        ETag = etag,
+    };
+
+    private static ListingEntry Found(long size, string etag, DateTimeOffset lastModified) => new("k", BucketObjectRecord.NullVersion, true, false, lastModified, size, etag);
+
+    private static ObjectHead Head(long size, string etag, DateTimeOffset lastModified, bool opaque = false) =>
+        new(size, etag, lastModified, ObjectAttributes.None, TagCount: null, opaque);
+}
