@@ -155,4 +155,7 @@ public enum RemedyAction
 
     /// <summary>Restore again into a Redis a failed restore left partly written, overwriting what it wrote.</summary>
     RestoreAgainOverPartialRestore,
+
+    /// <summary>Restore the Redis snapshot as a file (or append-only directory) instead of into a running server, for a server that can load it.</summary>
+    RestoreToFile,
 }

@@ -70,6 +70,7 @@ internal static class RemedyText
         RemedyAction.CheckTargetS3Bucket => "check --to-bucket and --to-endpoint; a restore writes into a bucket that exists",
         RemedyAction.LeaveOutDatabases => "or restore only the databases it can take with --db",
         RemedyAction.RestoreAgainOverPartialRestore => "or restore again over what it holds with --force --replace",
+        RemedyAction.RestoreToFile => "that is, with --to FILE (and --aof for a server with appendonly yes) instead of --to-server",
 
         // Reporting an error must not fail; a missing entry is caught by RemedyTextTests instead.
         _ => null,

@@ -11,6 +11,7 @@ namespace Lifeboat.Redis.Rdb;
 internal sealed class RdbInput : IDisposable
 {
     private const int BufferSize = 1 << 20;
+    private const int TrailerBytes = 8;
 
     // Capture buffers up to this size come from the pool. A larger one is allocated to the size the value needs (exactly,
     // when one string makes most of it) and let go when the next capture starts: one huge value then neither holds a
@@ -118,6 +119,30 @@ internal sealed class RdbInput : IDisposable
             return false;
         await TryFillAsync(1, cancellationToken);
         return _position == _end;
+    }
+
+    /// <summary>
+    /// After a failure part way: stops any capture, consumes the rest of the stream, hashing all but its last 8 bytes,
+    /// and returns the CRC64 of everything before those 8 with the 8 read as a number, as an RDB's trailer holds its
+    /// checksum; null when fewer than 8 bytes were left. Tells a sound RDB this reader cannot read from a damaged one.
+    /// </summary>
+    public async ValueTask<(ulong Computed, ulong Stored)?> ReadToTrailerAsync(CancellationToken cancellationToken)
+    {
+        _captureFrom = -1;
+        while (true)
+        {
+            await TryFillAsync(TrailerBytes + 1, cancellationToken);
+            if (_end - _position <= TrailerBytes)
+                break;
+            _position = _end - TrailerBytes;
+        }
+
+        if (_end - _position < TrailerBytes)
+            return null;
+        var computed = Crc;
+        var stored = BinaryPrimitives.ReadUInt64LittleEndian(_buffer.AsSpan(_position, TrailerBytes));
+        _position += TrailerBytes;
+        return (computed, stored);
     }
 
     /// <summary>The CRC64 of every byte consumed so far.</summary>
