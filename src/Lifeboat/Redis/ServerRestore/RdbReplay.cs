@@ -24,7 +24,6 @@ internal sealed class RdbReplay
     private readonly ServerRestoreOptions _options;
     private readonly CommandWindow _window;
     private readonly SortedDictionary<int, DatabaseTally> _tallies = [];
-    private readonly List<(DatabaseTally Tally, Task<bool> Exists)> _expiring = [];
 
     /// <summary>A replay into <paramref name="server"/> of the keys <paramref name="selection"/> chooses, and of the function libraries when <paramref name="restoreFunctions"/>.</summary>
     public RdbReplay(TargetServer server, KeySelection selection, bool restoreFunctions, ServerRestoreOptions options)
@@ -50,14 +49,6 @@ internal sealed class RdbReplay
         catch (Exception e) when (e is LifeboatException || Commands.IsRedisFailure(e))
         {
             throw PartlyWritten(e as LifeboatException ?? Commands.Failure(Target, "a command of the restore", e));
-        }
-
-        foreach (var (tally, exists) in _expiring)
-        {
-            if (await exists)
-                continue;
-            tally.Restored--;
-            tally.Expired++;
         }
 
         return _tallies;
@@ -128,9 +119,7 @@ internal sealed class RdbReplay
 
         if (expiry > now + (long)ExpiryCheckMargin.TotalMilliseconds)
             return;
-        var exists = database.KeyExistsAsync(key.Key);
-        _expiring.Add((tally, exists));
-        await _window.AddCheckAsync(exists, $"EXISTS of key {RdbKeyText.Quote(key.Key)} (database {N(key.Db)})", cancellationToken);
+        await _window.AddExpiryCheckAsync(database.KeyExistsAsync(key.Key), tally, $"EXISTS of key {RdbKeyText.Quote(key.Key)} (database {N(key.Db)})", cancellationToken);
     }
 
     private static async ValueTask<byte[]> PayloadAsync(RdbKeyValue key, int rdbVersion, int payloadVersion, string rdbName, CancellationToken cancellationToken)
