@@ -104,6 +104,13 @@ public sealed class RdbReader : IDisposable
         return keys;
     }
 
+    /// <summary>
+    /// The DUMP payload, as RDB <paramref name="rdbVersion"/>, of the key just read, made from its value where the reader
+    /// holds it (a large value is not copied again); the caller's to keep. Only for a reader that keeps values.
+    /// </summary>
+    public ReadOnlyMemory<byte> TakeDumpPayload(int rdbVersion) =>
+        _keepValues ? _input.TakeDumpPayload(rdbVersion) : throw new InvalidOperationException("the reader keeps no values");
+
     /// <summary>Returns the buffers to the pool.</summary>
     public void Dispose() => _input.Dispose();
 

@@ -72,7 +72,7 @@ internal sealed class RdbReplay
                     await RestoreLibraryAsync(library, payloadVersion, cancellationToken);
                     break;
                 case RdbKeyValue key:
-                    await OfferKeyAsync(key, reader.Version, payloadVersion, rdbName, cancellationToken);
+                    await OfferKeyAsync(reader, key, payloadVersion, rdbName, cancellationToken);
                     break;
             }
 
@@ -90,7 +90,7 @@ internal sealed class RdbReplay
         await _window.AddLibraryAsync(Target.Connection.GetDatabase().ExecuteAsync("FUNCTION", args), payload.Length, $"FUNCTION RESTORE of library '{library.Name}'", cancellationToken);
     }
 
-    private async Task OfferKeyAsync(RdbKeyValue key, int rdbVersion, int payloadVersion, string rdbName, CancellationToken cancellationToken)
+    private async Task OfferKeyAsync(RdbReader reader, RdbKeyValue key, int payloadVersion, string rdbName, CancellationToken cancellationToken)
     {
         var tally = Tally(key.Db);
         tally.Keys++;
@@ -104,10 +104,11 @@ internal sealed class RdbReplay
             return;
         }
 
-        var payload = await PayloadAsync(key, rdbVersion, payloadVersion, rdbName, cancellationToken);
+        // The payload goes to the client as it is, not copied: it is the command's alone from here.
+        var payload = await PayloadAsync(reader, key, payloadVersion, rdbName, cancellationToken);
         object[] args = _options.Replace
-            ? [(RedisKey)key.Key, key.ExpireAtMs ?? 0, payload, "ABSTTL", "REPLACE"]
-            : [(RedisKey)key.Key, key.ExpireAtMs ?? 0, payload, "ABSTTL"];
+            ? [(RedisKey)key.Key, key.ExpireAtMs ?? 0, (RedisValue)payload, "ABSTTL", "REPLACE"]
+            : [(RedisKey)key.Key, key.ExpireAtMs ?? 0, (RedisValue)payload, "ABSTTL"];
         var database = Target.Connection.GetDatabase(key.Db);
         await _window.AddAsync(database.ExecuteAsync("RESTORE", args), payload.Length, key.Db, key.Key, cancellationToken);
         tally.Restored++;
@@ -122,10 +123,10 @@ internal sealed class RdbReplay
         await _window.AddExpiryCheckAsync(database.KeyExistsAsync(key.Key), tally, $"EXISTS of key {RdbKeyText.Quote(key.Key)} (database {N(key.Db)})", cancellationToken);
     }
 
-    private static async ValueTask<byte[]> PayloadAsync(RdbKeyValue key, int rdbVersion, int payloadVersion, string rdbName, CancellationToken cancellationToken)
+    private static async ValueTask<ReadOnlyMemory<byte>> PayloadAsync(RdbReader reader, RdbKeyValue key, int payloadVersion, string rdbName, CancellationToken cancellationToken)
     {
-        if (rdbVersion <= payloadVersion)
-            return RdbDumpPayload.Create(key.Value.Span, payloadVersion);
+        if (reader.Version <= payloadVersion || RdbType.IntroducedIn(key.Type) <= payloadVersion)
+            return reader.TakeDumpPayload(payloadVersion);
         try
         {
             // The verification pass made sure every chosen key's type converts.
