@@ -43,4 +43,7 @@ public sealed record RdbKeyValue(int Db, byte[] Key, long? ExpireAtMs, byte Type
 {
     /// <summary>The serialized value's length (type byte first), whether or not the reader kept it: what a DUMP payload of it holds before its footer.</summary>
     public long SerializedLength { get; init; }
+
+    /// <summary>For a value of a module's type, the module's type name (as "ReJSON-RL"); null for Redis's own types.</summary>
+    public string? Module { get; init; }
 }

@@ -184,15 +184,15 @@ public sealed class RdbReader : IDisposable
         var valueStart = _input.Offset;
         if (!_keepValues)
         {
-            await _walker.WalkAsync(type, typeOffset, cancellationToken);
-            return new RdbKeyValue(_db, _currentKey, expireAt, type, ReadOnlyMemory<byte>.Empty) { SerializedLength = 1 + _input.Offset - valueStart };
+            var module = await _walker.WalkAsync(type, typeOffset, cancellationToken);
+            return new RdbKeyValue(_db, _currentKey, expireAt, type, ReadOnlyMemory<byte>.Empty) { SerializedLength = 1 + _input.Offset - valueStart, Module = module };
         }
 
         // The type byte came before the key: the capture starts with it, then the value's encoding.
         _input.StartCapture(type);
-        await _walker.WalkAsync(type, typeOffset, cancellationToken);
+        var ofModule = await _walker.WalkAsync(type, typeOffset, cancellationToken);
         var value = _input.EndCapture();
-        return new RdbKeyValue(_db, _currentKey, expireAt, type, value) { SerializedLength = value.Length };
+        return new RdbKeyValue(_db, _currentKey, expireAt, type, value) { SerializedLength = value.Length, Module = ofModule };
     }
 
     private RdbAuxField ReadAux(string name, byte[] value)

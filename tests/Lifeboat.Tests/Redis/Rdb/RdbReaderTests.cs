@@ -150,15 +150,22 @@ public sealed class RdbReaderTests
     }
 
     [Fact]
-    public async Task A_module_value_is_refused_naming_the_module()
+    public async Task A_module_value_is_walked_as_Redis_skips_it_without_the_module_and_names_the_module()
     {
-        // "ReJSON-RL" with encoding version 3, as RedisJSON writes it.
+        // "ReJSON-RL" with encoding version 3, as RedisJSON writes it; then its data as annotated opcodes: an unsigned
+        // integer 5, a double, the string "abc", the end.
         var moduleId = ModuleId("ReJSON-RL", 3);
-        var rdb = RdbBytes.Of([0xfe, 0x00, RdbType.Module2, 0x01, (byte)'j', 0x81, .. BitConverter.GetBytes(moduleId).Reverse()]);
+        var rdb = RdbBytes.Of(
+        [
+            0xfe, 0x00, RdbType.Module2, 0x01, (byte)'j', 0x81, .. BitConverter.GetBytes(moduleId).Reverse(),
+            0x02, 0x05, 0x04, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0x05, 0x03, (byte)'a', (byte)'b', (byte)'c', 0x00,
+            RdbType.String, 0x01, (byte)'s', 0x01, (byte)'v',
+        ]);
 
-        var e = await Assert.ThrowsAsync<LifeboatException>(() => RdbTestFiles.ReadAllAsync(rdb));
+        var keys = (await RdbTestFiles.ReadAllAsync(rdb)).OfType<RdbKeyValue>().ToList();
 
-        Assert.Equal("the test RDB cannot be read at byte 11 in the value of key 'j' (database 0): it holds a value of the module 'ReJSON-RL', which cannot be read without that module", e.Message);
+        Assert.Equal(new (string, string?)[] { ("j", "ReJSON-RL"), ("s", null) }, keys.Select(k => (RdbTestFiles.KeyText(k), k.Module)));
+        Assert.Equal(1 + 9 + 17, keys[0].SerializedLength);
     }
 
     [Fact]
