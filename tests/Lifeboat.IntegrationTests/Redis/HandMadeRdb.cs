@@ -38,6 +38,12 @@ internal static class HandMadeRdb
         return [.. expiry, 0x00, (byte)key.Length, .. System.Text.Encoding.ASCII.GetBytes(key), (byte)value.Length, .. System.Text.Encoding.ASCII.GetBytes(value)];
     }
 
+    /// <summary>IDLE: the next key had not been used for <paramref name="seconds"/> (below 16384), as a server with an LRU policy saves it.</summary>
+    public static byte[] Idle(int seconds) => [0xf8, (byte)(0x40 | (seconds >> 8)), (byte)seconds];
+
+    /// <summary>FREQ: the next key's LFU counter, as a server with an LFU policy saves it.</summary>
+    public static byte[] Frequency(byte counter) => [0xf9, counter];
+
     /// <summary>A string key whose value is <paramref name="length"/> bytes (the 32-bit length encoding), for values too large to send.</summary>
     public static byte[] LargeStringKey(string key, int length)
     {

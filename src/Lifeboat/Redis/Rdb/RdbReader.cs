@@ -118,6 +118,8 @@ public sealed class RdbReader : IDisposable
     {
         _currentKey = null;
         long? expireAt = null;
+        ulong? idle = null;
+        byte? frequency = null;
         while (true)
         {
             var offset = _input.Offset;
@@ -159,13 +161,14 @@ public sealed class RdbReader : IDisposable
                     expireAt = (long)await ReadTimeAsync(4, cancellationToken) * MillisecondsPerSecond;
                     break;
                 case RdbOpcode.Idle:
-                    await _input.ReadCountAsync(cancellationToken);
+                    idle = await _input.ReadCountAsync(cancellationToken);
                     break;
                 case RdbOpcode.Freq:
-                    await _input.ReadByteAsync(cancellationToken);
+                    frequency = await _input.ReadByteAsync(cancellationToken);
                     break;
                 default:
-                    return await ReadKeyValueAsync(code, offset, expireAt, cancellationToken);
+                    var key = await ReadKeyValueAsync(code, offset, expireAt, cancellationToken);
+                    return idle is null && frequency is null ? key : key with { IdleSeconds = idle, Frequency = frequency };
             }
         }
     }

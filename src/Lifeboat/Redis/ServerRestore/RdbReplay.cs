@@ -106,11 +106,8 @@ internal sealed class RdbReplay
 
         // The payload goes to the client as it is, not copied: it is the command's alone from here.
         var payload = await PayloadAsync(reader, key, payloadVersion, rdbName, cancellationToken);
-        object[] args = _options.Replace
-            ? [(RedisKey)key.Key, key.ExpireAtMs ?? 0, (RedisValue)payload, "ABSTTL", "REPLACE"]
-            : [(RedisKey)key.Key, key.ExpireAtMs ?? 0, (RedisValue)payload, "ABSTTL"];
         var database = Target.Connection.GetDatabase(key.Db);
-        await _window.AddAsync(database.ExecuteAsync("RESTORE", args), payload.Length, key.Db, key.Key, cancellationToken);
+        await _window.AddAsync(database.ExecuteAsync("RESTORE", RestoreArguments(key, payload)), payload.Length, key.Db, key.Key, cancellationToken);
         tally.Restored++;
         if (key.ExpireAtMs is not { } expiry)
         {
@@ -121,6 +118,20 @@ internal sealed class RdbReplay
         if (expiry > now + (long)ExpiryCheckMargin.TotalMilliseconds)
             return;
         await _window.AddExpiryCheckAsync(database.KeyExistsAsync(key.Key), tally, $"EXISTS of key {RdbKeyText.Quote(key.Key)} (database {N(key.Db)})", cancellationToken);
+    }
+
+    // The eviction state the RDB kept goes along, so a cache restored evicts as it did; RESTORE takes one of the two,
+    // as a server saves one of them (an LFU policy saves the counter, an LRU policy the idle time).
+    private object[] RestoreArguments(RdbKeyValue key, ReadOnlyMemory<byte> payload)
+    {
+        var args = new List<object>(8) { (RedisKey)key.Key, key.ExpireAtMs ?? 0, (RedisValue)payload, "ABSTTL" };
+        if (_options.Replace)
+            args.Add("REPLACE");
+        if (key.Frequency is { } frequency)
+            args.AddRange(["FREQ", (int)frequency]);
+        else if (key.IdleSeconds is { } idle)
+            args.AddRange(["IDLETIME", (long)Math.Min(idle, long.MaxValue)]);
+        return [.. args];
     }
 
     private static async ValueTask<ReadOnlyMemory<byte>> PayloadAsync(RdbReader reader, RdbKeyValue key, int payloadVersion, string rdbName, CancellationToken cancellationToken)

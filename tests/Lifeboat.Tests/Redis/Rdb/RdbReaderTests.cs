@@ -70,6 +70,18 @@ public sealed class RdbReaderTests
     }
 
     [Fact]
+    public async Task Each_key_of_the_LRU_file_carries_its_idle_time_and_each_of_the_LFU_file_its_counter()
+    {
+        var lru = (await RdbTestFiles.ReadAllAsync(RdbTestFiles.Bytes(RdbTestFiles.AllTypesLru))).OfType<RdbKeyValue>().ToList();
+        var lfu = (await RdbTestFiles.ReadAllAsync(RdbTestFiles.Bytes(RdbTestFiles.AllTypesLfu))).OfType<RdbKeyValue>().ToList();
+        var plain = (await RdbTestFiles.ReadAllAsync(RdbTestFiles.Bytes(RdbTestFiles.AllTypes))).OfType<RdbKeyValue>().ToList();
+
+        Assert.All(lru, k => Assert.True(k is { IdleSeconds: not null, Frequency: null }));
+        Assert.All(lfu, k => Assert.True(k is { IdleSeconds: null, Frequency: not null }));
+        Assert.All(plain, k => Assert.True(k is { IdleSeconds: null, Frequency: null }));
+    }
+
+    [Fact]
     public async Task The_uncompressed_file_holds_the_same_logical_content()
     {
         var compressed = await Content(RdbTestFiles.AllTypes);
