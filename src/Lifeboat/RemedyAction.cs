@@ -158,4 +158,7 @@ public enum RemedyAction
 
     /// <summary>A mirror's removals were refused as too many: check the source, then allow them or raise the limit.</summary>
     AllowMirrorRemovals,
+
+    /// <summary>Restore the Redis snapshot as a file (or append-only directory) instead of into a running server, for a server that can load it.</summary>
+    RestoreToFile,
 }

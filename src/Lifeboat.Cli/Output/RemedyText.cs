@@ -72,6 +72,7 @@ internal static class RemedyText
             "if the source really lost those objects, run 'lifeboat mirror --remove --force' once, or raise buckets[].mirrorRemoveLimitPercent",
         RemedyAction.LeaveOutDatabases => "or restore only the databases it can take with --db",
         RemedyAction.RestoreAgainOverPartialRestore => "or restore again over what it holds with --force --replace",
+        RemedyAction.RestoreToFile => "that is, with --to FILE (and --aof for a server with appendonly yes) instead of --to-server",
 
         // Reporting an error must not fail; a missing entry is caught by RemedyTextTests instead.
         _ => null,

@@ -5,9 +5,9 @@ namespace Lifeboat.Redis;
 /// <summary>
 /// Counts an RDB's keys per database, exactly, by reading it entry by entry (values walked, not kept) as it streams
 /// through a <see cref="TeeReadStream"/> on its way to the repository. Counting is a fact recorded beside the RDB, not
-/// a condition of it: an RDB whose checksum vouches for its bytes but that holds what the reader cannot read (a
-/// module's type, a newer Redis's) is still stored, without counts. Without a checksum the reader's walk is the only
-/// check of its structure, so there an RDB it cannot walk fails, unless what stopped it was such a type.
+/// a condition of it: an RDB whose checksum vouches for its bytes but that holds what the reader cannot read (a newer
+/// Redis's type) is still stored, without counts. Without a checksum the reader's walk is the only check of its
+/// structure, so there an RDB it cannot walk fails, unless what stopped it was such a type.
 /// </summary>
 internal static class RdbKeyCount
 {

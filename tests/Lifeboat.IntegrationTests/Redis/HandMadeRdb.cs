@@ -38,6 +38,12 @@ internal static class HandMadeRdb
         return [.. expiry, 0x00, (byte)key.Length, .. System.Text.Encoding.ASCII.GetBytes(key), (byte)value.Length, .. System.Text.Encoding.ASCII.GetBytes(value)];
     }
 
+    /// <summary>IDLE: the next key had not been used for <paramref name="seconds"/> (below 16384), as a server with an LRU policy saves it.</summary>
+    public static byte[] Idle(int seconds) => [0xf8, (byte)(0x40 | (seconds >> 8)), (byte)seconds];
+
+    /// <summary>FREQ: the next key's LFU counter, as a server with an LFU policy saves it.</summary>
+    public static byte[] Frequency(byte counter) => [0xf9, counter];
+
     /// <summary>A string key whose value is <paramref name="length"/> bytes (the 32-bit length encoding), for values too large to send.</summary>
     public static byte[] LargeStringKey(string key, int length)
     {
@@ -46,5 +52,31 @@ internal static class HandMadeRdb
         BinaryPrimitives.WriteInt32BigEndian(value.AsSpan(1), length);
         new Random(11).NextBytes(value.AsSpan(5));
         return [0x00, (byte)key.Length, .. System.Text.Encoding.ASCII.GetBytes(key), .. value];
+    }
+
+    /// <summary>
+    /// A module's aux data (MODULE_AUX) for module type <paramref name="module"/> (nine characters): its id, when it was
+    /// saved, and one string in the annotated form Redis can skip without the module.
+    /// </summary>
+    public static byte[] ModuleAux(string module) => [0xf7, .. ModuleId(module), 0x02, 0x02, .. ModuleString()];
+
+    /// <summary>A key whose value is of module type <paramref name="module"/>: its id, then one annotated string.</summary>
+    public static byte[] ModuleKey(string key, string module) =>
+        [0x07, (byte)key.Length, .. System.Text.Encoding.ASCII.GetBytes(key), .. ModuleId(module), .. ModuleString()];
+
+    // The string "abc" (opcode 5), then the end of the module's data (opcode 0).
+    private static byte[] ModuleString() => [0x05, 0x03, (byte)'a', (byte)'b', (byte)'c', 0x00];
+
+    // moduleTypeNameByID backwards: nine 6-bit characters, then a 10-bit encoding version (1 here); as a 64-bit length.
+    private static byte[] ModuleId(string module)
+    {
+        const string charset = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        ulong id = 0;
+        foreach (var c in module)
+            id = (id << 6) | (uint)charset.IndexOf(c, StringComparison.Ordinal);
+        var bytes = new byte[9];
+        bytes[0] = 0x81;
+        BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(1), (id << 10) | 1);
+        return bytes;
     }
 }

@@ -12,15 +12,28 @@ public static class RdbDumpPayload
     /// <summary>The footer's length.</summary>
     public const int FooterBytes = 10;
 
+    /// <summary>The longest serialized value a payload can carry: the payload is one array, footer included.</summary>
+    public static int LargestValue => Array.MaxLength - FooterBytes;
+
     /// <summary>The payload of <paramref name="value"/> (type byte first) as RDB <paramref name="rdbVersion"/>.</summary>
     public static byte[] Create(ReadOnlySpan<byte> value, int rdbVersion)
     {
         var payload = GC.AllocateUninitializedArray<byte>(value.Length + FooterBytes);
         value.CopyTo(payload);
-        BinaryPrimitives.WriteUInt16LittleEndian(payload.AsSpan(value.Length), (ushort)rdbVersion);
-        var crc = Crc64.Append(0, payload.AsSpan(0, value.Length + 2));
-        BinaryPrimitives.WriteUInt64LittleEndian(payload.AsSpan(value.Length + 2), crc);
+        Seal(payload, value.Length, Crc64.Append(0, value), rdbVersion);
         return payload;
+    }
+
+    /// <summary>
+    /// Makes the first <paramref name="valueLength"/> bytes of <paramref name="buffer"/> (a serialized value, whose CRC64
+    /// is <paramref name="valueCrc"/>) a payload in place, writing the footer into the <see cref="FooterBytes"/> after them.
+    /// </summary>
+    public static ReadOnlyMemory<byte> Seal(byte[] buffer, int valueLength, ulong valueCrc, int rdbVersion)
+    {
+        BinaryPrimitives.WriteUInt16LittleEndian(buffer.AsSpan(valueLength), (ushort)rdbVersion);
+        var crc = Crc64.Append(valueCrc, buffer.AsSpan(valueLength, 2));
+        BinaryPrimitives.WriteUInt64LittleEndian(buffer.AsSpan(valueLength + 2), crc);
+        return buffer.AsMemory(0, valueLength + FooterBytes);
     }
 
     /// <summary>The FUNCTION RESTORE payload of one library (functionDumpCommand: the FUNCTION2 opcode and the code as a string).</summary>

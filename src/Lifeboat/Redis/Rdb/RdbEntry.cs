@@ -43,4 +43,13 @@ public sealed record RdbKeyValue(int Db, byte[] Key, long? ExpireAtMs, byte Type
 {
     /// <summary>The serialized value's length (type byte first), whether or not the reader kept it: what a DUMP payload of it holds before its footer.</summary>
     public long SerializedLength { get; init; }
+
+    /// <summary>For a value of a module's type, the module's type name (as "ReJSON-RL"); null for Redis's own types.</summary>
+    public string? Module { get; init; }
+
+    /// <summary>How long the key had not been used, in seconds, as a server with an LRU eviction policy saves it; else null.</summary>
+    public ulong? IdleSeconds { get; init; }
+
+    /// <summary>The key's LFU counter (0 to 255), as a server with an LFU eviction policy saves it; else null.</summary>
+    public byte? Frequency { get; init; }
 }

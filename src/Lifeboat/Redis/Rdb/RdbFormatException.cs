@@ -14,4 +14,7 @@ internal sealed class RdbFormatException(long offset, string problem) : Exceptio
     /// a newer Redis), rather than damage.
     /// </summary>
     public bool Unsupported { get; init; }
+
+    /// <summary>True when the bytes are known to be damaged: the checksum fails, or bytes follow the end.</summary>
+    public bool Damaged { get; init; }
 }

@@ -5,12 +5,14 @@ namespace Lifeboat.Redis.Rdb;
 
 /// <summary>
 /// A forward-only, buffered reader of an RDB's bytes over pooled buffers. It keeps the CRC64 of every byte consumed and,
-/// while capturing, copies the consumed bytes aside (a value's serialized form), in bulk as the buffer turns over.
+/// while capturing, copies the consumed bytes aside (a value's serialized form), in bulk as the buffer turns over, with
+/// their own CRC64 and room after them for a DUMP footer, so the capture becomes a RESTORE payload in place.
 /// Reads complete synchronously while the buffer holds the bytes asked for.
 /// </summary>
 internal sealed class RdbInput : IDisposable
 {
     private const int BufferSize = 1 << 20;
+    private const int TrailerBytes = 8;
 
     // Capture buffers up to this size come from the pool. A larger one is allocated to the size the value needs (exactly,
     // when one string makes most of it) and let go when the next capture starts: one huge value then neither holds a
@@ -35,6 +37,7 @@ internal sealed class RdbInput : IDisposable
     private byte[] _capture = [];
     private int _captureLength;
     private int _captureFrom = -1;
+    private ulong _captureCrc;
 
     /// <summary>Reads <paramref name="stream"/>; without <paramref name="hashing"/> no CRC64 is kept (<see cref="Crc"/> stays 0).</summary>
     public RdbInput(Stream stream, bool hashing = true)
@@ -120,6 +123,30 @@ internal sealed class RdbInput : IDisposable
         return _position == _end;
     }
 
+    /// <summary>
+    /// After a failure part way: stops any capture, consumes the rest of the stream, hashing all but its last 8 bytes,
+    /// and returns the CRC64 of everything before those 8 with the 8 read as a number, as an RDB's trailer holds its
+    /// checksum; null when fewer than 8 bytes were left. Tells a sound RDB this reader cannot read from a damaged one.
+    /// </summary>
+    public async ValueTask<(ulong Computed, ulong Stored)?> ReadToTrailerAsync(CancellationToken cancellationToken)
+    {
+        _captureFrom = -1;
+        while (true)
+        {
+            await TryFillAsync(TrailerBytes + 1, cancellationToken);
+            if (_end - _position <= TrailerBytes)
+                break;
+            _position = _end - TrailerBytes;
+        }
+
+        if (_end - _position < TrailerBytes)
+            return null;
+        var computed = Crc;
+        var stored = BinaryPrimitives.ReadUInt64LittleEndian(_buffer.AsSpan(_position, TrailerBytes));
+        _position += TrailerBytes;
+        return (computed, stored);
+    }
+
     /// <summary>The CRC64 of every byte consumed so far.</summary>
     public ulong Crc
     {
@@ -137,9 +164,10 @@ internal sealed class RdbInput : IDisposable
         if (_capture.Length > KeptCaptureLimit)
             ReleaseCapture();
         if (_capture.Length == 0)
-            GrowCapture(1);
+            GrowCapture(1 + RdbDumpPayload.FooterBytes);
         _capture[0] = first;
         _captureLength = 1;
+        _captureCrc = Crc64.Append(0, [first]);
         _captureFrom = _position;
     }
 
@@ -158,6 +186,26 @@ internal sealed class RdbInput : IDisposable
         KeepCaptured();
         _captureFrom = -1;
         return _capture.AsMemory(0, _captureLength);
+    }
+
+    /// <summary>
+    /// The DUMP payload, as RDB <paramref name="rdbVersion"/>, of what the capture just ended holds; the caller's to keep.
+    /// The footer goes into the room kept after the captured bytes, with the CRC64 taken as they were captured. A large
+    /// capture becomes the payload itself, and the next capture starts afresh: a value is held once, not copied again.
+    /// A small one is copied out, its buffer kept for the next value.
+    /// </summary>
+    public ReadOnlyMemory<byte> TakeDumpPayload(int rdbVersion)
+    {
+        if (_captureLength > KeptCaptureLimit)
+        {
+            var held = _capture;
+            _capture = [];
+            return RdbDumpPayload.Seal(held, _captureLength, _captureCrc, rdbVersion);
+        }
+
+        var payload = GC.AllocateUninitializedArray<byte>(_captureLength + RdbDumpPayload.FooterBytes);
+        _capture.AsSpan(0, _captureLength).CopyTo(payload);
+        return RdbDumpPayload.Seal(payload, _captureLength, _captureCrc, rdbVersion);
     }
 
     public void Dispose()
@@ -243,22 +291,31 @@ internal sealed class RdbInput : IDisposable
         var bytes = _buffer.AsSpan(_captureFrom, _position - _captureFrom);
         EnsureCaptureRoom(_captureLength + (long)bytes.Length);
         bytes.CopyTo(_capture.AsSpan(_captureLength));
+        _captureCrc = Crc64.Append(_captureCrc, bytes);
         _captureLength += bytes.Length;
         _captureFrom = _position;
     }
 
+    // Room for the captured bytes and, after them, the DUMP footer.
     private void EnsureCaptureRoom(long needed)
     {
-        if (needed > _capture.Length)
-            GrowCapture(needed);
+        if (needed + RdbDumpPayload.FooterBytes > _capture.Length)
+            GrowCapture(needed + RdbDumpPayload.FooterBytes);
     }
 
     // Growing by half at least keeps many small steps (a list of large elements) linear; a step larger than that takes
     // exactly what it needs.
     private void GrowCapture(long needed)
     {
+        // A restore refuses such a value before it writes anything; this guards the reader's own bounds.
         if (needed > Array.MaxLength)
-            throw new RdbFormatException(Offset, $"a value of {needed} bytes is longer than this reader holds");
+        {
+            throw new RdbFormatException(Offset, $"a value of {needed - RdbDumpPayload.FooterBytes} bytes is longer than one RESTORE can carry ({RdbDumpPayload.LargestValue} at most)")
+            {
+                Unsupported = true,
+            };
+        }
+
         var size = (int)Math.Max(needed, Math.Min(Array.MaxLength, Math.Max(4096, _capture.Length * 3L / 2)));
         var grown = size <= PooledCaptureLimit ? ArrayPool<byte>.Shared.Rent(size) : GC.AllocateUninitializedArray<byte>(size);
         _capture.AsSpan(0, _captureLength).CopyTo(grown);

@@ -3,6 +3,8 @@ namespace Lifeboat.Redis.Rdb;
 /// <summary>The RDB's opcodes (rdb.h RDB_OPCODE_*): bytes in a type's place that are not a key's value.</summary>
 internal static class RdbOpcode
 {
+    /// <summary>Redis 7.4's cluster mode: a slot's id, keys and keys with an expiry (three lengths), before the slot's keys.</summary>
+    public const byte SlotInfo = 244;
     public const byte Function2 = 245;
     public const byte FunctionPreGa = 246;
     public const byte ModuleAux = 247;

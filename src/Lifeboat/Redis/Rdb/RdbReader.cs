@@ -14,6 +14,8 @@ public sealed class RdbReader : IDisposable
 
     private const int FirstVersionWithChecksum = 5;
     private const int MillisecondsPerSecond = 1000;
+    private const string DamagedHint = "the stored RDB is damaged or incomplete: restore from another backup";
+    private const string UnsupportedHint = "the RDB holds what this reader cannot read: restore it as a file instead, for a Redis that can load it";
     private static readonly byte[] Magic = "REDIS"u8.ToArray();
 
     private readonly RdbInput _input;
@@ -23,6 +25,7 @@ public sealed class RdbReader : IDisposable
     private readonly bool _verifyChecksum;
     private int _db;
     private byte[]? _currentKey;
+    private string? _redisVersion;
     private bool _ended;
 
     private RdbReader(RdbInput input, string name, int version, bool keepValues, bool verifyChecksum)
@@ -84,7 +87,7 @@ public sealed class RdbReader : IDisposable
         }
         catch (RdbFormatException e)
         {
-            throw Failure(e);
+            throw await FailureAsync(e, cancellationToken);
         }
     }
 
@@ -101,6 +104,13 @@ public sealed class RdbReader : IDisposable
         return keys;
     }
 
+    /// <summary>
+    /// The DUMP payload, as RDB <paramref name="rdbVersion"/>, of the key just read, made from its value where the reader
+    /// holds it (a large value is not copied again); the caller's to keep. Only for a reader that keeps values.
+    /// </summary>
+    public ReadOnlyMemory<byte> TakeDumpPayload(int rdbVersion) =>
+        _keepValues ? _input.TakeDumpPayload(rdbVersion) : throw new InvalidOperationException("the reader keeps no values");
+
     /// <summary>Returns the buffers to the pool.</summary>
     public void Dispose() => _input.Dispose();
 
@@ -108,6 +118,8 @@ public sealed class RdbReader : IDisposable
     {
         _currentKey = null;
         long? expireAt = null;
+        ulong? idle = null;
+        byte? frequency = null;
         while (true)
         {
             var offset = _input.Offset;
@@ -128,8 +140,14 @@ public sealed class RdbReader : IDisposable
                     var expires = (long)await _input.ReadCountAsync(cancellationToken);
                     return new RdbDatabaseSize(_db, keys, expires);
                 case RdbOpcode.Aux:
-                    var auxName = Encoding.UTF8.GetString(await _input.ReadStringAsync(cancellationToken));
-                    return new RdbAuxField(auxName, await _input.ReadStringAsync(cancellationToken));
+                    return ReadAux(
+                        Encoding.UTF8.GetString(await _input.ReadStringAsync(cancellationToken)),
+                        await _input.ReadStringAsync(cancellationToken));
+                case RdbOpcode.SlotInfo:
+                    // rdbLoadRio: slot id, its keys, its keys with an expiry; a hint for sizing a cluster node's tables.
+                    for (var i = 0; i < 3; i++)
+                        await _input.ReadCountAsync(cancellationToken);
+                    break;
                 case RdbOpcode.Function2:
                     return new RdbFunctionLibrary(await _input.ReadStringAsync(cancellationToken));
                 case RdbOpcode.FunctionPreGa:
@@ -143,13 +161,14 @@ public sealed class RdbReader : IDisposable
                     expireAt = (long)await ReadTimeAsync(4, cancellationToken) * MillisecondsPerSecond;
                     break;
                 case RdbOpcode.Idle:
-                    await _input.ReadCountAsync(cancellationToken);
+                    idle = await _input.ReadCountAsync(cancellationToken);
                     break;
                 case RdbOpcode.Freq:
-                    await _input.ReadByteAsync(cancellationToken);
+                    frequency = await _input.ReadByteAsync(cancellationToken);
                     break;
                 default:
-                    return await ReadKeyValueAsync(code, offset, expireAt, cancellationToken);
+                    var key = await ReadKeyValueAsync(code, offset, expireAt, cancellationToken);
+                    return idle is null && frequency is null ? key : key with { IdleSeconds = idle, Frequency = frequency };
             }
         }
     }
@@ -168,15 +187,22 @@ public sealed class RdbReader : IDisposable
         var valueStart = _input.Offset;
         if (!_keepValues)
         {
-            await _walker.WalkAsync(type, typeOffset, cancellationToken);
-            return new RdbKeyValue(_db, _currentKey, expireAt, type, ReadOnlyMemory<byte>.Empty) { SerializedLength = 1 + _input.Offset - valueStart };
+            var module = await _walker.WalkAsync(type, typeOffset, cancellationToken);
+            return new RdbKeyValue(_db, _currentKey, expireAt, type, ReadOnlyMemory<byte>.Empty) { SerializedLength = 1 + _input.Offset - valueStart, Module = module };
         }
 
         // The type byte came before the key: the capture starts with it, then the value's encoding.
         _input.StartCapture(type);
-        await _walker.WalkAsync(type, typeOffset, cancellationToken);
+        var ofModule = await _walker.WalkAsync(type, typeOffset, cancellationToken);
         var value = _input.EndCapture();
-        return new RdbKeyValue(_db, _currentKey, expireAt, type, value) { SerializedLength = value.Length };
+        return new RdbKeyValue(_db, _currentKey, expireAt, type, value) { SerializedLength = value.Length, Module = ofModule };
+    }
+
+    private RdbAuxField ReadAux(string name, byte[] value)
+    {
+        if (name == "redis-ver")
+            _redisVersion = Encoding.UTF8.GetString(value);
+        return new RdbAuxField(name, value);
     }
 
     private async ValueTask<RdbModuleAuxData> ReadModuleAuxAsync(long offset, CancellationToken cancellationToken)
@@ -200,27 +226,59 @@ public sealed class RdbReader : IDisposable
             var trailerOffset = _input.Offset;
             var stored = await _input.ReadLittleEndianAsync(8, cancellationToken);
             if (_verifyChecksum && stored != 0 && stored != computed)
-                throw new RdbFormatException(trailerOffset, $"its checksum fails: the RDB says {stored:x16}, its bytes give {computed:x16}");
+                throw new RdbFormatException(trailerOffset, $"its checksum fails: the RDB says {stored:x16}, its bytes give {computed:x16}") { Damaged = true };
             Checksum = stored == 0 ? null : stored;
         }
 
         var end = _input.Offset;
         if (!await _input.AtEndAsync(cancellationToken))
-            throw new RdbFormatException(end, "bytes follow its end marker and checksum");
+            throw new RdbFormatException(end, "bytes follow its end marker and checksum") { Damaged = true };
         _ended = true;
     }
 
-    private LifeboatException Failure(RdbFormatException e)
+    /// <summary>
+    /// The failure worded by what the checksum says of the bytes: what cannot be read in an RDB whose checksum is right
+    /// is no damage but something newer (or a module's) than this reader knows; "damaged" is said only when the checksum
+    /// fails, or when there is none to tell.
+    /// </summary>
+    private async ValueTask<LifeboatException> FailureAsync(RdbFormatException e, CancellationToken cancellationToken)
     {
-        var where = _currentKey is null ? "" : $" in the value of key {RdbKeyText.Quote(_currentKey)} (database {_db.ToString(CultureInfo.InvariantCulture)})";
-        var message = e.Truncated
-            ? $"{_name} is truncated: it ends at byte {e.Offset.ToString(CultureInfo.InvariantCulture)}{where}"
-            : $"{_name} cannot be read at byte {e.Offset.ToString(CultureInfo.InvariantCulture)}{where}: {e.Message}";
-        var hint = e.Unsupported
-            ? "the RDB holds what this reader cannot read: restore it as a file instead, for a Redis that can load it"
-            : "the stored RDB is damaged or incomplete: restore from another backup";
-        return new LifeboatException(message, hint, inner: e);
+        var at = $"at byte {N(e.Offset)}{(_currentKey is null ? "" : $" in the value of key {RdbKeyText.Quote(_currentKey)} (database {N(_db)})")}";
+        if (e.Truncated)
+            return new LifeboatException($"{_name} is truncated: it ends {at}", DamagedHint, inner: e);
+        var message = $"{_name} cannot be read {at}: {e.Message}";
+        return await ChecksumOfRestAsync(e, cancellationToken) switch
+        {
+            Verdict.Fails when !e.Damaged => new LifeboatException($"{message}; its checksum fails as well", DamagedHint, inner: e),
+            Verdict.Matches when !e.Unsupported => new LifeboatException(
+                $"{message}; its checksum is right, so this is no damage but a format newer than this reader knows (RDB version {N(Version)}{(_redisVersion is null ? "" : $", written by Redis {_redisVersion}")})",
+                "use a Lifeboat release that reads this Redis version, or restore the RDB as a file, for a Redis that can load it",
+                inner: e)
+            {
+                Remedy = new(RemedyAction.RestoreToFile),
+            },
+            not Verdict.Fails when e.Unsupported => new LifeboatException(message, UnsupportedHint, inner: e) { Remedy = new(RemedyAction.RestoreToFile) },
+            _ => new LifeboatException(message, DamagedHint, inner: e),
+        };
     }
+
+    /// <summary>What the checksum says of an RDB that failed to read at <paramref name="e"/>: the rest is read to its trailer to tell.</summary>
+    private async ValueTask<Verdict> ChecksumOfRestAsync(RdbFormatException e, CancellationToken cancellationToken)
+    {
+        if (e.Damaged)
+            return Verdict.Fails;
+        if (Version < FirstVersionWithChecksum)
+            return Verdict.Absent;
+        if (!_verifyChecksum)
+            return Verdict.Unknown;
+        if (await _input.ReadToTrailerAsync(cancellationToken) is not { } crc)
+            return Verdict.Unknown;
+        if (crc.Stored == 0)
+            return Verdict.Absent;
+        return crc.Stored == crc.Computed ? Verdict.Matches : Verdict.Fails;
+    }
+
+    private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static async ValueTask<int> ReadHeaderAsync(RdbInput input, string name, CancellationToken cancellationToken)
     {
@@ -242,5 +300,20 @@ public sealed class RdbReader : IDisposable
                 $"{name} has RDB version {version.ToString(CultureInfo.InvariantCulture)}, which this reader does not know (it reads 1 to {NewestVersion.ToString(CultureInfo.InvariantCulture)})",
                 "use a Lifeboat release that knows this Redis version");
         return version;
+    }
+
+    private enum Verdict
+    {
+        /// <summary>The checksum fails: the bytes are damaged.</summary>
+        Fails,
+
+        /// <summary>The checksum is right: the bytes are as Redis wrote them.</summary>
+        Matches,
+
+        /// <summary>The RDB was written without a checksum (rdbchecksum no, or before RDB 5).</summary>
+        Absent,
+
+        /// <summary>Not known: the checksum is left to the caller, or the RDB ends before its trailer.</summary>
+        Unknown,
     }
 }

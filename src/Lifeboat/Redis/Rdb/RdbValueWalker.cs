@@ -12,8 +12,11 @@ internal sealed class RdbValueWalker(RdbInput input, int rdbVersion)
     /// <summary>Leave each stream consumer's active time (what type 21 added to type 19) out of the capture under way.</summary>
     public bool DropStreamActiveTimes { get; init; }
 
-    /// <summary>Consumes the value of <paramref name="type"/>, whose type byte was consumed at <paramref name="typeOffset"/>.</summary>
-    public async ValueTask WalkAsync(byte type, long typeOffset, CancellationToken cancellationToken)
+    /// <summary>
+    /// Consumes the value of <paramref name="type"/>, whose type byte was consumed at <paramref name="typeOffset"/>;
+    /// returns the module's name for a module's value, null for any other.
+    /// </summary>
+    public async ValueTask<string?> WalkAsync(byte type, long typeOffset, CancellationToken cancellationToken)
     {
         if (RdbType.IntroducedIn(type) is { } since && since > rdbVersion)
             throw new RdbFormatException(typeOffset, $"value type {type} first came with RDB {since}, and this is RDB {rdbVersion}");
@@ -53,13 +56,17 @@ internal sealed class RdbValueWalker(RdbInput input, int rdbVersion)
                 await WalkStreamAsync(type, cancellationToken);
                 break;
             case RdbType.Module2:
+                // The module's id, then its data annotated for a reader without the module (rdbLoadCheckModuleValue).
                 var moduleId = await input.ReadCountAsync(cancellationToken);
-                throw new RdbFormatException(typeOffset, $"it holds a value of the module '{RdbModuleName.Of(moduleId)}', which cannot be read without that module") { Unsupported = true };
+                await RdbModuleData.SkipAsync(input, typeOffset, cancellationToken);
+                return RdbModuleName.Of(moduleId);
             case RdbType.ModulePreGa:
                 throw new RdbFormatException(typeOffset, "it holds a module value of a Redis 4.0 release candidate, which cannot be read") { Unsupported = true };
             default:
                 throw new RdbFormatException(typeOffset, $"value type {type} is unknown");
         }
+
+        return null;
     }
 
     private async ValueTask SkipStringsAsync(ulong count, CancellationToken cancellationToken)

@@ -3,7 +3,8 @@ namespace Lifeboat.Redis.ServerRestore;
 /// <summary>
 /// Commands sent and not yet answered, bounded in number and bytes: sending never waits for an answer until a bound is
 /// reached, then for the oldest only, so the connection stays full while memory stays bounded. Counts the writes the
-/// server confirmed, so a restore that fails part way can say what it left in the target.
+/// server confirmed, so a restore that fails part way can say what it left in the target, and settles each expiry
+/// check into its database's tally as it is answered, so nothing outlives the window.
 /// </summary>
 internal sealed class CommandWindow(RestoreTarget target, int maxCommands, long maxBytes)
 {
@@ -11,8 +12,11 @@ internal sealed class CommandWindow(RestoreTarget target, int maxCommands, long 
     private readonly SortedDictionary<int, long> _keysWritten = [];
     private long _bytes;
 
-    /// <summary>What a sent command was, for the message should it fail: a key's RESTORE, or <see cref="Label"/>.</summary>
-    private readonly record struct Sent(Task Command, long Bytes, int Db, byte[]? Key, string? Label, bool WritesLibrary)
+    /// <summary>
+    /// What a sent command was, for the message should it fail: a key's RESTORE, or <see cref="Label"/>; for an expiry
+    /// check, the tally it settles (<see cref="ExpiryOf"/>).
+    /// </summary>
+    private readonly record struct Sent(Task Command, long Bytes, int Db, byte[]? Key, string? Label, bool WritesLibrary, DatabaseTally? ExpiryOf = null)
     {
         public string What => Key is null ? Label! : $"RESTORE of key {Rdb.RdbKeyText.Quote(Key)} (database {Db})";
     }
@@ -31,9 +35,13 @@ internal sealed class CommandWindow(RestoreTarget target, int maxCommands, long 
     public ValueTask AddLibraryAsync(Task command, long bytes, string what, CancellationToken cancellationToken) =>
         AddAsync(new Sent(command, bytes, 0, null, what, WritesLibrary: true), cancellationToken);
 
-    /// <summary>Adds a command that writes nothing (a check), named <paramref name="what"/> in messages.</summary>
-    public ValueTask AddCheckAsync(Task command, string what, CancellationToken cancellationToken) =>
-        AddAsync(new Sent(command, 0, 0, null, what, WritesLibrary: false), cancellationToken);
+    /// <summary>
+    /// Adds the EXISTS sent after the RESTORE of a key close to its expiry, named <paramref name="what"/> in messages: a
+    /// key the server did not create (its expiry had passed by the server's clock) moves in <paramref name="tally"/> from
+    /// restored to expired once the answer is in.
+    /// </summary>
+    public ValueTask AddExpiryCheckAsync(Task<bool> exists, DatabaseTally tally, string what, CancellationToken cancellationToken) =>
+        AddAsync(new Sent(exists, 0, 0, null, what, WritesLibrary: false, ExpiryOf: tally), cancellationToken);
 
     /// <summary>Waits for every answer; the first failure is thrown once all have come.</summary>
     public async Task DrainAsync(CancellationToken cancellationToken)
@@ -80,9 +88,18 @@ internal sealed class CommandWindow(RestoreTarget target, int maxCommands, long 
     private void Count(Sent confirmed)
     {
         if (confirmed.Key is not null)
+        {
             _keysWritten[confirmed.Db] = _keysWritten.GetValueOrDefault(confirmed.Db) + 1;
+        }
         else if (confirmed.WritesLibrary)
+        {
             LibrariesWritten++;
+        }
+        else if (confirmed is { ExpiryOf: { } tally, Command: Task<bool> { Result: false } })
+        {
+            tally.Restored--;
+            tally.Expired++;
+        }
     }
 
     /// <summary>

@@ -24,7 +24,6 @@ internal sealed class RdbReplay
     private readonly ServerRestoreOptions _options;
     private readonly CommandWindow _window;
     private readonly SortedDictionary<int, DatabaseTally> _tallies = [];
-    private readonly List<(DatabaseTally Tally, Task<bool> Exists)> _expiring = [];
 
     /// <summary>A replay into <paramref name="server"/> of the keys <paramref name="selection"/> chooses, and of the function libraries when <paramref name="restoreFunctions"/>.</summary>
     public RdbReplay(TargetServer server, KeySelection selection, bool restoreFunctions, ServerRestoreOptions options)
@@ -52,14 +51,6 @@ internal sealed class RdbReplay
             throw PartlyWritten(e as LifeboatException ?? Commands.Failure(Target, "a command of the restore", e));
         }
 
-        foreach (var (tally, exists) in _expiring)
-        {
-            if (await exists)
-                continue;
-            tally.Restored--;
-            tally.Expired++;
-        }
-
         return _tallies;
     }
 
@@ -81,7 +72,7 @@ internal sealed class RdbReplay
                     await RestoreLibraryAsync(library, payloadVersion, cancellationToken);
                     break;
                 case RdbKeyValue key:
-                    await OfferKeyAsync(key, reader.Version, payloadVersion, rdbName, cancellationToken);
+                    await OfferKeyAsync(reader, key, payloadVersion, rdbName, cancellationToken);
                     break;
             }
 
@@ -99,7 +90,7 @@ internal sealed class RdbReplay
         await _window.AddLibraryAsync(Target.Connection.GetDatabase().ExecuteAsync("FUNCTION", args), payload.Length, $"FUNCTION RESTORE of library '{library.Name}'", cancellationToken);
     }
 
-    private async Task OfferKeyAsync(RdbKeyValue key, int rdbVersion, int payloadVersion, string rdbName, CancellationToken cancellationToken)
+    private async Task OfferKeyAsync(RdbReader reader, RdbKeyValue key, int payloadVersion, string rdbName, CancellationToken cancellationToken)
     {
         var tally = Tally(key.Db);
         tally.Keys++;
@@ -113,12 +104,10 @@ internal sealed class RdbReplay
             return;
         }
 
-        var payload = await PayloadAsync(key, rdbVersion, payloadVersion, rdbName, cancellationToken);
-        object[] args = _options.Replace
-            ? [(RedisKey)key.Key, key.ExpireAtMs ?? 0, payload, "ABSTTL", "REPLACE"]
-            : [(RedisKey)key.Key, key.ExpireAtMs ?? 0, payload, "ABSTTL"];
+        // The payload goes to the client as it is, not copied: it is the command's alone from here.
+        var payload = await PayloadAsync(reader, key, payloadVersion, rdbName, cancellationToken);
         var database = Target.Connection.GetDatabase(key.Db);
-        await _window.AddAsync(database.ExecuteAsync("RESTORE", args), payload.Length, key.Db, key.Key, cancellationToken);
+        await _window.AddAsync(database.ExecuteAsync("RESTORE", RestoreArguments(key, payload)), payload.Length, key.Db, key.Key, cancellationToken);
         tally.Restored++;
         if (key.ExpireAtMs is not { } expiry)
         {
@@ -128,15 +117,27 @@ internal sealed class RdbReplay
 
         if (expiry > now + (long)ExpiryCheckMargin.TotalMilliseconds)
             return;
-        var exists = database.KeyExistsAsync(key.Key);
-        _expiring.Add((tally, exists));
-        await _window.AddCheckAsync(exists, $"EXISTS of key {RdbKeyText.Quote(key.Key)} (database {N(key.Db)})", cancellationToken);
+        await _window.AddExpiryCheckAsync(database.KeyExistsAsync(key.Key), tally, $"EXISTS of key {RdbKeyText.Quote(key.Key)} (database {N(key.Db)})", cancellationToken);
     }
 
-    private static async ValueTask<byte[]> PayloadAsync(RdbKeyValue key, int rdbVersion, int payloadVersion, string rdbName, CancellationToken cancellationToken)
+    // The eviction state the RDB kept goes along, so a cache restored evicts as it did; RESTORE takes one of the two,
+    // as a server saves one of them (an LFU policy saves the counter, an LRU policy the idle time).
+    private object[] RestoreArguments(RdbKeyValue key, ReadOnlyMemory<byte> payload)
     {
-        if (rdbVersion <= payloadVersion)
-            return RdbDumpPayload.Create(key.Value.Span, payloadVersion);
+        var args = new List<object>(8) { (RedisKey)key.Key, key.ExpireAtMs ?? 0, (RedisValue)payload, "ABSTTL" };
+        if (_options.Replace)
+            args.Add("REPLACE");
+        if (key.Frequency is { } frequency)
+            args.AddRange(["FREQ", (int)frequency]);
+        else if (key.IdleSeconds is { } idle)
+            args.AddRange(["IDLETIME", (long)Math.Min(idle, long.MaxValue)]);
+        return [.. args];
+    }
+
+    private static async ValueTask<ReadOnlyMemory<byte>> PayloadAsync(RdbReader reader, RdbKeyValue key, int payloadVersion, string rdbName, CancellationToken cancellationToken)
+    {
+        if (reader.Version <= payloadVersion || RdbType.IntroducedIn(key.Type) <= payloadVersion)
+            return reader.TakeDumpPayload(payloadVersion);
         try
         {
             // The verification pass made sure every chosen key's type converts.

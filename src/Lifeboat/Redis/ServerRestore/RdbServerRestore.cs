@@ -98,11 +98,24 @@ public static class RdbServerRestore
         return survey;
     }
 
-    // A RESTORE carries a value whole, in one argument: one longer than the target takes would fail in the writing pass.
+    // A RESTORE carries a value whole, in one argument, held in one array: one longer than that holds, or than the target
+    // takes, would fail in the writing pass, after other keys were written.
     private static async Task CheckLargestValueAsync(TargetServer server, TargetProbe probe, RdbSurvey survey, string rdbName, CancellationToken cancellationToken)
     {
         if (survey.Largest is not { } largest)
             return;
+        if (largest.SerializedLength > RdbDumpPayload.LargestValue)
+        {
+            throw new LifeboatException(
+                $"key {RdbKeyText.Quote(largest.Key)} (database {N(largest.Db)}) of {rdbName} holds a value of {N(largest.SerializedLength)} bytes (serialized), "
+                + $"more than the {N(RdbDumpPayload.LargestValue)} one RESTORE can carry",
+                "nothing was written; restore the RDB as a file, for a server that loads it",
+                FailureKind.Usage)
+            {
+                Remedy = new(RemedyAction.RestoreToFile),
+            };
+        }
+
         var payload = largest.SerializedLength + RdbDumpPayload.FooterBytes;
         var limit = await probe.MaxBulkLengthAsync(cancellationToken);
         if (payload <= limit)

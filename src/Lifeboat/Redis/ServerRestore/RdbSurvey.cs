@@ -7,7 +7,7 @@ namespace Lifeboat.Redis.ServerRestore;
 /// The verification pass: reads the whole RDB (structure and checksum) without keeping values, counts each database's
 /// keys against what the RDB declares, finds which keys the filters choose, whether the target has their databases
 /// and can read their types, which is the largest, and (through a <see cref="CollisionCheck"/>) whether the target
-/// already has them. Nothing is written.
+/// already has them; a module's data, which RESTORE does not bring back, stops it. Nothing is written.
 /// </summary>
 internal sealed class RdbSurvey
 {
@@ -42,6 +42,8 @@ internal sealed class RdbSurvey
                 case RdbFunctionLibrary library:
                     survey.Libraries.Add(library);
                     break;
+                case RdbModuleAuxData aux:
+                    throw ModuleData(rdbName, aux.Module, "saved beside the keys");
                 case RdbKeyValue key:
                     await survey.CountAsync(key, rdbName, reader.Version, target, probe, selection, collisions, cancellationToken);
                     break;
@@ -76,6 +78,8 @@ internal sealed class RdbSurvey
         if (!selection.Includes(key.Db, key.Key))
             return;
         tally.Selected++;
+        if (key.Module is { } module)
+            throw ModuleData(rdbName, module, $"key {RdbKeyText.Quote(key.Key)} in database {N(key.Db)} is of its type");
         if (rdbVersion > target.RdbVersion && !RdbValueConversion.CanConvert(key.Type, target.RdbVersion))
             throw Unreadable(key, rdbName, target);
         if (key.SerializedLength > (Largest?.SerializedLength ?? -1))
@@ -116,6 +120,16 @@ internal sealed class RdbSurvey
             };
         }
     }
+
+    // A module's own data (its aux fields: RediSearch's index definitions, say) has no command to restore it, and its
+    // keys mean little without it: a restore that reported success with them gone would mislead.
+    private static LifeboatException ModuleData(string rdbName, string module, string where) => new(
+        $"{rdbName} holds data of the module '{module}' ({where}), which a restore into a running server does not bring back",
+        "nothing was written; restore the RDB as a file, into a Redis that loads that module",
+        FailureKind.Usage)
+    {
+        Remedy = new(RemedyAction.RestoreToFile),
+    };
 
     private static LifeboatException Unreadable(RdbKeyValue key, string rdbName, TargetServer target)
     {

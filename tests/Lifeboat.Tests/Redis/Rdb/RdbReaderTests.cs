@@ -70,6 +70,18 @@ public sealed class RdbReaderTests
     }
 
     [Fact]
+    public async Task Each_key_of_the_LRU_file_carries_its_idle_time_and_each_of_the_LFU_file_its_counter()
+    {
+        var lru = (await RdbTestFiles.ReadAllAsync(RdbTestFiles.Bytes(RdbTestFiles.AllTypesLru))).OfType<RdbKeyValue>().ToList();
+        var lfu = (await RdbTestFiles.ReadAllAsync(RdbTestFiles.Bytes(RdbTestFiles.AllTypesLfu))).OfType<RdbKeyValue>().ToList();
+        var plain = (await RdbTestFiles.ReadAllAsync(RdbTestFiles.Bytes(RdbTestFiles.AllTypes))).OfType<RdbKeyValue>().ToList();
+
+        Assert.All(lru, k => Assert.True(k is { IdleSeconds: not null, Frequency: null }));
+        Assert.All(lfu, k => Assert.True(k is { IdleSeconds: null, Frequency: not null }));
+        Assert.All(plain, k => Assert.True(k is { IdleSeconds: null, Frequency: null }));
+    }
+
+    [Fact]
     public async Task The_uncompressed_file_holds_the_same_logical_content()
     {
         var compressed = await Content(RdbTestFiles.AllTypes);
@@ -146,19 +158,26 @@ public sealed class RdbReaderTests
 
         var e = await Assert.ThrowsAsync<LifeboatException>(() => RdbTestFiles.ReadAllAsync(rdb));
 
-        Assert.Equal("the test RDB cannot be read at byte 11: byte 0x30 is neither an opcode nor a value type this reader knows", e.Message);
+        Assert.Equal("the test RDB cannot be read at byte 11: byte 0x30 is neither an opcode nor a value type this reader knows; its checksum is right, so this is no damage but a format newer than this reader knows (RDB version 11)", e.Message);
     }
 
     [Fact]
-    public async Task A_module_value_is_refused_naming_the_module()
+    public async Task A_module_value_is_walked_as_Redis_skips_it_without_the_module_and_names_the_module()
     {
-        // "ReJSON-RL" with encoding version 3, as RedisJSON writes it.
+        // "ReJSON-RL" with encoding version 3, as RedisJSON writes it; then its data as annotated opcodes: an unsigned
+        // integer 5, a double, the string "abc", the end.
         var moduleId = ModuleId("ReJSON-RL", 3);
-        var rdb = RdbBytes.Of([0xfe, 0x00, RdbType.Module2, 0x01, (byte)'j', 0x81, .. BitConverter.GetBytes(moduleId).Reverse()]);
+        var rdb = RdbBytes.Of(
+        [
+            0xfe, 0x00, RdbType.Module2, 0x01, (byte)'j', 0x81, .. BitConverter.GetBytes(moduleId).Reverse(),
+            0x02, 0x05, 0x04, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0x05, 0x03, (byte)'a', (byte)'b', (byte)'c', 0x00,
+            RdbType.String, 0x01, (byte)'s', 0x01, (byte)'v',
+        ]);
 
-        var e = await Assert.ThrowsAsync<LifeboatException>(() => RdbTestFiles.ReadAllAsync(rdb));
+        var keys = (await RdbTestFiles.ReadAllAsync(rdb)).OfType<RdbKeyValue>().ToList();
 
-        Assert.Equal("the test RDB cannot be read at byte 11 in the value of key 'j' (database 0): it holds a value of the module 'ReJSON-RL', which cannot be read without that module", e.Message);
+        Assert.Equal(new (string, string?)[] { ("j", "ReJSON-RL"), ("s", null) }, keys.Select(k => (RdbTestFiles.KeyText(k), k.Module)));
+        Assert.Equal(1 + 9 + 17, keys[0].SerializedLength);
     }
 
     [Fact]
