@@ -27,7 +27,7 @@ public sealed class BucketRestore(BackupRepository repository, IActivityReporter
         var where = (request.Target with { Prefix = scope }).Describe();
         using var target = new TargetBucketClient(request.Target, reporter.Warning);
         // The first request proves the endpoint, the credentials and the bucket, before anything is read or written.
-        var versioned = await target.IsVersionedAsync(cancellationToken);
+        var versioned = await target.KeepsReplacedVersionsAsync(cancellationToken);
         await RefuseOccupiedAsync(target, request, scope, where, versioned, cancellationToken);
 
         var reader = new SnapshotIndexReader(repository, new BucketIndexLayout(name));
@@ -98,7 +98,7 @@ public sealed class BucketRestore(BackupRepository repository, IActivityReporter
             return;
         if (request.Key is { } key)
         {
-            // On a versioned target the object there survives as a non-current version: nothing is lost.
+            // With versioning enabled the object there survives as a non-current version: nothing is lost.
             if (versioned || (await target.FirstAsync(key, cancellationToken))?.Key != key)
                 return;
             throw Occupied($"'{key}' already exists in {target.Endpoint.Describe()}, which keeps no versions, so restoring it would overwrite it for good");
