@@ -138,6 +138,9 @@ public enum RemedyAction
     /// <summary>Restore into a bucket (or prefix) that holds no objects, or write over what it holds.</summary>
     WriteIntoNonEmptyBucket,
 
+    /// <summary>Name the bucket a bucket restore writes into: the configured source is not the bucket the snapshot was taken of.</summary>
+    NameTargetBucket,
+
     /// <summary>Check the S3 endpoint a bucket restore writes to and that the server is reachable.</summary>
     CheckTargetS3Endpoint,
 

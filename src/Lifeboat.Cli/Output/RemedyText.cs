@@ -64,6 +64,7 @@ internal static class RemedyText
         RemedyAction.CheckTargetTls => "check --to-tls and --to-ca-file",
         RemedyAction.WriteIntoNonEmptyBucket =>
             "restore into an empty bucket with --to-bucket, or add --force to write over what it holds (objects the snapshot lacks stay unless --delete-extra)",
+        RemedyAction.NameTargetBucket => "name the bucket to write into with --to-bucket (the snapshot's own bucket to restore it where it came from)",
         RemedyAction.CheckTargetS3Endpoint => "check --to-endpoint (without it, buckets[].endpoint) and that the S3 server is running and reachable from here",
         RemedyAction.CheckTargetS3Credentials =>
             "check the keys named by --to-access-key-env and --to-secret-key-env (without them, buckets[].accessKeyEnv and secretKeyEnv); a restore or mirror needs write access",

@@ -13,8 +13,8 @@ internal static class S3ClientFactory
     /// <summary>Time for one whole request, long enough to send a large part over a slow link.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromMinutes(10);
 
-    /// <summary>A client for <paramref name="location"/>.</summary>
-    public static AmazonS3Client Create(S3Location location)
+    /// <summary>A client for <paramref name="location"/>; <paramref name="requestTimeout"/> replaces <see cref="RequestTimeout"/> for requests that send much in one.</summary>
+    public static AmazonS3Client Create(S3Location location, TimeSpan? requestTimeout = null)
     {
         var config = new AmazonS3Config
         {
@@ -24,7 +24,7 @@ internal static class S3ClientFactory
             // S3RetryPolicy is the one retry layer; two layers would multiply attempts and delays.
             MaxErrorRetry = 0,
             ConnectTimeout = ConnectTimeout,
-            Timeout = RequestTimeout,
+            Timeout = requestTimeout ?? RequestTimeout,
             // The repository URL alone decides where bytes go, not AWS_ENDPOINT_URL* in the environment.
             IgnoreConfiguredEndpointUrls = true,
         };

@@ -28,6 +28,7 @@ public sealed class BucketRestoreTests
             await source.PutAsync(key, SourceBucket.Random(100 + key.Length));
         await source.PutAsync("empty", []);
         await source.PutMultipartAsync("big/multipart.bin", SourceBucket.Random(21 * 1024 * 1024));
+        await source.TagAsync("big/multipart.bin", new Dictionary<string, string> { ["kind"] = "video" });
         await source.PutAsync("doc/meta.txt", "hello"u8.ToArray(), request =>
         {
             request.ContentType = "text/plain; charset=utf-8";
@@ -35,6 +36,8 @@ public sealed class BucketRestoreTests
             request.Headers.ContentDisposition = "attachment; filename=\"meta.txt\"";
             request.Headers.ContentEncoding = "identity";
             request.Headers["Content-Language"] = "de";
+            request.Headers["Expires"] = "Thu, 01 Dec 2044 16:00:00 GMT";
+            request.WebsiteRedirectLocation = "/doc/other.txt";
             request.Metadata["Owner"] = "alice";
             request.Metadata["source-app"] = "uploader";
             WithTags(new Dictionary<string, string> { ["team"] = "3d", ["stage"] = "final draft" })(request);
@@ -96,6 +99,146 @@ public sealed class BucketRestoreTests
         var back = await RestoreAsync(repo, new BucketRestoreRequest { Key = "doc.bin", Version = versions[0].Id, Target = source.Endpoint });
         Assert.Equal(1, back.Restored);
         Assert.Equal(SourceBucket.ShaOf(versions[0].Content), (await BucketState.ReadAsync(source.Client, source.Name))["doc.bin"].Sha256);
+    }
+
+    [Fact]
+    public async Task One_key_into_a_target_whose_versioning_is_suspended_needs_force_because_what_it_replaces_is_gone_for_good()
+    {
+        await using var source = await SourceBucket.CreateAsync(versioned: true);
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var wanted = await source.PutAsync("doc.txt", "the good one"u8.ToArray());
+        await source.PutAsync("doc.txt", "a mistake"u8.ToArray());
+        await BackupAsync(repo, source);
+        await source.SuspendVersioningAsync();
+        await source.PutAsync("doc.txt", "written while suspended"u8.ToArray());
+        var before = await BucketState.ReadAsync(source.Client, source.Name);
+
+        var error = await Assert.ThrowsAsync<LifeboatException>(() =>
+            RestoreAsync(repo, new BucketRestoreRequest { Key = "doc.txt", Version = wanted, Target = source.Endpoint }));
+        BucketState.AssertSame(before, await BucketState.ReadAsync(source.Client, source.Name));
+        var forced = await RestoreAsync(repo, new BucketRestoreRequest { Key = "doc.txt", Version = wanted, Target = source.Endpoint, Force = true });
+
+        Assert.Equal($"'doc.txt' already exists in {source.Endpoint.Describe()}, whose versioning is not enabled, so restoring it would overwrite it for good", error.Message);
+        Assert.Equal((FailureKind.Usage, RemedyAction.WriteIntoNonEmptyBucket), (error.Kind, error.Remedy?.Action));
+        Assert.Equal(1, forced.Restored);
+        Assert.Equal(SourceBucket.ShaOf("the good one"u8.ToArray()), (await BucketState.ReadAsync(source.Client, source.Name))["doc.txt"].Sha256);
+    }
+
+    [Fact]
+    public async Task An_object_of_9_mib_uploaded_with_one_put_comes_back_with_its_own_etag_and_a_second_restore_skips_it()
+    {
+        await using var source = await SourceBucket.CreateAsync();
+        await using var repo = await TestRepository.CreateLocalAsync();
+        await source.PutAsync("video.bin", SourceBucket.Random(9 * 1024 * 1024), r => r.ContentType = "video/mp4");
+        await BackupAsync(repo, source);
+        var recorded = await BucketState.ReadAsync(source.Client, source.Name);
+        await using var target = await SourceBucket.CreateAsync();
+
+        var first = await RestoreAsync(repo, new BucketRestoreRequest { SnapshotId = "latest", Target = target.Endpoint });
+        var second = await RestoreAsync(repo, new BucketRestoreRequest { SnapshotId = "latest", Target = target.Endpoint, Force = true });
+
+        Assert.DoesNotContain('-', recorded["video.bin"].ETag); // a plain MD5: one PUT made it
+        BucketState.AssertSame(recorded, await BucketState.ReadAsync(target.Client, target.Name));
+        Assert.Equal((1L, 0L), (first.Restored, first.Failed));
+        Assert.Equal((0L, 1L, 0L, 0L), (second.Restored, second.SkippedUnchanged, second.MetadataFixed, second.Failed));
+    }
+
+    [Fact]
+    public async Task A_restore_into_the_source_undoes_a_retag_that_kept_the_objects_timestamp()
+    {
+        await using var source = await SourceBucket.CreateAsync();
+        await using var repo = await TestRepository.CreateLocalAsync();
+        await source.PutAsync("doc.txt", "tagged"u8.ToArray(), WithTags(new Dictionary<string, string> { ["team"] = "3d" }));
+        await source.PutAsync("plain.txt", "untagged"u8.ToArray());
+        await BackupAsync(repo, source);
+        var snapshot = await BucketState.ReadAsync(source.Client, source.Name);
+        await source.TagAsync("doc.txt", new Dictionary<string, string> { ["team"] = "mallory" });
+
+        var report = await RestoreAsync(repo, new BucketRestoreRequest { SnapshotId = "latest", Target = source.Endpoint, Force = true });
+
+        BucketState.AssertSame(snapshot, await BucketState.ReadAsync(source.Client, source.Name));
+        Assert.Equal((0L, 1L, 1L, 0L), (report.Restored, report.SkippedUnchanged, report.MetadataFixed, report.Failed));
+    }
+
+    [Fact]
+    public async Task A_restore_cut_short_leaves_what_it_wrote_and_the_same_restore_with_force_skips_that_and_writes_the_rest()
+    {
+        await using var source = await SourceBucket.CreateAsync();
+        await using var repo = await TestRepository.CreateLocalAsync();
+        for (var i = 0; i < 6; i++)
+            await source.PutAsync($"obj/{i}.bin", SourceBucket.Random(1000 + i), WithTags(new Dictionary<string, string> { ["n"] = $"{i}" }));
+        await BackupAsync(repo, source);
+        var snapshot = await BucketState.ReadAsync(source.Client, source.Name);
+        await using var target = await SourceBucket.CreateAsync();
+        using var cut = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new BucketRestore(repo.Repository, new CancelOnFirstWrite(cut))
+            .RunAsync("assets", new BucketRestoreRequest { SnapshotId = "latest", Target = target.Endpoint, Transfers = 1 }, cut.Token));
+        var written = (await BucketState.ReadAsync(target.Client, target.Name)).Count;
+        var refused = await Assert.ThrowsAsync<LifeboatException>(() => RestoreAsync(repo, new BucketRestoreRequest { SnapshotId = "latest", Target = target.Endpoint }));
+        var again = await RestoreAsync(repo, new BucketRestoreRequest { SnapshotId = "latest", Target = target.Endpoint, Force = true });
+
+        Assert.InRange(written, 1, 5);
+        Assert.Equal(RemedyAction.WriteIntoNonEmptyBucket, refused.Remedy?.Action);
+        Assert.Equal((6L - written, (long)written, 0L, 0L), (again.Restored, again.SkippedUnchanged, again.MetadataFixed, again.Failed));
+        BucketState.AssertSame(snapshot, await BucketState.ReadAsync(target.Client, target.Name));
+    }
+
+    [Fact]
+    public async Task The_same_content_under_two_keys_is_restored_under_both_with_each_keys_own_metadata()
+    {
+        await using var source = await SourceBucket.CreateAsync();
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var shared = SourceBucket.Random(20_000);
+        await source.PutAsync("a/logo.png", shared, r => r.ContentType = "image/png");
+        await source.PutAsync("b/logo-copy.png", shared, r => r.Metadata["copied-from"] = "a/logo.png");
+        await source.PutAsync("c/other.bin", SourceBucket.Random(300));
+        await BackupAsync(repo, source);
+        var snapshot = await BucketState.ReadAsync(source.Client, source.Name);
+        await using var target = await SourceBucket.CreateAsync();
+
+        var report = await RestoreAsync(repo, new BucketRestoreRequest { SnapshotId = "latest", Target = target.Endpoint });
+
+        BucketState.AssertSame(snapshot, await BucketState.ReadAsync(target.Client, target.Name));
+        Assert.Equal((3L, 0L), (report.Restored, report.Failed));
+    }
+
+    [Fact]
+    public async Task A_dry_run_into_a_target_that_holds_objects_shows_its_plan_and_the_refusal_and_writes_nothing()
+    {
+        await using var source = await SourceBucket.CreateAsync();
+        await using var repo = await TestRepository.CreateLocalAsync();
+        await source.PutAsync("a.txt", "alpha"u8.ToArray());
+        await source.PutAsync("b.txt", "beta"u8.ToArray());
+        await BackupAsync(repo, source);
+        await source.DeleteAsync("a.txt");
+        var before = await BucketState.ReadAsync(source.Client, source.Name);
+
+        var report = await RestoreAsync(repo, new BucketRestoreRequest { SnapshotId = "latest", Target = source.Endpoint, DryRun = true });
+
+        Assert.Equal((1L, 1L), (report.Restored, report.SkippedUnchanged));
+        Assert.Equal($"s3://{source.Name}/ at {TestEnvironment.S3Endpoint} already holds objects", report.Refusal?.Message);
+        BucketState.AssertSame(before, await BucketState.ReadAsync(source.Client, source.Name));
+    }
+
+    [Fact]
+    public async Task The_default_target_is_refused_when_the_snapshot_was_taken_of_another_bucket()
+    {
+        await using var source = await SourceBucket.CreateAsync();
+        await using var repo = await TestRepository.CreateLocalAsync();
+        await source.PutAsync("a.txt", "alpha"u8.ToArray());
+        var snapshot = await BackupAsync(repo, source);
+        await using var configuredNow = await SourceBucket.CreateAsync();
+
+        var error = await Assert.ThrowsAsync<LifeboatException>(() => RestoreAsync(
+            repo, new BucketRestoreRequest { SnapshotId = "latest", Target = configuredNow.Endpoint, DefaultTarget = new ConfiguredSource(configuredNow.Name, "") }));
+
+        Assert.Equal(
+            $"snapshot {snapshot.Manifest.Id} of bucket source 'assets' was taken of s3://{source.Name}/, but the source is now configured as s3://{configuredNow.Name}/, "
+            + "which a restore would write into by default",
+            error.Message);
+        Assert.Equal((FailureKind.Usage, RemedyAction.NameTargetBucket), (error.Kind, error.Remedy?.Action));
+        Assert.Empty(await BucketState.ReadAsync(configuredNow.Client, configuredNow.Name));
     }
 
     [Fact]
@@ -215,6 +358,22 @@ public sealed class BucketRestoreTests
         var reader = await ContentReader.OpenAsync(repo.Repository, layout, null, Ct);
         var location = reader.Locate(ContentDigest.Of(content)) ?? throw new InvalidOperationException("the content was not stored");
         Postgres.PostgresRestoreSafetyTests.FlipByte(Path.Combine(repo.RepositoryPath, layout.PackKey(location.Pack)), location.Offset + (location.Stored / 2));
+    }
+
+    /// <summary>Cuts the restore short (as a killed process or Ctrl-C would) once the first object is written.</summary>
+    private sealed class CancelOnFirstWrite(CancellationTokenSource cut) : IActivityReporter, ITransferProgress
+    {
+        public void Event(string message) { }
+
+        public void Warning(string message) { }
+
+        public ITransferProgress StartTransfer(string description, long? totalBytes, bool estimated = false) => this;
+
+        public IProgress<ItemsDone> StartItems(string description, int totalItems) => SilentReporter.Instance.StartItems(description, totalItems);
+
+        public void Report(long value) => cut.Cancel();
+
+        public void Reestimate(long totalBytes) { }
     }
 
     private sealed class WarningList : IActivityReporter

@@ -6,7 +6,7 @@ namespace Lifeboat.IntegrationTests.Buckets;
 /// <summary>Everything a restore must bring back of one object, as a GET and GetObjectTagging show it.</summary>
 internal sealed record ObjectState(
     string Sha256, long Size, string ETag, string? ContentType, string? CacheControl, string? ContentDisposition, string? ContentEncoding, string? ContentLanguage,
-    string Metadata, string Tags);
+    string? Expires, string? WebsiteRedirectLocation, string StorageClass, string Metadata, string Tags);
 
 /// <summary>A bucket's current objects read whole with the AWS SDK, as an application sees them, to compare two buckets byte for byte.</summary>
 internal static class BucketState
@@ -47,6 +47,10 @@ internal static class BucketState
         var headers = response.Headers;
         return new ObjectState(
             SourceBucket.ShaOf(bytes.ToArray()), bytes.Length, response.ETag.Trim('"'), headers.ContentType, headers.CacheControl, headers.ContentDisposition, headers.ContentEncoding,
-            response.ContentLanguage ?? headers.ContentLanguage, string.Join(";", metadata), string.Join(";", tags));
+            response.ContentLanguage ?? headers.ContentLanguage, NullIfEmpty(response.ExpiresString), NullIfEmpty(response.WebsiteRedirectLocation),
+            // No class and STANDARD are the same; servers differ in which they answer.
+            NullIfEmpty(response.StorageClass?.Value) ?? "STANDARD", string.Join(";", metadata), string.Join(";", tags));
     }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

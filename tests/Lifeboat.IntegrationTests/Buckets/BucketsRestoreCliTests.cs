@@ -1,4 +1,5 @@
 using Lifeboat.IntegrationTests.Infrastructure;
+using Lifeboat.TestKit.Servers;
 
 namespace Lifeboat.IntegrationTests.Buckets;
 
@@ -59,6 +60,94 @@ public sealed class BucketsRestoreCliTests
             + "restore into an empty bucket with --to-bucket, or add --force to write over what it holds (objects the snapshot lacks stay unless --delete-extra)",
             restore.Stderr.TrimEnd('\n'));
         BucketState.AssertSame(before, await BucketState.ReadAsync(source.Client, source.Name));
+    }
+
+    [Fact]
+    public async Task A_dry_run_into_a_target_that_holds_objects_without_force_shows_its_plan_and_exits_2_saying_force_is_needed()
+    {
+        await using var source = await SourceBucket.CreateAsync();
+        await using var repo = await TestRepository.CreateLocalAsync();
+        await source.PutAsync("a.txt", "alpha"u8.ToArray());
+        var config = WriteConfig(repo, source.Name);
+        Assert.Equal(0, (await RunAsync(config, "backup", "buckets")).ExitCode);
+        await source.PutAsync("a.txt", "overwritten"u8.ToArray());
+        var before = await BucketState.ReadAsync(source.Client, source.Name);
+
+        var restore = await RunAsync(config, "restore", "bucket", "--snapshot", "latest", "--dry-run");
+
+        Assert.Equal(2, restore.ExitCode);
+        Assert.Contains("  would restore 1 objects (", restore.Stdout, StringComparison.Ordinal);
+        Assert.Equal(
+            $"lifeboat: error: s3://{source.Name}/ at {TestEnvironment.S3Endpoint} already holds objects. hint: nothing was written; "
+            + "restore into an empty bucket with --to-bucket, or add --force to write over what it holds (objects the snapshot lacks stay unless --delete-extra)",
+            restore.Stderr.TrimEnd('\n').Split('\n')[^1]); // after the plan's progress events
+        BucketState.AssertSame(before, await BucketState.ReadAsync(source.Client, source.Name));
+    }
+
+    [Fact]
+    public async Task A_missing_target_bucket_fails_in_one_line_naming_it_and_nothing_is_written()
+    {
+        await using var source = await SourceBucket.CreateAsync();
+        await using var repo = await TestRepository.CreateLocalAsync();
+        await source.PutAsync("a.txt", "alpha"u8.ToArray());
+        var config = WriteConfig(repo, source.Name);
+        Assert.Equal(0, (await RunAsync(config, "backup", "buckets")).ExitCode);
+        var before = await BucketState.ReadAsync(source.Client, source.Name);
+
+        var restore = await RunAsync(config, "restore", "bucket", "--snapshot", "latest", "--to-bucket", "lifeboat-no-such-target");
+
+        Assert.Equal(2, restore.ExitCode);
+        Assert.Equal(
+            $"lifeboat: error: target bucket lifeboat-no-such-target does not exist at {TestEnvironment.S3Endpoint}. hint: nothing was written; "
+            + "check --to-bucket and --to-endpoint; a restore writes into a bucket that exists",
+            restore.Stderr.TrimEnd('\n'));
+        BucketState.AssertSame(before, await BucketState.ReadAsync(source.Client, source.Name));
+    }
+
+    [Fact]
+    public async Task An_unreachable_target_endpoint_fails_in_one_line_naming_it_and_nothing_is_written()
+    {
+        await using var source = await SourceBucket.CreateAsync();
+        await using var repo = await TestRepository.CreateLocalAsync();
+        await source.PutAsync("a.txt", "alpha"u8.ToArray());
+        var config = WriteConfig(repo, source.Name);
+        Assert.Equal(0, (await RunAsync(config, "backup", "buckets")).ExitCode);
+        var before = await BucketState.ReadAsync(source.Client, source.Name);
+        var endpoint = $"http://127.0.0.1:{FreeTcpPort.Pick()}";
+
+        var restore = await RunAsync(
+            config, "restore", "bucket", "--snapshot", "latest", "--to-endpoint", endpoint, "--to-bucket", "assets",
+            "--to-access-key-env", TargetAccessVariable, "--to-secret-key-env", TargetSecretVariable);
+
+        Assert.Equal(1, restore.ExitCode);
+        Assert.StartsWith($"lifeboat: error: cannot reach S3 endpoint {endpoint}", restore.Stderr, StringComparison.Ordinal);
+        Assert.EndsWith(
+            "hint: check --to-endpoint (without it, buckets[].endpoint) and that the S3 server is running and reachable from here", restore.Stderr.TrimEnd('\n'), StringComparison.Ordinal);
+        Assert.Single(restore.Stderr.TrimEnd('\n').Split('\n'));
+        BucketState.AssertSame(before, await BucketState.ReadAsync(source.Client, source.Name));
+    }
+
+    [Fact]
+    public async Task Without_to_bucket_a_snapshot_of_another_bucket_than_the_configured_one_is_refused_in_one_line()
+    {
+        await using var source = await SourceBucket.CreateAsync();
+        await using var configuredNow = await SourceBucket.CreateAsync();
+        await using var repo = await TestRepository.CreateLocalAsync();
+        await source.PutAsync("a.txt", "alpha"u8.ToArray());
+        Assert.Equal(0, (await RunAsync(WriteConfig(repo, source.Name), "backup", "buckets")).ExitCode);
+        var config = WriteConfig(repo, configuredNow.Name);
+
+        var refused = await RunAsync(config, "restore", "bucket", "--snapshot", "latest");
+        var named = await RunAsync(config, "restore", "bucket", "--snapshot", "latest", "--to-bucket", configuredNow.Name);
+
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Single(refused.Stderr.TrimEnd('\n').Split('\n'));
+        Assert.Contains($"was taken of s3://{source.Name}/, but the source is now configured as s3://{configuredNow.Name}/", refused.Stderr, StringComparison.Ordinal);
+        Assert.EndsWith(
+            "hint: nothing was written; name the bucket to write into with --to-bucket (the snapshot's own bucket to restore it where it came from)",
+            refused.Stderr.TrimEnd('\n'), StringComparison.Ordinal);
+        Assert.True(named.ExitCode == 0, named.Stderr);
+        Assert.Equal(["a.txt"], (await BucketState.ReadAsync(configuredNow.Client, configuredNow.Name)).Keys);
     }
 
     [Fact]

@@ -55,6 +55,23 @@ internal sealed class SourceBucket : IAsyncDisposable
         }
     }
 
+    /// <summary>Suspends the bucket's versioning: writes then replace each key's "null" version.</summary>
+    public Task SuspendVersioningAsync() =>
+        Client.PutBucketVersioningAsync(new PutBucketVersioningRequest
+        {
+            BucketName = Name,
+            VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Suspended },
+        });
+
+    /// <summary>Replaces the tags of <paramref name="key"/>, as PutObjectTagging does: the object's bytes and timestamp stay.</summary>
+    public Task TagAsync(string key, IReadOnlyDictionary<string, string> tags) =>
+        Client.PutObjectTaggingAsync(new PutObjectTaggingRequest
+        {
+            BucketName = Name,
+            Key = key,
+            Tagging = new Tagging { TagSet = [.. tags.Select(t => new Tag { Key = t.Key, Value = t.Value })] },
+        });
+
     /// <summary>Writes <paramref name="content"/> with a multipart upload of 5 MiB parts.</summary>
     public async Task PutMultipartAsync(string key, byte[] content)
     {

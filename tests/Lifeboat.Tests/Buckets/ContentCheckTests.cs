@@ -75,9 +75,41 @@ public sealed class ContentCheckTests : IAsyncLifetime
     {
         var unknown = ContentDigest.Of([1, 2, 3]);
 
-        var report = await new ContentCheck(_repo.Repository, _repo.Layout).RunAsync(new[] { ("photos/x.jpg v3", unknown) }.ToAsyncEnumerable(), 0, Ct);
+        var report = await new ContentCheck(_repo.Repository, _repo.Layout).RunAsync(new[] { ("photos/x.jpg v3", unknown, 3L) }.ToAsyncEnumerable(), 0, Ct);
 
         Assert.Equal([new ContentProblem("photos/x.jpg v3", $"its content {unknown} is not in the catalog")], report.Problems);
+    }
+
+    [Fact]
+    public async Task A_content_the_index_records_with_another_size_than_the_catalogs_is_named_by_what_references_it()
+    {
+        var sha = ContentDigest.Of(_small[2]);
+
+        var report = await new ContentCheck(_repo.Repository, _repo.Layout).RunAsync(new[] { ("photos/2", sha, _small[2].Length + 1L) }.ToAsyncEnumerable(), 0, Ct);
+
+        Assert.Equal(
+            [new ContentProblem("photos/2", $"its content {sha} is {_small[2].Length} bytes in the catalog, but {_small[2].Length + 1} bytes are recorded for it")],
+            report.Problems);
+    }
+
+    [Fact]
+    public async Task A_catalog_location_the_packs_table_does_not_list_is_found_when_the_pack_is_read()
+    {
+        var reader = await ContentReader.OpenAsync(_repo.Repository, _repo.Layout, null, Ct);
+        var neighbour = reader.Locate(ContentDigest.Of(_small[3]))!;
+        var stray = ContentDigest.Of([7, 7, 7]);
+        // A later run's segment placing a content inside another blob of the pack: a restore of it would read there.
+        await new CatalogSegmentWriter(_repo.Repository, _repo.Layout, ContentTestRepository.NewRun(5))
+            .WriteAsync([new CatalogLine(stray.ToString(), 3, neighbour.Pack, neighbour.Offset + 10, 60, null)], Ct);
+
+        var withoutData = await new ContentCheck(_repo.Repository, _repo.Layout).RunAsync(new[] { ("photos/stray", stray, 3L) }.ToAsyncEnumerable(), 0, Ct);
+        var withData = await new ContentCheck(_repo.Repository, _repo.Layout).RunAsync(new[] { ("photos/stray", stray, 3L) }.ToAsyncEnumerable(), 1.0, Ct);
+
+        Assert.Empty(withoutData.Problems);
+        var subject = $"{_repo.Layout.PackKey(neighbour.Pack)} at bytes {neighbour.Offset + 10}+60";
+        Assert.Equal(
+            [(subject, $"the catalog places content {stray} there, where the pack's table lists no blob"), (subject, $"content {stray} does not read back")],
+            withData.Problems.Select(p => (p.Subject, p.Problem.Split(':')[0])));
     }
 
     [Fact]
@@ -91,6 +123,6 @@ public sealed class ContentCheckTests : IAsyncLifetime
         Assert.Equal([segment, "photos/0"], report.Problems.Select(p => p.Subject));
     }
 
-    private static IAsyncEnumerable<(string, ContentDigest)> Referenced(IEnumerable<byte[]> contents) =>
-        contents.Select((c, i) => ($"photos/{i}", ContentDigest.Of(c))).ToAsyncEnumerable();
+    private static IAsyncEnumerable<(string, ContentDigest, long)> Referenced(IEnumerable<byte[]> contents) =>
+        contents.Select((c, i) => ($"photos/{i}", ContentDigest.Of(c), (long)c.Length)).ToAsyncEnumerable();
 }

@@ -31,7 +31,6 @@ public sealed class PartSizeChoiceTests
     [Theory]
     [InlineData(0L, "abc-1")]
     [InlineData(1000L, "d41d8cd98f00b204e9800998ecf8427e")]
-    [InlineData((8 * MiB) - 1, "d41d8cd98f00b204e9800998ecf8427e")]
     [InlineData(6 * MiB, "abc-5")] // five parts of at least 5 MiB cannot make 6 MiB
     public void Small_objects_without_a_reproducible_part_count_go_with_one_put(long size, string etag)
     {
@@ -39,12 +38,26 @@ public sealed class PartSizeChoiceTests
     }
 
     [Theory]
-    [InlineData(8 * MiB, "d41d8cd98f00b204e9800998ecf8427e", 8 * MiB)]
-    [InlineData(100 * MiB, "abc-2", 8 * MiB)] // 50 MiB parts: beyond what is reproduced, held in memory
+    [InlineData(8 * MiB)]
+    [InlineData(9 * MiB)]
+    [InlineData(5L << 30)]
+    public void An_object_with_a_plain_etag_goes_as_one_put_up_to_5_gib_so_its_md5_etag_comes_back(long size)
+    {
+        Assert.Null(PartSizeChoice.For(size, "\"9e107d9d372bb6826bd81d3542a419d6\""));
+    }
+
+    [Theory]
+    [InlineData((5L << 30) + 1, "9e107d9d372bb6826bd81d3542a419d6", 8 * MiB)] // beyond one PUT: no ETag to keep
     [InlineData(100_000 * MiB, "abc", 10 * MiB)] // 10,000 parts of 8 MiB would not hold it
-    public void Large_objects_otherwise_go_multipart_in_8_mib_parts_grown_only_to_fit_10000(long size, string etag, long expected)
+    public void Objects_larger_than_one_put_takes_go_multipart_in_8_mib_parts_grown_only_to_fit_10000(long size, string etag, long expected)
     {
         Assert.Equal(expected, PartSizeChoice.For(size, etag));
+    }
+
+    [Fact]
+    public void A_multipart_etag_whose_parts_are_too_large_to_hold_goes_as_one_put()
+    {
+        Assert.Null(PartSizeChoice.For(100 * MiB, "abc-2")); // 50 MiB parts: beyond what is reproduced, held in memory
     }
 
     [Theory]

@@ -32,6 +32,26 @@ public sealed class UnchangedTargetRuleTests
         Assert.Equal(PlanAction.Look, UnchangedTargetRule.Match(Wanted, new ListingEntry("k", "null", true, false, Then.AddSeconds(1), 5, "abc-2")));
     }
 
+    [Fact]
+    public void An_untouched_object_recorded_with_tags_is_looked_at_because_retagging_keeps_its_timestamp()
+    {
+        var tagged = Wanted with { Attributes = new ObjectAttributes { Tags = new Dictionary<string, string> { ["team"] = "3d" } } };
+
+        Assert.Equal(PlanAction.Look, UnchangedTargetRule.Match(tagged, new ListingEntry("k", "null", true, false, Then, 5, "abc-2")));
+    }
+
+    [Theory]
+    [InlineData(null, "STANDARD", PlanAction.Skip)]
+    [InlineData("STANDARD", null, PlanAction.Skip)]
+    [InlineData(null, "GLACIER", PlanAction.Look)] // a lifecycle transition keeps the timestamp
+    [InlineData("STANDARD_IA", "STANDARD", PlanAction.Look)]
+    public void An_untouched_object_listed_in_another_storage_class_is_looked_at(string? recorded, string? listed, PlanAction expected)
+    {
+        var wanted = Wanted with { Attributes = new ObjectAttributes { StorageClass = recorded } };
+
+        Assert.Equal(expected, UnchangedTargetRule.Match(wanted, new ListingEntry("k", "null", true, false, Then, 5, "abc-2", listed)));
+    }
+
     [Theory]
     [InlineData(6, "abc-2")]
     [InlineData(5, "abd-2")]

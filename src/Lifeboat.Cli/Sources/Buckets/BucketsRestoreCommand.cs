@@ -27,9 +27,9 @@ internal static partial class BucketsRestoreCommand
         var prefix = new Option<string?>("--prefix") { Description = "Restore only keys starting with this; the target is checked, and extras removed, only under it" };
         var key = new Option<string?>("--key") { Description = "Restore only this key" };
         var version = new Option<string?>("--version") { Description = "With --key: bring this version back as the current object (a source version id, or at least 8 hex digits of its SHA-256); read from the latest snapshot unless --snapshot" };
-        var deleteExtra = CommonOptions.Flag("--delete-extra", "Remove objects under the prefix that the snapshot did not have at that moment (on a versioned target they stay as non-current versions)");
-        var force = CommonOptions.Flag("--force", "Write into a target that already holds objects under the prefix (with --key: overwrite the key in an unversioned target)");
-        var dryRun = CommonOptions.Flag("--dry-run", "Say what would be restored, skipped, fixed and removed, and write nothing");
+        var deleteExtra = CommonOptions.Flag("--delete-extra", "Remove objects under the prefix that the snapshot did not have at that moment (with versioning enabled on the target they stay as non-current versions; suspended or off, they are gone)");
+        var force = CommonOptions.Flag("--force", "Write into a target that already holds objects under the prefix (with --key: overwrite the key in a target whose versioning is not enabled; suspended keeps nothing it replaces)");
+        var dryRun = CommonOptions.Flag("--dry-run", "Say what would be restored, skipped, fixed and removed, and write nothing; exits 2 when the restore itself would be refused (a non-empty target without --force)");
         var target = new TargetEndpointOptions();
         var command = new Command(
             BucketSnapshotInfo.SourceType,
@@ -48,6 +48,7 @@ internal static partial class BucketsRestoreCommand
                 SnapshotId = parse.GetValue(snapshot),
                 AsOf = moment,
                 Target = target.Read(parse, source),
+                DefaultTarget = target.NamesBucket(parse) ? null : new ConfiguredSource(source.Bucket, source.Prefix),
                 Prefix = parse.GetValue(prefix),
                 Key = parse.GetValue(key),
                 Version = parse.GetValue(version),
@@ -61,9 +62,12 @@ internal static partial class BucketsRestoreCommand
             var report = await session.RunAsync(work => Reporting.RunAsync(options, reporter =>
                 new BucketRestore(session.Repository, reporter).RunAsync(source.Name, request, work)));
             BucketRestoreOutput.Print(report, options);
+            // A dry run that showed its plan still exits as the restore itself would start: refused without --force.
+            if (report.Refusal is { } refusal)
+                throw refusal;
             BucketRestoreOutput.ThrowIfFailed(report);
             return CommandRunner.Ok;
-        }, afterInterruption: "objects already written stay; the same restore run again skips them and writes the rest");
+        }, afterInterruption: "objects already written stay; run the same restore again with --force: it skips them and writes the rest");
         return command;
     }
 

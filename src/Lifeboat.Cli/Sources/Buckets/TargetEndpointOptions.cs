@@ -36,6 +36,9 @@ internal sealed class TargetEndpointOptions
     /// <summary>The options, to add to the command.</summary>
     public IEnumerable<Option> All => [_bucket, _endpoint, _region, _accessKeyEnv, _secretKeyEnv];
 
+    /// <summary>True when --to-bucket names the bucket; without it the target is the configured source bucket.</summary>
+    public bool NamesBucket(ParseResult parse) => parse.GetValue(_bucket) is not null;
+
     /// <summary>The target the options give, with <paramref name="source"/>'s settings for what they leave out; its keys read from the environment.</summary>
     public BucketEndpoint Read(ParseResult parse, BucketSettings source)
     {

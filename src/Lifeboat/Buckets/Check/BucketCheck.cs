@@ -8,9 +8,10 @@ namespace Lifeboat.Buckets.Check;
 
 /// <summary>
 /// Checks what one bucket source's snapshots need beyond their manifests' own objects (design §6): every kept root and
-/// index segment parses and is in key order, every content a record names is in the catalog, every pack the catalog
-/// names exists and is long enough, and, for a share of the packs, every blob reads back, hashes to its address and
-/// agrees with the pack's table. Roots and segments that many snapshots share are read once.
+/// index segment parses and is in key order, every content a record names is in the catalog with the record's size,
+/// every pack the catalog names exists and is long enough, and, for a share of the packs, every blob and every place
+/// the catalog names reads back, hashes to its address, and the pack's table and the catalog agree on it. Roots and
+/// segments that many snapshots share are read once.
 /// </summary>
 public sealed class BucketCheck
 {
@@ -115,7 +116,7 @@ public sealed class BucketCheck
     }
 
     /// <summary>Every content the segments' records name, each named by its key, version and newest snapshot; damaged segments become problems.</summary>
-    private async IAsyncEnumerable<(string Subject, ContentDigest Sha256)> ReferencedAsync(
+    private async IAsyncEnumerable<(string Subject, ContentDigest Sha256, long Size)> ReferencedAsync(
         List<SegmentUse> segments, Tally tally, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         foreach (var use in segments)
@@ -126,9 +127,9 @@ public sealed class BucketCheck
     }
 
     // A segment is at most a few tens of thousands of records; collecting its references lets a damaged one be reported, not thrown.
-    private async Task<List<(string Subject, ContentDigest Sha256)>> ReadSegmentAsync(SegmentUse use, Tally tally, CancellationToken cancellationToken)
+    private async Task<List<(string Subject, ContentDigest Sha256, long Size)>> ReadSegmentAsync(SegmentUse use, Tally tally, CancellationToken cancellationToken)
     {
-        var found = new List<(string, ContentDigest)>();
+        var found = new List<(string, ContentDigest, long)>();
         try
         {
             await foreach (var record in _reader.ReadAllAsync(new IndexRoot([use.Segment]), cancellationToken))
@@ -138,7 +139,7 @@ public sealed class BucketCheck
                     continue;
                 var subject = $"key '{record.Key}' (version {record.VersionId}) of snapshot {use.Snapshots[0]}";
                 if (ContentDigest.TryParse(record.Sha256, out var sha))
-                    found.Add((subject, sha));
+                    found.Add((subject, sha, record.Size));
                 else
                     tally.Problems.Add(new(subject, $"its content address '{record.Sha256}' is not a SHA-256"));
             }

@@ -11,7 +11,7 @@ namespace Lifeboat.Buckets.Restore;
 /// object (design §5). The snapshot's objects are merge-joined with the target's listing and the plan spilled to
 /// disk; then objects are written (each verified before it becomes visible), metadata fixed, and extras removed when
 /// asked, in that order. A target holding objects under the prefix is refused before anything is written unless
-/// forced. An object whose stored content is damaged is named and not written, and the restore goes on.
+/// forced (a dry run shows its plan and the refusal). An object whose stored content is damaged is named and not written, and the restore goes on.
 /// </summary>
 public sealed class BucketRestore(BackupRepository repository, IActivityReporter reporter, string? spillParent = null)
 {
@@ -23,12 +23,16 @@ public sealed class BucketRestore(BackupRepository repository, IActivityReporter
         RepositoryLayout.ValidateSourceName(name);
         var manifest = await ChooseAsync(name, request, cancellationToken);
         var info = BucketSnapshotInfo.Of(manifest);
+        RefuseDefaultElsewhere(request, info, manifest.Id, name);
         var scope = request.Key ?? RestoreScope.Of(info.Prefix, request.Prefix, name);
         var where = (request.Target with { Prefix = scope }).Describe();
         using var target = new TargetBucketClient(request.Target, reporter.Warning);
         // The first request proves the endpoint, the credentials and the bucket, before anything is read or written.
-        var versioned = await target.IsVersionedAsync(cancellationToken);
-        await RefuseOccupiedAsync(target, request, scope, where, versioned, cancellationToken);
+        var keepsVersions = await target.KeepsReplacedVersionsAsync(cancellationToken);
+        // A dry run shows its plan even so, and says it would be refused.
+        var refusal = await OccupiedAsync(target, request, scope, where, keepsVersions, cancellationToken);
+        if (refusal is not null && !request.DryRun)
+            throw refusal;
 
         var reader = new SnapshotIndexReader(repository, new BucketIndexLayout(name));
         var index = await reader.OpenAsync(manifest.Objects.Single(o => o.Role == BucketIndexLayout.RootRole), cancellationToken);
@@ -49,7 +53,7 @@ public sealed class BucketRestore(BackupRepository repository, IActivityReporter
             $"restore of snapshot {manifest.Id} into {where}: {work.WriteCount} to write ({work.WriteBytes} bytes), {work.LookCount} to compare, "
             + $"{work.ExtraCount} the snapshot lacks{(request.DryRun ? " (dry run: nothing is written)" : "")}");
         await RunPhasesAsync(context, work, spill, name, where, cancellationToken);
-        return tally.ToReport(manifest.Id, request.AsOf, where, request.DryRun);
+        return tally.ToReport(manifest.Id, request.AsOf, where, request.DryRun) with { Refusal = refusal };
     }
 
     // Puts, then metadata fixes, then removals: a restore cut short has written what matters most first.
@@ -92,21 +96,38 @@ public sealed class BucketRestore(BackupRepository repository, IActivityReporter
         return manifests.Single(m => m.Id == choice.Snapshot.Id);
     }
 
-    private static async Task RefuseOccupiedAsync(TargetBucketClient target, BucketRestoreRequest request, string scope, string where, bool versioned, CancellationToken cancellationToken)
+    // The default target is the configured source bucket; when the snapshots were taken of another bucket or prefix,
+    // that would write them somewhere they never came from.
+    private static void RefuseDefaultElsewhere(BucketRestoreRequest request, BucketSnapshotInfo info, string snapshotId, string name)
+    {
+        if (request.DefaultTarget is not { } configured || (configured.Bucket == info.Bucket && configured.Prefix == (info.Prefix ?? "")))
+            return;
+        throw new LifeboatException(
+            $"snapshot {snapshotId} of bucket source '{name}' was taken of s3://{info.Bucket}/{info.Prefix}, "
+            + $"but the source is now configured as s3://{configured.Bucket}/{configured.Prefix}, which a restore would write into by default",
+            "nothing was written",
+            FailureKind.Usage)
+        {
+            Remedy = new(RemedyAction.NameTargetBucket),
+        };
+    }
+
+    // Why writing into the target needs force (it holds what the restore would write over); null when it does not.
+    private static async Task<LifeboatException?> OccupiedAsync(
+        TargetBucketClient target, BucketRestoreRequest request, string scope, string where, bool keepsVersions, CancellationToken cancellationToken)
     {
         if (request.Force)
-            return;
+            return null;
         if (request.Key is { } key)
         {
-            // On a versioned target the object there survives as a non-current version: nothing is lost.
-            if (versioned || (await target.FirstAsync(key, cancellationToken))?.Key != key)
-                return;
-            throw Occupied($"'{key}' already exists in {target.Endpoint.Describe()}, which keeps no versions, so restoring it would overwrite it for good");
+            // With versioning enabled the object there survives as a non-current version: nothing is lost. Suspended
+            // versioning keeps nothing of what a write replaces, so it counts as none.
+            if (keepsVersions || (await target.FirstAsync(key, cancellationToken))?.Key != key)
+                return null;
+            return Occupied($"'{key}' already exists in {target.Endpoint.Describe()}, whose versioning is not enabled, so restoring it would overwrite it for good");
         }
 
-        if (await target.FirstAsync(scope, cancellationToken) is null)
-            return;
-        throw Occupied($"{where} already holds objects");
+        return await target.FirstAsync(scope, cancellationToken) is null ? null : Occupied($"{where} already holds objects");
     }
 
     private static LifeboatException Occupied(string message) =>

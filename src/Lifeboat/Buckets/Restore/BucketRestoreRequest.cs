@@ -14,6 +14,12 @@ public sealed record BucketRestoreRequest
     /// <summary>The bucket written into, and the credentials to write it; its prefix is not used (keys are restored whole).</summary>
     public required BucketEndpoint Target { get; init; }
 
+    /// <summary>
+    /// The configured source the target defaulted to, when no target bucket was named; null when one was. A snapshot
+    /// taken of another bucket or prefix is then refused rather than written where it never came from.
+    /// </summary>
+    public ConfiguredSource? DefaultTarget { get; init; }
+
     /// <summary>Only keys starting with this; null for all the snapshot holds.</summary>
     public string? Prefix { get; init; }
 
@@ -26,7 +32,7 @@ public sealed record BucketRestoreRequest
     /// <summary>Remove objects under the prefix that the snapshot did not have at that moment.</summary>
     public bool DeleteExtra { get; init; }
 
-    /// <summary>Write into a target that already holds objects under the prefix (or, for one key of an unversioned target, the key).</summary>
+    /// <summary>Write into a target that already holds objects under the prefix (or, for one key, a target whose versioning is not enabled that holds the key).</summary>
     public bool Force { get; init; }
 
     /// <summary>Say what would be done, and write nothing.</summary>

@@ -5,8 +5,9 @@ namespace Lifeboat.Buckets.Restore;
 
 /// <summary>
 /// The last phase of a restore: target objects under the prefix that the snapshot did not have at that moment are
-/// removed in DeleteObjects batches when asked (a versioned target keeps them as non-current versions), and only
-/// counted otherwise. Keys outside the prefix are never listed, so never touched.
+/// removed in DeleteObjects batches when asked (a target with versioning enabled keeps them as non-current versions;
+/// suspended or off, they are gone), and only counted otherwise. Keys outside the prefix are never listed, so never
+/// touched.
 /// </summary>
 internal sealed class ExtraRemoval(RestoreContext context)
 {

@@ -47,10 +47,10 @@ internal sealed class MetadataFixes(RestoreContext context, ObjectWrites? writes
             return;
         }
 
-        await FixAsync(record, difference, cancellationToken);
+        await FixAsync(record, head.ETag, difference, cancellationToken);
     }
 
-    private async Task FixAsync(BucketObjectRecord record, AttributeDifference difference, CancellationToken cancellationToken)
+    private async Task FixAsync(BucketObjectRecord record, string headETag, AttributeDifference difference, CancellationToken cancellationToken)
     {
         var rewritesObject = (difference & (AttributeDifference.Headers | AttributeDifference.StorageClass)) != 0;
         if (rewritesObject && record.Size > CopyLimit)
@@ -61,8 +61,13 @@ internal sealed class MetadataFixes(RestoreContext context, ObjectWrites? writes
 
         try
         {
-            if (rewritesObject)
-                await context.Target.CopyInPlaceAsync(record.Key, record.Attributes, cancellationToken);
+            // Only the object the HEAD saw: one the application replaced since then gets the recorded one written.
+            if (rewritesObject && !await context.Target.CopyInPlaceAsync(record.Key, record.Attributes, headETag, cancellationToken))
+            {
+                await RewriteAsync(record, cancellationToken);
+                return;
+            }
+
             // A copy keeps the object's tags: they are set on their own when they differ.
             if ((difference & AttributeDifference.Tags) != 0)
                 await context.Target.PutTagsAsync(record.Key, null, record.Attributes.Tags, cancellationToken);

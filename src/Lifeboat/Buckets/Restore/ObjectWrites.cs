@@ -8,15 +8,17 @@ namespace Lifeboat.Buckets.Restore;
 
 /// <summary>
 /// The write phase of a restore (design §5). Small objects are read in pack order, neighbouring blobs with one ranged
-/// GET, each verified before its PUT; large ones stream into multipart uploads that complete only once their content
-/// verified; empty ones need no read. A damaged or missing content is named and skipped, and the others go on.
+/// GET, each verified before its PUT; large ones stream into one PUT or a multipart upload that completes only once
+/// their content verified; empty ones need no read. A damaged or missing content is named and skipped, and the others go on.
 /// </summary>
 internal sealed class ObjectWrites(RestoreContext context, ContentReader content, SpillDirectory spill)
 {
-    // Large objects stream through two part buffers each; this many at once bounds that memory.
+    // Large objects going multipart hold two part buffers each; this many at once bounds that memory, for the write
+    // phase and for the metadata fixes that find an object changed and write it again.
     private const int LargeAtOnce = 2;
 
     private readonly TargetObjectUpload _upload = new(context.Target);
+    private readonly SemaphoreSlim _large = new(LargeAtOnce, LargeAtOnce);
     private ITransferProgress? _progress;
 
     /// <summary>Writes every object of <paramref name="writes"/> (in key order), <paramref name="bytes"/> bytes together.</summary>
@@ -39,11 +41,10 @@ internal sealed class ObjectWrites(RestoreContext context, ContentReader content
     /// <summary>Writes one object from its stored content, streamed and verified (also for a look that found the target changed).</summary>
     public async Task WriteStreamedAsync(BucketObjectRecord record, CancellationToken cancellationToken)
     {
-        Stream stream;
+        ContentDigest sha;
         try
         {
-            var sha = ContentDigest.Parse(record.Sha256 ?? "", $"the record of '{record.Key}'");
-            stream = await content.OpenAsync(sha, record.Size, cancellationToken);
+            sha = ContentDigest.Parse(record.Sha256 ?? "", $"the record of '{record.Key}'");
         }
         catch (LifeboatException e)
         {
@@ -51,8 +52,17 @@ internal sealed class ObjectWrites(RestoreContext context, ContentReader content
             return;
         }
 
-        await using (stream)
-            await GuardAsync(record, () => _upload.StreamAsync(record.Key, stream, record.Size, record.Attributes, record.ETag, cancellationToken));
+        await _large.WaitAsync(cancellationToken);
+        try
+        {
+            // Opened per attempt: a single PUT that failed on the way is sent again from the content's first byte.
+            await GuardAsync(record, () => _upload.StreamAsync(
+                record.Key, token => content.OpenAsync(sha, record.Size, token), record.Size, record.Attributes, record.ETag, cancellationToken));
+        }
+        finally
+        {
+            _large.Release();
+        }
     }
 
     // Small contents go in pack order; large ones (a pack of one each) and those the catalog does not hold stream,

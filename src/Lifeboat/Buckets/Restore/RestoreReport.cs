@@ -36,6 +36,9 @@ public sealed record RestoreReport
     /// <summary>Objects not restored or not removed.</summary>
     public long Failed { get; init; }
 
+    /// <summary>With a dry run: why the restore itself would be refused (the target holds objects and force was not given); else null.</summary>
+    public LifeboatException? Refusal { get; init; }
+
     /// <summary>The first failures, each with its key and error.</summary>
     public IReadOnlyList<RestoreFailure> Failures { get; init; } = [];
 }

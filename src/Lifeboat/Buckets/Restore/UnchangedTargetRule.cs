@@ -4,9 +4,13 @@ namespace Lifeboat.Buckets.Restore;
 
 /// <summary>
 /// When a target object need not be written again (design §5). Size and ETag equal to the record's mean the target
-/// holds the very upload that was backed up; with the record's last-modified too it is that object, whose metadata
-/// cannot have changed without a new timestamp. With another timestamp, a HEAD (and the tags) decide whether only its
-/// metadata needs rewriting. This is a statement about uploads, not a content identity inside the repository.
+/// holds the very upload that was backed up; with the record's last-modified too it is that object, whose headers and
+/// metadata cannot have changed without a new timestamp. Its tags and storage class can (PutObjectTagging and
+/// lifecycle transitions keep the timestamp): the listing shows the class, so another one is looked at, and an object
+/// recorded with tags is always looked at. With another timestamp, a HEAD (and the tags) decide whether only its
+/// metadata needs rewriting. Tags added to an object recorded without any are not seen: finding them would cost a
+/// request per object even in a bucket that uses no tags. This is a statement about uploads, not a content identity
+/// inside the repository.
 /// </summary>
 public static class UnchangedTargetRule
 {
@@ -17,7 +21,10 @@ public static class UnchangedTargetRule
         ArgumentNullException.ThrowIfNull(found);
         if (wanted.Size != found.Size || !SameETag(wanted.ETag, found.ETag))
             return PlanAction.Write;
-        return IndexTime.Same(wanted.LastModified, found.LastModified) ? PlanAction.Skip : PlanAction.Look;
+        var untouched = IndexTime.Same(wanted.LastModified, found.LastModified)
+            && SameStorageClass(wanted.Attributes.StorageClass, found.StorageClass)
+            && wanted.Attributes.Tags.Count == 0;
+        return untouched ? PlanAction.Skip : PlanAction.Look;
     }
 
     /// <summary>How the target's attributes (tags included) differ from the recorded ones.</summary>

@@ -3,24 +3,25 @@ using System.Globalization;
 namespace Lifeboat.Buckets.Target;
 
 /// <summary>
-/// How an object is written back (design §5): one PutObject, or a multipart upload whose part size reproduces the
-/// source's part count, so a restored copy of a normally uploaded object gets back its own ETag (the MD5 of its parts'
-/// MD5s, then "-N") and later restores and mirrors see it as unchanged.
+/// How an object is written back (design §5) so that it gets its own ETag back, and later restores and mirrors see it
+/// as unchanged: an object with a plain ETag (one PUT: the MD5 of its bytes) goes as one PutObject again; one with a
+/// multipart ETag (the MD5 of its parts' MD5s, then "-N") goes multipart with a part size that gives N parts.
 /// </summary>
 public static class PartSizeChoice
 {
-    /// <summary>Objects of this size or more go multipart even when their ETag says nothing of their parts.</summary>
-    public const int MultipartFrom = 8 << 20;
-
-    /// <summary>The part size when the source's cannot be reproduced.</summary>
+    /// <summary>The part size when an object larger than one PutObject takes has no part size to reproduce.</summary>
     public const int DefaultPartSize = 8 << 20;
 
     /// <summary>S3's smallest part, except the last.</summary>
     public const int MinPartSize = 5 << 20;
 
+    /// <summary>S3's largest single PutObject.</summary>
+    public const long MaxSinglePut = 5L << 30;
+
     /// <summary>
     /// The largest part reproduced: an upload holds two parts in memory (one sending, one filling), and at most two
-    /// large objects are written at once. Objects uploaded with larger parts get <see cref="DefaultPartSize"/> parts.
+    /// large objects are written at once. Objects uploaded with larger parts go as one PutObject (or, beyond
+    /// <see cref="MaxSinglePut"/>, in <see cref="DefaultPartSize"/> parts), and their ETag changes.
     /// </summary>
     public const int MaxReproducedPartSize = 32 << 20;
 
@@ -41,7 +42,9 @@ public static class PartSizeChoice
         ArgumentOutOfRangeException.ThrowIfNegative(size);
         if (size > 0 && PartCount(etag) is { } parts && Reproducing(size, parts) is { } reproduced)
             return reproduced;
-        return size >= MultipartFrom ? Default(size) : null;
+        // A plain ETag is reproduced by one PUT whatever the size; a multipart one that cannot be reproduced changes
+        // either way, and one streamed PUT holds no part in memory.
+        return size <= MaxSinglePut ? null : Default(size);
     }
 
     /// <summary>The N of a multipart ETag "…-N", or null for an ETag that is not one.</summary>
@@ -56,9 +59,12 @@ public static class PartSizeChoice
             : null;
     }
 
-    // A whole-MiB part size p with ⌈size / p⌉ = parts. The ETag says only how many parts there were, and for few
-    // parts several sizes fit: the common uploaders' sizes are tried first (AWS CLI and boto3 8 MiB, mc 16 MiB,
-    // rclone and the SDKs' 5 MiB, s3cmd 15 MiB), then the smallest that fits. A wrong guess costs only the ETag.
+    // A whole-MiB part size p with ⌈size / p⌉ = parts. The ETag says only how many parts there were, not how large
+    // they were, so the part size is a guess and cannot be derived exactly: for few parts several sizes fit, and an
+    // uploader may use sizes that are not whole MiB or parts of unequal sizes. The common uploaders' sizes are tried
+    // first (AWS CLI and boto3 8 MiB, mc 16 MiB, rclone and the SDKs' 5 MiB, s3cmd 15 MiB), then the smallest that
+    // fits. The ETag comes back only when the guess matches every part boundary; a wrong guess keeps the part count
+    // and the bytes, and costs the ETag (later restores then write the object again).
     private static long? Reproducing(long size, int parts)
     {
         var perPart = (size + parts - 1) / parts;

@@ -22,7 +22,14 @@ public sealed class TargetBucketClient : IDisposable
     /// <summary>Keys per DeleteObjects request: S3's limit.</summary>
     public const int DeleteBatchSize = 1000;
 
+    // Sending one PUT of up to 5 GiB is given this many bytes a second at least, besides the usual request time.
+    private const long SlowestSendRate = 1 << 20;
+
     private readonly AmazonS3Client _client;
+
+    // One streamed PUT of up to 5 GiB outlasts the client's request timeout on a slow link: such PUTs go through a
+    // client whose timeout fits the largest, and each attempt gets a deadline for its own size.
+    private readonly Lazy<AmazonS3Client> _streamingClient;
     private readonly ResiliencePipeline _retry;
     private readonly Action<string> _warn;
 
@@ -37,19 +44,22 @@ public sealed class TargetBucketClient : IDisposable
         Endpoint = endpoint;
         _warn = warn;
         _client = S3ClientFactory.Create(endpoint.Location);
+        _streamingClient = new(() => S3ClientFactory.Create(endpoint.Location, SendTime(PartSizeChoice.MaxSinglePut)));
         _retry = S3RetryPolicy.Create(retry ?? RetrySettings.Default);
     }
 
     /// <summary>The target.</summary>
     public BucketEndpoint Endpoint { get; }
 
-    /// <summary>True when the bucket keeps versions (enabled or suspended), so an overwritten object survives as a non-current version.</summary>
-    public async Task<bool> IsVersionedAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// True when the bucket's versioning is enabled, so an object overwritten or deleted survives as a non-current
+    /// version. Suspended versioning does not count: a write then replaces the key's "null" version for good.
+    /// </summary>
+    public async Task<bool> KeepsReplacedVersionsAsync(CancellationToken cancellationToken)
     {
         var request = new GetBucketVersioningRequest { BucketName = Endpoint.Bucket };
         var response = await CallAsync(token => _client.GetBucketVersioningAsync(request, token), "read the versioning of", BucketName, cancellationToken);
-        var status = response.VersioningConfig?.Status?.Value;
-        return status == VersionStatus.Enabled.Value || status == VersionStatus.Suspended.Value;
+        return response.VersioningConfig?.Status?.Value == VersionStatus.Enabled.Value;
     }
 
     /// <summary>The first current object under <paramref name="prefix"/> in key order, or null when there is none.</summary>
@@ -149,7 +159,63 @@ public sealed class TargetBucketClient : IDisposable
         return new TargetWrite(ETags.Trim(response.ETag), response.VersionId, 0);
     }
 
-    /// <summary>Starts a multipart upload of <paramref name="key"/> carrying <paramref name="attributes"/> (tags are set after it completes).</summary>
+    /// <summary>
+    /// Writes <paramref name="size"/> bytes under <paramref name="key"/> with one PutObject carrying
+    /// <paramref name="attributes"/>, streamed from what <paramref name="open"/> gives for each attempt (a failed attempt
+    /// is sent again from a fresh stream only when <paramref name="resendable"/>). With <paramref name="contentMd5"/>
+    /// (base64) the server refuses bytes of another MD5. When the stream fails, the request is cut short, the server
+    /// keeps nothing, and the stream's <see cref="WithheldEndStream.Failure"/> is thrown.
+    /// </summary>
+    internal async Task<TargetWrite> PutStreamAsync(
+        string key, Func<CancellationToken, Task<WithheldEndStream>> open, long size, ObjectAttributes attributes, string? contentMd5, bool resendable, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await PutStreamOnceAsync(key, open, size, attributes, contentMd5, resendable, cancellationToken);
+        }
+        catch (TargetObjectRejectedException e) when (resendable && contentMd5 is not null && e.InnerException is AmazonS3Exception { ErrorCode: "BadDigest" })
+        {
+            // The stream checked every byte against the content's SHA-256 before it let the last one go, so the ETag
+            // was 32 hex digits but not the MD5 of the bytes (SSE-KMS and SSE-C make such ETags): send without it.
+            return await PutStreamOnceAsync(key, open, size, attributes, null, resendable, cancellationToken);
+        }
+    }
+
+    private async Task<TargetWrite> PutStreamOnceAsync(
+        string key, Func<CancellationToken, Task<WithheldEndStream>> open, long size, ObjectAttributes attributes, string? contentMd5, bool resendable, CancellationToken cancellationToken)
+    {
+        var response = await WithStorageClassAsync(key, attributes, "write", async (storageClass, token) =>
+        {
+            await using var body = await open(token);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(token);
+            deadline.CancelAfter(SendTime(size));
+            var request = new PutObjectRequest
+            {
+                BucketName = Endpoint.Bucket,
+                Key = key,
+                InputStream = body,
+                AutoCloseStream = false,
+                MD5Digest = contentMd5,
+                StorageClass = storageClass,
+                WebsiteRedirectLocation = attributes.WebsiteRedirectLocation,
+                TagSet = TargetAttributes.TagSet(attributes),
+            };
+            request.Headers.ContentLength = size;
+            TargetAttributes.Apply(attributes, request.Headers, request.Metadata);
+            try
+            {
+                return await _streamingClient.Value.PutObjectAsync(request, deadline.Token);
+            }
+            catch (Exception) when (body.Failure is { } failure)
+            {
+                // However the SDK wrapped it: the content did not verify, and sending it again would not help.
+                throw failure;
+            }
+        }, cancellationToken, resendable);
+        return new TargetWrite(ETags.Trim(response.ETag), response.VersionId, 0);
+    }
+
+    /// <summary>Starts a multipart upload of <paramref name="key"/> carrying <paramref name="attributes"/>, tags included (radosgw ignores them here).</summary>
     internal async Task<string> StartMultipartAsync(string key, ObjectAttributes attributes, CancellationToken cancellationToken)
     {
         var response = await WithStorageClassAsync(key, attributes, "start writing", (storageClass, token) =>
@@ -160,6 +226,7 @@ public sealed class TargetBucketClient : IDisposable
                 Key = key,
                 StorageClass = storageClass,
                 WebsiteRedirectLocation = attributes.WebsiteRedirectLocation,
+                TagSet = TargetAttributes.TagSet(attributes),
             };
             TargetAttributes.Apply(attributes, request.Headers, request.Metadata);
             return _client.InitiateMultipartUploadAsync(request, token);
@@ -183,12 +250,12 @@ public sealed class TargetBucketClient : IDisposable
         return new PartETag(partNumber, response.ETag);
     }
 
-    /// <summary>Completes an upload: the moment the object becomes visible, whole. Returns its version id on a versioned target.</summary>
-    internal async Task<string?> CompleteMultipartAsync(string key, string uploadId, List<PartETag> parts, CancellationToken cancellationToken)
+    /// <summary>Completes an upload: the moment the object becomes visible, whole.</summary>
+    internal async Task<TargetWrite> CompleteMultipartAsync(string key, string uploadId, List<PartETag> parts, CancellationToken cancellationToken)
     {
         var request = new CompleteMultipartUploadRequest { BucketName = Endpoint.Bucket, Key = key, UploadId = uploadId, PartETags = parts };
         var response = await WriteAsync(key, "complete writing", token => _client.CompleteMultipartUploadAsync(request, token), cancellationToken);
-        return response.VersionId;
+        return new TargetWrite(ETags.Trim(response.ETag), response.VersionId, parts.Count);
     }
 
     /// <summary>Aborts an upload so its parts stop costing space; best effort, never throws.</summary>
@@ -220,13 +287,18 @@ public sealed class TargetBucketClient : IDisposable
         await WriteAsync(key, "write the tags of", token => _client.PutObjectTaggingAsync(request, token), cancellationToken);
     }
 
+    /// <summary>Rewrites the content headers, user metadata and storage class of <paramref name="key"/> by copying it onto itself, whatever its ETag.</summary>
+    public Task<bool> CopyInPlaceAsync(string key, ObjectAttributes attributes, CancellationToken cancellationToken) =>
+        CopyInPlaceAsync(key, attributes, null, cancellationToken);
+
     /// <summary>
     /// Rewrites the content headers, user metadata and storage class of <paramref name="key"/> by copying it onto
-    /// itself: the server moves no bytes. Its tags stay as they are.
+    /// itself: the server moves no bytes. Its tags stay as they are. With <paramref name="ifETag"/>, only while the
+    /// object still has that ETag: false when it has been replaced since (nothing was changed).
     /// </summary>
-    public async Task CopyInPlaceAsync(string key, ObjectAttributes attributes, CancellationToken cancellationToken)
+    public async Task<bool> CopyInPlaceAsync(string key, ObjectAttributes attributes, string? ifETag, CancellationToken cancellationToken)
     {
-        await WithStorageClassAsync(key, attributes, "rewrite the metadata of", (storageClass, token) =>
+        var copied = await WithStorageClassAsync(key, attributes, "rewrite the metadata of", async (storageClass, token) =>
         {
             var request = new CopyObjectRequest
             {
@@ -237,15 +309,25 @@ public sealed class TargetBucketClient : IDisposable
                 MetadataDirective = S3MetadataDirective.REPLACE,
                 StorageClass = storageClass,
                 WebsiteRedirectLocation = attributes.WebsiteRedirectLocation,
+                ETagToMatch = ifETag is null ? null : $"\"{ifETag}\"",
             };
             TargetAttributes.Apply(attributes, request.Headers, request.Metadata);
-            return _client.CopyObjectAsync(request, token);
+            try
+            {
+                await _client.CopyObjectAsync(request, token);
+                return true;
+            }
+            catch (AmazonS3Exception e) when (ifETag is not null && e.StatusCode == HttpStatusCode.PreconditionFailed)
+            {
+                return false;
+            }
         }, cancellationToken);
+        return copied;
     }
 
     /// <summary>
-    /// Deletes up to <see cref="DeleteBatchSize"/> keys with one DeleteObjects (a versioned target keeps them as
-    /// non-current versions under a delete marker). Returns the keys the server did not delete, with its reason.
+    /// Deletes up to <see cref="DeleteBatchSize"/> keys with one DeleteObjects (a target with versioning enabled keeps
+    /// them as non-current versions under a delete marker; a suspended one replaces their "null" versions for good). Returns the keys the server did not delete, with its reason.
     /// </summary>
     public async Task<IReadOnlyList<(string Key, string Reason)>> DeleteAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
@@ -263,7 +345,12 @@ public sealed class TargetBucketClient : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        _client.Dispose();
+        if (_streamingClient.IsValueCreated)
+            _streamingClient.Value.Dispose();
+    }
 
     private string BucketName => $"s3://{Endpoint.Bucket}";
 
@@ -273,12 +360,12 @@ public sealed class TargetBucketClient : IDisposable
     // without it (design §5), and later writes leave it out at once. AWS says InvalidStorageClass; radosgw says
     // InvalidArgument, which a write without the class then tells from a refusal of something else.
     private async Task<T> WithStorageClassAsync<T>(
-        string key, ObjectAttributes attributes, string action, Func<S3StorageClass?, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+        string key, ObjectAttributes attributes, string action, Func<S3StorageClass?, CancellationToken, Task<T>> call, CancellationToken cancellationToken, bool retry = true)
     {
         var storageClass = attributes.StorageClass is { } name && _refusedClasses.ContainsKey(name) ? null : TargetAttributes.StorageClass(attributes, null);
         try
         {
-            return await RunAsync(token => call(storageClass, token), cancellationToken);
+            return await RunAsync(token => call(storageClass, token), cancellationToken, retry);
         }
         catch (AmazonS3Exception e) when (storageClass is not null && e.ErrorCode is "InvalidStorageClass" or "InvalidArgument")
         {
@@ -289,17 +376,17 @@ public sealed class TargetBucketClient : IDisposable
             throw Rejected(e, key, action);
         }
 
-        var written = await WriteAsync(key, action, token => call(null, token), cancellationToken);
+        var written = await WriteAsync(key, action, token => call(null, token), cancellationToken, retry);
         if (_refusedClasses.TryAdd(storageClass.Value, true))
             _warn($"{Endpoint.Describe()} does not offer storage class {storageClass.Value}; objects recorded with it are written in the target's default class");
         return written;
     }
 
-    private async Task<T> WriteAsync<T>(string key, string action, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    private async Task<T> WriteAsync<T>(string key, string action, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken, bool retry = true)
     {
         try
         {
-            return await RunAsync(call, cancellationToken);
+            return await RunAsync(call, cancellationToken, retry);
         }
         catch (Exception e) when (IsFailure(e, cancellationToken))
         {
@@ -329,8 +416,11 @@ public sealed class TargetBucketClient : IDisposable
         }
     }
 
-    private Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
-        _retry.ExecuteAsync(static async (call, token) => await call(token), call, cancellationToken).AsTask();
+    private Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken, bool retry = true) =>
+        (retry ? _retry : ResiliencePipeline.Empty).ExecuteAsync(static async (call, token) => await call(token), call, cancellationToken).AsTask();
+
+    // Enough time to send an object of this size at the slowest rate still taken for working.
+    private static TimeSpan SendTime(long size) => S3ClientFactory.RequestTimeout + TimeSpan.FromSeconds(size / SlowestSendRate);
 
     // The caller's own cancellation passes through untranslated; everything else becomes a LifeboatException.
     private static bool IsFailure(Exception e, CancellationToken cancellationToken) =>

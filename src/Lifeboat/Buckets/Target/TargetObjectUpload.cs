@@ -3,11 +3,12 @@ using Amazon.S3.Model;
 namespace Lifeboat.Buckets.Target;
 
 /// <summary>
-/// Writes one object back with its attributes: from bytes already verified with one PutObject, or streamed from
-/// stored content that verifies itself at its end, in parts of the size that reproduces the source's part count
-/// (<see cref="PartSizeChoice"/>). Nothing is made visible before every byte verified: a single PUT starts only after
-/// the whole content read back, and a multipart upload completes only after the content's end checked out; otherwise
-/// it is aborted and a <see cref="ContentUnreadableException"/> names the key.
+/// Writes one object back with its attributes: from bytes already verified, or streamed from stored content that
+/// verifies itself at its end; as one PutObject or in parts of the size that reproduces the source's part count
+/// (<see cref="PartSizeChoice"/>). Nothing is made visible before every byte verified: a streamed PUT hands over its
+/// last byte only after the content's end checked out (else the request is cut short and the server keeps nothing),
+/// and a multipart upload completes only then (else it is aborted); a <see cref="ContentUnreadableException"/> names
+/// the key.
 /// </summary>
 public sealed class TargetObjectUpload(TargetBucketClient client)
 {
@@ -21,22 +22,72 @@ public sealed class TargetObjectUpload(TargetBucketClient client)
     }
 
     /// <summary>
+    /// Writes <paramref name="size"/> bytes of stored content under <paramref name="key"/>, from a stream
+    /// <paramref name="open"/> gives, which must fail at its end unless the bytes are the recorded ones (as stored
+    /// content opened for reading does). A single PUT that fails on the way is sent again from a fresh stream.
+    /// </summary>
+    public async Task<TargetWrite> StreamAsync(
+        string key, Func<CancellationToken, Task<Stream>> open, long size, ObjectAttributes attributes, string? sourceEtag, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(open);
+        if (PartSizeChoice.For(size, sourceEtag) is { } partSize)
+        {
+            await using var content = await OpenAsync(key, open, cancellationToken);
+            return await MultipartAsync(key, content, size, partSize, attributes, cancellationToken);
+        }
+
+        return await client.PutStreamAsync(
+            key, async token => new WithheldEndStream(key, await OpenAsync(key, open, token), size), size, attributes, ContentMd5(sourceEtag), resendable: true, cancellationToken);
+    }
+
+    /// <summary>
     /// Writes <paramref name="size"/> bytes of <paramref name="content"/> under <paramref name="key"/>. The stream must
-    /// fail at its end unless the bytes are the recorded ones (as stored content opened for reading does).
+    /// fail at its end unless the bytes are the recorded ones. It cannot be read twice, so a single PUT that fails on
+    /// the way is not sent again.
     /// </summary>
     public async Task<TargetWrite> StreamAsync(string key, Stream content, long size, ObjectAttributes attributes, string? sourceEtag, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
         if (PartSizeChoice.For(size, sourceEtag) is { } partSize)
             return await MultipartAsync(key, content, size, partSize, attributes, cancellationToken);
-        var buffer = new byte[size];
-        await ReadContentAsync(key, content, buffer, cancellationToken);
-        await CheckEndAsync(key, content, size, cancellationToken);
-        return await client.PutAsync(key, buffer, attributes, cancellationToken);
+        var opened = false;
+        return await client.PutStreamAsync(key, OpenOnce, size, attributes, ContentMd5(sourceEtag), resendable: false, cancellationToken);
+
+        // A second attempt (the target refused the storage class) would send what is left of the stream as the object.
+        Task<WithheldEndStream> OpenOnce(CancellationToken token)
+        {
+            if (opened)
+                throw new LifeboatException($"'{key}' was refused on the first attempt, and its content cannot be read again for another", "run the command again");
+            opened = true;
+            return Task.FromResult(new WithheldEndStream(key, content, size));
+        }
+    }
+
+    /// <summary>The Content-MD5 (base64) a plain ETag gives: the MD5 of the bytes of a single PUT; null for any other ETag.</summary>
+    internal static string? ContentMd5(string? etag)
+    {
+        var hex = etag?.Trim('"');
+        if (hex is not { Length: 32 } || !hex.All(char.IsAsciiHexDigit))
+            return null;
+        return Convert.ToBase64String(Convert.FromHexString(hex));
+    }
+
+    private static async Task<Stream> OpenAsync(string key, Func<CancellationToken, Task<Stream>> open, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await open(cancellationToken);
+        }
+        catch (LifeboatException e) when (e is not ContentUnreadableException)
+        {
+            throw new ContentUnreadableException(key, e);
+        }
     }
 
     private async Task<TargetWrite> MultipartAsync(string key, Stream content, long size, long partSize, ObjectAttributes attributes, CancellationToken cancellationToken)
     {
+        // Reading the last part reads on to the content's end, which verifies it: only then may the upload complete.
+        var verifying = new WithheldEndStream(key, content, size);
         var uploadId = await client.StartMultipartAsync(key, attributes, cancellationToken);
         var parts = new List<PartETag>();
         Task<PartETag>? sending = null;
@@ -49,23 +100,21 @@ public sealed class TargetObjectUpload(TargetBucketClient client)
             {
                 var buffer = buffers[(number - 1) % 2];
                 var length = (int)Math.Min(partSize, size - sent);
-                await ReadContentAsync(key, content, buffer.AsMemory(0, length), cancellationToken);
+                await verifying.ReadExactlyAsync(buffer.AsMemory(0, length), cancellationToken);
                 if (sending is not null)
                     parts.Add(await sending);
                 sending = client.UploadPartAsync(key, uploadId, number, buffer, length, cancellationToken);
                 sent += length;
             }
 
-            // The content's end is what verifies it: only then may the upload become an object.
-            await CheckEndAsync(key, content, size, cancellationToken);
             parts.Add(await sending!);
             sending = null;
-            var versionId = await client.CompleteMultipartAsync(key, uploadId, parts, cancellationToken);
+            var written = await client.CompleteMultipartAsync(key, uploadId, parts, cancellationToken);
+            // The tags went with the upload's start, so AWS and MinIO show the object with them at once; radosgw
+            // ignores them there, and setting them again is the same on a server that took them.
             if (attributes.Tags.Count > 0)
-                await client.PutTagsAsync(key, versionId, attributes.Tags, cancellationToken);
-            // radosgw completes with an empty ETag; the HEAD has the real one.
-            var head = await client.HeadAsync(key, cancellationToken);
-            return new TargetWrite(head?.ETag ?? "", versionId, parts.Count);
+                await client.PutTagsAsync(key, written.VersionId, attributes.Tags, cancellationToken);
+            return written;
         }
         catch
         {
@@ -75,38 +124,5 @@ public sealed class TargetObjectUpload(TargetBucketClient client)
             await client.AbortMultipartAsync(key, uploadId);
             throw;
         }
-    }
-
-    private static async Task ReadContentAsync(string key, Stream content, Memory<byte> buffer, CancellationToken cancellationToken)
-    {
-        int read;
-        try
-        {
-            read = await content.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
-        }
-        catch (LifeboatException e)
-        {
-            throw new ContentUnreadableException(key, e);
-        }
-
-        if (read < buffer.Length)
-            throw new ContentUnreadableException(key, new LifeboatException($"the stored content of '{key}' ended early", "the stored content is damaged") { Remedy = new(RemedyAction.CheckRepositoryData) });
-    }
-
-    // One more read, which must find the end: that is where stored content checks its length and SHA-256.
-    private static async Task CheckEndAsync(string key, Stream content, long size, CancellationToken cancellationToken)
-    {
-        int more;
-        try
-        {
-            more = await content.ReadAsync(new byte[1], cancellationToken);
-        }
-        catch (LifeboatException e)
-        {
-            throw new ContentUnreadableException(key, e);
-        }
-
-        if (more != 0)
-            throw new ContentUnreadableException(key, new LifeboatException($"the stored content of '{key}' holds more than the {size} bytes recorded", "the stored content is damaged") { Remedy = new(RemedyAction.CheckRepositoryData) });
     }
 }
