@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Lifeboat.Buckets;
@@ -182,6 +183,62 @@ public sealed class BucketMirrorTests
         var counts = tally.Counts();
         Assert.Equal((1L, 0L, 0L), (counts.Gone, counts.Written, counts.Failed));
         Assert.Empty(await BucketState.ReadAsync(target.Client, target.Name));
+    }
+
+    [Fact]
+    public async Task An_object_whose_storage_class_the_target_refuses_is_read_again_and_written_in_the_default_class()
+    {
+        await using var source = await SourceBucket.CreateAsync();
+        await using var target = await SourceBucket.CreateAsync();
+        var content = "cold but wanted"u8.ToArray();
+        var etag = ETags.Trim(await source.PutAsync("archive/cold.txt", content, r => r.ContentType = "text/plain"));
+        using var sourceClient = new SourceBucketClient(source.Endpoint);
+        var warnings = new ConcurrentBag<string>();
+        using var targetClient = new TargetBucketClient(target.Endpoint, warnings.Add);
+        var tally = new RestoreTally();
+        var context = new RestoreContext(targetClient, tally, SilentReporter.Instance, new WriteSettings(2, DryRun: false, RemoveExtras: false, "copied"));
+        // As AWS would list an object in a class this radosgw does not offer: the first PUT is refused, the second goes without it.
+        var listed = new BucketObjectRecord
+        {
+            Key = "archive/cold.txt",
+            VersionId = BucketObjectRecord.NullVersion,
+            LastModified = DateTimeOffset.UtcNow,
+            Size = content.Length,
+            ETag = etag,
+            Attributes = new Lifeboat.Buckets.ObjectAttributes { StorageClass = "NO_SUCH_CLASS" },
+        };
+
+        await new MirrorCopies(context, sourceClient).CopyAsync(listed, Ct);
+
+        var counts = tally.Counts();
+        Assert.Equal((1L, 0L), (counts.Written, counts.Failed));
+        using var copy = await target.Client.GetObjectAsync(target.Name, "archive/cold.txt", Ct);
+        using var bytes = new MemoryStream();
+        await copy.ResponseStream.CopyToAsync(bytes, Ct);
+        Assert.Equal(content, bytes.ToArray());
+        Assert.Equal("text/plain", copy.Headers.ContentType);
+        Assert.Contains("does not offer storage class NO_SUCH_CLASS", Assert.Single(warnings), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_read_opened_again_after_the_object_was_replaced_refuses_instead_of_giving_the_new_bytes()
+    {
+        await using var source = await SourceBucket.CreateAsync();
+        await source.PutAsync("a.txt", "first"u8.ToArray());
+        using var client = new SourceBucketClient(source.Endpoint);
+        await using var read = await SourceObjectRead.OpenAsync(client, "a.txt", versionId: null, Ct);
+        Assert.NotNull(read);
+        await using (var again = await read.ReopenAsync(Ct))
+        {
+            using var copy = new MemoryStream();
+            await again.CopyToAsync(copy, Ct);
+            Assert.Equal("first"u8.ToArray(), copy.ToArray());
+        }
+
+        await source.PutAsync("a.txt", "second"u8.ToArray());
+
+        var error = await Assert.ThrowsAsync<SourceObjectChangedException>(() => read.ReopenAsync(Ct));
+        Assert.Equal("a.txt", error.Key);
     }
 
     [Fact]

@@ -53,6 +53,26 @@ public sealed class WithheldEndStreamTests
         Assert.Equal(expected, error.Message);
     }
 
+    [Fact]
+    public async Task Empty_content_is_read_to_its_end_so_a_failure_there_is_not_missed()
+    {
+        await using var stream = new WithheldEndStream("empty", new EndCheckedStream([], failAtEnd: true), 0);
+
+        var error = await Assert.ThrowsAsync<ContentUnreadableException>(() => stream.CopyToAsync(Stream.Null, Ct));
+
+        Assert.Equal("sha mismatch", error.Cause.Message);
+    }
+
+    [Fact]
+    public async Task Content_recorded_as_empty_that_holds_bytes_fails()
+    {
+        await using var stream = new WithheldEndStream("k", new EndCheckedStream(new byte[3], failAtEnd: false), 0);
+
+        var error = await Assert.ThrowsAsync<ContentUnreadableException>(() => stream.CopyToAsync(Stream.Null, Ct));
+
+        Assert.Equal("the stored content of 'k' holds more than the 0 bytes recorded", error.Message);
+    }
+
     /// <summary>Bytes that, like stored content, are checked when read to their end: the read that finds the end fails when they do not verify.</summary>
     private sealed class EndCheckedStream(byte[] content, bool failAtEnd) : MemoryStream(content, writable: false)
     {

@@ -108,7 +108,17 @@ internal sealed class MirrorCopies(RestoreContext context, SourceBucketClient so
     {
         try
         {
-            await _upload.StreamAsync(key, read.Body, read.Identity.Size, attributes, read.Identity.ETag, cancellationToken);
+            // A write sent again (the target refused the storage class, or the ETag was no MD5) reads the object anew.
+            var opened = false;
+            await _upload.StreamAsync(key, OpenAsync, read.Identity.Size, attributes, read.Identity.ETag, cancellationToken);
+
+            async Task<Stream> OpenAsync(CancellationToken token)
+            {
+                if (opened)
+                    return await read.ReopenAsync(token);
+                opened = true;
+                return read.Body;
+            }
         }
         catch (ContentUnreadableException e) when (e.Cause is SourceObjectChangedException)
         {

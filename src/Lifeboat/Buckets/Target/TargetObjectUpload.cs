@@ -30,6 +30,8 @@ public sealed class TargetObjectUpload(TargetBucketClient client)
         string key, Func<CancellationToken, Task<Stream>> open, long size, ObjectAttributes attributes, string? sourceEtag, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(open);
+        if (size == 0)
+            return await EmptyAsync(key, open, attributes, cancellationToken);
         if (PartSizeChoice.For(size, sourceEtag) is { } partSize)
         {
             await using var content = await OpenAsync(key, open, cancellationToken);
@@ -40,29 +42,6 @@ public sealed class TargetObjectUpload(TargetBucketClient client)
             key, async token => new WithheldEndStream(key, await OpenAsync(key, open, token), size), size, attributes, ContentMd5(sourceEtag), resendable: true, cancellationToken);
     }
 
-    /// <summary>
-    /// Writes <paramref name="size"/> bytes of <paramref name="content"/> under <paramref name="key"/>. The stream must
-    /// fail at its end unless the bytes are the recorded ones. It cannot be read twice, so a single PUT that fails on
-    /// the way is not sent again.
-    /// </summary>
-    public async Task<TargetWrite> StreamAsync(string key, Stream content, long size, ObjectAttributes attributes, string? sourceEtag, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(content);
-        if (PartSizeChoice.For(size, sourceEtag) is { } partSize)
-            return await MultipartAsync(key, content, size, partSize, attributes, cancellationToken);
-        var opened = false;
-        return await client.PutStreamAsync(key, OpenOnce, size, attributes, ContentMd5(sourceEtag), resendable: false, cancellationToken);
-
-        // A second attempt (the target refused the storage class) would send what is left of the stream as the object.
-        Task<WithheldEndStream> OpenOnce(CancellationToken token)
-        {
-            if (opened)
-                throw new LifeboatException($"'{key}' was refused on the first attempt, and its content cannot be read again for another", "run the command again");
-            opened = true;
-            return Task.FromResult(new WithheldEndStream(key, content, size));
-        }
-    }
-
     /// <summary>The Content-MD5 (base64) a plain ETag gives: the MD5 of the bytes of a single PUT; null for any other ETag.</summary>
     internal static string? ContentMd5(string? etag)
     {
@@ -70,6 +49,15 @@ public sealed class TargetObjectUpload(TargetBucketClient client)
         if (hex is not { Length: 32 } || !hex.All(char.IsAsciiHexDigit))
             return null;
         return Convert.ToBase64String(Convert.FromHexString(hex));
+    }
+
+    // radosgw refuses an empty body sent through the streaming client (XAmzContentSHA256Mismatch), and there is no
+    // last byte to hold back: the content's end is checked first, then nothing is sent the plain way.
+    private async Task<TargetWrite> EmptyAsync(string key, Func<CancellationToken, Task<Stream>> open, ObjectAttributes attributes, CancellationToken cancellationToken)
+    {
+        await using (var verifying = new WithheldEndStream(key, await OpenAsync(key, open, cancellationToken), 0))
+            await verifying.CopyToAsync(Stream.Null, cancellationToken);
+        return await client.PutAsync(key, ReadOnlyMemory<byte>.Empty, attributes, cancellationToken);
     }
 
     private static async Task<Stream> OpenAsync(string key, Func<CancellationToken, Task<Stream>> open, CancellationToken cancellationToken)

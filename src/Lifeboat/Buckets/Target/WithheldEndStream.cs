@@ -8,6 +8,7 @@ namespace Lifeboat.Buckets.Target;
 internal sealed class WithheldEndStream(string key, Stream content, long size) : Stream
 {
     private long _delivered;
+    private bool _emptyEndChecked;
 
     /// <summary>Why the content did not read back whole and verified; null while it has not failed.</summary>
     public ContentUnreadableException? Failure { get; private set; }
@@ -34,16 +35,28 @@ internal sealed class WithheldEndStream(string key, Stream content, long size) :
     /// <inheritdoc />
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (_delivered == size || buffer.Length == 0)
+        if (buffer.Length == 0)
             return 0;
+        if (_delivered == size)
+        {
+            // Empty content hands over no last byte to hold back, but its end must check out all the same.
+            if (size == 0 && !_emptyEndChecked)
+            {
+                _emptyEndChecked = true;
+                await CheckEndAsync(cancellationToken);
+            }
+
+            return 0;
+        }
+
         var wanted = (int)Math.Min(buffer.Length, size - _delivered);
         var read = await GuardAsync(content.ReadAsync(buffer[..wanted], cancellationToken));
         if (read == 0)
             throw Fail(Damaged($"the stored content of '{key}' ended early"));
         _delivered += read;
         // These bytes include the last one: they go out only once the end has checked out.
-        if (_delivered == size && await GuardAsync(content.ReadAsync(new byte[1], cancellationToken)) != 0)
-            throw Fail(Damaged($"the stored content of '{key}' holds more than the {size} bytes recorded"));
+        if (_delivered == size)
+            await CheckEndAsync(cancellationToken);
         return read;
     }
 
@@ -81,6 +94,12 @@ internal sealed class WithheldEndStream(string key, Stream content, long size) :
     {
         await content.DisposeAsync();
         await base.DisposeAsync();
+    }
+
+    private async Task CheckEndAsync(CancellationToken cancellationToken)
+    {
+        if (await GuardAsync(content.ReadAsync(new byte[1], cancellationToken)) != 0)
+            throw Fail(Damaged($"the stored content of '{key}' holds more than the {size} bytes recorded"));
     }
 
     private static LifeboatException Damaged(string message) =>
