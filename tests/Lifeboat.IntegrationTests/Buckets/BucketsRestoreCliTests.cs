@@ -99,7 +99,7 @@ public sealed class BucketsRestoreCliTests
         Assert.Equal(2, restore.ExitCode);
         Assert.Equal(
             $"lifeboat: error: target bucket lifeboat-no-such-target does not exist at {TestEnvironment.S3Endpoint}. hint: nothing was written; "
-            + "check --to-bucket and --to-endpoint; a restore writes into a bucket that exists",
+            + "check --to-bucket and --to-endpoint; a restore or mirror writes into a bucket that exists",
             restore.Stderr.TrimEnd('\n'));
         BucketState.AssertSame(before, await BucketState.ReadAsync(source.Client, source.Name));
     }

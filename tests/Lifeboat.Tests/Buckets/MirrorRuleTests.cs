@@ -10,6 +10,7 @@ public sealed class MirrorRuleTests
 {
     private const long Small = 5;
     private const long TwentyOneMiB = 21L << 20;
+    private const long ThreeHundredMiB = 300L << 20;
     private static readonly DateTimeOffset Uploaded = At("2026-05-01T10:00:00.123Z");
 
     [Fact]
@@ -43,16 +44,17 @@ public sealed class MirrorRuleTests
     [Fact]
     public void Another_etag_in_a_newer_copy_of_a_layout_the_copy_cannot_reproduce_is_current_by_size_and_time()
     {
-        // One PUT of 21 MiB has a plain MD5; the mirror writes that size in parts, so its ETag is "-3".
-        Assert.Equal(PlanAction.Skip, MirrorRule.Match(Source(TwentyOneMiB, "0123456789abcdef0123456789abcdef"), Found(TwentyOneMiB, "fedc-3", Uploaded.AddMinutes(1))));
-        Assert.Equal(PlanAction.Write, MirrorRule.Match(Source(TwentyOneMiB, "0123456789abcdef0123456789abcdef"), Found(TwentyOneMiB, "fedc-3", Uploaded.AddMinutes(-1))));
+        // Three parts of 100 MiB are larger than a mirror reproduces: it writes the object as one PUT, with a plain MD5.
+        Assert.Equal(PlanAction.Skip, MirrorRule.Match(Source(ThreeHundredMiB, "abc-3"), Found(ThreeHundredMiB, "0123456789abcdef0123456789abcdef", Uploaded.AddMinutes(1))));
+        Assert.Equal(PlanAction.Write, MirrorRule.Match(Source(ThreeHundredMiB, "abc-3"), Found(ThreeHundredMiB, "0123456789abcdef0123456789abcdef", Uploaded.AddMinutes(-1))));
     }
 
     [Theory]
     [InlineData(100, "0123456789abcdef0123456789abcdef", true)]
     [InlineData(21L << 20, "abc-5", true)]
     [InlineData(21L << 20, "abc-3", true)]
-    [InlineData(21L << 20, "0123456789abcdef0123456789abcdef", false)]
+    [InlineData(21L << 20, "0123456789abcdef0123456789abcdef", true)]
+    [InlineData(6L << 30, "0123456789abcdef0123456789abcdef", false)]
     [InlineData(300L << 20, "abc-3", false)]
     [InlineData(100, "abc-2", false)]
     public void A_copy_gets_the_source_etag_back_only_where_its_layout_is_reproduced(long size, string etag, bool reproduced)
