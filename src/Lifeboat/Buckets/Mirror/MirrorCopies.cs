@@ -26,6 +26,7 @@ internal sealed class MirrorCopies(RestoreContext context, SourceBucketClient so
     private readonly TargetObjectUpload _upload = new(context.Target);
     private readonly SemaphoreSlim _large = new(LargeAtOnce, LargeAtOnce);
     private readonly TagReading _tags = new(headerTrusted: false);
+    private readonly PartSizeProbe _parts = new();
     private ITransferProgress? _progress;
 
     private enum Outcome
@@ -77,11 +78,15 @@ internal sealed class MirrorCopies(RestoreContext context, SourceBucketClient so
         await slot.HoldIfAsync(PartSizeChoice.For(listed.Size, listed.ETag) is not null, cancellationToken);
         SourceObjectRead? read;
         IReadOnlyDictionary<string, string>? tags = null;
+        long? partSize = null;
         try
         {
             read = await SourceObjectRead.OpenAsync(source, listed.Key, versionId: null, cancellationToken);
             if (read is not null)
+            {
                 tags = await TagsAsync(listed.Key, read.TagCount, cancellationToken);
+                partSize = await PartSizeAsync(listed.Key, read.Identity, cancellationToken);
+            }
         }
         catch (LifeboatException e) when (!StopsTheRun(e))
         {
@@ -97,20 +102,20 @@ internal sealed class MirrorCopies(RestoreContext context, SourceBucketClient so
                 return Gone(listed.Key);
             var identity = read.Identity;
             // The GET may have found another upload than the one listed: its own size and ETag decide its layout.
-            await slot.HoldIfAsync(PartSizeChoice.For(identity.Size, identity.ETag) is not null, cancellationToken);
+            await slot.HoldIfAsync(PartSizeChoice.For(identity.Size, identity.ETag, partSize) is not null, cancellationToken);
             // The listing's storage class wins: a GET leaves out STANDARD.
             var attributes = read.Attributes with { Tags = tags, StorageClass = listed.Attributes.StorageClass ?? read.Attributes.StorageClass };
-            return await WriteAsync(listed.Key, read, attributes, cancellationToken);
+            return await WriteAsync(listed.Key, read, attributes, partSize, cancellationToken);
         }
     }
 
-    private async Task<Outcome> WriteAsync(string key, SourceObjectRead read, ObjectAttributes attributes, CancellationToken cancellationToken)
+    private async Task<Outcome> WriteAsync(string key, SourceObjectRead read, ObjectAttributes attributes, long? partSize, CancellationToken cancellationToken)
     {
         try
         {
             // A write sent again (the target refused the storage class, or the ETag was no MD5) reads the object anew.
             var opened = false;
-            await _upload.StreamAsync(key, OpenAsync, read.Identity.Size, attributes, read.Identity.ETag, cancellationToken);
+            await _upload.StreamAsync(key, OpenAsync, read.Identity.Size, attributes, read.Identity.ETag, partSize, cancellationToken);
 
             async Task<Stream> OpenAsync(CancellationToken token)
             {
@@ -143,6 +148,12 @@ internal sealed class MirrorCopies(RestoreContext context, SourceBucketClient so
         _progress?.Report(context.Tally.RestoredBytes);
         return Outcome.Done;
     }
+
+    // The source's own part size where its server tells it, so the copy gets the source's ETag back; else a guess.
+    private Task<long?> PartSizeAsync(string key, ObjectIdentity identity, CancellationToken cancellationToken) =>
+        PartSizeChoice.PartCount(identity.ETag) is { } parts
+            ? _parts.PartSizeAsync(source, key, identity.Size, identity.ETag, parts, cancellationToken)
+            : Task.FromResult<long?>(null);
 
     // Null when the object is gone. Some servers never send x-amz-tagging-count, so until one GET proves this one
     // does, every object's tags are asked for.
