@@ -13,6 +13,8 @@ namespace Lifeboat.IntegrationTests.Buckets;
 /// <summary>Mirrors between real radosgw buckets: what lands in the target, what a later run copies, and what it refuses to remove.</summary>
 public sealed class BucketMirrorTests
 {
+    private const int NineMiB = 9 * 1024 * 1024;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -82,6 +84,97 @@ public sealed class BucketMirrorTests
 
         Assert.Null(partSize);
         Assert.True(probe.ServerIgnoresPartNumbers);
+    }
+
+    [Fact]
+    public async Task An_object_replaced_by_as_many_bytes_while_it_was_copied_is_copied_again_since_its_copy_would_look_current_to_every_later_run()
+    {
+        await using var source = await SourceBucket.CreateAsync();
+        await using var target = await SourceBucket.CreateAsync();
+        await source.PutMultipartAsync("hot.bin", SourceBucket.Random(NineMiB));
+        var replacement = SourceBucket.Random(NineMiB);
+        var reads = 0;
+        // Halfway through the first GET the application overwrites the object; radosgw goes on sending the old bytes.
+        await using var tap = S3Tap.Start(every: 4 << 20, async () =>
+        {
+            if (Interlocked.Increment(ref reads) == 1)
+                await source.PutMultipartAsync("hot.bin", replacement);
+            return false;
+        });
+
+        var report = await MirrorAsync(source, target, r => r with { Source = r.Source with { Endpoint = tap.Through(source.Endpoint) } });
+        var again = await MirrorAsync(source, target);
+
+        Assert.Equal((1L, 0L), (report.Copied, report.Failed));
+        Assert.Equal(SourceBucket.ShaOf(replacement), (await BucketState.ReadAsync(target.Client, target.Name))["hot.bin"].Sha256);
+        Assert.Equal((0L, 1L), (again.Copied, again.SkippedUnchanged));
+    }
+
+    [Fact]
+    public async Task An_object_replaced_while_it_is_read_is_read_again_and_copied_as_the_source_holds_it_then()
+    {
+        await using var source = await SourceBucket.CreateAsync();
+        await using var target = await SourceBucket.CreateAsync();
+        await source.PutMultipartAsync("hot.bin", SourceBucket.Random(NineMiB));
+        var replacement = SourceBucket.Random(NineMiB);
+        var reads = 0;
+        // The first GET's connection drops after the overwrite: the read resumes only while the ETag is the same.
+        await using var tap = S3Tap.Start(every: 4 << 20, async () =>
+        {
+            if (Interlocked.Increment(ref reads) != 1)
+                return false;
+            await source.PutMultipartAsync("hot.bin", replacement);
+            return true;
+        });
+
+        var report = await MirrorAsync(source, target, r => r with { Source = r.Source with { Endpoint = tap.Through(source.Endpoint) } });
+
+        Assert.Equal((1L, 0L), (report.Copied, report.Failed));
+        Assert.Equal(SourceBucket.ShaOf(replacement), (await BucketState.ReadAsync(target.Client, target.Name))["hot.bin"].Sha256);
+    }
+
+    [Theory]
+    [InlineData(true, "")]
+    [InlineData(false, "; its copy, written from an older upload, was removed so that the next run copies it")]
+    public async Task An_object_that_changes_each_of_3_reads_fails_alone_and_leaves_no_copy_of_an_older_upload(bool readsCut, string removal)
+    {
+        await using var source = await SourceBucket.CreateAsync();
+        await using var target = await SourceBucket.CreateAsync();
+        await source.PutMultipartAsync("hot.bin", SourceBucket.Random(NineMiB));
+        await source.PutAsync("calm.txt", "calm"u8.ToArray());
+        await using var tap = S3Tap.Start(every: 4 << 20, async () =>
+        {
+            await source.PutMultipartAsync("hot.bin", SourceBucket.Random(NineMiB));
+            return readsCut;
+        });
+
+        var report = await MirrorAsync(source, target, r => r with { Source = r.Source with { Endpoint = tap.Through(source.Endpoint) } });
+
+        Assert.Equal((1L, 1L), (report.Copied, report.Failed));
+        var failure = Assert.Single(report.Failures);
+        Assert.Equal(("hot.bin", $"it changed at the source each of the {MirrorCopies.Attempts} times it was read{removal}"), (failure.Key, failure.Error.Message));
+        Assert.Equal(["calm.txt"], (await BucketState.ReadAsync(target.Client, target.Name)).Keys);
+        Assert.Empty((await target.Client.ListMultipartUploadsAsync(target.Name, Ct)).MultipartUploads ?? []);
+    }
+
+    [Fact]
+    public async Task A_mirror_cancelled_in_the_middle_of_a_multipart_copy_leaves_nothing_half_written()
+    {
+        await using var source = await SourceBucket.CreateAsync();
+        await using var target = await SourceBucket.CreateAsync();
+        await source.PutMultipartAsync("big.bin", SourceBucket.Random(NineMiB));
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        await using var tap = S3Tap.Start(every: 4 << 20, async () =>
+        {
+            await cancel.CancelAsync();
+            return false;
+        });
+        var request = new BucketMirrorRequest { Source = SourceOf(source) with { Endpoint = tap.Through(source.Endpoint) }, Target = target.Endpoint };
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new BucketMirror(SilentReporter.Instance).RunAsync(request, cancel.Token));
+
+        Assert.Empty(await BucketState.ReadAsync(target.Client, target.Name));
+        Assert.Empty((await target.Client.ListMultipartUploadsAsync(target.Name, Ct)).MultipartUploads ?? []);
     }
 
     [Fact]
