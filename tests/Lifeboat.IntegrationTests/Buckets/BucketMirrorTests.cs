@@ -211,7 +211,7 @@ public sealed class BucketMirrorTests
     }
 
     [Fact]
-    public async Task Removals_beyond_the_limit_are_refused_before_anything_is_written_and_force_lets_them_through()
+    public async Task Removals_beyond_the_limit_are_refused_while_the_rest_is_still_copied_and_force_lets_them_through()
     {
         await using var source = await SourceBucket.CreateAsync();
         await using var target = await SourceBucket.CreateAsync();
@@ -221,20 +221,24 @@ public sealed class BucketMirrorTests
         await source.DeleteAsync("obj-3.txt");
         await source.DeleteAsync("obj-7.txt");
         await source.PutAsync("new.txt", "new"u8.ToArray());
-        var before = await BucketState.ReadAsync(target.Client, target.Name);
 
-        var error = await Assert.ThrowsAsync<LifeboatException>(() => MirrorAsync(source, target, r => r with { Remove = true }));
+        var refused = await MirrorAsync(source, target, r => r with { Remove = true });
         var refusedState = await BucketState.ReadAsync(target.Client, target.Name);
         var forced = await MirrorAsync(source, target, r => r with { Remove = true, Force = true });
 
+        var error = refused.RemovalRefusal;
+        Assert.NotNull(error);
         Assert.Equal(
             $"mirroring s3://{source.Name}/ at {TestEnvironment.S3Endpoint} would remove 2 of the 10 objects in s3://{target.Name}/ at {TestEnvironment.S3Endpoint} (20 %), "
             + "more than the 10 % one run may remove",
             error.Message);
         Assert.Equal(FailureKind.Usage, error.Kind);
         Assert.Equal(RemedyAction.AllowMirrorRemovals, error.Remedy?.Action);
-        BucketState.AssertSame(before, refusedState);
-        Assert.Equal((1L, 2L, 0L), (forced.Copied, forced.Removed, forced.Failed));
+        Assert.Equal((1L, 0L, 2L, 0L, 0L), (refused.Copied, refused.Removed, refused.RemovalsRefused, refused.ExtraKept, refused.Failed));
+        Assert.Contains("new.txt", refusedState.Keys);
+        Assert.Contains("obj-3.txt", refusedState.Keys);
+        Assert.Equal((0L, 2L, 0L, 0L), (forced.Copied, forced.Removed, forced.RemovalsRefused, forced.Failed));
+        Assert.Null(forced.RemovalRefusal);
         BucketState.AssertSame(await BucketState.ReadAsync(source.Client, source.Name), await BucketState.ReadAsync(target.Client, target.Name));
     }
 
@@ -249,13 +253,14 @@ public sealed class BucketMirrorTests
         await source.DeleteAsync("a.txt");
         await source.DeleteAsync("b.txt");
 
-        var error = await Assert.ThrowsAsync<LifeboatException>(() => MirrorAsync(source, target, r => r with { Remove = true, RemoveLimitPercent = 100 }));
+        var refused = await MirrorAsync(source, target, r => r with { Remove = true, RemoveLimitPercent = 100 });
         var refusedState = await BucketState.ReadAsync(target.Client, target.Name);
         var forced = await MirrorAsync(source, target, r => r with { Remove = true, Force = true });
 
         Assert.Equal(
             $"s3://{source.Name}/ at {TestEnvironment.S3Endpoint} lists no objects, so mirroring it with removals would empty s3://{target.Name}/ at {TestEnvironment.S3Endpoint} (2 objects)",
-            error.Message);
+            refused.RemovalRefusal?.Message);
+        Assert.Equal((0L, 2L), (refused.Removed, refused.RemovalsRefused));
         Assert.Equal(["a.txt", "b.txt"], refusedState.Keys);
         Assert.Equal(2, forced.Removed);
         Assert.Empty(await BucketState.ReadAsync(target.Client, target.Name));
