@@ -178,6 +178,50 @@ public sealed class BucketMirrorTests
     }
 
     [Fact]
+    public async Task An_object_the_target_refuses_to_take_fails_alone_and_the_others_are_copied()
+    {
+        await using var source = await SourceBucket.CreateAsync();
+        await using var target = await SourceBucket.CreateAsync();
+        await source.PutAsync("denied/a.txt", "alpha"u8.ToArray());
+        await source.PutAsync("denied/big.bin", SourceBucket.Random(NineMiB), r => r.ContentType = "application/x-big");
+        await source.PutMultipartAsync("denied/parts.bin", SourceBucket.Random(NineMiB));
+        await source.PutAsync("open/b.txt", "beta"u8.ToArray());
+        await source.PutAsync("open/c.txt", "gamma"u8.ToArray());
+        await DenyAsync(target, "denied/", "s3:PutObject");
+
+        var report = await MirrorAsync(source, target);
+
+        await target.Client.DeleteBucketPolicyAsync(target.Name, Ct);
+        Assert.Equal((2L, 3L), (report.Copied, report.Failed));
+        Assert.Equal(["denied/a.txt", "denied/big.bin", "denied/parts.bin"], report.Failures.Select(f => f.Key));
+        Assert.All(report.Failures, f => Assert.StartsWith("S3 denied access to ", f.Error.Message, StringComparison.Ordinal));
+        Assert.Equal(["open/b.txt", "open/c.txt"], (await BucketState.ReadAsync(target.Client, target.Name)).Keys);
+    }
+
+    [Fact]
+    public async Task An_object_whose_copy_the_target_refuses_to_show_fails_alone_in_the_comparison_and_the_others_go_on()
+    {
+        await using var source = await SourceBucket.CreateAsync();
+        await using var target = await SourceBucket.CreateAsync();
+        await source.PutAsync("hidden/a.txt", "alpha"u8.ToArray());
+        await source.PutAsync("open/b.txt", "beta"u8.ToArray());
+        await MirrorAsync(source, target);
+        await Task.Delay(1100, Ct); // the rewrites must carry a later Last-Modified than the copies
+        await RewriteMetadataAsync(source, "hidden/a.txt", "text/plain", "bob");
+        await RewriteMetadataAsync(source, "open/b.txt", "text/plain", "bob");
+        await DenyAsync(target, "hidden/", "s3:GetObject");
+
+        var report = await MirrorAsync(source, target);
+
+        await target.Client.DeleteBucketPolicyAsync(target.Name, Ct);
+        Assert.Equal((1L, 1L), (report.MetadataFixed, report.Failed));
+        var failure = Assert.Single(report.Failures);
+        Assert.Equal("hidden/a.txt", failure.Key);
+        Assert.StartsWith($"S3 denied access to read s3://{target.Name}/hidden/a.txt", failure.Error.Message, StringComparison.Ordinal);
+        Assert.Equal("x-amz-meta-owner=bob", (await BucketState.ReadAsync(target.Client, target.Name))["open/b.txt"].Metadata);
+    }
+
+    [Fact]
     public async Task After_changes_at_the_source_only_those_are_copied_metadata_is_fixed_in_place_and_removals_wait_for_remove()
     {
         await using var source = await SourceBucket.CreateAsync();
@@ -393,6 +437,13 @@ public sealed class BucketMirrorTests
         var request = new BucketMirrorRequest { Source = SourceOf(source), Target = target.Endpoint };
         return new BucketMirror(SilentReporter.Instance).RunAsync(adjust is null ? request : adjust(request), Ct);
     }
+
+    // A bucket policy that refuses everyone (the bucket's owner too) <paramref name="action"/> on keys under the prefix.
+    private static Task DenyAsync(SourceBucket bucket, string prefix, string action) =>
+        bucket.Client.PutBucketPolicyAsync(
+            bucket.Name,
+            $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":["{{action}}"],"Resource":["arn:aws:s3:::{{bucket.Name}}/{{prefix}}*"]}]}""",
+            Ct);
 
     // A copy onto itself, as an application changes an object's metadata: same bytes and ETag, a new Last-Modified.
     private static Task RewriteMetadataAsync(SourceBucket bucket, string key, string contentType, string owner)

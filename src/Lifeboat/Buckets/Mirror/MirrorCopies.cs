@@ -11,8 +11,9 @@ namespace Lifeboat.Buckets.Mirror;
 /// visible half-written: a small object is one PUT of bytes read whole, a large one a multipart upload completed only
 /// after its last byte, and aborted otherwise. An object replaced while it is read is copied again, and so is one
 /// whose copy cannot carry the source's ETag when the source no longer holds the upload read once the copy landed
-/// (later runs take such a copy as current by its size and time); one deleted since the listing is counted as gone. What fails one object is named and counted, and the others go on; what would fail
-/// every object alike (an endpoint that stopped answering, keys refused, a bucket gone) stops the mirror.
+/// (later runs take such a copy as current by its size and time); one deleted since the listing is counted as gone.
+/// What fails one object at either end is named and counted, and the others go on; what would fail every object
+/// alike (an endpoint that stopped answering, keys refused, a bucket gone) stops the mirror.
 /// </summary>
 internal sealed class MirrorCopies(RestoreContext context, SourceBucketClient source)
 {
@@ -78,9 +79,14 @@ internal sealed class MirrorCopies(RestoreContext context, SourceBucketClient so
         context.Reporter.Event($"'{key}' was deleted at the source after the listing; it is counted as gone, not copied");
     }
 
-    /// <summary>True for a source failure that would fail every object alike: an endpoint that stopped answering, keys refused, the bucket gone.</summary>
+    /// <summary>
+    /// True for a failure at either end that would fail every object alike: an endpoint that stopped answering, keys
+    /// refused, a bucket gone. Anything else (a key or prefix refused, an error after the retries, a request out of
+    /// time, an upload gone) fails the object alone.
+    /// </summary>
     public static bool StopsTheRun(LifeboatException e) =>
-        e.Remedy?.Action is RemedyAction.CheckSourceS3Endpoint or RemedyAction.CheckSourceS3Credentials or RemedyAction.CheckSourceS3Bucket;
+        e.Remedy?.Action is RemedyAction.CheckSourceS3Endpoint or RemedyAction.CheckSourceS3Credentials or RemedyAction.CheckSourceS3Bucket
+            or RemedyAction.CheckTargetS3Endpoint or RemedyAction.CheckTargetS3Credentials or RemedyAction.CheckTargetS3Bucket;
 
     private async Task<Outcome> CopyOnceAsync(BucketObjectRecord listed, CancellationToken cancellationToken)
     {
@@ -149,7 +155,7 @@ internal sealed class MirrorCopies(RestoreContext context, SourceBucketClient so
             context.Fail(key, e.Cause);
             return Outcome.Done;
         }
-        catch (TargetObjectRejectedException e)
+        catch (LifeboatException e) when (!StopsTheRun(e))
         {
             context.Fail(key, e);
             return Outcome.Done;

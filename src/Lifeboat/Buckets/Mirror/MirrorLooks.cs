@@ -9,7 +9,7 @@ namespace Lifeboat.Buckets.Mirror;
 /// The look phase of a mirror, for the objects whose listings alone do not decide (<see cref="MirrorRule"/>): a HEAD
 /// of both ends, and their tags, say whether the copy holds the source's bytes. If it does not, it is copied again;
 /// if only headers, metadata or the storage class differ, the copy is copied onto itself (no bytes move); if only
-/// tags differ, they are rewritten alone.
+/// tags differ, they are rewritten alone. What fails one object at either end is named and counted, and the others go on.
 /// </summary>
 internal sealed class MirrorLooks(RestoreContext context, SourceBucketClient source, MirrorCopies copies)
 {
@@ -24,23 +24,24 @@ internal sealed class MirrorLooks(RestoreContext context, SourceBucketClient sou
             ? Task.CompletedTask
             : RestoreContext.ForEachAsync(looks.ReadAsync(cancellationToken), context.Settings.Transfers, (record, token) => new ValueTask(LookAsync(record, token)), cancellationToken);
 
+    // What fails this object at either end (a HEAD refused, an error after the retries) is named, and the others go on.
     private async Task LookAsync(BucketObjectRecord listed, CancellationToken cancellationToken)
     {
-        var key = listed.Key;
-        ObjectHead? sourceHead;
-        IReadOnlyDictionary<string, string>? sourceTags = null;
         try
         {
-            sourceHead = await source.HeadAsync(key, cancellationToken);
-            if (sourceHead is not null)
-                sourceTags = sourceHead.TagCount is 0 ? NoTags : await source.GetTagsAsync(key, versionId: null, cancellationToken);
+            await LookOnceAsync(listed, cancellationToken);
         }
         catch (LifeboatException e) when (!MirrorCopies.StopsTheRun(e))
         {
-            context.Fail(key, e);
-            return;
+            context.Fail(listed.Key, e);
         }
+    }
 
+    private async Task LookOnceAsync(BucketObjectRecord listed, CancellationToken cancellationToken)
+    {
+        var key = listed.Key;
+        var sourceHead = await source.HeadAsync(key, cancellationToken);
+        var sourceTags = sourceHead is null ? null : sourceHead.TagCount is 0 ? NoTags : await source.GetTagsAsync(key, versionId: null, cancellationToken);
         if (sourceHead is null || sourceTags is null)
         {
             copies.CountGone(key);
@@ -85,7 +86,7 @@ internal sealed class MirrorLooks(RestoreContext context, SourceBucketClient sou
         {
             await context.Target.CopyInPlaceAsync(key, wanted, cancellationToken);
         }
-        catch (TargetObjectRejectedException e)
+        catch (LifeboatException e) when (!MirrorCopies.StopsTheRun(e))
         {
             context.Reporter.Warning($"'{key}' is unchanged, but its copy's timestamp was not renewed, so the next run compares it again: {e.Message}");
         }
@@ -100,20 +101,11 @@ internal sealed class MirrorLooks(RestoreContext context, SourceBucketClient sou
             return;
         }
 
-        try
-        {
-            if (rewritesObject)
-                await context.Target.CopyInPlaceAsync(listed.Key, wanted, cancellationToken);
-            // A copy keeps the object's tags: they are set on their own when they differ.
-            if ((difference & AttributeDifference.Tags) != 0)
-                await context.Target.PutTagsAsync(listed.Key, null, wanted.Tags, cancellationToken);
-        }
-        catch (TargetObjectRejectedException e)
-        {
-            context.Fail(listed.Key, e);
-            return;
-        }
-
+        if (rewritesObject)
+            await context.Target.CopyInPlaceAsync(listed.Key, wanted, cancellationToken);
+        // A copy keeps the object's tags: they are set on their own when they differ.
+        if ((difference & AttributeDifference.Tags) != 0)
+            await context.Target.PutTagsAsync(listed.Key, null, wanted.Tags, cancellationToken);
         context.Tally.Fixed();
     }
 
