@@ -398,6 +398,40 @@ public sealed class BucketMirrorTests
     }
 
     [Fact]
+    public async Task A_storage_class_the_target_does_not_offer_is_asked_for_once_and_its_copy_counts_as_unchanged_not_as_fixed()
+    {
+        await using var source = await SourceBucket.CreateAsync();
+        await using var target = await SourceBucket.CreateAsync();
+        await source.PutAsync("cold.txt", "cold"u8.ToArray());
+        var etag = ETags.Trim((await source.Client.GetObjectMetadataAsync(source.Name, "cold.txt", Ct)).ETag);
+        await MirrorAsync(source, target);
+        using var sourceClient = new SourceBucketClient(source.Endpoint);
+        var warnings = new ConcurrentBag<string>();
+        using var targetClient = new TargetBucketClient(target.Endpoint, warnings.Add);
+        var tally = new RestoreTally();
+        var context = new RestoreContext(targetClient, tally, SilentReporter.Instance, new WriteSettings(2, DryRun: false, RemoveExtras: false, "copied"));
+        var looks = new MirrorLooks(context, sourceClient, new MirrorCopies(context, sourceClient));
+        // As AWS would list the object after a lifecycle transition into a class this radosgw does not offer.
+        var listed = new BucketObjectRecord
+        {
+            Key = "cold.txt",
+            VersionId = BucketObjectRecord.NullVersion,
+            LastModified = DateTimeOffset.UtcNow.AddMinutes(-1),
+            Size = 4,
+            ETag = etag,
+            Attributes = new Lifeboat.Buckets.ObjectAttributes { StorageClass = "NO_SUCH_CLASS" },
+        };
+
+        await looks.LookAsync(listed, Ct);
+        await looks.LookAsync(listed, Ct);
+
+        var counts = tally.Counts();
+        Assert.Equal((2L, 0L, 0L, 0L), (counts.Skipped, counts.Fixed, counts.Written, counts.Failed));
+        Assert.Contains("does not offer storage class NO_SUCH_CLASS", Assert.Single(warnings), StringComparison.Ordinal);
+        Assert.Empty((await target.Client.ListMultipartUploadsAsync(target.Name, Ct)).MultipartUploads ?? []);
+    }
+
+    [Fact]
     public async Task A_read_opened_again_after_the_object_was_replaced_refuses_instead_of_giving_the_new_bytes()
     {
         await using var source = await SourceBucket.CreateAsync();

@@ -21,6 +21,23 @@ public sealed class MirrorRuleTests
         Assert.Equal(PlanAction.Skip, MirrorRule.Match(Source(TwentyOneMiB, "abc-5"), Found(TwentyOneMiB, "abc-5", Uploaded)));
     }
 
+    [Theory]
+    [InlineData("STANDARD_IA", "STANDARD")]
+    [InlineData(null, "GLACIER")]
+    [InlineData("GLACIER", null)]
+    public void A_copy_otherwise_current_in_another_storage_class_is_looked_at_since_a_lifecycle_transition_keeps_etag_and_time(string? listed, string? copy)
+    {
+        Assert.Equal(PlanAction.Look, MirrorRule.Match(Source(Small, "abc", listed), Found(Small, "abc", Uploaded.AddMinutes(1), copy)));
+        Assert.Equal(PlanAction.Look, MirrorRule.Match(Source(NineMiB, "aaa-2", listed), Found(NineMiB, "bbb-2", Uploaded.AddMinutes(1), copy)));
+    }
+
+    [Fact]
+    public void No_storage_class_and_standard_are_the_same_class()
+    {
+        Assert.Equal(PlanAction.Skip, MirrorRule.Match(Source(Small, "abc", "STANDARD"), Found(Small, "abc", Uploaded.AddMinutes(1))));
+        Assert.Equal(PlanAction.Skip, MirrorRule.Match(Source(Small, "abc"), Found(Small, "abc", Uploaded.AddMinutes(1), "STANDARD")));
+    }
+
     [Fact]
     public void The_same_upload_rewritten_at_the_source_after_the_copy_is_looked_at_for_its_metadata()
     {
@@ -103,7 +120,7 @@ public sealed class MirrorRuleTests
         Assert.False(MirrorRule.SameBytes(Head(Small, "11111111111111111111111111111111", Uploaded), Head(Small, "22222222222222222222222222222222", Uploaded.AddDays(1))));
     }
 
-    private static BucketObjectRecord Source(long size, string etag) => new()
+    private static BucketObjectRecord Source(long size, string etag, string? storageClass = null) => new()
     {
         Key = "k",
         VersionId = BucketObjectRecord.NullVersion,
@@ -111,9 +128,11 @@ public sealed class MirrorRuleTests
         LastModified = Uploaded,
         Size = size,
         ETag = etag,
+        Attributes = storageClass is null ? ObjectAttributes.None : new ObjectAttributes { StorageClass = storageClass },
     };
 
-    private static ListingEntry Found(long size, string etag, DateTimeOffset lastModified) => new("k", BucketObjectRecord.NullVersion, true, false, lastModified, size, etag);
+    private static ListingEntry Found(long size, string etag, DateTimeOffset lastModified, string? storageClass = null) =>
+        new("k", BucketObjectRecord.NullVersion, true, false, lastModified, size, etag, storageClass);
 
     private static ObjectHead Head(long size, string etag, DateTimeOffset lastModified, bool opaque = false) =>
         new(size, etag, lastModified, ObjectAttributes.None, TagCount: null, opaque);

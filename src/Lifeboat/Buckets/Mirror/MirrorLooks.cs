@@ -24,8 +24,11 @@ internal sealed class MirrorLooks(RestoreContext context, SourceBucketClient sou
             ? Task.CompletedTask
             : RestoreContext.ForEachAsync(looks.ReadAsync(cancellationToken), context.Settings.Transfers, (record, token) => new ValueTask(LookAsync(record, token)), cancellationToken);
 
-    // What fails this object at either end (a HEAD refused, an error after the retries) is named, and the others go on.
-    private async Task LookAsync(BucketObjectRecord listed, CancellationToken cancellationToken)
+    /// <summary>
+    /// Looks at one object the listings did not decide, and copies it, fixes it or counts it unchanged. What fails it
+    /// at either end (a HEAD refused, an error after the retries) is named and counted.
+    /// </summary>
+    public async Task LookAsync(BucketObjectRecord listed, CancellationToken cancellationToken)
     {
         try
         {
@@ -58,6 +61,11 @@ internal sealed class MirrorLooks(RestoreContext context, SourceBucketClient sou
         var wanted = sourceHead.Attributes with { Tags = sourceTags, StorageClass = listed.Attributes.StorageClass ?? sourceHead.Attributes.StorageClass };
         var targetTags = wanted.Tags.Count > 0 || targetHead.TagCount is not 0 ? await context.Target.GetTagsAsync(key, cancellationToken) : NoTags;
         var difference = UnchangedTargetRule.Compare(wanted, targetHead.Attributes with { Tags = targetTags });
+        // A class the target does not offer cannot be given to the copy, which stays in the target's default class:
+        // unchanged as far as the target can hold it, not fixed again on every run.
+        if ((difference & AttributeDifference.StorageClass) != 0
+            && !await context.Target.OffersStorageClassAsync(key, wanted.StorageClass, ask: !context.Settings.DryRun, cancellationToken))
+            difference &= ~AttributeDifference.StorageClass;
         if (difference == AttributeDifference.None)
         {
             await SkipAsync(key, wanted, sourceHead, targetHead, cancellationToken);

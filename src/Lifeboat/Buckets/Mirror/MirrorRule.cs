@@ -15,7 +15,8 @@ namespace Lifeboat.Buckets.Mirror;
 /// is not older than the source's upload; an older one is copied again, since nothing short of reading both could
 /// tell a change of content from one of metadata. A copy newer than the source's upload was made from it: after a
 /// write whose ETag is not the source's, the mirror checks that the source still holds the upload it read. Tags alone
-/// change no timestamp, so they travel with the object's next change.
+/// change no timestamp, so they travel with the object's next change; a storage class the two listings disagree on
+/// is looked at (a lifecycle transition keeps the ETag and the timestamp).
 /// </summary>
 public static class MirrorRule
 {
@@ -24,21 +25,9 @@ public static class MirrorRule
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(found);
-        if (source.Size != found.Size)
-            return PlanAction.Write;
-        var copyNotOlder = NotOlder(found.LastModified, source.LastModified);
-        if (UnchangedTargetRule.SameETag(source.ETag, found.ETag))
-            return copyNotOlder ? PlanAction.Skip : PlanAction.Look;
-        if (!copyNotOlder)
-            return PlanAction.Write;
-        return Expected(source.Size, source.ETag) switch
-        {
-            // A newer copy with another MD5: only a HEAD can tell an encrypted object (whose ETags never match) from
-            // one whose bytes changed since it was copied.
-            CopyETag.Same => PlanAction.Look,
-            CopyETag.SamePartCount => SamePartCount(source.ETag, found.ETag) ? PlanAction.Skip : PlanAction.Look,
-            _ => PlanAction.Skip,
-        };
+        var action = MatchBytes(source, found);
+        // A lifecycle transition keeps the ETag and the timestamp: only the listed class shows it.
+        return action == PlanAction.Skip && !UnchangedTargetRule.SameStorageClass(source.Attributes.StorageClass, found.StorageClass) ? PlanAction.Look : action;
     }
 
     /// <summary>
@@ -61,6 +50,25 @@ public static class MirrorRule
             CopyETag.Same => false,
             CopyETag.SamePartCount => notOlder && SamePartCount(source.ETag, target.ETag),
             _ => notOlder,
+        };
+    }
+
+    private static PlanAction MatchBytes(BucketObjectRecord source, ListingEntry found)
+    {
+        if (source.Size != found.Size)
+            return PlanAction.Write;
+        var copyNotOlder = NotOlder(found.LastModified, source.LastModified);
+        if (UnchangedTargetRule.SameETag(source.ETag, found.ETag))
+            return copyNotOlder ? PlanAction.Skip : PlanAction.Look;
+        if (!copyNotOlder)
+            return PlanAction.Write;
+        return Expected(source.Size, source.ETag) switch
+        {
+            // A newer copy with another MD5: only a HEAD can tell an encrypted object (whose ETags never match) from
+            // one whose bytes changed since it was copied.
+            CopyETag.Same => PlanAction.Look,
+            CopyETag.SamePartCount => SamePartCount(source.ETag, found.ETag) ? PlanAction.Skip : PlanAction.Look,
+            _ => PlanAction.Skip,
         };
     }
 
