@@ -255,6 +255,24 @@ public sealed class BucketMirrorTests
     }
 
     [Fact]
+    public async Task A_multipart_copy_whose_metadata_changed_is_copied_from_the_source_not_onto_itself_so_it_keeps_its_multipart_etag()
+    {
+        await using var source = await SourceBucket.CreateAsync();
+        await using var target = await SourceBucket.CreateAsync();
+        await source.PutMultipartAsync("parts.bin", SourceBucket.Random(15 * 1024 * 1024)); // three 5 MiB parts: "-3", reproduced
+        await MirrorAsync(source, target);
+        await Task.Delay(1100, Ct); // the rewrite must carry a later Last-Modified than the copy
+        await RewriteMetadataAsync(source, "parts.bin", "model/gltf-binary", "bob");
+
+        var report = await MirrorAsync(source, target);
+        var again = await MirrorAsync(source, target);
+
+        Assert.Equal((1L, 0L, 0L), (report.Copied, report.MetadataFixed, report.Failed));
+        Assert.Equal((0L, 1L), (again.Copied, again.SkippedUnchanged));
+        BucketState.AssertSame(await BucketState.ReadAsync(source.Client, source.Name), await BucketState.ReadAsync(target.Client, target.Name));
+    }
+
+    [Fact]
     public async Task Removals_beyond_the_limit_are_refused_while_the_rest_is_still_copied_and_force_lets_them_through()
     {
         await using var source = await SourceBucket.CreateAsync();

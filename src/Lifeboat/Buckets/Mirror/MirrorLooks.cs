@@ -8,12 +8,13 @@ namespace Lifeboat.Buckets.Mirror;
 /// <summary>
 /// The look phase of a mirror, for the objects whose listings alone do not decide (<see cref="MirrorRule"/>): a HEAD
 /// of both ends, and their tags, say whether the copy holds the source's bytes. If it does not, it is copied again;
-/// if only headers, metadata or the storage class differ, the copy is copied onto itself (no bytes move); if only
-/// tags differ, they are rewritten alone. What fails one object at either end is named and counted, and the others go on.
+/// if only headers, metadata or the storage class differ, the copy is copied onto itself (no bytes move; a copy with
+/// a multipart ETag, or beyond 5 GiB, is copied from the source again instead); if only tags differ, they are
+/// rewritten alone. What fails one object at either end is named and counted, and the others go on.
 /// </summary>
 internal sealed class MirrorLooks(RestoreContext context, SourceBucketClient source, MirrorCopies copies)
 {
-    // S3 copies an object onto itself only up to 5 GiB; a larger one is copied again to change its metadata.
+    // S3 copies an object onto itself only up to 5 GiB.
     private const long CopyLimit = 5L << 30;
 
     private static readonly IReadOnlyDictionary<string, string> NoTags = new Dictionary<string, string>();
@@ -78,7 +79,7 @@ internal sealed class MirrorLooks(RestoreContext context, SourceBucketClient sou
             return;
         }
 
-        await FixAsync(listed, wanted, difference, cancellationToken);
+        await FixAsync(listed, wanted, difference, targetHead, cancellationToken);
     }
 
     // The copy already equals the source, but is older than the source's upload (rewritten with the same bytes and
@@ -100,10 +101,13 @@ internal sealed class MirrorLooks(RestoreContext context, SourceBucketClient sou
         }
     }
 
-    private async Task FixAsync(BucketObjectRecord listed, ObjectAttributes wanted, AttributeDifference difference, CancellationToken cancellationToken)
+    // Headers and the storage class change by a copy onto itself, but not every copy can be: S3 copies an object onto
+    // itself only up to 5 GiB, and some servers give a multipart object copied onto itself a plain ETag, which the
+    // next run would take for other bytes and copy again. Such copies are copied from the source instead.
+    private async Task FixAsync(BucketObjectRecord listed, ObjectAttributes wanted, AttributeDifference difference, ObjectHead targetHead, CancellationToken cancellationToken)
     {
         var rewritesObject = (difference & (AttributeDifference.Headers | AttributeDifference.StorageClass)) != 0;
-        if (rewritesObject && listed.Size > CopyLimit)
+        if (rewritesObject && (listed.Size > CopyLimit || PartSizeChoice.PartCount(targetHead.ETag) is not null))
         {
             await copies.CopyAsync(listed, cancellationToken);
             return;
