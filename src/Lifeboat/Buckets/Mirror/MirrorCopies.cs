@@ -7,9 +7,11 @@ namespace Lifeboat.Buckets.Mirror;
 
 /// <summary>
 /// The copy phase of a mirror: each object is read from the source (one GET, its tags) and streamed into the target
-/// with its headers, metadata, tags and storage class, in the part layout that gives back its ETag. Nothing becomes
-/// visible half-written: a small object is one PUT of bytes read whole, a large one a multipart upload completed only
-/// after its last byte, and aborted otherwise. An object replaced while it is read is copied again, and so is one
+/// with its headers, metadata, tags and storage class, in the layout that gives back its ETag. Nothing becomes
+/// visible half-written: an object with a plain ETag (up to 5 GiB) is one streamed PUT that hands over its last
+/// byte only once the read ended whole (else the request is cut short and the server keeps nothing), with its ETag
+/// as Content-MD5; one with a multipart ETag is a multipart upload completed only after its last byte, and aborted
+/// otherwise. An object replaced while it is read is copied again, and so is one
 /// whose copy cannot carry the source's ETag when the source no longer holds the upload read once the copy landed
 /// (later runs take such a copy as current by its size and time); one deleted since the listing is counted as gone.
 /// What fails one object at either end is named and counted, and the others go on; what would fail every object
