@@ -15,8 +15,8 @@ namespace Lifeboat.Buckets.Mirror;
 /// is not older than the source's upload; an older one is copied again, since nothing short of reading both could
 /// tell a change of content from one of metadata. A copy newer than the source's upload was made from it: after a
 /// write whose ETag is not the source's, the mirror checks that the source still holds the upload it read. Tags alone
-/// change no timestamp, so they travel with the object's next change; a storage class the two listings disagree on
-/// is looked at (a lifecycle transition keeps the ETag and the timestamp).
+/// change no timestamp on AWS (radosgw renews it), so there they travel with the object's next change; a storage
+/// class the two listings disagree on is looked at (a lifecycle transition keeps the ETag and the timestamp).
 /// </summary>
 public static class MirrorRule
 {
