@@ -50,6 +50,20 @@ internal sealed class RdbInput : IDisposable
     /// <summary>The offset of the next byte to be consumed.</summary>
     public long Offset => _bufferOffset + _position;
 
+    /// <summary>
+    /// The bytes buffered and not yet consumed: a synchronous fast path reads what it needs from here when it is all there
+    /// (see <see cref="Advance"/>), and otherwise takes the asynchronous reads, which refill.
+    /// </summary>
+    public ReadOnlySpan<byte> Buffered => _buffer.AsSpan(_position, _end - _position);
+
+    /// <summary>Consumes the first <paramref name="count"/> of the <see cref="Buffered"/> bytes (hashed and captured as any).</summary>
+    public void Advance(int count)
+    {
+        if ((uint)count > (uint)(_end - _position))
+            throw new ArgumentOutOfRangeException(nameof(count), count, "more than the buffered bytes");
+        _position += count;
+    }
+
     /// <summary>Consumes one byte.</summary>
     public ValueTask<byte> ReadByteAsync(CancellationToken cancellationToken) =>
         _position < _end ? new ValueTask<byte>(_buffer[_position++]) : ReadByteSlowAsync(cancellationToken);
