@@ -8,7 +8,8 @@ namespace Lifeboat.Redis.ServerRestore;
 /// checksum, declared counts) and checks the target (empty, no colliding keys or libraries, has each database written
 /// and lets the user select it, able to read every type) without writing; the target's keys and libraries are read
 /// again right before a second pass (<see cref="RdbReplay"/>) sends pipelined RESTORE … ABSTTL for each chosen key and
-/// FUNCTION RESTORE for each library; afterwards the databases that were empty must hold what was restored into them.
+/// FUNCTION RESTORE for each library, and a target that evicts keys must have room for them (<see cref="EvictionGuard"/>);
+/// afterwards it must have evicted none, and the databases that were empty must hold what was restored into them.
 /// </summary>
 public static class RdbServerRestore
 {
@@ -59,9 +60,14 @@ public static class RdbServerRestore
         var before = await server.KeysPerDatabaseNowAsync(cancellationToken);
         RefuseOccupied(server, survey, before, options);
         await CheckLibrariesAsync(server, libraries, options, cancellationToken);
+        var memory = await TargetMemory.ReadAsync(server, cancellationToken);
+        if (!options.IgnoreMemoryEstimate)
+            EvictionGuard.RefuseWhenItWouldEvict(server, memory, EvictionGuard.Estimate(options.SourceUsedMemory, survey.SelectedBytes, survey.TotalBytes));
 
         var restored = await new RdbReplay(server, selection, restoreFunctions: libraries.Count > 0, options).RunAsync(openRdb, rdbName, reporter, cancellationToken);
         CheckSamePasses(rdbName, survey, restored);
+        // Before the keys are counted: an eviction makes them fewer, and is the cause to name.
+        await EvictionGuard.CheckNoneEvictedAsync(server, memory, cancellationToken);
         await KeyLandingCheck.RunAsync(server, before, restored, cancellationToken);
         return new ServerRestoreResult(
             [.. restored.Values.Select(t => t.ToCount())],

@@ -1,4 +1,3 @@
-using System.Globalization;
 using StackExchange.Redis;
 
 namespace Lifeboat.Redis.ServerRestore;
@@ -28,11 +27,11 @@ internal sealed class TargetServer
     public static async Task<TargetServer> InspectAsync(RestoreTarget target, CancellationToken cancellationToken)
     {
         var server = await InfoAsync(target, "server", cancellationToken);
-        var redisVersion = server.GetValueOrDefault("redis_version")
+        var redisVersion = server.Text("redis_version")
             ?? throw new LifeboatException($"{target.Name} did not say its version in INFO server", "check that the address is a Redis server");
         var rdbVersion = RedisRdbVersion.Of(redisVersion)
             ?? throw new LifeboatException($"{target.Name} gives the version '{redisVersion}', which is not a Redis version this restore knows");
-        if (server.GetValueOrDefault("redis_mode") == "cluster")
+        if (server.Text("redis_mode") == "cluster")
             throw new LifeboatException($"{target.Name} is a Redis Cluster node; restoring into a cluster is not supported", "restore into a standalone Redis", FailureKind.Usage);
         return new TargetServer(target, redisVersion, rdbVersion, await KeyspaceAsync(target, cancellationToken));
     }
@@ -60,33 +59,13 @@ internal sealed class TargetServer
         return names;
     }
 
-    private static async Task<Dictionary<string, string>> InfoAsync(RestoreTarget target, string section, CancellationToken cancellationToken)
-    {
-        var info = (string?)await Commands.RunAsync(target, () => target.Connection.GetDatabase().ExecuteAsync("INFO", [section], CommandFlags.None), $"INFO {section}", cancellationToken) ?? "";
-        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var line in info.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            var colon = line.IndexOf(':', StringComparison.Ordinal);
-            if (colon > 0 && !line.StartsWith('#'))
-                fields[line[..colon]] = line[(colon + 1)..];
-        }
+    /// <summary>One section of the target's INFO ("memory", "stats").</summary>
+    public Task<RedisInfo> InfoAsync(string section, CancellationToken cancellationToken) => InfoAsync(Target, section, cancellationToken);
 
-        return fields;
-    }
+    private static async Task<RedisInfo> InfoAsync(RestoreTarget target, string section, CancellationToken cancellationToken) =>
+        RedisInfo.Parse((string?)await Commands.RunAsync(target, () => target.Connection.GetDatabase().ExecuteAsync("INFO", [section], CommandFlags.None), $"INFO {section}", cancellationToken) ?? "");
 
     /// <summary>"db3:keys=12,expires=1,avg_ttl=0" per database that holds keys.</summary>
-    private static async Task<Dictionary<int, long>> KeyspaceAsync(RestoreTarget target, CancellationToken cancellationToken)
-    {
-        var keyspace = new Dictionary<int, long>();
-        foreach (var (name, value) in await InfoAsync(target, "keyspace", cancellationToken))
-        {
-            if (!name.StartsWith("db", StringComparison.Ordinal) || !int.TryParse(name[2..], NumberStyles.None, CultureInfo.InvariantCulture, out var db))
-                continue;
-            var keys = value.Split(',').Select(f => f.Split('=')).FirstOrDefault(f => f.Length == 2 && f[0] == "keys");
-            if (keys is not null && long.TryParse(keys[1], NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count > 0)
-                keyspace[db] = count;
-        }
-
-        return keyspace;
-    }
+    private static async Task<Dictionary<int, long>> KeyspaceAsync(RestoreTarget target, CancellationToken cancellationToken) =>
+        (await InfoAsync(target, "keyspace", cancellationToken)).Keyspace().Where(d => d.Keys > 0).ToDictionary(d => d.Database, d => d.Keys);
 }
