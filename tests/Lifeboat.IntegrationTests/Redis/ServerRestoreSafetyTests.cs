@@ -98,6 +98,25 @@ public sealed class ServerRestoreSafetyTests
     }
 
     [Fact]
+    public async Task A_replica_is_refused_naming_its_master_before_anything_is_written_even_one_that_takes_writes()
+    {
+        await using var master = await RedisTestServer.StartAsync();
+        await using var replica = await RedisTestServers.StartAsync(Ct, null, "replica-read-only no");
+        await using var replicaAdmin = await RedisTestServer.AdminAsync(replica);
+        await replicaAdmin.GetDatabase().ExecuteAsync("REPLICAOF", master.Host, master.Port);
+        var restoreTarget = await RedisTestServer.TargetAsync(replica);
+
+        var e = await Assert.ThrowsAsync<LifeboatException>(() => RestoreAsync(restoreTarget, new ServerRestoreOptions()));
+
+        var endpoint = $"{master.Host}:{master.Port}";
+        Assert.Equal($"{restoreTarget.Name} is a replica of {endpoint}; a restore writes into a master", e.Message);
+        Assert.Equal($"nothing was written; restore into the master, {endpoint}, or make this server a master first (REPLICAOF NO ONE)", e.Hint);
+        Assert.Equal(FailureKind.Usage, e.Kind);
+        Assert.Empty(await RedisTestServer.KeyCountsAsync(replicaAdmin));
+        Assert.Empty(await RedisTestServer.LibrariesAsync(replicaAdmin));
+    }
+
+    [Fact]
     public async Task A_bit_flipped_RDB_is_refused_before_anything_is_written()
     {
         await using var target = await RedisTestServer.StartAsync();

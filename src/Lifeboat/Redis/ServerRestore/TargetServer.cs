@@ -2,7 +2,10 @@ using StackExchange.Redis;
 
 namespace Lifeboat.Redis.ServerRestore;
 
-/// <summary>What a restore needs to know of its target before it writes: its version, its keys per database, its function libraries.</summary>
+/// <summary>
+/// What a restore needs to know of its target before it writes: its version, its keys per database, its function
+/// libraries; and that it is a server a restore can write into (standalone, a master).
+/// </summary>
 internal sealed class TargetServer
 {
     private const int FirstRdbVersionWithFunctions = 10;
@@ -33,7 +36,21 @@ internal sealed class TargetServer
             ?? throw new LifeboatException($"{target.Name} gives the version '{redisVersion}', which is not a Redis version this restore knows");
         if (server.Text("redis_mode") == "cluster")
             throw new LifeboatException($"{target.Name} is a Redis Cluster node; restoring into a cluster is not supported", "restore into a standalone Redis", FailureKind.Usage);
+        RefuseReplica(target.Name, await InfoAsync(target, "replication", cancellationToken));
         return new TargetServer(target, redisVersion, rdbVersion, await KeyspaceAsync(target, cancellationToken));
+    }
+
+    // A replica takes no writes of its own (READONLY), or, with replica-read-only no, drops them at its next full
+    // sync with the master: either way the master is the server to restore into.
+    private static void RefuseReplica(string targetName, RedisInfo replication)
+    {
+        if (replication.Role != "slave")
+            return;
+        var master = $"{replication.Text("master_host") ?? "?"}:{replication.Text("master_port") ?? "?"}";
+        throw new LifeboatException(
+            $"{targetName} is a replica of {master}; a restore writes into a master",
+            $"nothing was written; restore into the master, {master}, or make this server a master first (REPLICAOF NO ONE)",
+            FailureKind.Usage);
     }
 
     /// <summary>The databases that hold keys now, with their key counts (INFO keyspace, which needs no SELECT).</summary>
