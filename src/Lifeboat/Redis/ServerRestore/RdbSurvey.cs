@@ -40,6 +40,8 @@ internal sealed class RdbSurvey
         var reported = 0L;
         while (await reader.ReadAsync(cancellationToken) is { } entry)
         {
+            // Entries come from buffers and answers are often in already: nothing below is sure to look at the token.
+            cancellationToken.ThrowIfCancellationRequested();
             switch (entry)
             {
                 case RdbDatabaseSize size:
