@@ -4,11 +4,14 @@ namespace Lifeboat.Redis.ServerRestore;
 
 /// <summary>
 /// What a restore needs to know of its target before it writes: its version, its keys per database, its function
-/// libraries; and that it is a server a restore can write into (standalone, a master).
+/// libraries; and that it is a server a restore can write into (standalone, a master, Redis 5.0 or newer).
 /// </summary>
 internal sealed class TargetServer
 {
     private const int FirstRdbVersionWithFunctions = 10;
+
+    // Redis 5.0: RESTORE … ABSTTL, IDLETIME and FREQ.
+    private const int FirstRdbVersionWithAbsoluteTtl = 9;
 
     private TargetServer(RestoreTarget target, string redisVersion, int rdbVersion, IReadOnlyDictionary<int, long> keysPerDatabase)
     {
@@ -36,8 +39,23 @@ internal sealed class TargetServer
             ?? throw new LifeboatException($"{target.Name} gives the version '{redisVersion}', which is not a Redis version this restore knows");
         if (server.Text("redis_mode") == "cluster")
             throw new LifeboatException($"{target.Name} is a Redis Cluster node; restoring into a cluster is not supported", "restore into a standalone Redis", FailureKind.Usage);
+        RefuseTooOld(target.Name, redisVersion, rdbVersion);
         RefuseReplica(target.Name, await InfoAsync(target, "replication", cancellationToken));
         return new TargetServer(target, redisVersion, rdbVersion, await KeyspaceAsync(target, cancellationToken));
+    }
+
+    /// <summary>
+    /// Refuses a Redis older than 5.0 (RDB 9), named <paramref name="targetName"/>: its RESTORE takes no ABSTTL, so every
+    /// expiry time would be read as a time to live from now, nor the IDLETIME and FREQ that keep a cache's eviction state.
+    /// </summary>
+    internal static void RefuseTooOld(string targetName, string redisVersion, int rdbVersion)
+    {
+        if (rdbVersion >= FirstRdbVersionWithAbsoluteTtl)
+            return;
+        throw new LifeboatException(
+            $"{targetName} runs Redis {redisVersion} (RDB {rdbVersion}), older than 5.0: its RESTORE takes no ABSTTL, IDLETIME or FREQ, which the restore sends",
+            "nothing was written; restore into Redis 5.0 or newer",
+            FailureKind.Usage);
     }
 
     // A replica takes no writes of its own (READONLY), or, with replica-read-only no, drops them at its next full
