@@ -113,7 +113,7 @@ public sealed class RedisFileRestore(BackupRepository repository, IActivityRepor
         }
     }
 
-    // The old directory is moved aside before the new one takes its name, and removed only after: a crash leaves one of them whole.
+    // Without leave, only a name that is free is taken; with it, the old directory is replaced (DirectoryReplacement).
     private static void ReplaceDirectory(string temporary, string target, bool force)
     {
         if (!Directory.Exists(target))
@@ -134,10 +134,7 @@ public sealed class RedisFileRestore(BackupRepository repository, IActivityRepor
         if (!force)
             throw Existing(target, "directory");
 
-        var aside = TemporaryBeside(target) + ".old";
-        Directory.Move(target, aside);
-        Directory.Move(temporary, target);
-        Directory.Delete(aside, recursive: true);
+        DirectoryReplacement.Replace(temporary, target, TemporaryBeside(target) + ".old");
     }
 
     private static void RefuseExisting(string target, bool exists, bool force, string what)
