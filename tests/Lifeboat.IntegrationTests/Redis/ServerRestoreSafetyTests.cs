@@ -84,16 +84,33 @@ public sealed class ServerRestoreSafetyTests
     }
 
     [Fact]
-    public async Task An_existing_function_library_is_refused_without_replace_and_nothing_is_written()
+    public async Task An_existing_function_library_is_refused_without_replace_even_with_leave_for_a_non_empty_target_and_nothing_is_written()
     {
         await using var target = await RedisTestServer.StartAsync();
         await using var admin = await RedisTestServer.AdminAsync(target);
         await admin.GetDatabase().ExecuteAsync("FUNCTION", "LOAD", $"#!lua name={AllTypesDataset.Library}\nredis.register_function('theirs', function() return 0 end)");
         var restoreTarget = await RedisTestServer.TargetAsync(target);
 
-        var e = await Assert.ThrowsAsync<LifeboatException>(() => RestoreAsync(restoreTarget, new ServerRestoreOptions()));
+        var e = await Assert.ThrowsAsync<LifeboatException>(() => RestoreAsync(restoreTarget, new ServerRestoreOptions { AllowNonEmptyTarget = true }));
 
         Assert.Equal($"{restoreTarget.Name} already has the function library '{AllTypesDataset.Library}'", e.Message);
+        Assert.Empty(await RedisTestServer.KeyCountsAsync(admin));
+    }
+
+    [Fact]
+    public async Task A_target_holding_only_function_libraries_is_not_empty_and_replace_without_leave_overwrites_none()
+    {
+        await using var target = await RedisTestServer.StartAsync();
+        await using var admin = await RedisTestServer.AdminAsync(target);
+        await admin.GetDatabase().ExecuteAsync("FUNCTION", "LOAD", $"#!lua name={AllTypesDataset.Library}\nredis.register_function('theirs', function() return 'theirs' end)");
+        var restoreTarget = await RedisTestServer.TargetAsync(target);
+
+        var e = await Assert.ThrowsAsync<LifeboatException>(() => RestoreAsync(restoreTarget, new ServerRestoreOptions { Replace = true }));
+
+        Assert.Equal($"{restoreTarget.Name} is not empty: it has the function library '{AllTypesDataset.Library}'", e.Message);
+        Assert.Equal(FailureKind.Usage, e.Kind);
+        Assert.Equal(RemedyAction.WriteIntoNonEmptyServer, e.Remedy?.Action);
+        Assert.Equal("theirs", (string?)await admin.GetDatabase().ExecuteAsync("FCALL", "theirs", 0));
         Assert.Empty(await RedisTestServer.KeyCountsAsync(admin));
     }
 

@@ -156,20 +156,40 @@ public static class RdbServerRestore
             return;
         if (server.RdbVersion < 10)
             throw new LifeboatException($"{server.Target.Name} (Redis {server.RedisVersion}) has no functions, and the RDB holds {N(libraries.Count)} function libraries", "restore into Redis 7.0 or newer, or restore only some keys", FailureKind.Usage);
+        var existing = await server.FunctionLibrariesAsync(cancellationToken);
+        if (existing.Count == 0)
+            return;
+        // Libraries are the server's, not a database's: a target holding only code is not empty either.
+        if (!options.AllowNonEmptyTarget)
+        {
+            throw new LifeboatException(
+                $"{server.Target.Name} is not empty: it has the function " + Libraries(existing.Order(StringComparer.Ordinal)),
+                "nothing was written",
+                FailureKind.Usage)
+            {
+                Remedy = new(RemedyAction.WriteIntoNonEmptyServer),
+            };
+        }
+
         if (options.Replace)
             return;
-        var existing = await server.FunctionLibrariesAsync(cancellationToken);
-        var clashing = libraries.Select(l => l.Name).Where(n => n is not null && existing.Contains(n)).ToList();
+        var clashing = libraries.Select(l => l.Name).OfType<string>().Where(existing.Contains).ToList();
         if (clashing.Count > 0)
         {
             throw new LifeboatException(
-                $"{server.Target.Name} already has the function " + (clashing.Count == 1 ? "library " : "libraries ") + string.Join(", ", clashing.Select(n => $"'{n}'")),
+                $"{server.Target.Name} already has the function " + Libraries(clashing),
                 "nothing was written; delete them on the target, or restore keys without functions",
                 FailureKind.Usage)
             {
                 Remedy = new(RemedyAction.ReplaceExistingKeys),
             };
         }
+    }
+
+    private static string Libraries(IEnumerable<string> names)
+    {
+        var quoted = names.Select(n => $"'{n}'").ToList();
+        return (quoted.Count == 1 ? "library " : "libraries ") + string.Join(", ", quoted);
     }
 
     /// <summary>Both passes read the same RDB; should it have changed in between, the restore says so rather than trust either.</summary>
