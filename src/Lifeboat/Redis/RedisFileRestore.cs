@@ -35,7 +35,7 @@ public sealed class RedisFileRestore(BackupRepository repository, IActivityRepor
         }
 
         reporter.Event($"restore: backup {manifest.Id} written to {target} ({info.RdbBytes} bytes, RDB version {info.RdbVersion})");
-        return new RedisFileRestoreResult(manifest.Id, target, info.RdbBytes, null);
+        return new RedisFileRestoreResult(manifest.Id, target, info.RdbBytes, null, info.RdbVersion);
     }
 
     /// <summary>
@@ -68,7 +68,7 @@ public sealed class RedisFileRestore(BackupRepository repository, IActivityRepor
         }
 
         reporter.Event($"restore: backup {manifest.Id} laid out as the append-only directory {target} ({info.RdbBytes} bytes, RDB version {info.RdbVersion})");
-        return new RedisFileRestoreResult(manifest.Id, Path.Combine(target, AofLayout.BaseFileName()), info.RdbBytes, target);
+        return new RedisFileRestoreResult(manifest.Id, Path.Combine(target, AofLayout.BaseFileName()), info.RdbBytes, target, info.RdbVersion);
     }
 
     private async Task WriteVerifiedAsync(BackupManifest manifest, string path, CancellationToken cancellationToken)
@@ -161,4 +161,5 @@ public sealed class RedisFileRestore(BackupRepository repository, IActivityRepor
 /// <param name="RdbFile">The RDB file written (the base file, for an append-only directory).</param>
 /// <param name="Bytes">Its size.</param>
 /// <param name="AofDirectory">The append-only directory laid out, or null for a plain RDB file.</param>
-public sealed record RedisFileRestoreResult(string BackupId, string RdbFile, long Bytes, string? AofDirectory);
+/// <param name="RdbVersion">The RDB's version: a Redis older than the one that wrote it does not load it.</param>
+public sealed record RedisFileRestoreResult(string BackupId, string RdbFile, long Bytes, string? AofDirectory, int RdbVersion);
