@@ -38,6 +38,12 @@ internal static class CommandRunner
         {
             return await command.Run(parse, options, cancellationToken);
         }
+        catch (InterruptedWithWorkLeftException e) when (cancellationToken.IsCancellationRequested)
+        {
+            // Nothing was cleaned up: what the work left is the news, with what to do about it.
+            WriteError($"interrupted by a signal; {e.WorkLeft.Message}", HintOf(e.WorkLeft));
+            return Interrupted;
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             WriteError(InterruptedMessage(command.AfterInterruption), null);

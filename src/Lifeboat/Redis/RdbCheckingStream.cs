@@ -6,16 +6,14 @@ namespace Lifeboat.Redis;
 
 /// <summary>
 /// Passes an RDB through unchanged while checking its envelope as it streams: the header ("REDIS" and a four-digit
-/// version Lifeboat knows) as soon as its nine bytes are in, and at the end the end-of-file opcode (0xFF) followed by
-/// the little-endian CRC-64 of every byte before it (0 when the server wrote it with checksums off). The read that
+/// version, newer ones than Lifeboat reads included) as soon as its nine bytes are in, and at the end the end-of-file
+/// opcode (0xFF) followed by the little-endian CRC-64 of every byte before it (0 when the server wrote it with checksums
+/// off). The read that
 /// reaches the end throws when the end is wrong, so a consumer copying to the end never takes a bad RDB for a good one.
 /// Memory is constant: only the last eight bytes are held back from the checksum. The inner stream is not owned.
 /// </summary>
 public sealed class RdbCheckingStream : ReadOnlyStream
 {
-    /// <summary>The newest RDB version Lifeboat knows (Redis 7.4 writes 12).</summary>
-    public const int NewestKnownVersion = 12;
-
     private const int HeaderLength = 9;
     private const int ChecksumLength = 8;
     private const byte EofOpcode = 0xFF;
@@ -110,12 +108,10 @@ public sealed class RdbCheckingStream : ReadOnlyStream
         if (!_header.AsSpan(0, 5).SequenceEqual("REDIS"u8) || _header.AsSpan(5).IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0)
             throw Damaged($"{_what} is not an RDB: it begins with {Printable(_header)}, not 'REDIS' and a four-digit version");
         var version = int.Parse(Encoding.ASCII.GetString(_header, 5, 4), System.Globalization.CultureInfo.InvariantCulture);
-        if (version is < 1 or > NewestKnownVersion)
-        {
-            throw new LifeboatException(
-                $"{_what} is RDB version {version}; this Lifeboat knows versions 1 to {NewestKnownVersion}",
-                "use a Lifeboat release that knows this Redis version");
-        }
+        // A newer version (after a Redis upgrade) passes: the envelope is the same, the checksum vouches for the bytes,
+        // and what reads them (the key count, a restore into a server) says itself what it cannot read.
+        if (version < 1)
+            throw Damaged($"{_what} is RDB version {version}, which no Redis writes");
 
         return version;
     }

@@ -35,7 +35,7 @@ public sealed class RedisFileRestore(BackupRepository repository, IActivityRepor
         }
 
         reporter.Event($"restore: backup {manifest.Id} written to {target} ({info.RdbBytes} bytes, RDB version {info.RdbVersion})");
-        return new RedisFileRestoreResult(manifest.Id, target, info.RdbBytes, null);
+        return new RedisFileRestoreResult(manifest.Id, target, info.RdbBytes, null, info.RdbVersion);
     }
 
     /// <summary>
@@ -68,7 +68,7 @@ public sealed class RedisFileRestore(BackupRepository repository, IActivityRepor
         }
 
         reporter.Event($"restore: backup {manifest.Id} laid out as the append-only directory {target} ({info.RdbBytes} bytes, RDB version {info.RdbVersion})");
-        return new RedisFileRestoreResult(manifest.Id, Path.Combine(target, AofLayout.BaseFileName()), info.RdbBytes, target);
+        return new RedisFileRestoreResult(manifest.Id, Path.Combine(target, AofLayout.BaseFileName()), info.RdbBytes, target, info.RdbVersion);
     }
 
     private async Task WriteVerifiedAsync(BackupManifest manifest, string path, CancellationToken cancellationToken)
@@ -113,7 +113,7 @@ public sealed class RedisFileRestore(BackupRepository repository, IActivityRepor
         }
     }
 
-    // The old directory is moved aside before the new one takes its name, and removed only after: a crash leaves one of them whole.
+    // Without leave, only a name that is free is taken; with it, the old directory is replaced (DirectoryReplacement).
     private static void ReplaceDirectory(string temporary, string target, bool force)
     {
         if (!Directory.Exists(target))
@@ -134,10 +134,7 @@ public sealed class RedisFileRestore(BackupRepository repository, IActivityRepor
         if (!force)
             throw Existing(target, "directory");
 
-        var aside = TemporaryBeside(target) + ".old";
-        Directory.Move(target, aside);
-        Directory.Move(temporary, target);
-        Directory.Delete(aside, recursive: true);
+        DirectoryReplacement.Replace(temporary, target, TemporaryBeside(target) + ".old");
     }
 
     private static void RefuseExisting(string target, bool exists, bool force, string what)
@@ -164,4 +161,5 @@ public sealed class RedisFileRestore(BackupRepository repository, IActivityRepor
 /// <param name="RdbFile">The RDB file written (the base file, for an append-only directory).</param>
 /// <param name="Bytes">Its size.</param>
 /// <param name="AofDirectory">The append-only directory laid out, or null for a plain RDB file.</param>
-public sealed record RedisFileRestoreResult(string BackupId, string RdbFile, long Bytes, string? AofDirectory);
+/// <param name="RdbVersion">The RDB's version: a Redis older than the one that wrote it does not load it.</param>
+public sealed record RedisFileRestoreResult(string BackupId, string RdbFile, long Bytes, string? AofDirectory, int RdbVersion);

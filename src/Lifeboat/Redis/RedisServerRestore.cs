@@ -20,7 +20,7 @@ public sealed class RedisServerRestore(BackupRepository repository, IActivityRep
             work => repository.OpenObjectAsync(stored, work),
             $"the RDB of backup {manifest.Id}",
             target,
-            options with { RdbBytes = info.RdbBytes, RecordedKeyspace = info.RdbKeyspace },
+            options with { RdbBytes = info.RdbBytes, RecordedKeyspace = info.RdbKeyspace, SourceUsedMemory = info.UsedMemory },
             reporter,
             cancellationToken);
         reporter.Event($"restore: backup {manifest.Id} restored into {target.Name}: {result.KeysRestored} keys, {result.FunctionLibraries.Count} function libraries");

@@ -107,6 +107,7 @@ public sealed class RedisCliBackupRestoreTests
 
         Assert.True(restore.ExitCode == 0, restore.Stderr);
         Assert.Contains($"to {file}", restore.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\nIt is RDB version 10: only Redis 7.0 or newer loads it (an older server refuses it and does not start).\n", restore.Stdout, StringComparison.Ordinal);
         Assert.Equal(await DigestAsync(sourceClient), await DigestAsync(restoredClient));
         Assert.Equal("db0:keys=11 db2:keys=1 db5:keys=1", await KeyspaceAsync(restoredClient));
         Assert.DoesNotContain(Directory.GetFiles(directory), f => Path.GetFileName(f).StartsWith(".dump.rdb", StringComparison.Ordinal));

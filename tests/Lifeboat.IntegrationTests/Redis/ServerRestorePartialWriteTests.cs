@@ -44,7 +44,7 @@ public sealed class ServerRestorePartialWriteTests
 
         var e = await Assert.ThrowsAsync<LifeboatException>(() => RestoreAsync(target, RedisTestServer.Opener(TestFiles.AllTypes72), reporter));
 
-        Assert.Equal($"{target.Name} already has the function library '{AllTypesDataset.Library}'", e.Message);
+        Assert.Equal($"{target.Name} is not empty: it has the function library '{AllTypesDataset.Library}'", e.Message);
         Assert.Empty(await RedisTestServer.KeyCountsAsync(admin));
     }
 

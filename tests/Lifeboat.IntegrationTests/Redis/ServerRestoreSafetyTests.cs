@@ -84,17 +84,53 @@ public sealed class ServerRestoreSafetyTests
     }
 
     [Fact]
-    public async Task An_existing_function_library_is_refused_without_replace_and_nothing_is_written()
+    public async Task An_existing_function_library_is_refused_without_replace_even_with_leave_for_a_non_empty_target_and_nothing_is_written()
     {
         await using var target = await RedisTestServer.StartAsync();
         await using var admin = await RedisTestServer.AdminAsync(target);
         await admin.GetDatabase().ExecuteAsync("FUNCTION", "LOAD", $"#!lua name={AllTypesDataset.Library}\nredis.register_function('theirs', function() return 0 end)");
         var restoreTarget = await RedisTestServer.TargetAsync(target);
 
-        var e = await Assert.ThrowsAsync<LifeboatException>(() => RestoreAsync(restoreTarget, new ServerRestoreOptions()));
+        var e = await Assert.ThrowsAsync<LifeboatException>(() => RestoreAsync(restoreTarget, new ServerRestoreOptions { AllowNonEmptyTarget = true }));
 
         Assert.Equal($"{restoreTarget.Name} already has the function library '{AllTypesDataset.Library}'", e.Message);
         Assert.Empty(await RedisTestServer.KeyCountsAsync(admin));
+    }
+
+    [Fact]
+    public async Task A_target_holding_only_function_libraries_is_not_empty_and_replace_without_leave_overwrites_none()
+    {
+        await using var target = await RedisTestServer.StartAsync();
+        await using var admin = await RedisTestServer.AdminAsync(target);
+        await admin.GetDatabase().ExecuteAsync("FUNCTION", "LOAD", $"#!lua name={AllTypesDataset.Library}\nredis.register_function('theirs', function() return 'theirs' end)");
+        var restoreTarget = await RedisTestServer.TargetAsync(target);
+
+        var e = await Assert.ThrowsAsync<LifeboatException>(() => RestoreAsync(restoreTarget, new ServerRestoreOptions { Replace = true }));
+
+        Assert.Equal($"{restoreTarget.Name} is not empty: it has the function library '{AllTypesDataset.Library}'", e.Message);
+        Assert.Equal(FailureKind.Usage, e.Kind);
+        Assert.Equal(RemedyAction.WriteIntoNonEmptyServer, e.Remedy?.Action);
+        Assert.Equal("theirs", (string?)await admin.GetDatabase().ExecuteAsync("FCALL", "theirs", 0));
+        Assert.Empty(await RedisTestServer.KeyCountsAsync(admin));
+    }
+
+    [Fact]
+    public async Task A_replica_is_refused_naming_its_master_before_anything_is_written_even_one_that_takes_writes()
+    {
+        await using var master = await RedisTestServer.StartAsync();
+        await using var replica = await RedisTestServers.StartAsync(Ct, null, "replica-read-only no");
+        await using var replicaAdmin = await RedisTestServer.AdminAsync(replica);
+        await replicaAdmin.GetDatabase().ExecuteAsync("REPLICAOF", master.Host, master.Port);
+        var restoreTarget = await RedisTestServer.TargetAsync(replica);
+
+        var e = await Assert.ThrowsAsync<LifeboatException>(() => RestoreAsync(restoreTarget, new ServerRestoreOptions()));
+
+        var endpoint = $"{master.Host}:{master.Port}";
+        Assert.Equal($"{restoreTarget.Name} is a replica of {endpoint}; a restore writes into a master", e.Message);
+        Assert.Equal($"nothing was written; restore into the master, {endpoint}, or make this server a master first (REPLICAOF NO ONE)", e.Hint);
+        Assert.Equal(FailureKind.Usage, e.Kind);
+        Assert.Empty(await RedisTestServer.KeyCountsAsync(replicaAdmin));
+        Assert.Empty(await RedisTestServer.LibrariesAsync(replicaAdmin));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Lifeboat.Redis;
+using Lifeboat.Tests.Redis.Rdb;
 
 namespace Lifeboat.Tests.Redis;
 
@@ -144,14 +145,36 @@ public sealed class RdbCheckingStreamTests
     }
 
     [Fact]
-    public async Task An_rdb_version_newer_than_lifeboat_knows_fails_naming_the_version()
+    public async Task An_rdb_version_newer_than_lifeboat_reads_passes_when_its_checksum_is_right()
     {
-        var rdb = Read("all-types-7.2.rdb");
-        "0013"u8.CopyTo(rdb.AsSpan(5));
+        var rdb = RdbBytes.Of([0xfe, 0x00, 0x00, 0x01, (byte)'k', 0x01, (byte)'v'], version: 13);
+
+        var check = await VerifyAsync(rdb);
+
+        Assert.True(check.Verified);
+        Assert.Equal(13, check.Version);
+    }
+
+    [Fact]
+    public async Task An_rdb_version_newer_than_lifeboat_reads_fails_when_its_checksum_does()
+    {
+        var rdb = RdbBytes.Of([0xfe, 0x00, 0x00, 0x01, (byte)'k', 0x01, (byte)'v'], version: 13);
+        rdb[^12] ^= 0x01;
 
         var error = await Assert.ThrowsAsync<LifeboatException>(() => VerifyAsync(rdb));
 
-        Assert.Equal($"{What} is RDB version 13; this Lifeboat knows versions 1 to 12", error.Message);
+        Assert.StartsWith($"{What} fails its CRC64 check", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rdb_version_0_is_no_rdb()
+    {
+        var rdb = Read("all-types-7.2.rdb");
+        "0000"u8.CopyTo(rdb.AsSpan(5));
+
+        var error = await Assert.ThrowsAsync<LifeboatException>(() => VerifyAsync(rdb));
+
+        Assert.Equal($"{What} is RDB version 0, which no Redis writes", error.Message);
     }
 
     [Fact]

@@ -41,6 +41,36 @@ public sealed class RdbKeyCountTests
     }
 
     [Fact]
+    public async Task An_rdb_of_a_version_newer_than_lifeboat_reads_is_stored_uncounted_with_a_warning_when_its_checksum_is_right()
+    {
+        // What a Redis upgrade brings: the same envelope, a version the reader does not know.
+        var rdb = RdbBytes.Of([0xfe, 0x00, 0x00, 0x01, (byte)'k', 0x01, (byte)'v'], version: 13);
+        var copy = new MemoryStream();
+        var reporter = new RecordingReporter();
+
+        var counts = await CountAsync(rdb, copy, reporter);
+
+        Assert.Null(counts);
+        Assert.Equal(rdb, copy.ToArray());
+        Assert.Equal(
+            "the keys of the test RDB were not counted, so a restore can check them against the RDB's own counts only: the test RDB has RDB version 13, which this reader does not know (it reads 1 to 12)",
+            Assert.Single(reporter.Warnings));
+    }
+
+    [Fact]
+    public async Task An_rdb_of_a_newer_version_whose_checksum_fails_is_refused_without_a_warning()
+    {
+        var rdb = RdbBytes.Of([0xfe, 0x00, 0x00, 0x01, (byte)'k', 0x01, (byte)'v'], version: 13);
+        rdb[^12] ^= 0x01;
+        var reporter = new RecordingReporter();
+
+        var e = await Assert.ThrowsAsync<LifeboatException>(() => CountAsync(rdb, Stream.Null, reporter));
+
+        Assert.StartsWith("the test RDB fails its CRC64 check", e.Message, StringComparison.Ordinal);
+        Assert.Empty(reporter.Warnings);
+    }
+
+    [Fact]
     public async Task A_failure_of_the_stream_beneath_is_thrown_not_taken_for_an_unreadable_rdb()
     {
         var rdb = RdbTestFiles.Bytes(RdbTestFiles.AllTypes);

@@ -82,6 +82,11 @@ internal static class RedisRestoreCommand
     private static Task<BackupManifest> FindAsync(RepositorySession session, string sourceName, string backup, CancellationToken cancellationToken) =>
         session.Repository.FindBackupAsync(RedisBackup.SourceType, sourceName, backup, cancellationToken, RedisBackup.Kind);
 
+    // A server refuses at start an RDB newer than it writes, and then starts no further: say which release it takes.
+    private static string LoadedBy(int rdbVersion) => RedisRdbVersion.OldestRedisThatLoads(rdbVersion) is { } oldest
+        ? $"It is RDB version {rdbVersion}: only Redis {oldest} or newer loads it (an older server refuses it and does not start)."
+        : $"It is RDB version {rdbVersion}, newer than this Lifeboat knows: only a Redis as new as the one that wrote it loads it.";
+
     private static void Print(RedisFileRestoreResult result, GlobalOptions options)
     {
         if (options.Json)
@@ -96,10 +101,12 @@ internal static class RedisRestoreCommand
         {
             Console.WriteLine($"restored backup {result.BackupId} to {result.RdbFile} ({ByteSize.Format(result.Bytes)}, CRC64 verified)");
             Console.WriteLine("A server with appendonly no loads it at start when it is its dir/dbfilename; with appendonly yes it ignores it and starts empty: restore with --aof, or into the running server with --to-server.");
+            Console.WriteLine(LoadedBy(result.RdbVersion));
             return;
         }
 
         Console.WriteLine($"restored backup {result.BackupId} as the append-only directory {directory} ({ByteSize.Format(result.Bytes)} base RDB, CRC64 verified)");
+        Console.WriteLine(LoadedBy(result.RdbVersion));
         Console.WriteLine($"""
             To bring it into the plan's Kubernetes deployment (k8s/redis.yaml, appendonly yes):
               1. Scale Redis to zero so nothing writes its volume: kubectl -n devplatform scale deploy/redis --replicas=0

@@ -7,7 +7,8 @@ namespace Lifeboat.Cli.Sources.Redis;
 /// <param name="Databases">The databases --db chose; empty when it was not given.</param>
 /// <param name="Match">The --match glob, or null.</param>
 /// <param name="Replace">--replace.</param>
-internal sealed record RedisServerTarget(RestoreTargetAddress Address, IReadOnlyList<int> Databases, string? Match, bool Replace)
+/// <param name="IgnoreMemoryEstimate">--ignore-memory-estimate.</param>
+internal sealed record RedisServerTarget(RestoreTargetAddress Address, IReadOnlyList<int> Databases, string? Match, bool Replace, bool IgnoreMemoryEstimate)
 {
     /// <summary>
     /// The restore's options; <paramref name="configured"/> (redis[].databases) stands in for --db when it was not given.
@@ -23,6 +24,7 @@ internal sealed record RedisServerTarget(RestoreTargetAddress Address, IReadOnly
             KeyPattern = Match,
             SkipFunctionLibraries = Databases.Count > 0 || Match is not null,
             Replace = Replace,
+            IgnoreMemoryEstimate = IgnoreMemoryEstimate,
             AllowNonEmptyTarget = force,
         };
     }

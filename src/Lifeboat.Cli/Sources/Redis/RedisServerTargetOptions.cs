@@ -8,7 +8,8 @@ namespace Lifeboat.Cli.Sources.Redis;
 
 /// <summary>
 /// restore redis's options for a restore into a running server: where (--to-server), as whom (--to-user,
-/// --to-password-env, --to-tls, --to-ca-file), which keys (--db, --match) and what it may overwrite (--replace).
+/// --to-password-env, --to-tls, --to-ca-file), which keys (--db, --match), what it may overwrite (--replace), and
+/// whether a server that evicts keys is written into although the keys seem not to fit (--ignore-memory-estimate).
 /// </summary>
 internal sealed class RedisServerTargetOptions
 {
@@ -40,8 +41,12 @@ internal sealed class RedisServerTargetOptions
 
     private readonly Option<bool> _replace = CommonOptions.Flag("--replace", "With --to-server: overwrite keys and function libraries the server already has (without it they are refused before anything is written)");
 
+    private readonly Option<bool> _ignoreMemoryEstimate = CommonOptions.Flag(
+        "--ignore-memory-estimate",
+        "With --to-server: write into a server that evicts keys when full (maxmemory with a policy other than noeviction) even though the backup's used memory says the keys would not fit; the restore still fails if the server evicts any key");
+
     /// <summary>The options, to add to the command.</summary>
-    public IEnumerable<Option> All => [_server, _user, _passwordEnv, _tls, _caFile, _databases, _match, _replace];
+    public IEnumerable<Option> All => [_server, _user, _passwordEnv, _tls, _caFile, _databases, _match, _replace, _ignoreMemoryEstimate];
 
     /// <summary>True when --to-server was given.</summary>
     public bool IsGiven(ParseResult parse) => parse.GetValue(_server) is not null;
@@ -75,7 +80,7 @@ internal sealed class RedisServerTargetOptions
             Tls = parse.GetValue(_tls),
             CaFile = parse.GetValue(_caFile) is { } caFile ? Path.GetFullPath(caFile) : null,
         };
-        return new RedisServerTarget(address, databases, match, parse.GetValue(_replace));
+        return new RedisServerTarget(address, databases, match, parse.GetValue(_replace), parse.GetValue(_ignoreMemoryEstimate));
     }
 
     private static (string Host, int Port) HostAndPort(string text)

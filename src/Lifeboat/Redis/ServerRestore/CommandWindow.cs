@@ -50,6 +50,9 @@ internal sealed class CommandWindow(RestoreTarget target, int maxCommands, long 
             await CompleteOldestAsync(cancellationToken);
     }
 
+    /// <summary>After the restore stopped (cancelled), waits for the commands still in flight and counts those the server confirmed.</summary>
+    public Task SettleAsync() => AbandonRestAsync();
+
     private ValueTask AddAsync(Sent sent, CancellationToken cancellationToken)
     {
         _sent.Enqueue(sent);

@@ -6,8 +6,9 @@ namespace Lifeboat.Redis.ServerRestore;
 
 /// <summary>
 /// The second pass of a restore into a running Redis, the one that writes: pipelined RESTORE … ABSTTL for each chosen
-/// key and FUNCTION RESTORE for each library, values converted for an older target as they pass. A failure part way
-/// says what the target had confirmed written by then, since the target now holds part of the backup.
+/// key and FUNCTION RESTORE for each library, values converted for an older target as they pass. A failure or an
+/// interruption part way says what the target had confirmed written by then, since the target now holds part of the
+/// backup; the commands still in flight are waited for and counted first, so none lands after it is said.
 /// </summary>
 internal sealed class RdbReplay
 {
@@ -48,7 +49,16 @@ internal sealed class RdbReplay
         }
         catch (Exception e) when (e is LifeboatException || Commands.IsRedisFailure(e))
         {
+            // A failure outside the window (the RDB, a conversion) leaves commands in flight: they are counted, not left to land unseen.
+            await _window.SettleAsync();
             throw PartlyWritten(e as LifeboatException ?? Commands.Failure(Target, "a command of the restore", e));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await _window.SettleAsync();
+            if (_window.KeysWritten.Count == 0 && _window.LibrariesWritten == 0)
+                throw;
+            throw new InterruptedWithWorkLeftException(Interrupted(), cancellationToken);
         }
 
         return _tallies;
@@ -63,6 +73,8 @@ internal sealed class RdbReplay
         var reported = 0L;
         while (await reader.ReadAsync(cancellationToken) is { } entry)
         {
+            // Entries come from buffers and answers are often in already: nothing below is sure to look at the token.
+            cancellationToken.ThrowIfCancellationRequested();
             switch (entry)
             {
                 case RdbDatabaseSize size:
@@ -164,16 +176,30 @@ internal sealed class RdbReplay
             };
         }
 
-        var databases = string.Join(", ", _window.KeysWritten.Select(d => $"{N(d.Value)} in database {N(d.Key)}"));
-        var libraries = _window.LibrariesWritten == 0 ? "" : $" and {N(_window.LibrariesWritten)} function {(_window.LibrariesWritten == 1 ? "library" : "libraries")}";
         return new LifeboatException(
-            $"{failure.Message.TrimEnd('.')}; the restore stopped there, after {Target.Name} had confirmed {N(keys)} keys written ({databases}){libraries}",
+            $"{failure.Message.TrimEnd('.')}; the restore stopped there, after {Target.Name} had confirmed {Written()}",
             Join(failure.Hint, "the target holds part of the backup now: empty it (or the databases written) and restore again"),
             failure.Kind,
             failure)
         {
             Remedy = new(RemedyAction.RestoreAgainOverPartialRestore),
         };
+    }
+
+    /// <summary>What an interrupted restore left in the target: the keys and libraries it had confirmed written.</summary>
+    private LifeboatException Interrupted() => new(
+        $"the restore into {Target.Name} stopped after it had confirmed {Written()}",
+        "the target holds part of the backup now: empty it (or the databases written) and restore again")
+    {
+        Remedy = new(RemedyAction.RestoreAgainOverPartialRestore),
+    };
+
+    private string Written()
+    {
+        var keys = _window.KeysWritten.Values.Sum();
+        var databases = string.Join(", ", _window.KeysWritten.Select(d => $"{N(d.Value)} in database {N(d.Key)}"));
+        var libraries = _window.LibrariesWritten == 0 ? "" : $" and {N(_window.LibrariesWritten)} function {(_window.LibrariesWritten == 1 ? "library" : "libraries")}";
+        return $"{N(keys)} keys written ({databases}){libraries}";
     }
 
     private static string Join(string? first, string second) => first is null ? second : $"{first}; {second}";

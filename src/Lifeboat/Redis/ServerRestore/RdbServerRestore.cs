@@ -8,7 +8,8 @@ namespace Lifeboat.Redis.ServerRestore;
 /// checksum, declared counts) and checks the target (empty, no colliding keys or libraries, has each database written
 /// and lets the user select it, able to read every type) without writing; the target's keys and libraries are read
 /// again right before a second pass (<see cref="RdbReplay"/>) sends pipelined RESTORE … ABSTTL for each chosen key and
-/// FUNCTION RESTORE for each library; afterwards the databases that were empty must hold what was restored into them.
+/// FUNCTION RESTORE for each library, and a target that evicts keys must have room for them (<see cref="EvictionGuard"/>);
+/// afterwards it must have evicted none, and the databases that were empty must hold what was restored into them.
 /// </summary>
 public static class RdbServerRestore
 {
@@ -59,9 +60,14 @@ public static class RdbServerRestore
         var before = await server.KeysPerDatabaseNowAsync(cancellationToken);
         RefuseOccupied(server, survey, before, options);
         await CheckLibrariesAsync(server, libraries, options, cancellationToken);
+        var memory = await TargetMemory.ReadAsync(server, cancellationToken);
+        if (!options.IgnoreMemoryEstimate)
+            EvictionGuard.RefuseWhenItWouldEvict(server, memory, EvictionGuard.Estimate(options.SourceUsedMemory, survey.SelectedBytes, survey.TotalBytes));
 
         var restored = await new RdbReplay(server, selection, restoreFunctions: libraries.Count > 0, options).RunAsync(openRdb, rdbName, reporter, cancellationToken);
         CheckSamePasses(rdbName, survey, restored);
+        // Before the keys are counted: an eviction makes them fewer, and is the cause to name.
+        await EvictionGuard.CheckNoneEvictedAsync(server, memory, cancellationToken);
         await KeyLandingCheck.RunAsync(server, before, restored, cancellationToken);
         return new ServerRestoreResult(
             [.. restored.Values.Select(t => t.ToCount())],
@@ -150,20 +156,40 @@ public static class RdbServerRestore
             return;
         if (server.RdbVersion < 10)
             throw new LifeboatException($"{server.Target.Name} (Redis {server.RedisVersion}) has no functions, and the RDB holds {N(libraries.Count)} function libraries", "restore into Redis 7.0 or newer, or restore only some keys", FailureKind.Usage);
+        var existing = await server.FunctionLibrariesAsync(cancellationToken);
+        if (existing.Count == 0)
+            return;
+        // Libraries are the server's, not a database's: a target holding only code is not empty either.
+        if (!options.AllowNonEmptyTarget)
+        {
+            throw new LifeboatException(
+                $"{server.Target.Name} is not empty: it has the function " + Libraries(existing.Order(StringComparer.Ordinal)),
+                "nothing was written",
+                FailureKind.Usage)
+            {
+                Remedy = new(RemedyAction.WriteIntoNonEmptyServer),
+            };
+        }
+
         if (options.Replace)
             return;
-        var existing = await server.FunctionLibrariesAsync(cancellationToken);
-        var clashing = libraries.Select(l => l.Name).Where(n => n is not null && existing.Contains(n)).ToList();
+        var clashing = libraries.Select(l => l.Name).OfType<string>().Where(existing.Contains).ToList();
         if (clashing.Count > 0)
         {
             throw new LifeboatException(
-                $"{server.Target.Name} already has the function " + (clashing.Count == 1 ? "library " : "libraries ") + string.Join(", ", clashing.Select(n => $"'{n}'")),
+                $"{server.Target.Name} already has the function " + Libraries(clashing),
                 "nothing was written; delete them on the target, or restore keys without functions",
                 FailureKind.Usage)
             {
                 Remedy = new(RemedyAction.ReplaceExistingKeys),
             };
         }
+    }
+
+    private static string Libraries(IEnumerable<string> names)
+    {
+        var quoted = names.Select(n => $"'{n}'").ToList();
+        return (quoted.Count == 1 ? "library " : "libraries ") + string.Join(", ", quoted);
     }
 
     /// <summary>Both passes read the same RDB; should it have changed in between, the restore says so rather than trust either.</summary>

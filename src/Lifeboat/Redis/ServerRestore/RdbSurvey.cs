@@ -21,6 +21,12 @@ internal sealed class RdbSurvey
 
     public List<RdbFunctionLibrary> Libraries { get; } = [];
 
+    /// <summary>Serialized bytes of every key's value, and of the chosen keys' values: the share of the backup the restore writes.</summary>
+    public long TotalBytes { get; private set; }
+
+    /// <inheritdoc cref="TotalBytes"/>
+    public long SelectedBytes { get; private set; }
+
     /// <summary>The chosen key with the longest serialized value, or null when none is chosen.</summary>
     public RdbKeyValue? Largest { get; private set; }
 
@@ -34,6 +40,8 @@ internal sealed class RdbSurvey
         var reported = 0L;
         while (await reader.ReadAsync(cancellationToken) is { } entry)
         {
+            // Entries come from buffers and answers are often in already: nothing below is sure to look at the token.
+            cancellationToken.ThrowIfCancellationRequested();
             switch (entry)
             {
                 case RdbDatabaseSize size:
@@ -75,9 +83,11 @@ internal sealed class RdbSurvey
         tally.Keys++;
         if (key.ExpireAtMs is not null)
             tally.Expires++;
+        TotalBytes += key.SerializedLength;
         if (!selection.Includes(key.Db, key.Key))
             return;
         tally.Selected++;
+        SelectedBytes += key.SerializedLength;
         if (key.Module is { } module)
             throw ModuleData(rdbName, module, $"key {RdbKeyText.Quote(key.Key)} in database {N(key.Db)} is of its type");
         if (rdbVersion > target.RdbVersion && !RdbValueConversion.CanConvert(key.Type, target.RdbVersion))

@@ -20,4 +20,20 @@ public static class RedisRdbVersion
             _ => 6,
         };
     }
+
+    /// <summary>
+    /// The oldest Redis release that loads RDB <paramref name="rdbVersion"/> ("7.4" for 12): a server refuses an RDB
+    /// newer than its own version. Null for a version newer than this table knows.
+    /// </summary>
+    public static string? OldestRedisThatLoads(int rdbVersion) => rdbVersion switch
+    {
+        <= 6 => "2.6",
+        7 => "3.2",
+        8 => "4.0",
+        9 => "5.0",
+        10 => "7.0",
+        11 => "7.2",
+        12 => "7.4",
+        _ => null,
+    };
 }

@@ -78,6 +78,10 @@ public static class RestoreTargetConnection
             TieBreaker = "",
             SetClientLibrary = false,
             ClientName = "lifeboat-restore",
+            // The default backlog keeps commands sent while the connection is down and sends them once it is back: a
+            // RESTORE would then land after the restore had stopped on the failure (or wait out the command timeout
+            // for a server that is gone). A command that cannot go now fails now.
+            BacklogPolicy = BacklogPolicy.FailFast,
         };
         if (!address.Tls)
             return options;

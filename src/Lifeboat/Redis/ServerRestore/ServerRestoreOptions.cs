@@ -24,6 +24,15 @@ public sealed record ServerRestoreOptions
     /// </summary>
     public IReadOnlyList<RedisKeyspace>? RecordedKeyspace { get; init; }
 
+    /// <summary>
+    /// used_memory of the server the backup was taken from: what a target that evicts keys must have room for (in the
+    /// share of the RDB the restore writes) before anything is written; null when unknown, and nothing is refused then.
+    /// </summary>
+    public long? SourceUsedMemory { get; init; }
+
+    /// <summary>Write into a target that evicts keys even when <see cref="SourceUsedMemory"/> says they would not fit; keys it evicts during the restore still fail it.</summary>
+    public bool IgnoreMemoryEstimate { get; init; }
+
     /// <summary>The RDB's size when known, for progress.</summary>
     public long? RdbBytes { get; init; }
 

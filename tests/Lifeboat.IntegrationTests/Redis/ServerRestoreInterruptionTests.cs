@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using Lifeboat.Redis.ServerRestore;
+using StackExchange.Redis;
+
+namespace Lifeboat.IntegrationTests.Redis;
+
+/// <summary>
+/// A restore into a running Redis stopped part way (interrupted, its connection dropped, the server gone) says what the
+/// target had confirmed written, counting every command still in flight first, so nothing lands after it is said; and
+/// through the connection Lifeboat makes, no command waits for a reconnection to be sent.
+/// </summary>
+public sealed class ServerRestoreInterruptionTests
+{
+    private const int Keys = 300_000;
+
+    // Written keys the test waits for before it stops the restore: well into the writing pass, far from its end.
+    private const long StopAfter = 2_000;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task An_interrupted_restore_says_how_many_keys_the_target_holds_and_none_lands_after()
+    {
+        var rdb = await ManyKeysAsync();
+        await using var redis = await RedisTestServer.StartAsync();
+        await using var admin = await RedisTestServer.AdminAsync(redis);
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var target = await RestoreTargetConnection.ConnectAsync(new RestoreTargetAddress(redis.Host, redis.Port), Ct);
+        var watch = WhenWrittenAsync(admin, interrupt.CancelAsync);
+
+        var e = await Assert.ThrowsAsync<InterruptedWithWorkLeftException>(() => RestoreAsync(target, rdb, interrupt.Token));
+
+        await watch;
+        var held = await SettledKeyCountAsync(admin);
+        Assert.InRange(held, StopAfter, Keys - 1);
+        Assert.Equal($"the restore into {target.Name} stopped after it had confirmed {held} keys written ({held} in database 0)", e.WorkLeft.Message);
+        Assert.Equal("the target holds part of the backup now: empty it (or the databases written) and restore again", e.WorkLeft.Hint);
+        Assert.Equal(RemedyAction.RestoreAgainOverPartialRestore, e.WorkLeft.Remedy?.Action);
+    }
+
+    [Fact]
+    public async Task A_restore_whose_connection_is_killed_says_how_many_keys_the_target_holds_and_none_lands_after()
+    {
+        var rdb = await ManyKeysAsync();
+        await using var redis = await RedisTestServer.StartAsync();
+        await using var admin = await RedisTestServer.AdminAsync(redis);
+        var target = await RestoreTargetConnection.ConnectAsync(new RestoreTargetAddress(redis.Host, redis.Port), Ct);
+        var watch = WhenWrittenAsync(admin, () => KillRestoreConnectionAsync(admin));
+
+        var e = await Assert.ThrowsAsync<LifeboatException>(() => RestoreAsync(target, rdb, Ct));
+
+        await watch;
+        var held = await SettledKeyCountAsync(admin);
+        Assert.InRange(held, StopAfter, Keys - 1);
+        Assert.StartsWith($"{target.Name} did not answer RESTORE of key 'key:", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith($"; the restore stopped there, after {target.Name} had confirmed {held} keys written ({held} in database 0)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_restore_whose_server_is_killed_fails_at_once_rather_than_wait_for_it_to_come_back()
+    {
+        var rdb = await ManyKeysAsync();
+        await using var redis = await RedisTestServer.StartAsync();
+        await using var admin = await RedisTestServer.AdminAsync(redis);
+        var target = await RestoreTargetConnection.ConnectAsync(new RestoreTargetAddress(redis.Host, redis.Port), Ct);
+        var killed = Stopwatch.StartNew();
+        var watch = WhenWrittenAsync(admin, () =>
+        {
+            Process.GetProcessById(redis.ProcessId).Kill();
+            killed.Restart();
+            return Task.CompletedTask;
+        });
+
+        var e = await Assert.ThrowsAsync<LifeboatException>(() => RestoreAsync(target, rdb, Ct));
+
+        await watch;
+        Assert.True(killed.Elapsed < TimeSpan.FromSeconds(20), $"the restore failed {killed.Elapsed} after the server was killed");
+        Assert.StartsWith($"{target.Name} did not answer ", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"; the restore stopped there, after {target.Name} had confirmed ", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>An RDB of <see cref="Keys"/> small string keys (DEBUG POPULATE).</summary>
+    private static async Task<string> ManyKeysAsync()
+    {
+        var directory = RedisTestServers.NewDirectory("redis-interrupt");
+        await using var source = await RedisTestServer.StartAsync();
+        await using var admin = await RedisTestServer.AdminAsync(source);
+        await admin.GetDatabase().ExecuteAsync("DEBUG", "POPULATE", Keys, "key", 100);
+        var rdb = Path.Combine(directory, "dump.rdb");
+        File.Copy(await RedisTestServer.SaveAsync(source, admin), rdb);
+        return rdb;
+    }
+
+    /// <summary>Runs <paramref name="stop"/> once the target holds <see cref="StopAfter"/> keys, asking every millisecond.</summary>
+    private static async Task WhenWrittenAsync(IConnectionMultiplexer admin, Func<Task> stop)
+    {
+        await Task.Yield();
+        var deadline = Stopwatch.StartNew();
+        while ((long)await admin.GetDatabase().ExecuteAsync("DBSIZE") < StopAfter)
+        {
+            if (deadline.Elapsed > TimeSpan.FromMinutes(2))
+                throw new TimeoutException("the restore never wrote the keys the test waits for");
+            await Task.Delay(1, Ct);
+        }
+
+        await stop();
+    }
+
+    // The restore's connection sends no CLIENT SETNAME (CLIENT is a command it leaves out), so every other client goes.
+    private static Task KillRestoreConnectionAsync(IConnectionMultiplexer admin) =>
+        admin.GetDatabase().ExecuteAsync("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+
+    /// <summary>The target's keys once the restore has said what it wrote, asked again a moment later: nothing may land after that.</summary>
+    private static async Task<long> SettledKeyCountAsync(IConnectionMultiplexer admin)
+    {
+        var held = (long)await admin.GetDatabase().ExecuteAsync("DBSIZE");
+        await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+        Assert.Equal(held, (long)await admin.GetDatabase().ExecuteAsync("DBSIZE"));
+        return held;
+    }
+
+    private static async Task RestoreAsync(RestoreTarget target, string rdb, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RdbServerRestore.RunAsync(RedisTestServer.Opener(rdb), "the RDB", target, new ServerRestoreOptions(), SilentReporter.Instance, cancellationToken);
+        }
+        finally
+        {
+            await target.Connection.DisposeAsync();
+        }
+    }
+}
