@@ -256,12 +256,30 @@ public sealed class PrivatePostgres : IAsyncDisposable, IPrivateServer
     public async ValueTask DisposeAsync()
     {
         await StopNowIfStartedAsync(CancellationToken.None);
-        System.IO.Directory.Delete(Directory, recursive: true);
-        if (System.IO.Directory.Exists(DataDirectory))
-            System.IO.Directory.Delete(DataDirectory, recursive: true);
+        await DeleteTreeAsync(Directory);
+        await DeleteTreeAsync(DataDirectory);
     }
 
     void IPrivateServer.StopNow() => QuitNow(DataDirectory);
+
+    // A lifeboat the server started (an archive_command's async pusher, a wal-fetch's prefetch) may still be writing
+    // its last file under the directory as the tree goes; removal is tried again until it has finished.
+    private static async Task DeleteTreeAsync(string path)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (System.IO.Directory.Exists(path))
+                    System.IO.Directory.Delete(path, recursive: true);
+                return;
+            }
+            catch (IOException) when (attempt < 50)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200));
+            }
+        }
+    }
 
     /// <summary>Stops the cluster a run that died left in <paramref name="serverDirectory"/>, when its postmaster is certain.</summary>
     internal static void StopAbandoned(string serverDirectory)
