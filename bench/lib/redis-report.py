@@ -21,7 +21,7 @@ ROWS = {
     "redis_cli": ("`redis-cli --rdb FILE`", "redis-cli",
                   "SYNC (rdb-only), the RDB written to a file and fsynced"),
     "lifeboat": ("`lifeboat backup redis`", "lifeboat",
-                 "the same SYNC; header and CRC64 checked as it streams; zstd -1 + AES-256-GCM + SHA-256 into a fresh local repository (fsynced), then the manifest"),
+                 "the same SYNC; header and CRC64 checked as it streams, keys counted; zstd level -2 + AES-256-GCM + SHA-256 into a fresh local repository (fsynced), then the manifest"),
     "restart": ("restart on the RDB", "redis-server",
                 "`redis-server` started on redis-cli's file until PING answers and INFO says loading:0 (the file is in the page cache)"),
     "to_server": ("`lifeboat restore redis --to-server`", "lifeboat",

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Text;
 
 namespace Lifeboat.Redis;
@@ -26,7 +27,7 @@ public sealed class RdbCheckingStream : ReadOnlyStream
     private readonly byte[] _header = new byte[HeaderLength];
     private readonly byte[] _held = new byte[ChecksumLength];
     private int _heldCount;
-    private ulong _crc;
+    private readonly Crc64 _crc = RedisCrc64.Create();
     private byte? _lastHashed;
     private bool _ended;
 
@@ -140,7 +141,7 @@ public sealed class RdbCheckingStream : ReadOnlyStream
     {
         if (data.IsEmpty)
             return;
-        _crc = Crc64.Append(_crc, data);
+        _crc.Append(data);
         _lastHashed = data[^1];
     }
 
@@ -159,8 +160,9 @@ public sealed class RdbCheckingStream : ReadOnlyStream
         if (_heldCount < ChecksumLength || _lastHashed != EofOpcode || BytesRead < HeaderLength + 1 + ChecksumLength)
             throw Truncated();
         var recorded = BinaryPrimitives.ReadUInt64LittleEndian(_held);
-        if (recorded != 0 && recorded != _crc)
-            throw Damaged($"{_what} fails its CRC64 check: its trailer records {recorded:x16}, its {BytesRead - ChecksumLength} bytes hash to {_crc:x16}");
+        var computed = _crc.GetCurrentHashAsUInt64();
+        if (recorded != 0 && recorded != computed)
+            throw Damaged($"{_what} fails its CRC64 check: its trailer records {recorded:x16}, its {BytesRead - ChecksumLength} bytes hash to {computed:x16}");
         Checksum = recorded == 0 ? null : recorded;
         Verified = true;
     }

@@ -3,8 +3,8 @@ using Lifeboat.Redis.Rdb;
 namespace Lifeboat.Redis;
 
 /// <summary>
-/// Counts an RDB's keys per database, exactly, by reading it entry by entry (values walked, not kept) as it streams
-/// through a <see cref="TeeReadStream"/> on its way to the repository. Counting is a fact recorded beside the RDB, not
+/// Counts an RDB's keys per database, exactly, by walking it key by key (<see cref="RdbReader.CountKeysAsync"/>: nothing
+/// kept or allocated per key) as it streams through a <see cref="TeeReadStream"/> on its way to the repository. Counting is a fact recorded beside the RDB, not
 /// a condition of it: an RDB whose checksum vouches for its bytes but that holds what the reader cannot read (a newer
 /// Redis's type) is still stored, without counts. Without a checksum the reader's walk is the only check of its
 /// structure, so there an RDB it cannot walk fails, unless what stopped it was such a type.
@@ -20,18 +20,12 @@ internal static class RdbKeyCount
     public static async Task<IReadOnlyList<RedisKeyspace>?> CountAsync(
         TeeReadStream tee, RdbCheckingStream check, string rdbName, IActivityReporter reporter, CancellationToken cancellationToken)
     {
-        var counts = new SortedDictionary<int, (long Keys, long Expires)>();
+        IReadOnlyList<RedisKeyspace> counts;
         try
         {
             // The checking stream beneath the tee verifies the checksum already.
             using var reader = await RdbReader.OpenAsync(tee, rdbName, keepValues: false, verifyChecksum: false, cancellationToken);
-            while (await reader.ReadAsync(cancellationToken) is { } entry)
-            {
-                if (entry is not RdbKeyValue key)
-                    continue;
-                var (keys, expires) = counts.GetValueOrDefault(key.Db);
-                counts[key.Db] = (keys + 1, key.ExpireAtMs is null ? expires : expires + 1);
-            }
+            counts = await reader.CountKeysAsync(cancellationToken);
         }
         catch (LifeboatException e) when (!tee.Broken)
         {
@@ -50,6 +44,6 @@ internal static class RdbKeyCount
         }
 
         await tee.CopyToAsync(Stream.Null, cancellationToken);
-        return [.. counts.Select(c => new RedisKeyspace(c.Key, c.Value.Keys, c.Value.Expires))];
+        return counts;
     }
 }

@@ -31,14 +31,21 @@ public sealed class RedisBackup(BackupRepository repository, IActivityReporter r
     // How long a silent server is waited for; it sends a newline every second while it forks.
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>The fast zstd level an RDB is stored at, at most.</summary>
+    internal const int SnapshotCompressionLevel = -2;
+
     /// <summary>
-    /// The RDB is stored at zstd level 1 at most: Redis has already compressed its strings with LZF, so level 3 stored a
-    /// 592 MB RDB in 442 MB against level 1's 464 MB for 52 % more CPU, and that CPU competes with the server's fork on
-    /// the same cores while the snapshot streams (bench/results/redis-*.md). A repository configured at 0 (no
-    /// compression) or below 1 keeps its own level.
+    /// The RDB is stored at zstd level -2 at most: Redis has already compressed its strings with LZF, and every CPU second
+    /// spent on it competes with the server's fork on the same cores while the snapshot streams. A 592 MB RDB
+    /// (bench/lib/redis-dataset.py 800 + DEBUG POPULATE 1000000) through the whole envelope (SHA-256, zstd with 2
+    /// workers, AES-GCM; 0.58 CPU s of it without compression), CPU s and stored MB: level 1 1.80-1.93 s, 464 MB (level 3,
+    /// the repository default, stored 442 MB for half as much compression CPU again); -1 1.33-1.39 s, 469 MB; -2
+    /// 1.25-1.26 s, 472 MB; -3 the same CPU, 477 MB; -5 1.19 s, 488 MB: -2 is where more speed stops paying for its bytes.
+    /// A repository configured without compression (0), or at a level below -2, keeps its own. Backups stored at level 1
+    /// before read as ever: a reader needs no level.
     /// </summary>
     internal static EnvelopeOptions SnapshotEnvelope(EnvelopeOptions repository) =>
-        repository with { CompressionLevel = Math.Min(repository.CompressionLevel, 1) };
+        repository.CompressionLevel == 0 ? repository : repository with { CompressionLevel = Math.Min(repository.CompressionLevel, SnapshotCompressionLevel) };
 
     /// <summary>Takes the snapshot into the repository and commits its manifest.</summary>
     public async Task<BackupManifest> RunAsync(RedisSource source, CancellationToken cancellationToken)

@@ -37,7 +37,7 @@ public sealed class BucketsMirrorCliTests : IDisposable
     }
 
     [Fact]
-    public async Task Removing_more_than_the_configured_share_is_refused_in_one_line_with_exit_2_and_nothing_is_removed()
+    public async Task Removing_more_than_the_configured_share_is_refused_in_one_line_with_exit_2_after_the_rest_was_copied()
     {
         await using var source = await SourceBucket.CreateAsync();
         await using var target = await SourceBucket.CreateAsync();
@@ -47,21 +47,29 @@ public sealed class BucketsMirrorCliTests : IDisposable
         Assert.Equal(0, (await RunAsync(config, "mirror", "--to-bucket", target.Name)).ExitCode);
         await source.DeleteAsync("a");
         await source.DeleteAsync("b");
+        await source.PutAsync("e", "new"u8.ToArray());
 
         var refused = await RunAsync(config, "mirror", "--to-bucket", target.Name, "--remove");
+        var refusedJson = await RunAsync(config, "--json", "mirror", "--to-bucket", target.Name, "--remove");
         var kept = await BucketState.ReadAsync(target.Client, target.Name);
         var forced = await RunAsync(config, "mirror", "--to-bucket", target.Name, "--remove", "--force");
 
+        string Line(int held, int share) =>
+            $"mirroring s3://{source.Name}/ at {TestEnvironment.S3Endpoint} would remove 2 of the {held} objects in s3://{target.Name}/ at {TestEnvironment.S3Endpoint} ({share} %), "
+            + "more than the 25 % one run may remove";
         Assert.Equal(2, refused.ExitCode);
         Assert.Equal(
-            $"lifeboat: error: mirroring s3://{source.Name}/ at {TestEnvironment.S3Endpoint} would remove 2 of the 4 objects in s3://{target.Name}/ at {TestEnvironment.S3Endpoint} (50 %), "
-            + "more than the 25 % one run may remove. hint: check that the source lists what it should; nothing was copied or removed; "
+            $"lifeboat: error: {Line(4, 50)}. hint: check that the source lists what it should; nothing was removed; "
             + "if the source really lost those objects, run 'lifeboat mirror --remove --force' once, or raise buckets[].mirrorRemoveLimitPercent",
-            refused.Stderr.TrimEnd('\n'));
-        Assert.Equal(["a", "b", "c", "d"], kept.Keys);
+            refused.Stderr.TrimEnd('\n').Split('\n')[^1]); // after the run's log lines
+        Assert.Contains("  copied 1 objects (", refused.Stdout, StringComparison.Ordinal);
+        Assert.Contains("  removed 0 (refused to remove 2: see the error below)", refused.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2, refusedJson.ExitCode);
+        Assert.Contains($"\"removed\":0,\"extraKept\":0,\"removalsRefused\":2,\"removalRefused\":\"{Line(5, 40)}\",", refusedJson.Stdout, StringComparison.Ordinal);
+        Assert.Equal(["a", "b", "c", "d", "e"], kept.Keys);
         Assert.True(forced.ExitCode == 0, forced.Stderr);
         Assert.Contains("  removed 2", forced.Stdout, StringComparison.Ordinal);
-        Assert.Equal(["c", "d"], (await BucketState.ReadAsync(target.Client, target.Name)).Keys);
+        Assert.Equal(["c", "d", "e"], (await BucketState.ReadAsync(target.Client, target.Name)).Keys);
     }
 
     [Fact]

@@ -9,6 +9,7 @@ namespace Lifeboat.Tests.Buckets;
 public sealed class MirrorRuleTests
 {
     private const long Small = 5;
+    private const long NineMiB = 9L << 20;
     private const long TwentyOneMiB = 21L << 20;
     private const long ThreeHundredMiB = 300L << 20;
     private static readonly DateTimeOffset Uploaded = At("2026-05-01T10:00:00.123Z");
@@ -18,6 +19,23 @@ public sealed class MirrorRuleTests
     {
         Assert.Equal(PlanAction.Skip, MirrorRule.Match(Source(Small, "abc"), Found(Small, "\"ABC\"", Uploaded.AddMinutes(1))));
         Assert.Equal(PlanAction.Skip, MirrorRule.Match(Source(TwentyOneMiB, "abc-5"), Found(TwentyOneMiB, "abc-5", Uploaded)));
+    }
+
+    [Theory]
+    [InlineData("STANDARD_IA", "STANDARD")]
+    [InlineData(null, "GLACIER")]
+    [InlineData("GLACIER", null)]
+    public void A_copy_otherwise_current_in_another_storage_class_is_looked_at_since_a_lifecycle_transition_keeps_etag_and_time(string? listed, string? copy)
+    {
+        Assert.Equal(PlanAction.Look, MirrorRule.Match(Source(Small, "abc", listed), Found(Small, "abc", Uploaded.AddMinutes(1), copy)));
+        Assert.Equal(PlanAction.Look, MirrorRule.Match(Source(NineMiB, "aaa-2", listed), Found(NineMiB, "bbb-2", Uploaded.AddMinutes(1), copy)));
+    }
+
+    [Fact]
+    public void No_storage_class_and_standard_are_the_same_class()
+    {
+        Assert.Equal(PlanAction.Skip, MirrorRule.Match(Source(Small, "abc", "STANDARD"), Found(Small, "abc", Uploaded.AddMinutes(1))));
+        Assert.Equal(PlanAction.Skip, MirrorRule.Match(Source(Small, "abc"), Found(Small, "abc", Uploaded.AddMinutes(1), "STANDARD")));
     }
 
     [Fact]
@@ -50,16 +68,33 @@ public sealed class MirrorRuleTests
     }
 
     [Theory]
-    [InlineData(100, "0123456789abcdef0123456789abcdef", true)]
-    [InlineData(21L << 20, "abc-5", true)]
-    [InlineData(21L << 20, "abc-3", true)]
-    [InlineData(21L << 20, "0123456789abcdef0123456789abcdef", true)]
-    [InlineData(6L << 30, "0123456789abcdef0123456789abcdef", false)]
-    [InlineData(300L << 20, "abc-3", false)]
-    [InlineData(100, "abc-2", false)]
-    public void A_copy_gets_the_source_etag_back_only_where_its_layout_is_reproduced(long size, string etag, bool reproduced)
+    [InlineData(100, "0123456789abcdef0123456789abcdef", CopyETag.Same)]
+    [InlineData(21L << 20, "0123456789abcdef0123456789abcdef", CopyETag.Same)]
+    [InlineData(21L << 20, "abc-5", CopyETag.SamePartCount)]
+    [InlineData(21L << 20, "abc-3", CopyETag.SamePartCount)]
+    [InlineData(6L << 30, "0123456789abcdef0123456789abcdef", CopyETag.Other)]
+    [InlineData(300L << 20, "abc-3", CopyETag.Other)]
+    [InlineData(100, "abc-2", CopyETag.Other)]
+    public void A_copy_gets_the_source_etag_back_from_one_put_and_its_part_count_where_the_layout_is_reproduced(long size, string etag, CopyETag expected)
     {
-        Assert.Equal(reproduced, MirrorRule.ReproducesETag(size, etag));
+        Assert.Equal(expected, MirrorRule.Expected(size, etag));
+    }
+
+    [Fact]
+    public void A_newer_copy_of_a_multipart_upload_with_its_part_count_and_another_value_is_current_since_the_part_size_may_have_been_guessed()
+    {
+        // 9 MiB uploaded in 5 MiB parts ("-2"); radosgw does not tell the part size, so the copy went in 8 MiB parts.
+        Assert.Equal(PlanAction.Skip, MirrorRule.Match(Source(NineMiB, "aaa-2"), Found(NineMiB, "bbb-2", Uploaded.AddMinutes(1))));
+        Assert.True(MirrorRule.SameBytes(Head(NineMiB, "aaa-2", Uploaded), Head(NineMiB, "bbb-2", Uploaded.AddSeconds(1))));
+    }
+
+    [Fact]
+    public void An_older_copy_of_a_multipart_upload_with_another_value_or_a_newer_one_with_another_part_count_is_not_current()
+    {
+        Assert.Equal(PlanAction.Write, MirrorRule.Match(Source(NineMiB, "aaa-2"), Found(NineMiB, "bbb-2", Uploaded.AddMinutes(-1))));
+        Assert.Equal(PlanAction.Look, MirrorRule.Match(Source(NineMiB, "aaa-2"), Found(NineMiB, "0123456789abcdef0123456789abcdef", Uploaded.AddMinutes(1))));
+        Assert.False(MirrorRule.SameBytes(Head(NineMiB, "aaa-2", Uploaded), Head(NineMiB, "bbb-2", Uploaded.AddSeconds(-1))));
+        Assert.False(MirrorRule.SameBytes(Head(NineMiB, "aaa-2", Uploaded), Head(NineMiB, "0123456789abcdef0123456789abcdef", Uploaded.AddSeconds(1))));
     }
 
     [Fact]
@@ -85,7 +120,7 @@ public sealed class MirrorRuleTests
         Assert.False(MirrorRule.SameBytes(Head(Small, "11111111111111111111111111111111", Uploaded), Head(Small, "22222222222222222222222222222222", Uploaded.AddDays(1))));
     }
 
-    private static BucketObjectRecord Source(long size, string etag) => new()
+    private static BucketObjectRecord Source(long size, string etag, string? storageClass = null) => new()
     {
         Key = "k",
         VersionId = BucketObjectRecord.NullVersion,
@@ -93,9 +128,11 @@ public sealed class MirrorRuleTests
         LastModified = Uploaded,
         Size = size,
         ETag = etag,
+        Attributes = storageClass is null ? ObjectAttributes.None : new ObjectAttributes { StorageClass = storageClass },
     };
 
-    private static ListingEntry Found(long size, string etag, DateTimeOffset lastModified) => new("k", BucketObjectRecord.NullVersion, true, false, lastModified, size, etag);
+    private static ListingEntry Found(long size, string etag, DateTimeOffset lastModified, string? storageClass = null) =>
+        new("k", BucketObjectRecord.NullVersion, true, false, lastModified, size, etag, storageClass);
 
     private static ObjectHead Head(long size, string etag, DateTimeOffset lastModified, bool opaque = false) =>
         new(size, etag, lastModified, ObjectAttributes.None, TagCount: null, opaque);

@@ -22,6 +22,16 @@ public sealed class PartSizeChoiceTests
         Assert.Equal(parts, (int)((size + partSize!.Value - 1) / partSize.Value));
     }
 
+    [Theory]
+    [InlineData(9 * MiB, 2, 5 * MiB, 5 * MiB)] // the source said 5 MiB: the guess would have been 8 MiB
+    [InlineData(100 * MiB, 13, 8 * MiB, 8 * MiB)]
+    [InlineData(9 * MiB, 2, 3 * MiB, 8 * MiB)] // 3 MiB parts would make three: the guess
+    [InlineData(40 * MiB, 2, 35 * MiB, 20 * MiB)] // larger than a mirror holds in memory: the guess, which keeps the count
+    public void A_part_size_the_source_told_is_used_when_it_gives_the_etags_part_count_and_a_guess_otherwise(long size, int parts, long told, long expected)
+    {
+        Assert.Equal(expected, PartSizeChoice.For(size, $"0123456789abcdef0123456789abcdef-{parts}", told));
+    }
+
     [Fact]
     public void A_single_part_upload_of_a_small_object_is_reproduced_as_one_part()
     {

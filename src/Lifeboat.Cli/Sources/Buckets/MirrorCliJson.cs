@@ -11,13 +11,15 @@ namespace Lifeboat.Cli.Sources.Buckets;
 /// <param name="MetadataFixed">Objects whose headers, metadata, tags or storage class were rewritten in place.</param>
 /// <param name="SkippedUnchanged">Objects the target already held as the source does.</param>
 /// <param name="Removed">Objects removed because the source no longer has them (--remove).</param>
-/// <param name="ExtraKept">Objects the source no longer has, left in the target.</param>
+/// <param name="ExtraKept">Objects the source no longer has, left in the target (no --remove).</param>
+/// <param name="RemovalsRefused">Objects the source no longer has whose removal was refused (beyond buckets[].mirrorRemoveLimitPercent, or a source that lists nothing).</param>
+/// <param name="RemovalRefused">Why, when they were refused; the command then exits 2.</param>
 /// <param name="Gone">Objects deleted at the source between its listing and their read.</param>
 /// <param name="Failed">Objects not copied or not removed.</param>
 /// <param name="Failures">The first of them, each with why.</param>
 internal sealed record MirrorSummary(
     string Source, string Target, bool DryRun, long Copied, long CopiedBytes, long MetadataFixed, long SkippedUnchanged, long Removed, long ExtraKept,
-    long Gone, long Failed, IReadOnlyList<BucketRestoreFailure> Failures);
+    long RemovalsRefused, string? RemovalRefused, long Gone, long Failed, IReadOnlyList<BucketRestoreFailure> Failures);
 
 /// <summary>Source-generated JSON for 'mirror' (no reflection, AOT-safe).</summary>
 [JsonSourceGenerationOptions(

@@ -3,7 +3,7 @@ using Lifeboat.Cli.Output;
 
 namespace Lifeboat.Cli.Sources.Buckets;
 
-/// <summary>What 'mirror' prints: copied, metadata fixed, skipped unchanged, removed, gone, failed ("would …" for a dry run).</summary>
+/// <summary>What 'mirror' prints: copied, metadata fixed, skipped unchanged, removed (or refused), gone, failed ("would …" for a dry run).</summary>
 internal static class MirrorOutput
 {
     /// <summary>Prints <paramref name="report"/> as text or JSON.</summary>
@@ -15,7 +15,7 @@ internal static class MirrorOutput
             CliJson.Print(
                 new MirrorSummary(
                     report.Source, report.Target, report.DryRun, report.Copied, report.CopiedBytes, report.MetadataFixed, report.SkippedUnchanged,
-                    report.Removed, report.ExtraKept, report.Gone, report.Failed, failures),
+                    report.Removed, report.ExtraKept, report.RemovalsRefused, report.RemovalRefusal?.Message, report.Gone, report.Failed, failures),
                 MirrorCliJson.Default.MirrorSummary);
             return;
         }
@@ -28,12 +28,21 @@ internal static class MirrorOutput
         Console.WriteLine($"  {(would ? "would fix" : "fixed")} the metadata of {report.MetadataFixed:N0}");
         Console.WriteLine($"  {(would ? "would skip" : "skipped")} {report.SkippedUnchanged:N0} unchanged");
         var kept = report.ExtraKept > 0 ? $" ({report.ExtraKept:N0} the source no longer has left in place; --remove removes them)" : "";
-        Console.WriteLine($"  {(would ? "would remove" : "removed")} {report.Removed:N0}{kept}");
+        var refused = report.RemovalRefusal is null ? "" : $" (refused to remove {report.RemovalsRefused:N0}: see the error below)";
+        Console.WriteLine($"  {(would ? "would remove" : "removed")} {report.Removed:N0}{kept}{refused}");
         if (report.Gone > 0)
             Console.WriteLine($"  gone {report.Gone:N0} (deleted at the source after its listing)");
         Console.WriteLine($"  failed {report.Failed:N0}");
     }
 
-    /// <summary>Fails the command (exit 1) when objects were not copied or not removed, naming the first.</summary>
-    public static void ThrowIfFailed(MirrorReport report) => FailedObjects.ThrowIfAny(report.Failed, report.Failures, "copied");
+    /// <summary>
+    /// Fails the command once the summary is out: with the refusal (exit 2) when removals were refused, else (exit 1)
+    /// when objects were not copied or not removed, naming the first (each failure was named as it happened).
+    /// </summary>
+    public static void ThrowIfFailed(MirrorReport report)
+    {
+        if (report.RemovalRefusal is { } refusal)
+            throw refusal;
+        FailedObjects.ThrowIfAny(report.Failed, report.Failures, "copied");
+    }
 }

@@ -11,7 +11,8 @@ namespace Lifeboat.Buckets.Mirror;
 /// at: content, headers, user metadata, tags and storage class. Only what changed is copied: the two listings are
 /// merge-joined as they stream (both come in key order) and the plan spilled to disk, then objects are copied,
 /// metadata fixed and, when asked, what the source no longer has removed, in that order. Removals beyond the allowed
-/// share of the target, or for a source that lists nothing, are refused before anything is written.
+/// share of the target, or for a source that lists nothing, are refused before anything is written; the copies and
+/// fixes still run, and the report carries the refusal.
 /// </summary>
 /// <remarks>A mirror has no history: an object deleted or overwritten at the source is gone from it at the next run. Snapshots are the backup.</remarks>
 public sealed class BucketMirror(IActivityReporter reporter, string? spillParent = null)
@@ -32,18 +33,24 @@ public sealed class BucketMirror(IActivityReporter reporter, string? spillParent
         // listing proves the source's before the plan is made. Nothing is written before both answered.
         await target.FirstAsync(scope, cancellationToken);
 
-        var context = new RestoreContext(target, new RestoreTally(), reporter, new WriteSettings(request.Source.Transfers, request.DryRun, request.Remove, "copied"));
+        var tally = new RestoreTally();
         using var spill = SpillDirectory.Create(spillParent ?? BucketBackup.DefaultSpillParent, DateTimeOffset.UtcNow);
         await using var work = RestoreWorklist.Create(spill);
-        var (listed, held) = await PlanAsync(source, target, scope, context.Tally, work, cancellationToken);
-        if (request.Remove)
-            RemovalGuard.Check(listed, held, work.ExtraCount, request.RemoveLimitPercent, request.Force, from.Describe(), where);
+        var (listed, held) = await PlanAsync(source, target, scope, tally, work, cancellationToken);
+        var refusal = request.Remove
+            ? RemovalGuard.Refusal(listed, held, work.ExtraCount, request.RemoveLimitPercent, request.Force, from.Describe(), where)
+            : null;
         reporter.Event(
             $"mirror of {from.Describe()} into {where}: {listed} objects at the source, {held} in the target; {work.WriteCount} to copy ({work.WriteBytes} bytes), "
-            + $"{work.LookCount} to compare, {work.ExtraCount} the source lacks{(request.DryRun ? " (dry run: nothing is written)" : "")}");
+            + $"{work.LookCount} to compare, {work.ExtraCount} the source lacks{(refusal is null ? "" : " (their removal is refused)")}{(request.DryRun ? " (dry run: nothing is written)" : "")}");
 
-        await RunPhasesAsync(context, source, work, where, cancellationToken);
-        return MirrorReport.Of(context.Tally.Counts(), from.Describe(), where, request.DryRun);
+        var context = new RestoreContext(target, tally, reporter, new WriteSettings(request.Source.Transfers, request.DryRun, request.Remove, "copied"));
+        await RunPhasesAsync(context, source, work, refusal is null, where, cancellationToken);
+        return MirrorReport.Of(tally.Counts(), from.Describe(), where, request.DryRun) with
+        {
+            RemovalsRefused = refusal is null ? 0 : work.ExtraCount,
+            RemovalRefusal = refusal,
+        };
     }
 
     // The plan, in key order: what to copy, to compare and to remove; returns how many objects each side listed.
@@ -64,8 +71,9 @@ public sealed class BucketMirror(IActivityReporter reporter, string? spillParent
         return (listed, held);
     }
 
-    // Copies, then metadata fixes, then removals: a mirror cut short has copied what matters most first.
-    private static async Task RunPhasesAsync(RestoreContext context, SourceBucketClient source, RestoreWorklist work, string where, CancellationToken cancellationToken)
+    // Copies, then metadata fixes, then removals (unless refused): a mirror cut short has copied what matters most first.
+    private static async Task RunPhasesAsync(
+        RestoreContext context, SourceBucketClient source, RestoreWorklist work, bool removalsAllowed, string where, CancellationToken cancellationToken)
     {
         var copies = new MirrorCopies(context, source);
         if (context.Settings.DryRun)
@@ -73,7 +81,8 @@ public sealed class BucketMirror(IActivityReporter reporter, string? spillParent
         else
             await copies.RunAsync(work.Writes, work.WriteBytes, where, cancellationToken);
         await new MirrorLooks(context, source, copies).RunAsync(work.Looks, cancellationToken);
-        await new ExtraRemoval(context).RunAsync(work.Extras, cancellationToken);
+        if (removalsAllowed)
+            await new ExtraRemoval(context).RunAsync(work.Extras, cancellationToken);
     }
 
     // Keys are copied whole, so the same bucket at the same endpoint would be each object copied onto itself.

@@ -8,12 +8,13 @@ namespace Lifeboat.Buckets.Mirror;
 /// <summary>
 /// The look phase of a mirror, for the objects whose listings alone do not decide (<see cref="MirrorRule"/>): a HEAD
 /// of both ends, and their tags, say whether the copy holds the source's bytes. If it does not, it is copied again;
-/// if only headers, metadata or the storage class differ, the copy is copied onto itself (no bytes move); if only
-/// tags differ, they are rewritten alone.
+/// if only headers, metadata or the storage class differ, the copy is copied onto itself (no bytes move; a copy with
+/// a multipart ETag, or beyond 5 GiB, is copied from the source again instead); if only tags differ, they are
+/// rewritten alone. What fails one object at either end is named and counted, and the others go on.
 /// </summary>
 internal sealed class MirrorLooks(RestoreContext context, SourceBucketClient source, MirrorCopies copies)
 {
-    // S3 copies an object onto itself only up to 5 GiB; a larger one is copied again to change its metadata.
+    // S3 copies an object onto itself only up to 5 GiB.
     private const long CopyLimit = 5L << 30;
 
     private static readonly IReadOnlyDictionary<string, string> NoTags = new Dictionary<string, string>();
@@ -24,23 +25,27 @@ internal sealed class MirrorLooks(RestoreContext context, SourceBucketClient sou
             ? Task.CompletedTask
             : RestoreContext.ForEachAsync(looks.ReadAsync(cancellationToken), context.Settings.Transfers, (record, token) => new ValueTask(LookAsync(record, token)), cancellationToken);
 
-    private async Task LookAsync(BucketObjectRecord listed, CancellationToken cancellationToken)
+    /// <summary>
+    /// Looks at one object the listings did not decide, and copies it, fixes it or counts it unchanged. What fails it
+    /// at either end (a HEAD refused, an error after the retries) is named and counted.
+    /// </summary>
+    public async Task LookAsync(BucketObjectRecord listed, CancellationToken cancellationToken)
     {
-        var key = listed.Key;
-        ObjectHead? sourceHead;
-        IReadOnlyDictionary<string, string>? sourceTags = null;
         try
         {
-            sourceHead = await source.HeadAsync(key, cancellationToken);
-            if (sourceHead is not null)
-                sourceTags = sourceHead.TagCount is 0 ? NoTags : await source.GetTagsAsync(key, versionId: null, cancellationToken);
+            await LookOnceAsync(listed, cancellationToken);
         }
         catch (LifeboatException e) when (!MirrorCopies.StopsTheRun(e))
         {
-            context.Fail(key, e);
-            return;
+            context.Fail(listed.Key, e);
         }
+    }
 
+    private async Task LookOnceAsync(BucketObjectRecord listed, CancellationToken cancellationToken)
+    {
+        var key = listed.Key;
+        var sourceHead = await source.HeadAsync(key, cancellationToken);
+        var sourceTags = sourceHead is null ? null : sourceHead.TagCount is 0 ? NoTags : await source.GetTagsAsync(key, versionId: null, cancellationToken);
         if (sourceHead is null || sourceTags is null)
         {
             copies.CountGone(key);
@@ -57,6 +62,11 @@ internal sealed class MirrorLooks(RestoreContext context, SourceBucketClient sou
         var wanted = sourceHead.Attributes with { Tags = sourceTags, StorageClass = listed.Attributes.StorageClass ?? sourceHead.Attributes.StorageClass };
         var targetTags = wanted.Tags.Count > 0 || targetHead.TagCount is not 0 ? await context.Target.GetTagsAsync(key, cancellationToken) : NoTags;
         var difference = UnchangedTargetRule.Compare(wanted, targetHead.Attributes with { Tags = targetTags });
+        // A class the target does not offer cannot be given to the copy, which stays in the target's default class:
+        // unchanged as far as the target can hold it, not fixed again on every run.
+        if ((difference & AttributeDifference.StorageClass) != 0
+            && !await context.Target.OffersStorageClassAsync(key, wanted.StorageClass, ask: !context.Settings.DryRun, cancellationToken))
+            difference &= ~AttributeDifference.StorageClass;
         if (difference == AttributeDifference.None)
         {
             await SkipAsync(key, wanted, sourceHead, targetHead, cancellationToken);
@@ -69,7 +79,7 @@ internal sealed class MirrorLooks(RestoreContext context, SourceBucketClient sou
             return;
         }
 
-        await FixAsync(listed, wanted, difference, cancellationToken);
+        await FixAsync(listed, wanted, difference, targetHead, cancellationToken);
     }
 
     // The copy already equals the source, but is older than the source's upload (rewritten with the same bytes and
@@ -85,35 +95,29 @@ internal sealed class MirrorLooks(RestoreContext context, SourceBucketClient sou
         {
             await context.Target.CopyInPlaceAsync(key, wanted, cancellationToken);
         }
-        catch (TargetObjectRejectedException e)
+        catch (LifeboatException e) when (!MirrorCopies.StopsTheRun(e))
         {
             context.Reporter.Warning($"'{key}' is unchanged, but its copy's timestamp was not renewed, so the next run compares it again: {e.Message}");
         }
     }
 
-    private async Task FixAsync(BucketObjectRecord listed, ObjectAttributes wanted, AttributeDifference difference, CancellationToken cancellationToken)
+    // Headers and the storage class change by a copy onto itself, but not every copy can be: S3 copies an object onto
+    // itself only up to 5 GiB, and some servers give a multipart object copied onto itself a plain ETag, which the
+    // next run would take for other bytes and copy again. Such copies are copied from the source instead.
+    private async Task FixAsync(BucketObjectRecord listed, ObjectAttributes wanted, AttributeDifference difference, ObjectHead targetHead, CancellationToken cancellationToken)
     {
         var rewritesObject = (difference & (AttributeDifference.Headers | AttributeDifference.StorageClass)) != 0;
-        if (rewritesObject && listed.Size > CopyLimit)
+        if (rewritesObject && (listed.Size > CopyLimit || PartSizeChoice.PartCount(targetHead.ETag) is not null))
         {
             await copies.CopyAsync(listed, cancellationToken);
             return;
         }
 
-        try
-        {
-            if (rewritesObject)
-                await context.Target.CopyInPlaceAsync(listed.Key, wanted, cancellationToken);
-            // A copy keeps the object's tags: they are set on their own when they differ.
-            if ((difference & AttributeDifference.Tags) != 0)
-                await context.Target.PutTagsAsync(listed.Key, null, wanted.Tags, cancellationToken);
-        }
-        catch (TargetObjectRejectedException e)
-        {
-            context.Fail(listed.Key, e);
-            return;
-        }
-
+        if (rewritesObject)
+            await context.Target.CopyInPlaceAsync(listed.Key, wanted, cancellationToken);
+        // A copy keeps the object's tags: they are set on their own when they differ.
+        if ((difference & AttributeDifference.Tags) != 0)
+            await context.Target.PutTagsAsync(listed.Key, null, wanted.Tags, cancellationToken);
         context.Tally.Fixed();
     }
 

@@ -2,7 +2,7 @@ using Lifeboat.Buckets.Restore;
 
 namespace Lifeboat.Buckets.Mirror;
 
-/// <summary>What a mirror did, or with a dry run would do: copied, metadata fixed, skipped unchanged, removed, gone, failed.</summary>
+/// <summary>What a mirror did, or with a dry run would do: copied, metadata fixed, skipped unchanged, removed (or refused), gone, failed.</summary>
 public sealed record MirrorReport
 {
     /// <summary>"s3://bucket/prefix at endpoint" of the source, for messages.</summary>
@@ -31,6 +31,15 @@ public sealed record MirrorReport
 
     /// <summary>Objects the source no longer has, left in the target (no removal was asked for).</summary>
     public long ExtraKept { get; init; }
+
+    /// <summary>Objects the source no longer has whose removal <see cref="RemovalRefusal"/> refused: left in the target.</summary>
+    public long RemovalsRefused { get; init; }
+
+    /// <summary>
+    /// Why the removals asked for were refused (beyond the allowed share of the target, or for a source that lists
+    /// nothing), as the error to end the run with once the rest was mirrored; null when none were refused.
+    /// </summary>
+    public LifeboatException? RemovalRefusal { get; init; }
 
     /// <summary>Objects listed at the source but deleted there before they were read: not copied, and not a failure.</summary>
     public long Gone { get; init; }

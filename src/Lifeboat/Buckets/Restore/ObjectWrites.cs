@@ -57,7 +57,7 @@ internal sealed class ObjectWrites(RestoreContext context, ContentReader content
         {
             // Opened per attempt: a single PUT that failed on the way is sent again from the content's first byte.
             await GuardAsync(record, () => _upload.StreamAsync(
-                record.Key, token => content.OpenAsync(sha, record.Size, token), record.Size, record.Attributes, record.ETag, cancellationToken));
+                record.Key, token => content.OpenAsync(sha, record.Size, token), record.Size, record.Attributes, record.ETag, sourcePartSize: null, cancellationToken));
         }
         finally
         {

@@ -69,7 +69,8 @@ public static class UnchangedTargetRule
         return DateTimeOffset.TryParse(a, culture, styles, out var x) && DateTimeOffset.TryParse(b, culture, styles, out var y) && x == y;
     }
 
-    private static bool SameStorageClass(string? a, string? b) =>
+    /// <summary>True when two storage classes are the same, no class and STANDARD being one.</summary>
+    public static bool SameStorageClass(string? a, string? b) =>
         IsStandard(a) ? IsStandard(b) : string.Equals(a, b, StringComparison.Ordinal);
 
     private static bool IsStandard(string? storageClass) => storageClass is null or "STANDARD";

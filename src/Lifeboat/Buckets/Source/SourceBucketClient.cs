@@ -99,6 +99,29 @@ public sealed class SourceBucketClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// HEAD of part <paramref name="partNumber"/> of the current version of <paramref name="key"/> while its ETag is
+    /// <paramref name="etag"/>: the length the server answered and, where it tells, the object's part count
+    /// (x-amz-mp-parts-count). Null when the object is gone, has another ETag now, or the server refuses part numbers.
+    /// </summary>
+    internal async Task<(long Length, int? Parts)?> HeadPartAsync(string key, int partNumber, string etag, CancellationToken cancellationToken)
+    {
+        var request = new GetObjectMetadataRequest { BucketName = Endpoint.Bucket, Key = key, PartNumber = partNumber, EtagToMatch = $"\"{etag}\"" };
+        try
+        {
+            var response = await RunAsync(token => _client.GetObjectMetadataAsync(request, token), cancellationToken);
+            return (response.ContentLength, response.PartsCount);
+        }
+        catch (AmazonS3Exception e) when (IsGone(e) || e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.BadRequest or HttpStatusCode.RequestedRangeNotSatisfiable)
+        {
+            return null;
+        }
+        catch (Exception e) when (IsFailure(e, cancellationToken))
+        {
+            throw BucketErrors.Translate(e, Endpoint, BucketSide.Source, "read", ObjectName(key, null));
+        }
+    }
+
     /// <summary>The tags of one object (by version when given), sorted by name; null when the object is gone.</summary>
     public async Task<IReadOnlyDictionary<string, string>?> GetTagsAsync(string key, string? versionId, CancellationToken cancellationToken)
     {

@@ -35,12 +35,14 @@ public static class PartSizeChoice
 
     /// <summary>
     /// The part size to write an object of <paramref name="size"/> bytes whose source ETag is <paramref name="etag"/>
-    /// with, or null for one PutObject.
+    /// with, or null for one PutObject. <paramref name="sourcePartSize"/> is the source's own part size where its
+    /// server told it (the length of part 1); without it, or when it does not give the ETag's part count, the part
+    /// size is guessed.
     /// </summary>
-    public static long? For(long size, string? etag)
+    public static long? For(long size, string? etag, long? sourcePartSize = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(size);
-        if (size > 0 && PartCount(etag) is { } parts && Reproducing(size, parts) is { } reproduced)
+        if (size > 0 && PartCount(etag) is { } parts && (Told(size, parts, sourcePartSize) ?? Reproducing(size, parts)) is { } reproduced)
             return reproduced;
         // A plain ETag is reproduced by one PUT whatever the size; a multipart one that cannot be reproduced changes
         // either way, and one streamed PUT holds no part in memory.
@@ -60,7 +62,7 @@ public static class PartSizeChoice
     }
 
     // A whole-MiB part size p with ⌈size / p⌉ = parts. The ETag says only how many parts there were, not how large
-    // they were, so the part size is a guess and cannot be derived exactly: for few parts several sizes fit, and an
+    // they were, so without the source's word the part size is a guess and cannot be derived exactly: for few parts several sizes fit, and an
     // uploader may use sizes that are not whole MiB or parts of unequal sizes. The common uploaders' sizes are tried
     // first (AWS CLI and boto3 8 MiB, mc 16 MiB, rclone and the SDKs' 5 MiB, s3cmd 15 MiB), then the smallest that
     // fits. The ETag comes back only when the guess matches every part boundary; a wrong guess keeps the part count
@@ -75,6 +77,10 @@ public static class PartSizeChoice
             return null;
         return part <= MaxReproducedPartSize ? part : null;
     }
+
+    // The source's own part size, when it gives the part count and is one a write may use and hold.
+    private static long? Told(long size, int parts, long? part) =>
+        part is { } p && Fits(size, parts, p) && (parts == 1 || p >= MinPartSize) && p <= MaxReproducedPartSize ? p : null;
 
     private static bool Fits(long size, int parts, long part) => (long)(parts - 1) * part < size && (long)parts * part >= size;
 

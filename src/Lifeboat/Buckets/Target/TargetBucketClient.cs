@@ -33,8 +33,9 @@ public sealed class TargetBucketClient : IDisposable
     private readonly ResiliencePipeline _retry;
     private readonly Action<string> _warn;
 
-    // Storage classes the target refused once: later objects are written without them at once, with one warning each.
-    private readonly ConcurrentDictionary<string, bool> _refusedClasses = new(StringComparer.Ordinal);
+    // Storage classes this run learned about: false for one the target refused (later objects are written without it
+    // at once, with one warning), true for one it took.
+    private readonly ConcurrentDictionary<string, bool> _classes = new(StringComparer.Ordinal);
 
     /// <summary>A client for <paramref name="endpoint"/>, warning through <paramref name="warn"/>; no request is sent until the first call.</summary>
     public TargetBucketClient(BucketEndpoint endpoint, Action<string> warn, RetrySettings? retry = null)
@@ -234,6 +235,34 @@ public sealed class TargetBucketClient : IDisposable
         return response.UploadId;
     }
 
+    /// <summary>
+    /// False when the target does not offer <paramref name="storageClass"/>: it refused the class once in this run,
+    /// or, when <paramref name="ask"/>, it refuses to start an upload of <paramref name="key"/> in it but not without
+    /// it (an upload it starts is aborted at once: nothing is written). STANDARD and no class are always offered;
+    /// without <paramref name="ask"/>, a class not yet refused is taken as offered.
+    /// </summary>
+    public async Task<bool> OffersStorageClassAsync(string key, string? storageClass, bool ask, CancellationToken cancellationToken)
+    {
+        if (storageClass is null || TargetAttributes.IsStandard(storageClass))
+            return true;
+        if (_classes.TryGetValue(storageClass, out var known))
+            return known;
+        if (!ask)
+            return true;
+        if (await TryStartAsync(key, S3StorageClass.FindValue(storageClass), cancellationToken))
+        {
+            _classes.TryAdd(storageClass, true);
+            return true;
+        }
+
+        // radosgw says InvalidArgument for a class it lacks, as for other things: an upload without the class tells.
+        // When that is refused too, the key is, and the write that follows says why.
+        if (!await TryStartAsync(key, null, cancellationToken))
+            return true;
+        NoteRefused(storageClass);
+        return false;
+    }
+
     /// <summary>Sends part <paramref name="partNumber"/> of an upload.</summary>
     internal async Task<PartETag> UploadPartAsync(string key, string uploadId, int partNumber, byte[] buffer, int length, CancellationToken cancellationToken)
     {
@@ -362,7 +391,7 @@ public sealed class TargetBucketClient : IDisposable
     private async Task<T> WithStorageClassAsync<T>(
         string key, ObjectAttributes attributes, string action, Func<S3StorageClass?, CancellationToken, Task<T>> call, CancellationToken cancellationToken, bool retry = true)
     {
-        var storageClass = attributes.StorageClass is { } name && _refusedClasses.ContainsKey(name) ? null : TargetAttributes.StorageClass(attributes, null);
+        var storageClass = attributes.StorageClass is { } name && _classes.TryGetValue(name, out var offered) && !offered ? null : TargetAttributes.StorageClass(attributes, null);
         try
         {
             return await RunAsync(token => call(storageClass, token), cancellationToken, retry);
@@ -377,9 +406,34 @@ public sealed class TargetBucketClient : IDisposable
         }
 
         var written = await WriteAsync(key, action, token => call(null, token), cancellationToken, retry);
-        if (_refusedClasses.TryAdd(storageClass.Value, true))
-            _warn($"{Endpoint.Describe()} does not offer storage class {storageClass.Value}; objects recorded with it are written in the target's default class");
+        NoteRefused(storageClass.Value);
         return written;
+    }
+
+    private void NoteRefused(string storageClass)
+    {
+        if (_classes.TryAdd(storageClass, false) || _classes.TryUpdate(storageClass, false, true))
+            _warn($"{Endpoint.Describe()} does not offer storage class {storageClass}; objects recorded with it are written in the target's default class");
+    }
+
+    // Starts an upload of key (in storageClass when given) and aborts it at once; false when the target refuses it as InvalidStorageClass or InvalidArgument.
+    private async Task<bool> TryStartAsync(string key, S3StorageClass? storageClass, CancellationToken cancellationToken)
+    {
+        var request = new InitiateMultipartUploadRequest { BucketName = Endpoint.Bucket, Key = key, StorageClass = storageClass };
+        try
+        {
+            var started = await RunAsync(token => _client.InitiateMultipartUploadAsync(request, token), cancellationToken);
+            await AbortMultipartAsync(key, started.UploadId);
+            return true;
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode is "InvalidStorageClass" or "InvalidArgument")
+        {
+            return false;
+        }
+        catch (Exception e) when (IsFailure(e, cancellationToken))
+        {
+            throw Rejected(e, key, "start writing");
+        }
     }
 
     private async Task<T> WriteAsync<T>(string key, string action, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken, bool retry = true)

@@ -24,15 +24,16 @@ public sealed class TargetObjectUpload(TargetBucketClient client)
     /// <summary>
     /// Writes <paramref name="size"/> bytes of stored content under <paramref name="key"/>, from a stream
     /// <paramref name="open"/> gives, which must fail at its end unless the bytes are the recorded ones (as stored
-    /// content opened for reading does). A single PUT that fails on the way is sent again from a fresh stream.
+    /// content opened for reading does). A single PUT that fails on the way is sent again from a fresh stream. A
+    /// multipart ETag is reproduced with <paramref name="sourcePartSize"/> when the source told it, else a guess.
     /// </summary>
     public async Task<TargetWrite> StreamAsync(
-        string key, Func<CancellationToken, Task<Stream>> open, long size, ObjectAttributes attributes, string? sourceEtag, CancellationToken cancellationToken)
+        string key, Func<CancellationToken, Task<Stream>> open, long size, ObjectAttributes attributes, string? sourceEtag, long? sourcePartSize, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(open);
         if (size == 0)
             return await EmptyAsync(key, open, attributes, cancellationToken);
-        if (PartSizeChoice.For(size, sourceEtag) is { } partSize)
+        if (PartSizeChoice.For(size, sourceEtag, sourcePartSize) is { } partSize)
         {
             await using var content = await OpenAsync(key, open, cancellationToken);
             return await MultipartAsync(key, content, size, partSize, attributes, cancellationToken);

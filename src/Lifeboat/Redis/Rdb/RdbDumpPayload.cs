@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.IO.Hashing;
 
 namespace Lifeboat.Redis.Rdb;
 
@@ -20,19 +21,22 @@ public static class RdbDumpPayload
     {
         var payload = GC.AllocateUninitializedArray<byte>(value.Length + FooterBytes);
         value.CopyTo(payload);
-        Seal(payload, value.Length, Crc64.Append(0, value), rdbVersion);
+        var crc = RedisCrc64.Create();
+        crc.Append(value);
+        Seal(payload, value.Length, crc, rdbVersion);
         return payload;
     }
 
     /// <summary>
     /// Makes the first <paramref name="valueLength"/> bytes of <paramref name="buffer"/> (a serialized value, whose CRC64
-    /// is <paramref name="valueCrc"/>) a payload in place, writing the footer into the <see cref="FooterBytes"/> after them.
+    /// <paramref name="valueCrc"/> holds) a payload in place, writing the footer into the <see cref="FooterBytes"/> after
+    /// them. The footer's version bytes are appended to <paramref name="valueCrc"/>, which then covers the payload's body.
     /// </summary>
-    public static ReadOnlyMemory<byte> Seal(byte[] buffer, int valueLength, ulong valueCrc, int rdbVersion)
+    public static ReadOnlyMemory<byte> Seal(byte[] buffer, int valueLength, Crc64 valueCrc, int rdbVersion)
     {
         BinaryPrimitives.WriteUInt16LittleEndian(buffer.AsSpan(valueLength), (ushort)rdbVersion);
-        var crc = Crc64.Append(valueCrc, buffer.AsSpan(valueLength, 2));
-        BinaryPrimitives.WriteUInt64LittleEndian(buffer.AsSpan(valueLength + 2), crc);
+        valueCrc.Append(buffer.AsSpan(valueLength, 2));
+        BinaryPrimitives.WriteUInt64LittleEndian(buffer.AsSpan(valueLength + 2), valueCrc.GetCurrentHashAsUInt64());
         return buffer.AsMemory(0, valueLength + FooterBytes);
     }
 
@@ -52,7 +56,7 @@ public static class RdbDumpPayload
             return null;
         var span = payload.Span;
         var bodyEnd = payload.Length - 8;
-        if (Crc64.Append(0, span[..bodyEnd]) != BinaryPrimitives.ReadUInt64LittleEndian(span[bodyEnd..]))
+        if (RedisCrc64.Compute(span[..bodyEnd]) != BinaryPrimitives.ReadUInt64LittleEndian(span[bodyEnd..]))
             return null;
         return (payload[..(payload.Length - FooterBytes)], BinaryPrimitives.ReadUInt16LittleEndian(span[(payload.Length - FooterBytes)..]));
     }

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 
@@ -17,7 +18,67 @@ internal static class RdbEncodings
     /// <summary>A length, or for a specially encoded string its encoding (<paramref name="Encoded"/>).</summary>
     public readonly record struct Length(ulong Value, bool Encoded);
 
-    public static async ValueTask<Length> ReadLengthAsync(this RdbInput input, CancellationToken cancellationToken)
+    /// <summary>A length, read from the buffer without an async step when it holds the whole encoding.</summary>
+    public static ValueTask<Length> ReadLengthAsync(this RdbInput input, CancellationToken cancellationToken)
+    {
+        if (!TryReadLength(input.Buffered, out var length, out var used))
+            return ReadLengthSlowAsync(input, cancellationToken);
+        input.Advance(used);
+        return new ValueTask<Length>(length);
+    }
+
+    /// <summary>A length that must be a plain count.</summary>
+    public static ValueTask<ulong> ReadCountAsync(this RdbInput input, CancellationToken cancellationToken)
+    {
+        if (!TryReadLength(input.Buffered, out var length, out var used) || length.Encoded)
+            return ReadCountSlowAsync(input, cancellationToken);
+        input.Advance(used);
+        return new ValueTask<ulong>(length.Value);
+    }
+
+    /// <summary>Consumes a string in whatever encoding it has; without an async step when the buffer holds all of it.</summary>
+    public static ValueTask SkipStringAsync(this RdbInput input, CancellationToken cancellationToken)
+    {
+        if (!TryMeasureString(input.Buffered, out var size))
+            return SkipStringSlowAsync(input, cancellationToken);
+        input.Advance(size);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Consumes a string into <paramref name="into"/>, its bytes as <see cref="ReadStringAsync(RdbInput, CancellationToken)"/>
+    /// gives them, reusing its array: a plain or integer string the buffer holds whole costs no allocation and no async step.
+    /// </summary>
+    public static ValueTask ReadStringAsync(this RdbInput input, RdbReusedBytes into, CancellationToken cancellationToken)
+    {
+        var buffered = input.Buffered;
+        if (!TryReadLength(buffered, out var length, out var used))
+            return ReadStringSlowAsync(input, into, cancellationToken);
+        if (!length.Encoded)
+        {
+            if (length.Value > (ulong)(buffered.Length - used))
+                return ReadStringSlowAsync(input, into, cancellationToken);
+            into.Set(buffered.Slice(used, (int)length.Value));
+            input.Advance(used + (int)length.Value);
+            return ValueTask.CompletedTask;
+        }
+
+        if (IntegerBytes(length.Value) is not { } bytes || bytes > buffered.Length - used)
+            return ReadStringSlowAsync(input, into, cancellationToken);
+        into.SetDecimal(ReadInteger(buffered.Slice(used, bytes)));
+        input.Advance(used + bytes);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Consumes a score as the old sorted sets wrote it: a length byte and that many characters, or 253..255 for nan and the infinities.</summary>
+    public static async ValueTask SkipTextDoubleAsync(this RdbInput input, CancellationToken cancellationToken)
+    {
+        var length = await input.ReadByteAsync(cancellationToken);
+        if (length < 253)
+            await input.SkipAsync(length, cancellationToken);
+    }
+
+    private static async ValueTask<Length> ReadLengthSlowAsync(RdbInput input, CancellationToken cancellationToken)
     {
         var first = await input.ReadByteAsync(cancellationToken);
         switch (first >> 6)
@@ -39,8 +100,7 @@ internal static class RdbEncodings
         };
     }
 
-    /// <summary>A length that must be a plain count.</summary>
-    public static async ValueTask<ulong> ReadCountAsync(this RdbInput input, CancellationToken cancellationToken)
+    private static async ValueTask<ulong> ReadCountSlowAsync(RdbInput input, CancellationToken cancellationToken)
     {
         var start = input.Offset;
         var length = await input.ReadLengthAsync(cancellationToken);
@@ -49,8 +109,10 @@ internal static class RdbEncodings
         return length.Value;
     }
 
-    /// <summary>Consumes a string in whatever encoding it has.</summary>
-    public static async ValueTask SkipStringAsync(this RdbInput input, CancellationToken cancellationToken)
+    private static async ValueTask ReadStringSlowAsync(RdbInput input, RdbReusedBytes into, CancellationToken cancellationToken) =>
+        into.Set(await input.ReadStringAsync(cancellationToken));
+
+    private static async ValueTask SkipStringSlowAsync(RdbInput input, CancellationToken cancellationToken)
     {
         var start = input.Offset;
         var length = await input.ReadLengthAsync(cancellationToken);
@@ -112,13 +174,88 @@ internal static class RdbEncodings
         }
     }
 
-    /// <summary>Consumes a score as the old sorted sets wrote it: a length byte and that many characters, or 253..255 for nan and the infinities.</summary>
-    public static async ValueTask SkipTextDoubleAsync(this RdbInput input, CancellationToken cancellationToken)
+    /// <summary>
+    /// A length at the start of <paramref name="bytes"/> and how many bytes it takes; false when they do not hold all of it,
+    /// or hold no valid one (the asynchronous read then says which).
+    /// </summary>
+    private static bool TryReadLength(ReadOnlySpan<byte> bytes, out Length length, out int used)
     {
-        var length = await input.ReadByteAsync(cancellationToken);
-        if (length < 253)
-            await input.SkipAsync(length, cancellationToken);
+        length = default;
+        used = 0;
+        if (bytes.IsEmpty)
+            return false;
+        var first = bytes[0];
+        switch (first >> 6)
+        {
+            case 0:
+                (length, used) = (new Length((ulong)(first & 0x3f), false), 1);
+                return true;
+            case 1 when bytes.Length >= 2:
+                (length, used) = (new Length(((ulong)(first & 0x3f) << 8) | bytes[1], false), 2);
+                return true;
+            case 3:
+                (length, used) = (new Length((ulong)(first & 0x3f), true), 1);
+                return true;
+        }
+
+        if (first == 0x80 && bytes.Length >= 5)
+            (length, used) = (new Length(BinaryPrimitives.ReadUInt32BigEndian(bytes[1..]), false), 5);
+        else if (first == 0x81 && bytes.Length >= 9)
+            (length, used) = (new Length(BinaryPrimitives.ReadUInt64BigEndian(bytes[1..]), false), 9);
+        return used > 0;
     }
+
+    /// <summary>
+    /// How many bytes the string at the start of <paramref name="bytes"/> takes, its encoding included; false when they do
+    /// not hold all of it, or its encoding is not valid (the asynchronous skip then says why).
+    /// </summary>
+    private static bool TryMeasureString(ReadOnlySpan<byte> bytes, out int size)
+    {
+        size = 0;
+        if (!TryReadLength(bytes, out var length, out var used))
+            return false;
+        ulong body;
+        if (!length.Encoded)
+        {
+            body = length.Value;
+        }
+        else if (IntegerBytes(length.Value) is { } integer)
+        {
+            body = (ulong)integer;
+        }
+        else if (length.Value == EncodedLzf
+            && TryReadLength(bytes[used..], out var compressed, out var compressedUsed) && !compressed.Encoded
+            && TryReadLength(bytes[(used + compressedUsed)..], out var plain, out var plainUsed) && !plain.Encoded)
+        {
+            used += compressedUsed + plainUsed;
+            body = compressed.Value;
+        }
+        else
+        {
+            return false;
+        }
+
+        if (body > (ulong)(bytes.Length - used))
+            return false;
+        size = used + (int)body;
+        return true;
+    }
+
+    // The bytes an integer-encoded string takes after its encoding byte; null for any other encoding.
+    private static int? IntegerBytes(ulong encoding) => encoding switch
+    {
+        EncodedInt8 => 1,
+        EncodedInt16 => 2,
+        EncodedInt32 => 4,
+        _ => null,
+    };
+
+    private static long ReadInteger(ReadOnlySpan<byte> bytes) => bytes.Length switch
+    {
+        1 => (sbyte)bytes[0],
+        2 => BinaryPrimitives.ReadInt16LittleEndian(bytes),
+        _ => BinaryPrimitives.ReadInt32LittleEndian(bytes),
+    };
 
     private static byte[] Decimal(long value) => Encoding.ASCII.GetBytes(value.ToString(CultureInfo.InvariantCulture));
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.IO.Hashing;
 
 namespace Lifeboat.Redis.Rdb;
 
@@ -31,13 +32,13 @@ internal sealed class RdbInput : IDisposable
     private bool _endOfStream;
 
     private readonly bool _hashing;
-    private ulong _crc;
+    private readonly Crc64 _crc = RedisCrc64.Create();
     private int _crcFrom;
 
     private byte[] _capture = [];
     private int _captureLength;
     private int _captureFrom = -1;
-    private ulong _captureCrc;
+    private readonly Crc64 _captureCrc = RedisCrc64.Create();
 
     /// <summary>Reads <paramref name="stream"/>; without <paramref name="hashing"/> no CRC64 is kept (<see cref="Crc"/> stays 0).</summary>
     public RdbInput(Stream stream, bool hashing = true)
@@ -48,6 +49,20 @@ internal sealed class RdbInput : IDisposable
 
     /// <summary>The offset of the next byte to be consumed.</summary>
     public long Offset => _bufferOffset + _position;
+
+    /// <summary>
+    /// The bytes buffered and not yet consumed: a synchronous fast path reads what it needs from here when it is all there
+    /// (see <see cref="Advance"/>), and otherwise takes the asynchronous reads, which refill.
+    /// </summary>
+    public ReadOnlySpan<byte> Buffered => _buffer.AsSpan(_position, _end - _position);
+
+    /// <summary>Consumes the first <paramref name="count"/> of the <see cref="Buffered"/> bytes (hashed and captured as any).</summary>
+    public void Advance(int count)
+    {
+        if ((uint)count > (uint)(_end - _position))
+            throw new ArgumentOutOfRangeException(nameof(count), count, "more than the buffered bytes");
+        _position += count;
+    }
 
     /// <summary>Consumes one byte.</summary>
     public ValueTask<byte> ReadByteAsync(CancellationToken cancellationToken) =>
@@ -153,7 +168,7 @@ internal sealed class RdbInput : IDisposable
         get
         {
             HashConsumed();
-            return _crc;
+            return _crc.GetCurrentHashAsUInt64();
         }
     }
 
@@ -167,7 +182,8 @@ internal sealed class RdbInput : IDisposable
             GrowCapture(1 + RdbDumpPayload.FooterBytes);
         _capture[0] = first;
         _captureLength = 1;
-        _captureCrc = Crc64.Append(0, [first]);
+        _captureCrc.Reset();
+        _captureCrc.Append([first]);
         _captureFrom = _position;
     }
 
@@ -280,7 +296,7 @@ internal sealed class RdbInput : IDisposable
     private void HashConsumed()
     {
         if (_hashing)
-            _crc = Crc64.Append(_crc, _buffer.AsSpan(_crcFrom, _position - _crcFrom));
+            _crc.Append(_buffer.AsSpan(_crcFrom, _position - _crcFrom));
         _crcFrom = _position;
     }
 
@@ -291,7 +307,7 @@ internal sealed class RdbInput : IDisposable
         var bytes = _buffer.AsSpan(_captureFrom, _position - _captureFrom);
         EnsureCaptureRoom(_captureLength + (long)bytes.Length);
         bytes.CopyTo(_capture.AsSpan(_captureLength));
-        _captureCrc = Crc64.Append(_captureCrc, bytes);
+        _captureCrc.Append(bytes);
         _captureLength += bytes.Length;
         _captureFrom = _position;
     }

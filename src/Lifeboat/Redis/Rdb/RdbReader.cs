@@ -23,8 +23,9 @@ public sealed class RdbReader : IDisposable
     private readonly string _name;
     private readonly bool _keepValues;
     private readonly bool _verifyChecksum;
+    private readonly RdbReusedBytes _keyBytes = new();
     private int _db;
-    private byte[]? _currentKey;
+    private ReadOnlyMemory<byte>? _currentKey;
     private string? _redisVersion;
     private bool _ended;
 
@@ -77,32 +78,26 @@ public sealed class RdbReader : IDisposable
     /// <see cref="LifeboatException"/> saying where and what when the RDB is truncated, damaged or holds what this
     /// reader cannot read.
     /// </summary>
-    public async ValueTask<RdbEntry?> ReadAsync(CancellationToken cancellationToken)
+    public ValueTask<RdbEntry?> ReadAsync(CancellationToken cancellationToken) => ReadAsync(tally: null, cancellationToken);
+
+    /// <summary>
+    /// Reads to the end, checking what <see cref="ReadAsync(CancellationToken)"/> checks and failing as it fails, and
+    /// returns each database's keys and keys with an expiry. No entry is made for a key: its bytes go into one reused array
+    /// and its value is walked, so counting allocates nothing per key.
+    /// </summary>
+    public async Task<IReadOnlyList<RedisKeyspace>> CountKeysAsync(CancellationToken cancellationToken)
     {
-        if (_ended)
-            return null;
-        try
+        var tally = new RdbKeyTally();
+        while (await ReadAsync(tally, cancellationToken) is not null)
         {
-            return await ReadEntryAsync(cancellationToken);
         }
-        catch (RdbFormatException e)
-        {
-            throw await FailureAsync(e, cancellationToken);
-        }
+
+        return tally.Keyspace();
     }
 
     /// <summary>Reads to the end, checking structure and checksum, and counts the keys.</summary>
-    public async Task<long> ReadToEndAsync(CancellationToken cancellationToken)
-    {
-        long keys = 0;
-        while (await ReadAsync(cancellationToken) is { } entry)
-        {
-            if (entry is RdbKeyValue)
-                keys++;
-        }
-
-        return keys;
-    }
+    public async Task<long> ReadToEndAsync(CancellationToken cancellationToken) =>
+        (await CountKeysAsync(cancellationToken)).Sum(d => d.Keys);
 
     /// <summary>
     /// The DUMP payload, as RDB <paramref name="rdbVersion"/>, of the key just read, made from its value where the reader
@@ -114,7 +109,22 @@ public sealed class RdbReader : IDisposable
     /// <summary>Returns the buffers to the pool.</summary>
     public void Dispose() => _input.Dispose();
 
-    private async ValueTask<RdbEntry?> ReadEntryAsync(CancellationToken cancellationToken)
+    // With a tally, keys are counted into it and passed over: only the entries that are no key come back.
+    private async ValueTask<RdbEntry?> ReadAsync(RdbKeyTally? tally, CancellationToken cancellationToken)
+    {
+        if (_ended)
+            return null;
+        try
+        {
+            return await ReadEntryAsync(tally, cancellationToken);
+        }
+        catch (RdbFormatException e)
+        {
+            throw await FailureAsync(e, cancellationToken);
+        }
+    }
+
+    private async ValueTask<RdbEntry?> ReadEntryAsync(RdbKeyTally? tally, CancellationToken cancellationToken)
     {
         _currentKey = null;
         long? expireAt = null;
@@ -167,6 +177,14 @@ public sealed class RdbReader : IDisposable
                     frequency = await _input.ReadByteAsync(cancellationToken);
                     break;
                 default:
+                    if (tally is not null)
+                    {
+                        await SkimKeyValueAsync(code, offset, cancellationToken);
+                        tally.Add(_db, expireAt is not null);
+                        (_currentKey, expireAt, idle, frequency) = (null, null, null, null);
+                        break;
+                    }
+
                     var key = await ReadKeyValueAsync(code, offset, expireAt, cancellationToken);
                     return idle is null && frequency is null ? key : key with { IdleSeconds = idle, Frequency = frequency };
             }
@@ -175,27 +193,46 @@ public sealed class RdbReader : IDisposable
 
     private async ValueTask<RdbKeyValue> ReadKeyValueAsync(byte type, long typeOffset, long? expireAt, CancellationToken cancellationToken)
     {
-        if (RdbType.IsHashWithFieldExpiry(type))
-        {
-            _currentKey = await _input.ReadStringAsync(cancellationToken);
-            throw new RdbFormatException(typeOffset, $"it is a hash with field expiry times (value type {type}, which Redis 7.4 writes for HEXPIRE and the like); Lifeboat does not read that type yet") { Unsupported = true };
-        }
-
-        if (RdbType.IntroducedIn(type) is null)
-            throw new RdbFormatException(typeOffset, $"byte 0x{type:x2} is neither an opcode nor a value type this reader knows");
-        _currentKey = await _input.ReadStringAsync(cancellationToken);
+        CheckKnownType(type, typeOffset);
+        var key = await _input.ReadStringAsync(cancellationToken);
+        _currentKey = key;
+        CheckReadableType(type, typeOffset);
         var valueStart = _input.Offset;
         if (!_keepValues)
         {
             var module = await _walker.WalkAsync(type, typeOffset, cancellationToken);
-            return new RdbKeyValue(_db, _currentKey, expireAt, type, ReadOnlyMemory<byte>.Empty) { SerializedLength = 1 + _input.Offset - valueStart, Module = module };
+            return new RdbKeyValue(_db, key, expireAt, type, ReadOnlyMemory<byte>.Empty) { SerializedLength = 1 + _input.Offset - valueStart, Module = module };
         }
 
         // The type byte came before the key: the capture starts with it, then the value's encoding.
         _input.StartCapture(type);
         var ofModule = await _walker.WalkAsync(type, typeOffset, cancellationToken);
         var value = _input.EndCapture();
-        return new RdbKeyValue(_db, _currentKey, expireAt, type, value) { SerializedLength = value.Length, Module = ofModule };
+        return new RdbKeyValue(_db, key, expireAt, type, value) { SerializedLength = value.Length, Module = ofModule };
+    }
+
+    // A key being counted: read into the reused array (for messages), its value walked, nothing kept.
+    private async ValueTask SkimKeyValueAsync(byte type, long typeOffset, CancellationToken cancellationToken)
+    {
+        CheckKnownType(type, typeOffset);
+        await _input.ReadStringAsync(_keyBytes, cancellationToken);
+        _currentKey = _keyBytes.Memory;
+        CheckReadableType(type, typeOffset);
+        await _walker.WalkAsync(type, typeOffset, cancellationToken);
+    }
+
+    // Before the key: a byte that is no type at all stops the reading there.
+    private static void CheckKnownType(byte type, long typeOffset)
+    {
+        if (RdbType.IntroducedIn(type) is null && !RdbType.IsHashWithFieldExpiry(type))
+            throw new RdbFormatException(typeOffset, $"byte 0x{type:x2} is neither an opcode nor a value type this reader knows");
+    }
+
+    // After the key, so the message can name it: a type this reader knows of but does not read.
+    private static void CheckReadableType(byte type, long typeOffset)
+    {
+        if (RdbType.IsHashWithFieldExpiry(type))
+            throw new RdbFormatException(typeOffset, $"it is a hash with field expiry times (value type {type}, which Redis 7.4 writes for HEXPIRE and the like); Lifeboat does not read that type yet") { Unsupported = true };
     }
 
     private RdbAuxField ReadAux(string name, byte[] value)
@@ -243,7 +280,7 @@ public sealed class RdbReader : IDisposable
     /// </summary>
     private async ValueTask<LifeboatException> FailureAsync(RdbFormatException e, CancellationToken cancellationToken)
     {
-        var at = $"at byte {N(e.Offset)}{(_currentKey is null ? "" : $" in the value of key {RdbKeyText.Quote(_currentKey)} (database {N(_db)})")}";
+        var at = $"at byte {N(e.Offset)}{(_currentKey is null ? "" : $" in the value of key {RdbKeyText.Quote(_currentKey.Value.Span)} (database {N(_db)})")}";
         if (e.Truncated)
             return new LifeboatException($"{_name} is truncated: it ends {at}", DamagedHint, inner: e);
         var message = $"{_name} cannot be read {at}: {e.Message}";

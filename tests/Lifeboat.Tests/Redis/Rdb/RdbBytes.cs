@@ -15,7 +15,7 @@ internal static class RdbBytes
         bytes.AddRange(body);
         bytes.Add(0xff);
         var crc = new byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(crc, Crc64.Append(0, bytes.ToArray()));
+        BinaryPrimitives.WriteUInt64LittleEndian(crc, RedisCrc64.Compute(bytes.ToArray()));
         bytes.AddRange(crc);
         return [.. bytes];
     }
