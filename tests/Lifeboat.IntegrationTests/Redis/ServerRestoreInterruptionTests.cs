@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Lifeboat.Redis.ServerRestore;
 using StackExchange.Redis;
 
@@ -39,7 +41,7 @@ public sealed class ServerRestoreInterruptionTests
     }
 
     [Fact]
-    public async Task A_restore_whose_connection_is_killed_says_how_many_keys_the_target_holds_and_none_lands_after()
+    public async Task A_restore_whose_connection_is_killed_says_how_many_keys_it_confirmed_and_none_lands_after()
     {
         var rdb = await ManyKeysAsync();
         await using var redis = await RedisTestServer.StartAsync();
@@ -53,7 +55,10 @@ public sealed class ServerRestoreInterruptionTests
         var held = await SettledKeyCountAsync(admin);
         Assert.InRange(held, StopAfter, Keys - 1);
         Assert.StartsWith($"{target.Name} did not answer RESTORE of key 'key:", e.Message, StringComparison.Ordinal);
-        Assert.EndsWith($"; the restore stopped there, after {target.Name} had confirmed {held} keys written ({held} in database 0)", e.Message, StringComparison.Ordinal);
+        var confirmed = Regex.Match(e.Message, $@"; the restore stopped there, after {Regex.Escape(target.Name)} had confirmed (\d+) keys written \(\1 in database 0\)$");
+        Assert.True(confirmed.Success, e.Message);
+        // RESTOREs the server ran as the connection died lost their answers: the target may hold those few more than confirmed.
+        Assert.InRange(held - long.Parse(confirmed.Groups[1].Value, CultureInfo.InvariantCulture), 0, new ServerRestoreOptions().MaxCommandsInFlight);
     }
 
     [Fact]
