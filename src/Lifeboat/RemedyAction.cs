@@ -165,6 +165,12 @@ public enum RemedyAction
     /// <summary>Restore the Redis snapshot as a file (or append-only directory) instead of into a running server, for a server that can load it.</summary>
     RestoreToFile,
 
+    /// <summary>Configure the client certificate (and its key) a Redis source's connections present.</summary>
+    GiveRedisClientCertificate,
+
+    /// <summary>Give the client certificate (and its key) a restore presents to the Redis it writes into.</summary>
+    GiveTargetClientCertificate,
+
     /// <summary>Restore into a Redis that evicts keys although the backup's memory use says they would not fit (an eviction during the restore still fails it).</summary>
     IgnoreMemoryEstimate,
 }

@@ -26,6 +26,12 @@ public sealed record RedisSource
     /// <summary>A PEM file of the certificate authority that signed the server's certificate, trusted besides the system's; or null.</summary>
     public string? CaFile { get; init; }
 
+    /// <summary>A PEM certificate to present when the server asks its clients for one (with <see cref="KeyFile"/>); or null.</summary>
+    public string? CertFile { get; init; }
+
+    /// <summary>The PEM private key of <see cref="CertFile"/>; or null.</summary>
+    public string? KeyFile { get; init; }
+
     /// <summary>The databases a restore into a server takes (empty: all).</summary>
     public IReadOnlyList<int> Databases { get; init; } = [];
 

@@ -10,7 +10,8 @@ namespace Lifeboat.Redis;
 /// roots, or to the configured CA file alone, and names the host connected to; revocation is not checked (a server's
 /// test or private authority publishes no revocation list). Each way it can fail is one message saying which: a
 /// certificate not trusted (and why), or a port that does not speak TLS (a plain Redis port waits silently for a
-/// command, so the handshake is given a time limit).
+/// command, so the handshake is given a time limit). The configured client certificate is presented when the server
+/// asks for one; without one, a server that requires it is found out at once (<see cref="RedisClientCertificateProbe"/>).
 /// </summary>
 internal sealed class RedisTlsHandshake
 {
@@ -18,25 +19,30 @@ internal sealed class RedisTlsHandshake
 
     private readonly RedisSource _source;
     private readonly X509Certificate2Collection? _roots;
+    private readonly X509Certificate2? _clientCertificate;
     private readonly RedisCertificateCheck _check;
 
-    private RedisTlsHandshake(RedisSource source, X509Certificate2Collection? roots)
+    private RedisTlsHandshake(RedisSource source, X509Certificate2Collection? roots, X509Certificate2? clientCertificate)
     {
         _source = source;
         _roots = roots;
+        _clientCertificate = clientCertificate;
         _check = new RedisCertificateCheck(source.Host, source.CaFile);
     }
 
     /// <summary>Runs the handshake over <paramref name="network"/> and returns the encrypted stream, which owns it.</summary>
     public static async Task<Stream> SecureAsync(Stream network, RedisSource source, CancellationToken cancellationToken)
     {
-        var handshake = new RedisTlsHandshake(source, source.CaFile is { } caFile ? ReadCaFile(caFile, source) : null);
+        var clientCertificate = source is { CertFile: { } certFile, KeyFile: { } keyFile } ? RedisClientCertificate.Load(certFile, keyFile, source.Describe()) : null;
+        var handshake = new RedisTlsHandshake(source, source.CaFile is { } caFile ? ReadCaFile(caFile, source) : null, clientCertificate);
         var tls = new SslStream(network, leaveInnerStreamOpen: false);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Timeout);
         try
         {
             await tls.AuthenticateAsClientAsync(handshake.Options(), timeout.Token);
+            if (clientCertificate is null)
+                await RedisClientCertificateProbe.PingAsync(tls, source, timeout.Token);
             return tls;
         }
         catch (Exception e) when (e is AuthenticationException or IOException
@@ -62,6 +68,8 @@ internal sealed class RedisTlsHandshake
         };
         if (_roots is not null)
             options.CertificateChainPolicy = RedisCertificateCheck.CustomRootPolicy(_roots);
+        if (_clientCertificate is not null)
+            options.ClientCertificates = [_clientCertificate];
         return options;
     }
 
@@ -78,7 +86,7 @@ internal sealed class RedisTlsHandshake
 
         var why = inner is OperationCanceledException
             ? $" (no TLS answer within {Timeout.TotalSeconds:0} s)"
-            : ", or it and Lifeboat share no TLS version and cipher suite";
+            : ", or it and Lifeboat share no TLS version and cipher suite" + (_clientCertificate is null ? ", or it asks for a client certificate and none was given" : "");
         return new LifeboatException(
             $"the TLS handshake with {_source.Describe()} failed: the server does not speak TLS on this port{why}",
             "connect to the server's TLS port (tls-port in redis.conf), or turn TLS off for a plain port",

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Lifeboat.Redis.ServerRestore;
 using StackExchange.Redis;
 
@@ -39,7 +41,7 @@ public sealed class ServerRestoreInterruptionTests
     }
 
     [Fact]
-    public async Task A_restore_whose_connection_is_killed_says_how_many_keys_the_target_holds_and_none_lands_after()
+    public async Task A_restore_whose_connection_is_killed_says_how_many_keys_it_confirmed_and_none_lands_after()
     {
         var rdb = await ManyKeysAsync();
         await using var redis = await RedisTestServer.StartAsync();
@@ -53,13 +55,10 @@ public sealed class ServerRestoreInterruptionTests
         var held = await SettledKeyCountAsync(admin);
         Assert.InRange(held, StopAfter, Keys - 1);
         Assert.StartsWith($"{target.Name} did not answer RESTORE of key 'key:", e.Message, StringComparison.Ordinal);
-        // A RESTORE the server ran whose reply the killed connection lost is held but not confirmed: the message
-        // counts only what was confirmed, never more than the target holds.
-        var end = System.Text.RegularExpressions.Regex.Match(e.Message, @"; the restore stopped there, after (.+) had confirmed (\d+) keys written \((\d+) in database 0\)$");
-        Assert.True(end.Success, e.Message);
-        Assert.Equal(target.Name, end.Groups[1].Value);
-        Assert.Equal(end.Groups[2].Value, end.Groups[3].Value);
-        Assert.InRange(long.Parse(end.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), 1, held);
+        var confirmed = Regex.Match(e.Message, $@"; the restore stopped there, after {Regex.Escape(target.Name)} had confirmed (\d+) keys written \(\1 in database 0\)$");
+        Assert.True(confirmed.Success, e.Message);
+        // RESTOREs the server ran as the connection died lost their answers: the target may hold those few more than confirmed.
+        Assert.InRange(held - long.Parse(confirmed.Groups[1].Value, CultureInfo.InvariantCulture), 0, new ServerRestoreOptions().MaxCommandsInFlight);
     }
 
     [Fact]

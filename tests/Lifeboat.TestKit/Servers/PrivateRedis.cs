@@ -239,8 +239,17 @@ public sealed class PrivateRedis : IAsyncDisposable, IPrivateServer
         File.SetUnixFileMode(keyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         text.AppendLine(CultureInfo.InvariantCulture, $"tls-port {TlsPort}")
             .AppendLine(CultureInfo.InvariantCulture, $"tls-cert-file {Quote(certificatePath)}")
-            .AppendLine(CultureInfo.InvariantCulture, $"tls-key-file {Quote(keyPath)}")
-            .AppendLine("tls-auth-clients no");
+            .AppendLine(CultureInfo.InvariantCulture, $"tls-key-file {Quote(keyPath)}");
+        if (Options.TlsClientAuthority is not { } clientAuthority)
+        {
+            text.AppendLine("tls-auth-clients no");
+            return;
+        }
+
+        var clientAuthorityPath = Path.Combine(Directory, "client-ca.crt");
+        await File.WriteAllTextAsync(clientAuthorityPath, clientAuthority, cancellationToken);
+        text.AppendLine(CultureInfo.InvariantCulture, $"tls-ca-cert-file {Quote(clientAuthorityPath)}")
+            .AppendLine("tls-auth-clients yes");
     }
 
     private static string Quote(string value) =>

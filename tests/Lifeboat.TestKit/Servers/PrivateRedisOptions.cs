@@ -14,7 +14,14 @@ public sealed record PrivateRedisOptions
 
     /// <summary>
     /// A certificate and its key (PEM, as <see cref="TestCertificateAuthority.IssueServer"/> makes them) to serve TLS with
-    /// on a second port, <see cref="PrivateRedis.TlsPort"/>, besides the plain one; null for no TLS. Clients are not asked for certificates.
+    /// on a second port, <see cref="PrivateRedis.TlsPort"/>, besides the plain one; null for no TLS. Clients are asked for
+    /// certificates only with <see cref="TlsClientAuthority"/>.
     /// </summary>
     public (string Certificate, string Key)? TlsCertificate { get; init; }
+
+    /// <summary>
+    /// With <see cref="TlsCertificate"/>: the PEM certificate of an authority whose client certificates the TLS port
+    /// requires (tls-auth-clients yes, tls-ca-cert-file); null to ask clients for none.
+    /// </summary>
+    public string? TlsClientAuthority { get; init; }
 }

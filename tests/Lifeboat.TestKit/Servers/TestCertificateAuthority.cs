@@ -6,7 +6,8 @@ namespace Lifeboat.TestKit.Servers;
 
 /// <summary>
 /// A certificate authority of one test's own, made in memory (no openssl), that issues TLS certificates for private
-/// servers: the CA file a client trusts, and a server's certificate and key for the names the test chooses.
+/// servers: the CA file a client trusts, a server's certificate and key for the names the test chooses, and client
+/// certificates for a server that checks its clients.
 /// </summary>
 public sealed class TestCertificateAuthority : IDisposable
 {
@@ -51,6 +52,23 @@ public sealed class TestCertificateAuthority : IDisposable
         using var certificate = request.Create(_authority, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(6), serial);
         return (certificate.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem());
     }
+
+    /// <summary>A client certificate signed by this authority for <paramref name="commonName"/>, and its key, both PEM: what a server that checks its clients (Redis's tls-auth-clients) takes.</summary>
+    public (string Certificate, string Key) IssueClient(string commonName)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
+        var serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] &= 0x7F;
+        using var certificate = request.Create(_authority, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(6), serial);
+        return (certificate.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem());
+    }
+
+    /// <summary>The authority's own certificate, PEM: what a server checks client certificates against.</summary>
+    public string CertificatePem => _authority.ExportCertificatePem();
 
     /// <inheritdoc />
     public void Dispose() => _authority.Dispose();

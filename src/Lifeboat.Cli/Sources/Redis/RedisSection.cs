@@ -33,6 +33,12 @@ internal static class RedisSection
     private static readonly ConfigKey CaFile = new(
         "caFile", ConfigValueType.Path, "PEM file of the CA that signed the server's certificate, trusted instead of the system's roots (with `tls`)");
 
+    private static readonly ConfigKey CertFile = new(
+        "certFile", ConfigValueType.Path, "PEM certificate to present to a server that asks its clients for one (`tls-auth-clients`, on by default with TLS); with `keyFile` and `tls`");
+
+    private static readonly ConfigKey KeyFile = new(
+        "keyFile", ConfigValueType.Path, "PEM private key of `certFile` (unencrypted); with `certFile`");
+
     private static readonly ConfigKey Databases = new(
         "databases", ConfigValueType.Text, "comma-separated database numbers `restore redis --to-server` takes when `--db` is not given, e.g. `0,2` (a snapshot always holds them all; function libraries are restored all the same)")
     {
@@ -42,7 +48,7 @@ internal static class RedisSection
     /// <summary>The redis: section, registered with the rest of Redis in <see cref="RedisSourceKind"/>.</summary>
     public static readonly SourceSection Declaration = new(
         "redis",
-        new ConfigSection("redis", IsList: true, [Name, Host, Port, User, PasswordEnv, Tls, CaFile, Databases]),
+        new ConfigSection("redis", IsList: true, [Name, Host, Port, User, PasswordEnv, Tls, CaFile, CertFile, KeyFile, Databases]),
         Bind);
 
     private static RedisSettings Bind(SectionValues entry)
@@ -58,6 +64,7 @@ internal static class RedisSection
                 FailureKind.Usage);
         }
 
+        var (certFile, keyFile) = ClientCertificate(entry);
         return new RedisSettings(
             entry.Text(Name),
             entry.Text(Host),
@@ -66,7 +73,27 @@ internal static class RedisSection
             password,
             entry.Bool(Tls),
             entry.OptionalPath(CaFile),
-            DatabaseList(entry));
+            DatabaseList(entry))
+        {
+            CertFile = certFile,
+            KeyFile = keyFile,
+        };
+    }
+
+    // A certificate goes with its key, and both with TLS: one without the other would be ignored where it was meant to log in.
+    private static (string? CertFile, string? KeyFile) ClientCertificate(SectionValues entry)
+    {
+        var certFile = entry.OptionalPath(CertFile);
+        var keyFile = entry.OptionalPath(KeyFile);
+        if ((certFile is null) != (keyFile is null))
+        {
+            var (given, missing) = certFile is null ? (KeyFile, CertFile) : (CertFile, KeyFile);
+            throw new LifeboatException($"{entry.DisplayName}.{given.Name} in {entry.Origin(given)} needs {entry.DisplayName}.{missing.Name}: a client certificate goes with its private key", null, FailureKind.Usage);
+        }
+
+        if (certFile is not null && !entry.Bool(Tls))
+            throw new LifeboatException($"{entry.DisplayName}.certFile in {entry.Origin(CertFile)} needs {entry.DisplayName}.tls: true: a client certificate is presented in a TLS handshake", null, FailureKind.Usage);
+        return (certFile, keyFile);
     }
 
     private static List<int> DatabaseList(SectionValues entry)

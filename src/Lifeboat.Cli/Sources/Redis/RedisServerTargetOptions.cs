@@ -8,8 +8,9 @@ namespace Lifeboat.Cli.Sources.Redis;
 
 /// <summary>
 /// restore redis's options for a restore into a running server: where (--to-server), as whom (--to-user,
-/// --to-password-env, --to-tls, --to-ca-file), which keys (--db, --match), what it may overwrite (--replace), and
-/// whether a server that evicts keys is written into although the keys seem not to fit (--ignore-memory-estimate).
+/// --to-password-env, --to-tls, --to-ca-file, --to-cert, --to-key), which keys (--db, --match), what it may overwrite
+/// (--replace), and whether a server that evicts keys is written into although the keys seem not to fit
+/// (--ignore-memory-estimate).
 /// </summary>
 internal sealed class RedisServerTargetOptions
 {
@@ -31,6 +32,10 @@ internal sealed class RedisServerTargetOptions
 
     private readonly Option<string?> _caFile = new("--to-ca-file") { Description = "With --to-tls: PEM file of the CA that signed the server's certificate, trusted instead of the system's roots" };
 
+    private readonly Option<string?> _certFile = new("--to-cert") { Description = "With --to-tls: PEM certificate to present to a server that asks its clients for one (tls-auth-clients); with --to-key" };
+
+    private readonly Option<string?> _keyFile = new("--to-key") { Description = "With --to-cert: the certificate's PEM private key (unencrypted)" };
+
     private readonly Option<string[]> _databases = new("--db")
     {
         Description = "With --to-server: restore only these databases (repeatable, or a comma list: --db 0,2); default: redis[].databases, else all. Function libraries are restored only when no --db or --match is given",
@@ -46,7 +51,7 @@ internal sealed class RedisServerTargetOptions
         "With --to-server: write into a server that evicts keys when full (maxmemory with a policy other than noeviction) even though the backup's used memory says the keys would not fit; the restore still fails if the server evicts any key");
 
     /// <summary>The options, to add to the command.</summary>
-    public IEnumerable<Option> All => [_server, _user, _passwordEnv, _tls, _caFile, _databases, _match, _replace, _ignoreMemoryEstimate];
+    public IEnumerable<Option> All => [_server, _user, _passwordEnv, _tls, _caFile, _certFile, _keyFile, _databases, _match, _replace, _ignoreMemoryEstimate];
 
     /// <summary>True when --to-server was given.</summary>
     public bool IsGiven(ParseResult parse) => parse.GetValue(_server) is not null;
@@ -69,6 +74,11 @@ internal sealed class RedisServerTargetOptions
             throw new LifeboatException("--to-user needs --to-password-env: a user logs in with a password", kind: FailureKind.Usage);
         if (parse.GetValue(_caFile) is not null && !parse.GetValue(_tls))
             throw new LifeboatException("--to-ca-file applies with --to-tls only", kind: FailureKind.Usage);
+        var (certFile, keyFile) = (parse.GetValue(_certFile), parse.GetValue(_keyFile));
+        if ((certFile is null) != (keyFile is null))
+            throw new LifeboatException("--to-cert and --to-key go together: a client certificate goes with its private key", kind: FailureKind.Usage);
+        if (certFile is not null && !parse.GetValue(_tls))
+            throw new LifeboatException("--to-cert applies with --to-tls only", kind: FailureKind.Usage);
         var match = parse.GetValue(_match);
         if (match is { Length: 0 })
             throw new LifeboatException("--match needs a pattern, such as 'session:*'", kind: FailureKind.Usage);
@@ -79,6 +89,8 @@ internal sealed class RedisServerTargetOptions
             Password = passwordEnv is null ? null : new SecretReference(passwordEnv, "--to-password-env", "this command").Resolve(),
             Tls = parse.GetValue(_tls),
             CaFile = parse.GetValue(_caFile) is { } caFile ? Path.GetFullPath(caFile) : null,
+            CertFile = certFile is null ? null : Path.GetFullPath(certFile),
+            KeyFile = keyFile is null ? null : Path.GetFullPath(keyFile),
         };
         return new RedisServerTarget(address, databases, match, parse.GetValue(_replace), parse.GetValue(_ignoreMemoryEstimate));
     }

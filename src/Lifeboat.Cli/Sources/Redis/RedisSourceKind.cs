@@ -41,6 +41,8 @@ internal static class RedisSourceKind
         Password = chosen.Password?.Resolve(),
         Tls = chosen.Tls,
         CaFile = chosen.CaFile,
+        CertFile = chosen.CertFile,
+        KeyFile = chosen.KeyFile,
         Databases = chosen.Databases,
     };
 }

@@ -19,6 +19,12 @@ public sealed record RestoreTargetAddress(string Host, int Port)
     /// <summary>A PEM file of the certificate authority trusted instead of the system's roots; null for the system's.</summary>
     public string? CaFile { get; init; }
 
+    /// <summary>A PEM certificate to present when the server asks its clients for one (with <see cref="KeyFile"/>); null for none.</summary>
+    public string? CertFile { get; init; }
+
+    /// <summary>The PEM private key of <see cref="CertFile"/>; null for none.</summary>
+    public string? KeyFile { get; init; }
+
     /// <summary>host:port, an IPv6 address in brackets.</summary>
     public string Endpoint => (Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]" : Host) + ":" + Port.ToString(CultureInfo.InvariantCulture);
 

@@ -92,12 +92,14 @@ public static class RestoreTargetConnection
         options.SslHost = address.Host;
         options.CheckCertificateRevocation = false;
         var policy = address.CaFile is { } caFile ? RedisCertificateCheck.CustomRootPolicy(LoadCa(caFile, address)) : null;
+        X509CertificateCollection? clientCertificates = address is { CertFile: { } certFile, KeyFile: { } keyFile } ? [RedisClientCertificate.Load(certFile, keyFile, address.Name)] : null;
         options.SslClientAuthenticationOptions = host => new SslClientAuthenticationOptions
         {
             TargetHost = host,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             CertificateChainPolicy = policy,
             RemoteCertificateValidationCallback = certificates.Validate,
+            ClientCertificates = clientCertificates,
         };
         return options;
     }
@@ -178,9 +180,38 @@ public static class RestoreTargetConnection
             };
         }
 
+        if (address is { Tls: true, CertFile: null } && await AsksForClientCertificateAsync(probe, address, timeout.Token))
+        {
+            return new LifeboatException(
+                $"{address.Name} closed the TLS connection as soon as it was set up: it asks its clients for a certificate (tls-auth-clients yes, its default with TLS), and none was given",
+                $"nothing was written; {RedisClientCertificateProbe.Hint}",
+                FailureKind.Usage,
+                e)
+            {
+                Remedy = new(RemedyAction.GiveTargetClientCertificate),
+            };
+        }
+
         return address.Tls
             ? new LifeboatException($"{address.Name} accepts connections, but no TLS session could be set up with it", "check that the server speaks TLS on that port; nothing was written", inner: e) { Remedy = new(RemedyAction.CheckTargetTls) }
             : new LifeboatException($"{address.Name} accepts connections, but did not answer as Redis does", "check that the address is a Redis server, and whether it expects TLS; nothing was written", inner: e) { Remedy = new(RemedyAction.CheckTargetAddress) };
+    }
+
+    // A TLS handshake (the server's certificate taken as it comes: only a PING follows, no secret) and a PING: a server
+    // that requires client certificates lets a TLS 1.3 handshake finish and then drops the connection.
+    private static async Task<bool> AsksForClientCertificateAsync(TcpClient probe, RestoreTargetAddress address, CancellationToken cancellationToken)
+    {
+        await using var tls = new SslStream(probe.GetStream(), leaveInnerStreamOpen: true);
+        try
+        {
+            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = address.Host, RemoteCertificateValidationCallback = (_, _, _, _) => true }, cancellationToken);
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
+        {
+            return false;
+        }
+
+        return !await RedisClientCertificateProbe.AnswersAsync(tls, cancellationToken);
     }
 
     private static T? FindInner<T>(Exception e)
