@@ -192,21 +192,4 @@ public sealed class RdbCheckingStreamTests
     private static Task<RdbCheckingStream> VerifyAsync(byte[] rdb) => RdbCheckingStream.VerifyAsync(new MemoryStream(rdb), What, Hint, Ct);
 
     private static byte[] Read(string file) => File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "TestData", "redis", file));
-
-    /// <summary>Gives at most <paramref name="piece"/> bytes per read, as a network stream may.</summary>
-    private sealed class TrickleStream(byte[] data, int piece) : Lifeboat.IO.ReadOnlyStream
-    {
-        private int _at;
-
-        public override int Read(Span<byte> buffer)
-        {
-            var n = Math.Min(Math.Min(piece, buffer.Length), data.Length - _at);
-            data.AsSpan(_at, n).CopyTo(buffer);
-            _at += n;
-            return n;
-        }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            ValueTask.FromResult(Read(buffer.Span));
-    }
 }

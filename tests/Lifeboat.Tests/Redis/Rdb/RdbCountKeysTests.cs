@@ -125,21 +125,4 @@ public sealed class RdbCountKeysTests
             return e.Message;
         }
     }
-
-    /// <summary>Gives at most <paramref name="piece"/> bytes per read, as a network stream may.</summary>
-    private sealed class TrickleStream(byte[] data, int piece) : Lifeboat.IO.ReadOnlyStream
-    {
-        private int _at;
-
-        public override int Read(Span<byte> buffer)
-        {
-            var n = Math.Min(Math.Min(piece, buffer.Length), data.Length - _at);
-            data.AsSpan(_at, n).CopyTo(buffer);
-            _at += n;
-            return n;
-        }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            ValueTask.FromResult(Read(buffer.Span));
-    }
 }
