@@ -3,6 +3,7 @@ namespace Lifeboat.Storage;
 /// <summary>An object being written to a temp file of a <see cref="FileObjectStore"/>; completing renames it into place.</summary>
 internal sealed class FileObjectUpload(FileObjectStore store, string key, string tempPath, FileStream file) : ObjectUpload
 {
+    private readonly WriteBehind _writeBehind = new(file.SafeFileHandle);
     private bool _completed;
     private bool _disposed;
 
@@ -12,12 +13,14 @@ internal sealed class FileObjectUpload(FileObjectStore store, string key, string
     {
         ThrowIfNotWritable();
         file.Write(buffer);
+        _writeBehind.Advance(file.Position);
     }
 
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ThrowIfNotWritable();
-        return file.WriteAsync(buffer, cancellationToken);
+        await file.WriteAsync(buffer, cancellationToken);
+        _writeBehind.Advance(file.Position);
     }
 
     public override async Task CompleteAsync(CancellationToken cancellationToken)
