@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Lifeboat.Storage;
 
 /// <summary>An object being written to a temp file of a <see cref="FileObjectStore"/>; completing renames it into place.</summary>
@@ -16,6 +18,7 @@ internal sealed class FileObjectUpload(FileObjectStore store, string key, string
         _writeBehind.Advance(file.Position);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ThrowIfNotWritable();
