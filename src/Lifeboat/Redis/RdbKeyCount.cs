@@ -11,6 +11,8 @@ namespace Lifeboat.Redis;
 /// </summary>
 internal static class RdbKeyCount
 {
+    private const int ReadSize = 64 << 10;
+
     /// <summary>
     /// Reads <paramref name="tee"/> to its end, every byte passing on to its copy, and returns each database's keys and
     /// keys with an expiry; null (with a warning) when the RDB holds what the reader cannot read, in which case the rest
@@ -23,8 +25,8 @@ internal static class RdbKeyCount
         IReadOnlyList<RedisKeyspace> counts;
         try
         {
-            // The checking stream beneath the tee verifies the checksum already.
-            using var reader = await RdbReader.OpenAsync(tee, rdbName, keepValues: false, verifyChecksum: false, cancellationToken);
+            // The checking stream beneath the tee verifies the checksum already. A small buffer stays in the core's cache.
+            using var reader = await RdbReader.OpenAsync(tee, rdbName, keepValues: false, verifyChecksum: false, cancellationToken, bufferSize: ReadSize);
             counts = await reader.CountKeysAsync(cancellationToken);
         }
         catch (LifeboatException e) when (!tee.Broken)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Lifeboat.Format;
+using Lifeboat.IO;
 using Lifeboat.Repository;
 
 namespace Lifeboat.Redis;
@@ -28,6 +29,10 @@ public sealed class RedisBackup(BackupRepository repository, IActivityReporter r
     // The socket is read this far ahead of the repository, so a slow upload seldom makes the server wait on a full socket.
     private const int ReadAheadBuffers = 32;
 
+    // Bytes waiting in the socket that mean lifeboat no longer keeps up with the server: the receive's low-water mark
+    // (256 KiB) and a little more wait there while it keeps up.
+    private const int BehindBytes = 2 << 20;
+
     // How long a silent server is waited for; it sends a newline every second while it forks.
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(60);
 
@@ -46,6 +51,12 @@ public sealed class RedisBackup(BackupRepository repository, IActivityReporter r
     /// </summary>
     internal static EnvelopeOptions SnapshotEnvelope(EnvelopeOptions repository) =>
         repository.CompressionLevel == 0 ? repository : repository with { CompressionLevel = Math.Min(repository.CompressionLevel, SnapshotCompressionLevel) };
+
+    /// <summary>
+    /// True to run the process under SCHED_IDLE while the RDB streams (<see cref="YieldingToServer"/>). It acts on every
+    /// thread of the process, so only a process that does nothing else meanwhile asks for it: the command line does.
+    /// </summary>
+    public bool YieldToServer { get; init; }
 
     /// <summary>Takes the snapshot into the repository and commits its manifest.</summary>
     public async Task<BackupManifest> RunAsync(RedisSource source, CancellationToken cancellationToken)
@@ -93,7 +104,8 @@ public sealed class RedisBackup(BackupRepository repository, IActivityReporter r
     }
 
     // The RDB reader drives the copy: each read it makes passes through the check into the repository, so the keys
-    // are counted on the way without a second pass.
+    // are counted on the way without a second pass. While the RDB streams the process may yield the CPU to the server
+    // (YieldToServer), until the socket shows we fall behind.
     private async Task<(StoredObject Stored, RdbCheckingStream Check, IReadOnlyList<RedisKeyspace>? Counted)> StoreAsync(
         RedisReplicationStream replication, RedisSource source, string key, CancellationToken cancellationToken)
     {
@@ -103,7 +115,14 @@ public sealed class RedisBackup(BackupRepository repository, IActivityReporter r
         await using var writer = await repository.CreateObjectAsync(key, RdbRole, SnapshotEnvelope(repository.Envelope), cancellationToken);
         var progress = reporter.StartTransfer($"rdb {source.Name}", replication.AnnouncedLength);
         var tee = new TeeReadStream(check, writer.Stream, () => progress.Report(check.BytesRead));
-        var counted = await RdbKeyCount.CountAsync(tee, check, what, reporter, cancellationToken);
+        IReadOnlyList<RedisKeyspace>? counted;
+        using (!YieldToServer ? null : YieldingToServer.TryStart(
+            () => replication.WaitingBytes >= BehindBytes,
+            () => reporter.Event($"rdb {source.Name}: {BehindBytes >> 20} MiB waited in the socket; lifeboat stops yielding the CPU to the server")))
+        {
+            counted = await RdbKeyCount.CountAsync(tee, check, what, reporter, cancellationToken);
+        }
+
         return (await writer.CompleteAsync(cancellationToken), check, counted);
     }
 }

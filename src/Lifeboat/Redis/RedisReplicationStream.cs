@@ -98,6 +98,22 @@ public sealed class RedisReplicationStream : ReadOnlyStream
         }
     }
 
+    /// <summary>Bytes that have arrived in the socket and wait to be read; 0 once closed.</summary>
+    public int WaitingBytes
+    {
+        get
+        {
+            try
+            {
+                return _client.Client.Available;
+            }
+            catch (Exception e) when (e is ObjectDisposedException or System.Net.Sockets.SocketException)
+            {
+                return 0;
+            }
+        }
+    }
+
     /// <inheritdoc />
     public override int Read(Span<byte> buffer)
     {

@@ -20,7 +20,7 @@ internal static class RedisBackupCommand
             var source = RedisSourceKind.Pick(session.Settings, parse.GetValue(name));
             await session.LockAsync(LockScope.Source(RedisBackup.SourceType, source.Name), "backup redis");
             var manifest = await session.RunAsync(work => Reporting.RunAsync(options, reporter =>
-                new RedisBackup(session.Repository, reporter).RunAsync(source, work)));
+                new RedisBackup(session.Repository, reporter) { YieldToServer = true }.RunAsync(source, work)));
             var summary = BackupSummary.Of(manifest, SourceKinds.SummaryFields(manifest));
             if (options.Json)
             {

@@ -12,7 +12,9 @@ namespace Lifeboat.Redis.Rdb;
 /// </summary>
 internal sealed class RdbInput : IDisposable
 {
-    private const int BufferSize = 1 << 20;
+    /// <summary>Bytes read from the stream at a time unless asked otherwise.</summary>
+    public const int DefaultBufferSize = 1 << 20;
+
     private const int TrailerBytes = 8;
 
     // Capture buffers up to this size come from the pool. A larger one is allocated to the size the value needs (exactly,
@@ -25,7 +27,8 @@ internal sealed class RdbInput : IDisposable
     private const int KeptCaptureLimit = 1 << 20;
 
     private readonly Stream _stream;
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+    private readonly int _bufferSize;
+    private byte[] _buffer;
     private int _position;
     private int _end;
     private long _bufferOffset;
@@ -40,11 +43,16 @@ internal sealed class RdbInput : IDisposable
     private int _captureFrom = -1;
     private readonly Crc64 _captureCrc = RedisCrc64.Create();
 
-    /// <summary>Reads <paramref name="stream"/>; without <paramref name="hashing"/> no CRC64 is kept (<see cref="Crc"/> stays 0).</summary>
-    public RdbInput(Stream stream, bool hashing = true)
+    /// <summary>
+    /// Reads <paramref name="stream"/> <paramref name="bufferSize"/> bytes at a time; without <paramref name="hashing"/> no
+    /// CRC64 is kept (<see cref="Crc"/> stays 0).
+    /// </summary>
+    public RdbInput(Stream stream, bool hashing = true, int bufferSize = DefaultBufferSize)
     {
         _stream = stream;
         _hashing = hashing;
+        _bufferSize = bufferSize;
+        _buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
     }
 
     /// <summary>The offset of the next byte to be consumed.</summary>
@@ -98,7 +106,7 @@ internal sealed class RdbInput : IDisposable
         if (count > Array.MaxLength)
             throw new RdbFormatException(Offset, $"a string of {count} bytes is longer than this reader holds");
         // A damaged length must not allocate gigabytes up front: the array grows with the bytes that actually come.
-        var bytes = GC.AllocateUninitializedArray<byte>((int)Math.Min(count, BufferSize));
+        var bytes = GC.AllocateUninitializedArray<byte>((int)Math.Min(count, _bufferSize));
         var done = 0;
         while (done < count)
         {

@@ -58,9 +58,10 @@ public sealed class RdbReader : IDisposable
     /// Without <paramref name="verifyChecksum"/> the CRC64 trailer is read but not checked, for a caller that checks it
     /// on the same bytes already (hashing is most of the reader's work).
     /// </summary>
-    public static async Task<RdbReader> OpenAsync(Stream stream, string name, bool keepValues, bool verifyChecksum, CancellationToken cancellationToken)
+    public static async Task<RdbReader> OpenAsync(
+        Stream stream, string name, bool keepValues, bool verifyChecksum, CancellationToken cancellationToken, int bufferSize = RdbInput.DefaultBufferSize)
     {
-        var input = new RdbInput(stream, hashing: verifyChecksum);
+        var input = new RdbInput(stream, hashing: verifyChecksum, bufferSize);
         try
         {
             var version = await ReadHeaderAsync(input, name, cancellationToken);

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Globalization;
+using Lifeboat.IntegrationTests.Infrastructure;
+using Lifeboat.TestKit.Servers;
+using static Lifeboat.IntegrationTests.Redis.RedisTestServers;
+
+namespace Lifeboat.IntegrationTests.Redis;
+
+/// <summary>'backup redis' runs its work under SCHED_IDLE while the RDB streams, so it takes no core from the server's fork.</summary>
+public sealed class RedisCliYieldTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task While_the_rdb_streams_every_thread_of_the_backup_but_its_watchdog_runs_under_sched_idle()
+    {
+        // Slowed per key, the RDB streams for seconds: long enough to look at the backup's threads meanwhile.
+        await using var redis = await StartAsync(Ct, null, "repl-diskless-sync yes", "repl-diskless-sync-delay 0", "rdb-key-save-delay 100");
+        await using (var client = await ConnectAsync(redis))
+            await client.GetDatabase().ExecuteAsync("DEBUG", "POPULATE", "30000", "key", "200");
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = WriteConfig(repo, redis);
+
+        var backup = Infrastructure.Cli.RunAsync("--config", config, "backup", "redis");
+        var policies = await ThreadPoliciesWhileStreamingAsync(redis, config);
+        var result = await backup;
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Single(await repo.Repository.ListBackupsAsync(null, Ct));
+        Assert.Equal([("lifeboat yield", 0)], policies.Where(t => t.Policy != 5));
+        Assert.Contains(policies, t => t.Policy == 5);
+    }
+
+    // The threads of the lifeboat process started with this configuration, a moment after the server began to stream to it
+    // (Linux policy: 0 SCHED_OTHER, 5 SCHED_IDLE; the 41st field of /proc/<pid>/task/<tid>/stat).
+    private static async Task<List<(string Name, int Policy)>> ThreadPoliciesWhileStreamingAsync(PrivateRedis redis, string config)
+    {
+        await using var client = await ConnectAsync(redis);
+        var waited = Stopwatch.StartNew();
+        while (!((string)(await client.GetDatabase().ExecuteAsync("INFO", "persistence"))!).Contains("rdb_bgsave_in_progress:1", StringComparison.Ordinal))
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(60), "the server never started to stream the RDB");
+            await Task.Delay(20, Ct);
+        }
+
+        await Task.Delay(300, Ct);
+        var pid = Directory.GetDirectories("/proc")
+            .Select(Path.GetFileName)
+            .Where(name => int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            .Single(name => ReadOrEmpty($"/proc/{name}/cmdline").Contains(config, StringComparison.Ordinal));
+        var threads = new List<(string, int)>();
+        foreach (var task in Directory.GetDirectories($"/proc/{pid}/task"))
+        {
+            var stat = ReadOrEmpty(Path.Join(task, "stat"));
+            if (stat.Length == 0)
+                continue;
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            threads.Add((ReadOrEmpty(Path.Join(task, "comm")).TrimEnd('\n'), int.Parse(fields[38], CultureInfo.InvariantCulture)));
+        }
+
+        return threads;
+    }
+
+    private static string ReadOrEmpty(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
+}

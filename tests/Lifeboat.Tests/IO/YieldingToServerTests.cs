@@ -1,0 +1,78 @@
+using System.Globalization;
+using Lifeboat.IO;
+
+namespace Lifeboat.Tests.IO;
+
+// The whole test process is put under SCHED_IDLE for a moment: these tests run alone, so no other test's threads or child
+// processes are caught in it.
+[CollectionDefinition(nameof(YieldingToServerTests), DisableParallelization = true)]
+public sealed class YieldingToServerCollection;
+
+[Collection(nameof(YieldingToServerTests))]
+public class YieldingToServerTests
+{
+    [Fact]
+    public void While_yielding_every_thread_but_the_watchdog_runs_under_sched_idle_and_afterwards_none_does_not_even_one_started_meanwhile()
+    {
+        Assert.True(IdleScheduling.CanEnterAndLeave, "the tests run as root, who may leave SCHED_IDLE");
+        using var parked = new ManualResetEventSlim();
+        Thread startedMeanwhile;
+        List<string> normalWhileYielding;
+        using (var yielding = YieldingToServer.TryStart(() => false))
+        {
+            Assert.NotNull(yielding);
+            Assert.Equal(IdleScheduling.IdlePolicy, IdleScheduling.PolicyOfCallingThread());
+            // Whether a new thread inherits the policy depends on who creates it (the runtime's own threads do): it is put back either way.
+            startedMeanwhile = new Thread(() => parked.Wait()) { Name = "meanwhile" };
+            startedMeanwhile.Start();
+            normalWhileYielding = Threads().Where(t => t.Policy != IdleScheduling.IdlePolicy).Select(t => t.Name).ToList();
+        }
+
+        Assert.Equal(["lifeboat yield"], normalWhileYielding.Where(name => name != "meanwhile"));
+        Assert.DoesNotContain(Threads(), t => t.Policy == IdleScheduling.IdlePolicy);
+        parked.Set();
+        startedMeanwhile.Join();
+    }
+
+    [Fact]
+    public void Falling_behind_puts_every_thread_back_under_the_normal_policy_and_says_so_once()
+    {
+        var behind = false;
+        var told = 0;
+        using var yielding = YieldingToServer.TryStart(() => Volatile.Read(ref behind), () => Interlocked.Increment(ref told));
+        Assert.NotNull(yielding);
+        Assert.True(yielding.Yielding);
+
+        Volatile.Write(ref behind, true);
+        var waited = 0;
+        while (yielding.Yielding && waited++ < 400)
+            Thread.Sleep(10);
+
+        Assert.False(yielding.Yielding);
+        Assert.Equal(IdleScheduling.NormalPolicy, IdleScheduling.PolicyOfCallingThread());
+        Assert.DoesNotContain(Threads(), t => t.Policy == IdleScheduling.IdlePolicy);
+        Thread.Sleep(3 * YieldingToServer.Interval);
+        Assert.Equal(1, told);
+    }
+
+    // This process's threads with their policy (the 41st field of /proc/self/task/<tid>/stat).
+    private static List<(string Name, int Policy)> Threads()
+    {
+        var threads = new List<(string, int)>();
+        foreach (var task in Directory.GetDirectories("/proc/self/task"))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Join(task, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                threads.Add((File.ReadAllText(Path.Join(task, "comm")).TrimEnd('\n'), int.Parse(fields[38], CultureInfo.InvariantCulture)));
+            }
+            catch (IOException)
+            {
+                // The thread ended while it was looked at.
+            }
+        }
+
+        return threads;
+    }
+}
