@@ -16,42 +16,48 @@ internal static partial class IdleScheduling
     /// <summary>SCHED_IDLE.</summary>
     public const int IdlePolicy = 5;
 
+    private const int ResetOnFork = 0x40000000;
+
     private static readonly Lazy<bool> Reversible = new(ProbeReversible);
 
     /// <summary>True when a thread of this process may enter SCHED_IDLE and leave it again (Linux, with the privilege to leave).</summary>
     public static bool CanEnterAndLeave => Reversible.Value;
 
     /// <summary>The calling thread's policy (<see cref="NormalPolicy"/>, <see cref="IdlePolicy"/>, …); -1 where it cannot be read.</summary>
-    public static int PolicyOfCallingThread() => OperatingSystem.IsLinux() ? SchedGetScheduler(0) : -1;
+    public static int PolicyOfCallingThread() => OperatingSystem.IsLinux() ? SchedGetScheduler(0) & ~ResetOnFork : -1;
 
-    /// <summary>The calling thread's kernel id.</summary>
-    public static int CurrentThreadId() => GetTid();
+    /// <summary>The calling thread's kernel id (from /proc/thread-self, which needs no gettid in libc).</summary>
+    public static int CurrentThreadId()
+    {
+        var target = new FileInfo("/proc/thread-self").LinkTarget ?? throw new IOException("/proc/thread-self is not a link");
+        return int.Parse(target[(target.LastIndexOf('/') + 1)..], NumberStyles.None, CultureInfo.InvariantCulture);
+    }
 
     /// <summary>
-    /// Puts every thread of the process but <paramref name="except"/> under <paramref name="policy"/>, again until a pass
-    /// finds none left to change (a thread may start another meanwhile); returns how many were changed.
+    /// Puts every thread of the process but <paramref name="except"/> under <paramref name="policy"/>, again until two passes
+    /// a moment apart find none left to change: a thread started meanwhile takes its creator's policy, and may show in
+    /// /proc only after a pass has listed the others.
     /// </summary>
-    public static int SetAllThreads(int policy, int except)
+    public static void SetAllThreads(int policy, int except)
     {
-        var changed = 0;
-        for (var pass = 0; pass < 10; pass++)
+        var quietPasses = 0;
+        for (var pass = 0; pass < 50 && quietPasses < 2; pass++)
         {
-            var thisPass = 0;
+            var changed = 0;
             foreach (var tid in ThreadIds())
             {
-                if (tid == except || SchedGetScheduler(tid) == policy)
+                // The policy's value without SCHED_RESET_ON_FORK (0x40000000), which sched_getscheduler may report with it.
+                if (tid == except || (SchedGetScheduler(tid) & ~ResetOnFork) == policy)
                     continue;
                 var parameter = 0;
                 if (SchedSetScheduler(tid, policy, ref parameter) == 0)
-                    thisPass++;
+                    changed++;
             }
 
-            changed += thisPass;
-            if (thisPass == 0)
-                break;
+            quietPasses = changed == 0 ? quietPasses + 1 : 0;
+            if (quietPasses == 1)
+                Thread.Sleep(1);
         }
-
-        return changed;
     }
 
     private static IEnumerable<int> ThreadIds()
@@ -66,7 +72,7 @@ internal static partial class IdleScheduling
     // A throwaway thread enters SCHED_IDLE and tries to leave it: that is the only exact test of the privilege to leave.
     private static bool ProbeReversible()
     {
-        if (!OperatingSystem.IsLinux())
+        if (!OperatingSystem.IsLinux() || !Directory.Exists("/proc/self/task") || !File.Exists("/proc/thread-self/stat"))
             return false;
         var reversible = false;
         var probe = new Thread(() =>
@@ -75,19 +81,19 @@ internal static partial class IdleScheduling
             if (SchedSetScheduler(0, IdlePolicy, ref parameter) != 0)
                 return;
             reversible = SchedSetScheduler(0, NormalPolicy, ref parameter) == 0;
-        }) { IsBackground = true, Name = "lifeboat probe" };
+        })
+        { IsBackground = true, Name = "lifeboat probe" };
         probe.Start();
         probe.Join();
         return reversible;
     }
 
     // With a thread id (0: the calling thread) both calls act on that thread alone: Linux keeps the policy per thread.
-    [LibraryImport("libc", EntryPoint = "sched_setscheduler", SetLastError = true)]
+    [LibraryImport("libc", EntryPoint = "sched_setscheduler")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static partial int SchedSetScheduler(int tid, int policy, ref int parameter);
 
     [LibraryImport("libc", EntryPoint = "sched_getscheduler")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static partial int SchedGetScheduler(int tid);
-
-    [LibraryImport("libc", EntryPoint = "gettid")]
-    private static partial int GetTid();
 }

@@ -105,9 +105,9 @@ public sealed class RedisReplicationStream : ReadOnlyStream
         {
             try
             {
-                return _client.Client.Available;
+                return _client.Client?.Available ?? 0;
             }
-            catch (Exception e) when (e is ObjectDisposedException or System.Net.Sockets.SocketException)
+            catch (Exception e) when (e is ObjectDisposedException or System.Net.Sockets.SocketException or InvalidOperationException)
             {
                 return 0;
             }

@@ -12,7 +12,7 @@ public sealed class RedisCliYieldTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task While_the_rdb_streams_every_thread_of_the_backup_but_its_watchdog_runs_under_sched_idle()
+    public async Task While_the_rdb_streams_every_thread_of_the_backup_but_its_watchdog_runs_under_sched_idle_unless_it_fell_behind_and_said_so()
     {
         // Slowed per key, the RDB streams for seconds: long enough to look at the backup's threads meanwhile.
         await using var redis = await StartAsync(Ct, null, "repl-diskless-sync yes", "repl-diskless-sync-delay 0", "rdb-key-save-delay 100");
@@ -27,8 +27,12 @@ public sealed class RedisCliYieldTests
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Single(await repo.Repository.ListBackupsAsync(null, Ct));
-        Assert.Equal([("lifeboat yield", 0)], policies.Where(t => t.Policy != 5));
-        Assert.Contains(policies, t => t.Policy == 5);
+        // On a loaded machine the idle backup may fall behind the server before the look: then it stopped yielding and said so.
+        if (policies.All(t => t.Policy != 5))
+            Assert.Contains("stops yielding the CPU", result.Stderr, StringComparison.Ordinal);
+        else
+            Assert.Equal([("lifeboat yield", 0)], policies.Where(t => t.Policy != 5));
+        Assert.Contains(policies, t => t.Name == "lifeboat yield");
     }
 
     // The threads of the lifeboat process started with this configuration, a moment after the server began to stream to it
@@ -43,11 +47,30 @@ public sealed class RedisCliYieldTests
             await Task.Delay(20, Ct);
         }
 
-        await Task.Delay(300, Ct);
-        var pid = Directory.GetDirectories("/proc")
-            .Select(Path.GetFileName)
-            .Where(name => int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out _))
-            .Single(name => ReadOrEmpty($"/proc/{name}/cmdline").Contains(config, StringComparison.Ordinal));
+        // The backup starts yielding once it has the server's reply: look until its watchdog shows, then a moment more.
+        string? pid = null;
+        var threads = new List<(string Name, int Policy)>();
+        while (waited.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            pid ??= Directory.GetDirectories("/proc")
+                .Select(Path.GetFileName)
+                .Where(name => int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                .SingleOrDefault(name => ReadOrEmpty($"/proc/{name}/cmdline").Contains(config, StringComparison.Ordinal));
+            threads = pid is null ? [] : ThreadsOf(pid);
+            if (threads.Any(t => t.Name == "lifeboat yield"))
+            {
+                await Task.Delay(100, Ct);
+                return ThreadsOf(pid!);
+            }
+
+            await Task.Delay(10, Ct);
+        }
+
+        return threads;
+    }
+
+    private static List<(string Name, int Policy)> ThreadsOf(string pid)
+    {
         var threads = new List<(string, int)>();
         foreach (var task in Directory.GetDirectories($"/proc/{pid}/task"))
         {
