@@ -80,11 +80,14 @@ public sealed class RedisFileRestore(BackupRepository repository, IActivityRepor
         var progress = reporter.StartTransfer($"rdb {manifest.Name}", stored.SizeBytes);
         await using (var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, CopyBuffer, FileOptions.Asynchronous))
         {
+            // Written back as it goes, so the fsync at the end waits for the last few MiB only.
+            var writeBehind = new WriteBehind(output.SafeFileHandle);
             var buffer = new byte[CopyBuffer];
             int read;
             while ((read = await check.ReadAsync(buffer, cancellationToken)) > 0)
             {
                 await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                writeBehind.Advance(output.Position);
                 progress.Report(check.BytesRead);
             }
 
