@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Lifeboat.IntegrationTests.Infrastructure;
+using Lifeboat.TestKit;
 using Lifeboat.TestKit.Servers;
 using static Lifeboat.IntegrationTests.Redis.RedisTestServers;
 
@@ -55,48 +56,17 @@ public sealed class RedisCliYieldTests
             pid ??= Directory.GetDirectories("/proc")
                 .Select(Path.GetFileName)
                 .Where(name => int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out _))
-                .SingleOrDefault(name => ReadOrEmpty($"/proc/{name}/cmdline").Contains(config, StringComparison.Ordinal));
-            threads = pid is null ? [] : ThreadsOf(pid);
+                .SingleOrDefault(name => ThreadPolicies.ReadOrEmpty($"/proc/{name}/cmdline").Contains(config, StringComparison.Ordinal));
+            threads = pid is null ? [] : ThreadPolicies.Of(pid);
             if (threads.Any(t => t.Name == "lifeboat yield"))
             {
                 await Task.Delay(100, Ct);
-                return ThreadsOf(pid!);
+                return ThreadPolicies.Of(pid!);
             }
 
             await Task.Delay(10, Ct);
         }
 
         return threads;
-    }
-
-    private static List<(string Name, int Policy)> ThreadsOf(string pid)
-    {
-        var threads = new List<(string, int)>();
-        foreach (var task in Directory.GetDirectories($"/proc/{pid}/task"))
-        {
-            var stat = ReadOrEmpty(Path.Join(task, "stat"));
-            if (stat.Length == 0)
-                continue;
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            threads.Add((ReadOrEmpty(Path.Join(task, "comm")).TrimEnd('\n'), int.Parse(fields[38], CultureInfo.InvariantCulture)));
-        }
-
-        return threads;
-    }
-
-    private static string ReadOrEmpty(string path)
-    {
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (IOException)
-        {
-            return "";
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return "";
-        }
     }
 }

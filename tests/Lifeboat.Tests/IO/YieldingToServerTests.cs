@@ -1,5 +1,5 @@
-using System.Globalization;
 using Lifeboat.IO;
+using Lifeboat.TestKit;
 
 namespace Lifeboat.Tests.IO;
 
@@ -59,24 +59,5 @@ public class YieldingToServerTests
         Assert.Equal(1, Volatile.Read(ref told));
     }
 
-    // This process's threads with their policy (the 41st field of /proc/self/task/<tid>/stat).
-    private static List<(string Name, int Policy)> Threads()
-    {
-        var threads = new List<(string, int)>();
-        foreach (var task in Directory.GetDirectories("/proc/self/task"))
-        {
-            try
-            {
-                var stat = File.ReadAllText(Path.Join(task, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                threads.Add((File.ReadAllText(Path.Join(task, "comm")).TrimEnd('\n'), int.Parse(fields[38], CultureInfo.InvariantCulture)));
-            }
-            catch (IOException)
-            {
-                // The thread ended while it was looked at.
-            }
-        }
-
-        return threads;
-    }
+    private static List<(string Name, int Policy)> Threads() => ThreadPolicies.Of("self");
 }
