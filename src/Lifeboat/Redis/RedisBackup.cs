@@ -29,11 +29,6 @@ public sealed class RedisBackup(BackupRepository repository, IActivityReporter r
     // The socket is read this far ahead of the repository, so a slow upload seldom makes the server wait on a full socket.
     private const int ReadAheadBuffers = 32;
 
-    // Bytes waiting in the socket (three looks in a row, 100 ms) that mean lifeboat no longer keeps up with the server: up
-    // to the receive's low-water mark (256 KiB) waits there while it keeps up, and a receiver starved from the start may
-    // not let the kernel grow the socket's buffer much past twice that.
-    private const int BehindBytes = 384 << 10;
-
     // How long a silent server is waited for; it sends a newline every second while it forks.
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(60);
 
@@ -118,8 +113,8 @@ public sealed class RedisBackup(BackupRepository repository, IActivityReporter r
         var tee = new TeeReadStream(check, writer.Stream, () => progress.Report(check.BytesRead));
         IReadOnlyList<RedisKeyspace>? counted;
         using (!YieldToServer ? null : YieldingToServer.TryStart(
-            () => replication.WaitingBytes >= BehindBytes,
-            () => reporter.Event($"rdb {source.Name}: the server's bytes waited in the socket; lifeboat stops yielding the CPU to it"),
+            new ReplicationStall(replication).Look,
+            () => reporter.Event($"rdb {source.Name}: the server's bytes waited unread in the socket; lifeboat stops yielding the CPU to it"),
             cancellationToken))
         {
             counted = await RdbKeyCount.CountAsync(tee, check, what, reporter, cancellationToken);

@@ -39,6 +39,7 @@ public sealed class RedisReplicationStream : ReadOnlyStream
     private int _deliverable;
     private int _filled;
     private long _remaining;
+    private long _bytesReceived;
     private bool _finished;
 
     private RedisReplicationStream(RedisSource source, TcpClient client, Stream connection, TimeSpan idleTimeout)
@@ -97,6 +98,9 @@ public sealed class RedisReplicationStream : ReadOnlyStream
             throw;
         }
     }
+
+    /// <summary>Bytes taken from the socket so far, replies and payload alike; safe to read from any thread.</summary>
+    public long BytesReceived => Interlocked.Read(ref _bytesReceived);
 
     /// <summary>Bytes that have arrived in the socket and wait to be read; 0 once closed.</summary>
     public int WaitingBytes
@@ -338,7 +342,9 @@ public sealed class RedisReplicationStream : ReadOnlyStream
         _lowWater?.BeforeReceive(_mark is null ? buffer.Length : null);
         try
         {
-            return await _connection.ReadAsync(buffer, idle.Token);
+            var received = await _connection.ReadAsync(buffer, idle.Token);
+            Interlocked.Add(ref _bytesReceived, received);
+            return received;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using Lifeboat.Format;
 using Lifeboat.Redis;
@@ -136,6 +137,38 @@ public sealed class RedisReplicationStreamTests
         await stream.CopyToAsync(received, Ct);
 
         Assert.Equal(rdb, received.ToArray());
+    }
+
+    [Fact]
+    public async Task A_reader_that_stops_taking_the_bytes_waiting_in_its_socket_is_seen_to_stall_and_one_that_takes_them_is_not()
+    {
+        // A yielding backup learns it fell behind only this way; a reader starved from its first receive lets no more
+        // than its low-water mark (256 KiB) pile up in the socket, so the look must not wait for more than that.
+        var payload = new byte[8 << 20];
+        await using var server = ScriptedRedisServer.Start(async (connection, ct) =>
+        {
+            await connection.AnswerHandshakeAsync(ct);
+            await connection.SendAsync($"${payload.Length}\r\n", ct);
+            await connection.SendAsync(payload, ct);
+            await connection.WaitForCloseAsync(ct);
+        });
+        await using var stream = await RedisReplicationStream.OpenAsync(Source(server.Port), Idle, Ct);
+        var stall = new ReplicationStall(stream);
+        Assert.False(stall.Look());
+        var waited = Stopwatch.StartNew();
+        while (stream.WaitingBytes == 0 && waited.Elapsed < TimeSpan.FromSeconds(10))
+            await Task.Delay(10, Ct);
+
+        var waiting = stream.WaitingBytes;
+        var stalled = stall.Look();
+        await stream.ReadExactlyAsync(new byte[2 << 20], Ct);
+        var afterTaking = stall.Look();
+        await stream.CopyToAsync(Stream.Null, Ct);
+        stall.Look();
+
+        Assert.True(stalled, $"{waiting} bytes waited, none taken, yet the look saw no stall");
+        Assert.False(afterTaking);
+        Assert.False(stall.Look());
     }
 
     [Fact]
