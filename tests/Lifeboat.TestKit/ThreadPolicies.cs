@@ -5,11 +5,21 @@ namespace Lifeboat.TestKit;
 /// <summary>The Linux scheduling policy of each thread of a process (0 SCHED_OTHER, 5 SCHED_IDLE), read from /proc.</summary>
 public static class ThreadPolicies
 {
-    /// <summary>Each thread of process <paramref name="pid"/> ("self" for this one) by name, with its policy (the 41st field of its stat).</summary>
+    /// <summary>Each thread of process <paramref name="pid"/> ("self" for this one) by name, with its policy (the 41st field of its stat); none once it ended.</summary>
     public static List<(string Name, int Policy)> Of(string pid)
     {
         var threads = new List<(string, int)>();
-        foreach (var task in Directory.GetDirectories($"/proc/{pid}/task"))
+        string[] tasks;
+        try
+        {
+            tasks = Directory.GetDirectories($"/proc/{pid}/task");
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return threads;
+        }
+
+        foreach (var task in tasks)
         {
             var stat = ReadOrEmpty(Path.Join(task, "stat"));
             if (stat.Length == 0)

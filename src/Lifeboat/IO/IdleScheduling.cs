@@ -18,6 +18,10 @@ internal static partial class IdleScheduling
 
     private const int ResetOnFork = 0x40000000;
 
+    // setpriority's "which" for one thread (Linux keeps the nice value per thread) and the lowest nice value there is.
+    private const int PrioProcess = 0;
+    private const int MostFavourableNice = -20;
+
     private static readonly Lazy<bool> Reversible = new(ProbeReversible);
 
     /// <summary>True when a thread of this process may enter SCHED_IDLE and leave it again (Linux, with the privilege to leave).</summary>
@@ -69,29 +73,37 @@ internal static partial class IdleScheduling
         }
     }
 
-    // A throwaway thread enters SCHED_IDLE and tries to leave it: that is the only exact test of the privilege to leave.
+    // Leaving SCHED_IDLE is allowed exactly where lowering the thread's nice value is (the kernel's can_nice: CAP_SYS_NICE
+    // or an RLIMIT_NICE that reaches it, under the same security hook), so the calling thread tries one step lower and goes
+    // back (raising a nice value needs nothing). One step lower asks a little more than leaving does, which errs towards
+    // not yielding. Nothing enters SCHED_IDLE to find out: a probing thread there can wait long for a CPU on a busy machine.
     private static bool ProbeReversible()
     {
         if (!OperatingSystem.IsLinux() || !Directory.Exists("/proc/self/task") || !File.Exists("/proc/thread-self/stat"))
             return false;
-        var reversible = false;
-        var probe = new Thread(() =>
-        {
-            var parameter = 0;
-            if (SchedSetScheduler(0, IdlePolicy, ref parameter) != 0)
-                return;
-            reversible = SchedSetScheduler(0, NormalPolicy, ref parameter) == 0;
-        })
-        { IsBackground = true, Name = "lifeboat probe" };
-        probe.Start();
-        probe.Join();
-        return reversible;
+        var thread = CurrentThreadId();
+        Marshal.SetLastPInvokeError(0);
+        var nice = GetPriority(PrioProcess, thread);
+        if ((nice == -1 && Marshal.GetLastPInvokeError() != 0) || nice <= MostFavourableNice)
+            return false;
+        if (SetPriority(PrioProcess, thread, nice - 1) != 0)
+            return false;
+        SetPriority(PrioProcess, thread, nice);
+        return true;
     }
 
     // With a thread id (0: the calling thread) both calls act on that thread alone: Linux keeps the policy per thread.
     [LibraryImport("libc", EntryPoint = "sched_setscheduler")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static partial int SchedSetScheduler(int tid, int policy, ref int parameter);
+
+    [LibraryImport("libc", EntryPoint = "getpriority", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static partial int GetPriority(int which, int who);
+
+    [LibraryImport("libc", EntryPoint = "setpriority")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static partial int SetPriority(int which, int who, int nice);
 
     [LibraryImport("libc", EntryPoint = "sched_getscheduler")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

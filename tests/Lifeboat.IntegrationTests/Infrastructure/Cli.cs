@@ -28,6 +28,15 @@ public static class Cli
             ? RunProgramAsync("setpriv", ["--bounding-set=-dac_override,-dac_read_search", Executable, .. arguments], null)
             : RunProgramAsync(Executable, arguments, null);
 
+    /// <summary>
+    /// Runs the executable without CAP_SYS_NICE, as in a container's default capability set: a thread may then enter
+    /// SCHED_IDLE but never leave it. Unprivileged test runs lack it already.
+    /// </summary>
+    public static Task<Result> RunWithoutSysNiceAsync(params string[] arguments) =>
+        Environment.IsPrivilegedProcess
+            ? RunProgramAsync("setpriv", ["--bounding-set=-sys_nice", Executable, .. arguments], null)
+            : RunProgramAsync(Executable, arguments, null);
+
     private static async Task<Result> RunProgramAsync(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment)
     {
         var info = new ProcessStartInfo(program)

@@ -36,6 +36,50 @@ public sealed class RedisCliYieldTests
         Assert.Contains(policies, t => t.Name == "lifeboat yield");
     }
 
+    [Fact]
+    public async Task Without_the_capability_to_leave_sched_idle_the_backup_never_enters_it_and_still_completes()
+    {
+        await using var redis = await StartAsync(Ct, null, "repl-diskless-sync yes", "repl-diskless-sync-delay 0", "rdb-key-save-delay 100");
+        await using (var client = await ConnectAsync(redis))
+            await client.GetDatabase().ExecuteAsync("DEBUG", "POPULATE", "30000", "key", "200");
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = WriteConfig(repo, redis);
+
+        var backup = Infrastructure.Cli.RunWithoutSysNiceAsync("--config", config, "backup", "redis");
+        var samples = await ThreadPolicySamplesWhileStreamingAsync(redis, config);
+        var result = await backup;
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Single(await repo.Repository.ListBackupsAsync(null, Ct));
+        Assert.NotEmpty(samples);
+        Assert.All(samples, threads => Assert.Equal([], threads.Where(t => t.Policy != 0)));
+        Assert.DoesNotContain("yielding", result.Stderr, StringComparison.Ordinal);
+    }
+
+    // A few looks at the threads of the lifeboat process started with this configuration while the server streams to it.
+    private static async Task<List<List<(string Name, int Policy)>>> ThreadPolicySamplesWhileStreamingAsync(PrivateRedis redis, string config)
+    {
+        await using var client = await ConnectAsync(redis);
+        var samples = new List<List<(string Name, int Policy)>>();
+        var waited = Stopwatch.StartNew();
+        while (samples.Count < 10 && waited.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            var streaming = ((string)(await client.GetDatabase().ExecuteAsync("INFO", "persistence"))!).Contains("rdb_bgsave_in_progress:1", StringComparison.Ordinal);
+            var pid = streaming ? LifeboatPid(config) : null;
+            if (pid is not null && ThreadPolicies.Of(pid) is { Count: > 0 } threads)
+                samples.Add(threads);
+            await Task.Delay(30, Ct);
+        }
+
+        return samples;
+    }
+
+    private static string? LifeboatPid(string config) =>
+        Directory.GetDirectories("/proc")
+            .Select(Path.GetFileName)
+            .Where(name => int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            .FirstOrDefault(name => ThreadPolicies.ReadOrEmpty($"/proc/{name}/cmdline").Contains(config, StringComparison.Ordinal));
+
     // The threads of the lifeboat process started with this configuration, a moment after the server began to stream to it
     // (Linux policy: 0 SCHED_OTHER, 5 SCHED_IDLE; the 41st field of /proc/<pid>/task/<tid>/stat).
     private static async Task<List<(string Name, int Policy)>> ThreadPoliciesWhileStreamingAsync(PrivateRedis redis, string config)
@@ -53,10 +97,7 @@ public sealed class RedisCliYieldTests
         var threads = new List<(string Name, int Policy)>();
         while (waited.Elapsed < TimeSpan.FromSeconds(60))
         {
-            pid ??= Directory.GetDirectories("/proc")
-                .Select(Path.GetFileName)
-                .Where(name => int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out _))
-                .SingleOrDefault(name => ThreadPolicies.ReadOrEmpty($"/proc/{name}/cmdline").Contains(config, StringComparison.Ordinal));
+            pid ??= LifeboatPid(config);
             threads = pid is null ? [] : ThreadPolicies.Of(pid);
             if (threads.Any(t => t.Name == "lifeboat yield"))
             {
