@@ -44,6 +44,25 @@ public sealed class RedisCliBackupRestoreTests
     }
 
     [Fact]
+    public async Task A_backup_of_a_server_with_appendonly_yes_records_the_append_only_file_on_and_show_prints_it()
+    {
+        await using var redis = await StartAsync(Ct, null, "appendonly yes");
+        await using var client = await ConnectAsync(redis);
+        await client.GetDatabase().StringSetAsync("k", "v");
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = WriteConfig(repo, redis);
+
+        var backup = await Infrastructure.Cli.RunAsync("--config", config, "backup", "redis");
+        var manifest = Assert.Single(await repo.Repository.ListBackupsAsync(null, Ct));
+        var show = await Infrastructure.Cli.RunAsync("--config", config, "show", manifest.Id);
+
+        Assert.True(backup.ExitCode == 0, backup.Stderr);
+        Assert.True(RedisSnapshotInfo.Of(manifest).AofEnabled);
+        Assert.True(show.ExitCode == 0, show.Stderr);
+        Assert.Matches(@"\n  append-only file +on\n", show.Stdout);
+    }
+
+    [Fact]
     public async Task Cat_gives_back_the_plain_rdb_that_redis_check_rdb_accepts()
     {
         await using var redis = await StartAsync(Ct);
@@ -130,8 +149,31 @@ public sealed class RedisCliBackupRestoreTests
 
         Assert.True(restore.ExitCode == 0, restore.Stderr);
         Assert.Equal("file appendonly.aof.1.base.rdb seq 1 type b\n", File.ReadAllText(Path.Combine(directory, "appendonlydir", "appendonly.aof.manifest")).Split("\n")[0] + "\n");
-        Assert.Contains("PersistentVolumeClaim", restore.Stdout, StringComparison.Ordinal);
         Assert.Equal(await DigestAsync(sourceClient), await DigestAsync(restoredClient));
+    }
+
+    [Fact]
+    public async Task A_restore_as_an_append_only_directory_prints_the_kubernetes_steps_in_order_scale_down_copy_onto_the_claim_scale_up()
+    {
+        await using var source = await StartAsync(Ct);
+        await using var repo = await TestRepository.CreateLocalAsync();
+        var config = WriteConfig(repo, source);
+        Assert.Equal(0, (await Infrastructure.Cli.RunAsync("--config", config, "backup", "redis")).ExitCode);
+        var aofDirectory = Path.Combine(NewDirectory("redis-aof-steps"), "appendonlydir");
+
+        var restore = await Infrastructure.Cli.RunAsync("--config", config, "restore", "redis", "--to", aofDirectory, "--aof");
+
+        Assert.True(restore.ExitCode == 0, restore.Stderr);
+        string[] steps =
+        [
+            "  1. Scale Redis to zero so nothing writes its volume: kubectl -n devplatform scale deploy/redis --replicas=0\n",
+            "  2. The data volume must be a PersistentVolumeClaim",
+            $"kubectl cp {aofDirectory} devplatform/HELPER:/data/appendonlydir\n",
+            "  4. Scale Redis back to one and check the keys: kubectl -n devplatform scale deploy/redis --replicas=1",
+        ];
+        var at = steps.Select(step => restore.Stdout.IndexOf(step, StringComparison.Ordinal)).ToList();
+        Assert.True(at.All(i => i >= 0), restore.Stdout);
+        Assert.Equal(at.Order(), at);
     }
 
     [Fact]
