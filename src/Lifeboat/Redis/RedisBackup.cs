@@ -114,7 +114,7 @@ public sealed class RedisBackup(BackupRepository repository, IActivityReporter r
         IReadOnlyList<RedisKeyspace>? counted;
         using (!YieldToServer ? null : YieldingToServer.TryStart(
             new ReplicationStall(replication).Look,
-            () => reporter.Event($"rdb {source.Name}: the server's bytes waited unread in the socket; lifeboat stops yielding the CPU to it"),
+            () => reporter.Event($"rdb {source.Name}: the server's bytes waited unread in the socket (no CPU for lifeboat, or its repository held it up); lifeboat stops yielding the CPU to it"),
             cancellationToken))
         {
             counted = await RdbKeyCount.CountAsync(tee, check, what, reporter, cancellationToken);

@@ -40,7 +40,7 @@ public sealed class RedisReplicationStream : ReadOnlyStream
     private int _filled;
     private long _remaining;
     private long _bytesReceived;
-    private bool _finished;
+    private volatile bool _finished;
 
     private RedisReplicationStream(RedisSource source, TcpClient client, Stream connection, TimeSpan idleTimeout)
     {
@@ -98,6 +98,9 @@ public sealed class RedisReplicationStream : ReadOnlyStream
             throw;
         }
     }
+
+    /// <summary>True once the whole RDB has been received; safe to read from any thread.</summary>
+    public bool Finished => _finished;
 
     /// <summary>Bytes taken from the socket so far, replies and payload alike; safe to read from any thread.</summary>
     public long BytesReceived => Interlocked.Read(ref _bytesReceived);

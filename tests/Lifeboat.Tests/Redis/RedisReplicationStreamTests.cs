@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Lifeboat.Format;
+using Lifeboat.IO;
 using Lifeboat.Redis;
 using Lifeboat.Repository;
 using Lifeboat.Storage;
@@ -169,6 +170,69 @@ public sealed class RedisReplicationStreamTests
         Assert.True(stalled, $"{waiting} bytes waited, none taken, yet the look saw no stall");
         Assert.False(afterTaking);
         Assert.False(stall.Look());
+    }
+
+    [Fact]
+    public async Task A_reader_that_keeps_up_with_a_server_sending_slowly_is_never_seen_to_stall_three_looks_in_a_row()
+    {
+        // Below the low-water mark a receive waits out its patience (20 ms) and takes what came: bytes wait between
+        // receives, but some are taken between any two looks.
+        var chunk = new byte[4 << 10];
+        const int Chunks = 150;
+        await using var server = ScriptedRedisServer.Start(async (connection, ct) =>
+        {
+            await connection.AnswerHandshakeAsync(ct);
+            await connection.SendAsync($"${chunk.Length * Chunks}\r\n", ct);
+            for (var i = 0; i < Chunks; i++)
+            {
+                await connection.SendAsync(chunk, ct);
+                await Task.Delay(10, ct);
+            }
+
+            await connection.WaitForCloseAsync(ct);
+        });
+        await using var stream = await RedisReplicationStream.OpenAsync(Source(server.Port), Idle, Ct);
+        var stall = new ReplicationStall(stream);
+
+        var reading = stream.CopyToAsync(Stream.Null, Ct);
+        var inARow = 0;
+        var most = 0;
+        while (!reading.IsCompleted)
+        {
+            inARow = stall.Look() ? inARow + 1 : 0;
+            most = Math.Max(most, inARow);
+            await Task.Delay(YieldingToServer.Interval, Ct);
+        }
+
+        await reading;
+        Assert.True(most < YieldingToServer.BehindSamples, $"{most} looks in a row saw a stall");
+    }
+
+    [Fact]
+    public async Task Bytes_the_server_sends_after_the_rdb_are_not_taken_for_a_stall()
+    {
+        // A server older than 7.0 ignores rdb-only and goes on with the replication stream; nothing reads it once the RDB is in.
+        var rdb = Rdb;
+        await using var server = ScriptedRedisServer.Start(async (connection, ct) =>
+        {
+            await connection.AnswerHandshakeAsync(ct);
+            await connection.SendAsync($"${rdb.Length}\r\n", ct);
+            await connection.SendAsync(rdb, ct);
+            await Task.Delay(200, ct);
+            await connection.SendAsync("*1\r\n$4\r\nPING\r\n", ct);
+            await connection.WaitForCloseAsync(ct);
+        });
+        await using var stream = await RedisReplicationStream.OpenAsync(Source(server.Port), Idle, Ct);
+        var stall = new ReplicationStall(stream);
+        await stream.CopyToAsync(Stream.Null, Ct);
+        var waited = Stopwatch.StartNew();
+        while (stream.WaitingBytes == 0 && waited.Elapsed < TimeSpan.FromSeconds(10))
+            await Task.Delay(10, Ct);
+
+        var looks = Enumerable.Range(0, YieldingToServer.BehindSamples + 1).Select(_ => stall.Look()).ToList();
+
+        Assert.True(stream.WaitingBytes > 0, "the bytes after the RDB never arrived");
+        Assert.DoesNotContain(true, looks);
     }
 
     [Fact]
