@@ -14,7 +14,7 @@ public static class ThreadPolicies
         {
             tasks = Directory.GetDirectories($"/proc/{pid}/task");
         }
-        catch (DirectoryNotFoundException)
+        catch (IOException)
         {
             return threads;
         }

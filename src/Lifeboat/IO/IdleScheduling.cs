@@ -18,9 +18,9 @@ internal static partial class IdleScheduling
 
     private const int ResetOnFork = 0x40000000;
 
-    // setpriority's "which" for one thread (Linux keeps the nice value per thread) and the lowest nice value there is.
+    // setpriority's "which" for one thread (Linux keeps the nice value per thread), and the highest nice value there is.
     private const int PrioProcess = 0;
-    private const int MostFavourableNice = -20;
+    private const int LeastFavourableNice = 19;
 
     private static readonly Lazy<bool> Reversible = new(ProbeReversible);
 
@@ -73,23 +73,36 @@ internal static partial class IdleScheduling
         }
     }
 
-    // Leaving SCHED_IDLE is allowed exactly where lowering the thread's nice value is (the kernel's can_nice: CAP_SYS_NICE
-    // or an RLIMIT_NICE that reaches it, under the same security hook), so the calling thread tries one step lower and goes
-    // back (raising a nice value needs nothing). One step lower asks a little more than leaving does, which errs towards
-    // not yielding. Nothing enters SCHED_IDLE to find out: a probing thread there can wait long for a CPU on a busy machine.
+    // Leaving SCHED_IDLE is allowed exactly where the thread may lower its nice value back to what it is (the kernel's
+    // can_nice: CAP_SYS_NICE or an RLIMIT_NICE that reaches it; SELinux asks the same setsched permission for both). So a
+    // throwaway thread raises its nice by one, which needs nothing, and tries to go back: where that is refused, the
+    // thread ends at the lower priority and nothing else is touched. Nothing enters SCHED_IDLE to find out: a probing
+    // thread there can wait long for a CPU on a busy machine.
     private static bool ProbeReversible()
     {
         if (!OperatingSystem.IsLinux() || !Directory.Exists("/proc/self/task") || !File.Exists("/proc/thread-self/stat"))
             return false;
-        var thread = CurrentThreadId();
-        Marshal.SetLastPInvokeError(0);
-        var nice = GetPriority(PrioProcess, thread);
-        if ((nice == -1 && Marshal.GetLastPInvokeError() != 0) || nice <= MostFavourableNice)
+        var reversible = false;
+        var probe = new Thread(() => reversible = CanLowerNiceBackAgain()) { IsBackground = true, Name = "lifeboat probe" };
+        probe.Start();
+        probe.Join();
+        return reversible;
+    }
+
+    private static bool CanLowerNiceBackAgain()
+    {
+        try
+        {
+            var thread = CurrentThreadId();
+            var nice = GetPriority(PrioProcess, thread);
+            if ((nice == -1 && Marshal.GetLastPInvokeError() != 0) || nice >= LeastFavourableNice)
+                return false;
+            return SetPriority(PrioProcess, thread, nice + 1) == 0 && SetPriority(PrioProcess, thread, nice) == 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
             return false;
-        if (SetPriority(PrioProcess, thread, nice - 1) != 0)
-            return false;
-        SetPriority(PrioProcess, thread, nice);
-        return true;
+        }
     }
 
     // With a thread id (0: the calling thread) both calls act on that thread alone: Linux keeps the policy per thread.

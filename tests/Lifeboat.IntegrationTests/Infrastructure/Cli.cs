@@ -30,11 +30,11 @@ public static class Cli
 
     /// <summary>
     /// Runs the executable without CAP_SYS_NICE, as in a container's default capability set: a thread may then enter
-    /// SCHED_IDLE but never leave it. Unprivileged test runs lack it already.
+    /// SCHED_IDLE but never leave it (with the default RLIMIT_NICE of 0). Unprivileged test runs lack it already.
     /// </summary>
     public static Task<Result> RunWithoutSysNiceAsync(params string[] arguments) =>
         Environment.IsPrivilegedProcess
-            ? RunProgramAsync("setpriv", ["--bounding-set=-sys_nice", Executable, .. arguments], null)
+            ? RunProgramAsync("setpriv", ["--bounding-set=-sys_nice", "--inh-caps=-sys_nice", Executable, .. arguments], null)
             : RunProgramAsync(Executable, arguments, null);
 
     private static async Task<Result> RunProgramAsync(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment)
