@@ -15,10 +15,7 @@ public sealed class RedisCliYieldTests
     [Fact]
     public async Task While_the_rdb_streams_every_thread_of_the_backup_but_its_watchdog_runs_under_sched_idle_unless_it_fell_behind_and_said_so()
     {
-        // Slowed per key, the RDB streams for seconds: long enough to look at the backup's threads meanwhile.
-        await using var redis = await StartAsync(Ct, null, "repl-diskless-sync yes", "repl-diskless-sync-delay 0", "rdb-key-save-delay 100");
-        await using (var client = await ConnectAsync(redis))
-            await client.GetDatabase().ExecuteAsync("DEBUG", "POPULATE", "30000", "key", "200");
+        await using var redis = await StartStreamingSlowlyAsync();
         await using var repo = await TestRepository.CreateLocalAsync();
         var config = WriteConfig(repo, redis);
 
@@ -39,9 +36,7 @@ public sealed class RedisCliYieldTests
     [Fact]
     public async Task Without_the_capability_to_leave_sched_idle_the_backup_never_enters_it_and_still_completes()
     {
-        await using var redis = await StartAsync(Ct, null, "repl-diskless-sync yes", "repl-diskless-sync-delay 0", "rdb-key-save-delay 100");
-        await using (var client = await ConnectAsync(redis))
-            await client.GetDatabase().ExecuteAsync("DEBUG", "POPULATE", "30000", "key", "200");
+        await using var redis = await StartStreamingSlowlyAsync();
         await using var repo = await TestRepository.CreateLocalAsync();
         var config = WriteConfig(repo, redis);
 
@@ -53,6 +48,23 @@ public sealed class RedisCliYieldTests
         Assert.Single(await repo.Repository.ListBackupsAsync(null, Ct));
         Assert.NotEmpty(samples);
         Assert.All(samples, threads => Assert.Equal([], threads.Where(t => t.Policy != 0)));
+    }
+
+    // Slowed per key, the RDB streams for seconds: long enough to look at the backup's threads meanwhile.
+    private static async Task<PrivateRedis> StartStreamingSlowlyAsync()
+    {
+        var redis = await StartAsync(Ct, null, "repl-diskless-sync yes", "repl-diskless-sync-delay 0", "rdb-key-save-delay 100");
+        try
+        {
+            await using (var client = await ConnectAsync(redis))
+                await client.GetDatabase().ExecuteAsync("DEBUG", "POPULATE", "30000", "key", "200");
+            return redis;
+        }
+        catch
+        {
+            await redis.DisposeAsync();
+            throw;
+        }
     }
 
     // Looks at the threads of the lifeboat process started with this configuration, every 30 ms while the server streams
