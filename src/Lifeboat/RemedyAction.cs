@@ -114,6 +114,9 @@ public enum RemedyAction
     /// <summary>Restore into a running Redis that holds no keys, or write beside the keys it has.</summary>
     WriteIntoNonEmptyServer,
 
+    /// <summary>Restore into a running Redis that holds no function libraries, load the RDB's beside the ones it has, or leave them out.</summary>
+    WriteBesideServerFunctions,
+
     /// <summary>Overwrite the keys (and function libraries) the target Redis already has, or leave them out of the restore.</summary>
     ReplaceExistingKeys,
 

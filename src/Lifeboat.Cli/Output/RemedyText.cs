@@ -58,6 +58,7 @@ internal static class RemedyText
         RemedyAction.NameDataDirectoryOwner => "name the OS user the server will run as with --owner USER",
         RemedyAction.ChooseTargetTimeline => $"if timeline {remedy.Subject} is the one that matters, recover along it with --target-timeline {remedy.Subject}",
         RemedyAction.WriteIntoNonEmptyServer => "restore into an empty server, or add --force to write beside its keys (keys it already has are refused unless --replace)",
+        RemedyAction.WriteBesideServerFunctions => "restore into an empty server, add --force to load the backup's functions beside its libraries (a library it already has is refused unless --replace), or leave the functions out with --db or --match",
         RemedyAction.ReplaceExistingKeys => "add --replace to overwrite them, or leave them out with --db or --match",
         RemedyAction.CheckTargetCredentials => "check --to-user and the password in the variable --to-password-env names",
         RemedyAction.CheckTargetAddress => "check --to-server HOST:PORT",

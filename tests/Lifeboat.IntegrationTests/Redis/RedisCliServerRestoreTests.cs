@@ -77,6 +77,28 @@ public sealed class RedisCliServerRestoreTests
     }
 
     [Fact]
+    public async Task A_target_holding_only_a_function_library_is_refused_without_force_with_a_hint_about_functions_and_nothing_is_written()
+    {
+        var (repo, config, _) = await BackedUpAsync();
+        await using var _repo = repo;
+        await using var target = await StartAsync(Ct);
+        await using var targetAdmin = await ConnectAsync(target);
+        await targetAdmin.GetDatabase().ExecuteAsync("FUNCTION", "LOAD", "#!lua name=theirs\nredis.register_function('their_echo', function(keys, args) return args[1] end)");
+
+        var refused = await Infrastructure.Cli.RunAsync("--config", config, "restore", "redis", "--to-server", Endpoint(target));
+
+        // Known only once the RDB has been read through, so the reading's progress lines come first.
+        Assert.Equal(2, refused.ExitCode);
+        Assert.EndsWith(
+            $"\nlifeboat: error: the Redis at {Endpoint(target)} is not empty: it has the function library 'theirs'. hint: nothing was written; restore into an empty server, add --force to load the backup's functions beside its libraries (a library it already has is refused unless --replace), or leave the functions out with --db or --match\n",
+            refused.Stderr,
+            StringComparison.Ordinal);
+        Assert.Single(refused.Stderr.Split('\n'), line => line.StartsWith("lifeboat: error:", StringComparison.Ordinal));
+        Assert.Empty(await RedisTestServer.KeyCountsAsync(targetAdmin));
+        Assert.Equal(["theirs"], await RedisTestServer.LibrariesAsync(targetAdmin));
+    }
+
+    [Fact]
     public async Task With_force_a_key_the_target_has_is_refused_without_replace_and_overwritten_with_it()
     {
         var (repo, config, sourceDigest) = await BackedUpAsync();

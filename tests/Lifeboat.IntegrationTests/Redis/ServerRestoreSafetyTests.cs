@@ -109,7 +109,7 @@ public sealed class ServerRestoreSafetyTests
 
         Assert.Equal($"{restoreTarget.Name} is not empty: it has the function library '{AllTypesDataset.Library}'", e.Message);
         Assert.Equal(FailureKind.Usage, e.Kind);
-        Assert.Equal(RemedyAction.WriteIntoNonEmptyServer, e.Remedy?.Action);
+        Assert.Equal(RemedyAction.WriteBesideServerFunctions, e.Remedy?.Action);
         Assert.Equal("theirs", (string?)await admin.GetDatabase().ExecuteAsync("FCALL", "theirs", 0));
         Assert.Empty(await RedisTestServer.KeyCountsAsync(admin));
     }

@@ -167,7 +167,7 @@ public static class RdbServerRestore
                 "nothing was written",
                 FailureKind.Usage)
             {
-                Remedy = new(RemedyAction.WriteIntoNonEmptyServer),
+                Remedy = new(RemedyAction.WriteBesideServerFunctions),
             };
         }
 
