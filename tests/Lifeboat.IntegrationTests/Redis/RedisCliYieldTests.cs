@@ -3,6 +3,7 @@ using System.Globalization;
 using Lifeboat.IntegrationTests.Infrastructure;
 using Lifeboat.TestKit;
 using Lifeboat.TestKit.Servers;
+using StackExchange.Redis;
 using static Lifeboat.IntegrationTests.Redis.RedisTestServers;
 
 namespace Lifeboat.IntegrationTests.Redis;
@@ -76,8 +77,7 @@ public sealed class RedisCliYieldTests
         var waited = Stopwatch.StartNew();
         while (!backup.IsCompleted && waited.Elapsed < TimeSpan.FromSeconds(60))
         {
-            var streaming = ((string)(await client.GetDatabase().ExecuteAsync("INFO", "persistence"))!).Contains("rdb_bgsave_in_progress:1", StringComparison.Ordinal);
-            var pid = streaming ? LifeboatPid(config) : null;
+            var pid = await IsStreamingAsync(client) ? LifeboatPid(config) : null;
             if (pid is not null && ThreadPolicies.Of(pid) is { Count: > 0 } threads)
                 samples.Add(threads);
             await Task.Delay(30, Ct);
@@ -85,6 +85,9 @@ public sealed class RedisCliYieldTests
 
         return samples;
     }
+
+    private static async Task<bool> IsStreamingAsync(IConnectionMultiplexer client) =>
+        ((string)(await client.GetDatabase().ExecuteAsync("INFO", "persistence"))!).Contains("rdb_bgsave_in_progress:1", StringComparison.Ordinal);
 
     private static string? LifeboatPid(string config) =>
         Directory.GetDirectories("/proc")
@@ -98,7 +101,7 @@ public sealed class RedisCliYieldTests
     {
         await using var client = await ConnectAsync(redis);
         var waited = Stopwatch.StartNew();
-        while (!((string)(await client.GetDatabase().ExecuteAsync("INFO", "persistence"))!).Contains("rdb_bgsave_in_progress:1", StringComparison.Ordinal))
+        while (!await IsStreamingAsync(client))
         {
             Assert.True(waited.Elapsed < TimeSpan.FromSeconds(60), "the server never started to stream the RDB");
             await Task.Delay(20, Ct);

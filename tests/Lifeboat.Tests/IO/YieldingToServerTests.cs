@@ -43,11 +43,11 @@ public class YieldingToServerTests
         Assert.NotNull(yielding);
         Assert.True(yielding.Yielding);
 
+        // Three looks in a row, 50 ms apart, must find it behind: one slow moment is not falling behind.
         Volatile.Write(ref behind, true);
         var waited = 0;
         while (yielding.Yielding && waited++ < 400)
             Thread.Sleep(10);
-        // Three looks in a row, 50 ms apart, must find it behind: one slow moment is not falling behind.
 
         Assert.False(yielding.Yielding);
         Assert.Equal(IdleScheduling.NormalPolicy, IdleScheduling.PolicyOfCallingThread());
