@@ -49,6 +49,32 @@ skipped_results() {
     grep -ho '<UnitTestResult [^>]*outcome="\(NotExecuted\|Inconclusive\|NotRunnable\|Pending\)"[^>]*>' "$@" || true
 }
 
+# failed_results TRX...: each failed test's name and the first lines of its message, entities decoded. Printed just
+# before the verdict so that a log cut to its last lines (as CI shows it) still says which test failed and why.
+failed_results() {
+    awk '
+        function decode(text) {
+            gsub(/&lt;/, "<", text); gsub(/&gt;/, ">", text); gsub(/&quot;/, "\"", text); gsub(/&apos;/, "\047", text)
+            gsub(/&amp;/, "\\&", text)
+            return text
+        }
+        /<UnitTestResult / && /outcome="Failed"/ {
+            name = $0; sub(/.*testName="/, "", name); sub(/".*/, "", name)
+            print "  FAILED " decode(name)
+            in_result = 1; in_message = 0; lines = 0
+        }
+        in_result && /<Message>/ { in_message = 1; sub(/.*<Message>/, "") }
+        in_message {
+            done = sub(/<\/Message>.*/, "")
+            if (lines < 8) print "    " decode($0)
+            else if (lines == 8) print "    ..."
+            lines++
+            if (done) in_message = 0
+        }
+        /<\/UnitTestResult>/ { in_result = 0; in_message = 0 }
+    ' "$@"
+}
+
 # dotnet test's own summary is per project; CI wants one line for the whole run.
 passed=0 failed=0 skipped=0 files=0
 for trx in "$results_dir"/*.trx; do
@@ -97,6 +123,10 @@ if $format_failed; then
     failed=$((failed + 1))
 fi
 
+if [ "$failed_tests" -ne 0 ]; then
+    echo "failed tests ($failed_tests):"
+    failed_results "$results_dir"/*.trx | head -n 200 || true
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 if [ "$exit_code" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$skipped" -ne 0 ]; then
     exit 1

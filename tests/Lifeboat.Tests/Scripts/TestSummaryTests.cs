@@ -89,6 +89,47 @@ public sealed class TestSummaryTests : IDisposable
         Assert.Equal("4 passed, 1 failed, 0 skipped", run.LastLine);
     }
 
+    [Fact]
+    public async Task Each_failed_test_is_named_with_its_message_just_before_the_closing_line()
+    {
+        File.WriteAllText(Log, "");
+        WriteResults("unit.trx", passed: 3, failed: 0);
+        File.WriteAllText(Path.Combine(_results, "integration.trx"), """
+            <TestRun>
+              <Results>
+                <UnitTestResult executionId="1" testName="Redis.Tests.A_stall(size: &quot;&lt;4 KiB&gt;&quot;)" duration="00:00:00.1" outcome="Failed">
+                  <Output>
+                    <ErrorInfo>
+                      <Message>Assert.False() Failure
+            Expected: False &amp; quiet
+            Actual:   True</Message>
+                      <StackTrace>   at Redis.Tests.A_stall() in /x/Tests.cs:line 4</StackTrace>
+                    </ErrorInfo>
+                  </Output>
+                </UnitTestResult>
+                <UnitTestResult executionId="2" testName="Redis.Tests.Passes" outcome="Passed" />
+              </Results>
+              <ResultSummary outcome="Failed">
+                <Counters total="2" executed="2" passed="1" failed="1" error="0" timeout="0" aborted="0" inconclusive="0" />
+              </ResultSummary>
+            </TestRun>
+            """);
+
+        var run = await SummarizeAsync("--exit-code", "1");
+
+        var tail = run.Output.TrimEnd().Split('\n')[^6..];
+        Assert.Equal(
+            [
+                "failed tests (1):",
+                """  FAILED Redis.Tests.A_stall(size: "<4 KiB>")""",
+                "    Assert.False() Failure",
+                "    Expected: False & quiet",
+                "    Actual:   True",
+                "4 passed, 1 failed, 0 skipped",
+            ],
+            tail);
+    }
+
     private Task<ScriptRun> SummarizeAsync(params string[] arguments) =>
         ScriptRun.RunAsync("test-summary.sh", ["--results", _results, "--log", Log, .. arguments]);
 
