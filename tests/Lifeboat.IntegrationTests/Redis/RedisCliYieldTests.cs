@@ -26,12 +26,11 @@ public sealed class RedisCliYieldTests
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Single(await repo.Repository.ListBackupsAsync(null, Ct));
-        // On a loaded machine the idle backup may fall behind the server before the look: then it stopped yielding and said so.
-        if (policies.All(t => t.Policy != 5))
-            Assert.Contains("stops yielding the CPU", result.Stderr, StringComparison.Ordinal);
-        else
-            Assert.Equal([("lifeboat yield", 0)], policies.Where(t => t.Policy != 5));
         Assert.Contains(policies, t => t.Name == "lifeboat yield");
+        // On a loaded machine the idle backup may fall behind the server before or during the look (the threads are read one
+        // by one, so some may show each policy): then it stopped yielding and said so.
+        if (!result.Stderr.Contains("stops yielding the CPU", StringComparison.Ordinal))
+            Assert.Equal([("lifeboat yield", 0)], policies.Where(t => t.Policy != 5));
     }
 
     [Fact]
