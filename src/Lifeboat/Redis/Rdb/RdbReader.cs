@@ -197,7 +197,6 @@ public sealed class RdbReader : IDisposable
         CheckKnownType(type, typeOffset);
         var key = await _input.ReadStringAsync(cancellationToken);
         _currentKey = key;
-        CheckReadableType(type, typeOffset);
         var valueStart = _input.Offset;
         if (!_keepValues)
         {
@@ -218,22 +217,14 @@ public sealed class RdbReader : IDisposable
         CheckKnownType(type, typeOffset);
         await _input.ReadStringAsync(_keyBytes, cancellationToken);
         _currentKey = _keyBytes.Memory;
-        CheckReadableType(type, typeOffset);
         await _walker.WalkAsync(type, typeOffset, cancellationToken);
     }
 
     // Before the key: a byte that is no type at all stops the reading there.
     private static void CheckKnownType(byte type, long typeOffset)
     {
-        if (RdbType.IntroducedIn(type) is null && !RdbType.IsHashWithFieldExpiry(type))
+        if (RdbType.IntroducedIn(type) is null)
             throw new RdbFormatException(typeOffset, $"byte 0x{type:x2} is neither an opcode nor a value type this reader knows");
-    }
-
-    // After the key, so the message can name it: a type this reader knows of but does not read.
-    private static void CheckReadableType(byte type, long typeOffset)
-    {
-        if (RdbType.IsHashWithFieldExpiry(type))
-            throw new RdbFormatException(typeOffset, $"it is a hash with field expiry times (value type {type}, which Redis 7.4 writes for HEXPIRE and the like); Lifeboat does not read that type yet") { Unsupported = true };
     }
 
     private RdbAuxField ReadAux(string name, byte[] value)

@@ -46,11 +46,17 @@ public static class RdbType
     /// <summary>A stream whose consumers have an active time (Redis 7.2).</summary>
     public const byte StreamListpacks3 = 21;
 
-    /// <summary>
-    /// True for the hash types with per-field expiry times that Redis 7.4 (RDB 12) added for HEXPIRE and its kin: 24 and 25,
-    /// and 22 and 23 of its release candidates. This reader does not walk them.
-    /// </summary>
-    public static bool IsHashWithFieldExpiry(byte type) => type is >= 22 and <= 25;
+    /// <summary>A hash with field expiry times as fields with absolute times (Redis 7.4 release candidates).</summary>
+    public const byte HashMetadataPreGa = 22;
+    /// <summary>A hash with field expiry times as a listpack of triplets (Redis 7.4 release candidates).</summary>
+    public const byte HashListpackExPreGa = 23;
+    /// <summary>A hash with field expiry times: the earliest time, then fields with times relative to it (Redis 7.4).</summary>
+    public const byte HashMetadata = 24;
+    /// <summary>A hash with field expiry times: the earliest time, then a listpack of field, value, time (Redis 7.4).</summary>
+    public const byte HashListpackEx = 25;
+
+    /// <summary>True for the hash types with per-field expiry times that Redis 7.4 (RDB 12) added for HEXPIRE and its kin.</summary>
+    public static bool IsHashWithFieldExpiry(byte type) => type is >= HashMetadataPreGa and <= HashListpackEx;
 
     /// <summary>The RDB version that first wrote <paramref name="type"/>, or null for a type this reader does not know.</summary>
     public static int? IntroducedIn(byte type) => type switch
@@ -61,6 +67,7 @@ public static class RdbType
         StreamListpacks => 9,
         >= HashListpack and <= StreamListpacks2 => 10,
         SetListpack or StreamListpacks3 => 11,
+        >= HashMetadataPreGa and <= HashListpackEx => 12,
         _ => null,
     };
 
@@ -71,7 +78,7 @@ public static class RdbType
         List or ListZiplist or ListQuicklist or ListQuicklist2 => "list",
         Set or SetIntset or SetListpack => "set",
         ZSet or ZSet2 or ZSetZiplist or ZSetListpack => "zset",
-        Hash or HashZipmap or HashZiplist or HashListpack => "hash",
+        Hash or HashZipmap or HashZiplist or HashListpack or (>= HashMetadataPreGa and <= HashListpackEx) => "hash",
         StreamListpacks or StreamListpacks2 or StreamListpacks3 => "stream",
         ModulePreGa or Module2 => "module",
         _ => $"type {type}",

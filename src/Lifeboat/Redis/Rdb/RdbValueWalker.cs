@@ -55,6 +55,20 @@ internal sealed class RdbValueWalker(RdbInput input, int rdbVersion)
             case RdbType.StreamListpacks3:
                 await WalkStreamAsync(type, cancellationToken);
                 break;
+            case RdbType.HashMetadata:
+                await input.SkipAsync(MillisecondTimeBytes, cancellationToken); // the earliest field expiry time
+                await SkipTimedFieldsAsync(await input.ReadCountAsync(cancellationToken), cancellationToken);
+                break;
+            case RdbType.HashMetadataPreGa:
+                await SkipTimedFieldsAsync(await input.ReadCountAsync(cancellationToken), cancellationToken);
+                break;
+            case RdbType.HashListpackEx:
+                await input.SkipAsync(MillisecondTimeBytes, cancellationToken); // the earliest field expiry time
+                await input.SkipStringAsync(cancellationToken);
+                break;
+            case RdbType.HashListpackExPreGa:
+                await input.SkipStringAsync(cancellationToken);
+                break;
             case RdbType.Module2:
                 // The module's id, then its data annotated for a reader without the module (rdbLoadCheckModuleValue).
                 var moduleId = await input.ReadCountAsync(cancellationToken);
@@ -73,6 +87,17 @@ internal sealed class RdbValueWalker(RdbInput input, int rdbVersion)
     {
         for (ulong i = 0; i < count; i++)
             await input.SkipStringAsync(cancellationToken);
+    }
+
+    // Each field of a hash with field expiry times: its time (0 for none), the field, the value.
+    private async ValueTask SkipTimedFieldsAsync(ulong count, CancellationToken cancellationToken)
+    {
+        for (ulong i = 0; i < count; i++)
+        {
+            await input.ReadCountAsync(cancellationToken);
+            await input.SkipStringAsync(cancellationToken);
+            await input.SkipStringAsync(cancellationToken);
+        }
     }
 
     private async ValueTask SkipTextScoredAsync(ulong count, CancellationToken cancellationToken)

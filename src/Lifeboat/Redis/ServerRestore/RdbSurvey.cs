@@ -144,8 +144,9 @@ internal sealed class RdbSurvey
     private static LifeboatException Unreadable(RdbKeyValue key, string rdbName, TargetServer target)
     {
         var since = RdbType.IntroducedIn(key.Type) ?? 0;
+        var what = RdbType.IsHashWithFieldExpiry(key.Type) ? "hash with field expiry times (HEXPIRE and the like)" : RdbType.LogicalName(key.Type);
         return new LifeboatException(
-            $"key {RdbKeyText.Quote(key.Key)} (database {N(key.Db)}) of {rdbName} is a {RdbType.LogicalName(key.Type)} in an encoding of RDB {N(since)}, "
+            $"key {RdbKeyText.Quote(key.Key)} (database {N(key.Db)}) of {rdbName} is a {what} in an encoding of RDB {N(since)}, "
             + $"which {target.Target.Name} (Redis {target.RedisVersion}, RDB {N(target.RdbVersion)}) cannot read",
             "restore into a Redis as new as the one that wrote the RDB",
             FailureKind.Usage);

@@ -12,6 +12,9 @@ internal static class RdbTestFiles
     public const string AllTypesLru = "all-types-lru-7.2.rdb";
     public const string NoCompressNoChecksum = "all-types-nocompress-nochecksum-7.2.rdb";
 
+    /// <summary>Hashes with field expiry times beside other keys, written by Redis 7.4.1 (make-hash-field-expiry-rdb.sh).</summary>
+    public const string HashFieldExpiry = "hash-field-expiry-7.4.rdb";
+
     /// <summary>One line of all-types-7.2.keys.tsv: a key, its type and encoding, absolute expiry (-1: none) and DEBUG DIGEST-VALUE.</summary>
     public sealed record ExpectedKey(int Db, string Key, string Type, string Encoding, long ExpireAtMs, string Digest);
 
@@ -19,11 +22,19 @@ internal static class RdbTestFiles
 
     public static byte[] Bytes(string name) => File.ReadAllBytes(PathOf(name));
 
-    public static IReadOnlyList<ExpectedKey> ExpectedKeys() =>
-        File.ReadAllLines(PathOf("all-types-7.2.keys.tsv"))
+    public static IReadOnlyList<ExpectedKey> ExpectedKeys(string file = "all-types-7.2.keys.tsv") =>
+        File.ReadAllLines(PathOf(file))
             .Where(line => line.Length > 0)
             .Select(line => line.Split('\t'))
             .Select(f => new ExpectedKey(int.Parse(f[0], CultureInfo.InvariantCulture), f[1], f[2], f[3], long.Parse(f[4], CultureInfo.InvariantCulture), f[5]))
+            .ToList();
+
+    /// <summary>hash-field-expiry-7.4.dumps.tsv: each key's DUMP payload from the server that wrote the file, in lowercase hex.</summary>
+    public static IReadOnlyList<(int Db, string Key, string Payload)> HashFieldExpiryDumps() =>
+        File.ReadAllLines(PathOf("hash-field-expiry-7.4.dumps.tsv"))
+            .Where(line => line.Length > 0)
+            .Select(line => line.Split('\t'))
+            .Select(f => (int.Parse(f[0], CultureInfo.InvariantCulture), f[1], f[2]))
             .ToList();
 
     /// <summary>Every entry of an RDB; key values copied, as the reader's are valid only until its next read.</summary>
