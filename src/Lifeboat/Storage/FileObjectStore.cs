@@ -238,9 +238,10 @@ public sealed class FileObjectStore : IObjectStore
                 DirectorySync.Flush(directory);
                 return;
             }
-            catch (DirectoryNotFoundException) when (attempt < PublishAttempts && File.Exists(tempPath))
+            catch (Exception e) when (e is DirectoryNotFoundException or FileNotFoundException && attempt < PublishAttempts && File.Exists(tempPath))
             {
-                // A concurrent delete removed the directory as empty between our mkdir and rename.
+                // A concurrent delete removed the directory as empty between our mkdir and rename (reported as the temp
+                // file not found when another upload recreated the directory before .NET looked).
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -298,8 +299,10 @@ public sealed class FileObjectStore : IObjectStore
         {
             return new FileStream(tempPath, PrivateFiles.NewFileOptions(FileBufferSize));
         }
-        catch (DirectoryNotFoundException)
+        catch (Exception e) when (e is DirectoryNotFoundException or FileNotFoundException)
         {
+            // A new file is not found only when its directory is not. .NET names the directory only if it is still
+            // missing when it builds the exception, so an upload that created it meanwhile turns ours into "file not found".
             // The root must exist already (as a bucket must); only the temp directory is made on demand.
             ThrowIfRootMissing();
             PrivateFiles.CreateDirectory(Path.GetDirectoryName(tempPath)!);

@@ -38,6 +38,28 @@ public sealed class FileObjectStoreConformance : ObjectStoreConformance
     }
 
     [Fact]
+    public async Task Uploads_that_start_together_in_a_repository_without_its_temp_directory_all_make_it_and_succeed()
+    {
+        // Racing to make the temp directory, an upload can be told its new file was not found rather than its directory.
+        for (var round = 0; round < 20; round++)
+        {
+            var root = Path.Join(_scratch, $"race-{round}");
+            Directory.CreateDirectory(root);
+            var store = new FileObjectStore(root);
+            using var start = new Barrier(8);
+
+            await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+            {
+                start.SignalAndWait(Ct);
+                await using var upload = await store.CreateAsync($"k{i}", Ct);
+                await upload.CompleteAsync(Ct);
+            })));
+
+            Assert.Equal(8, Directory.GetFiles(root).Length);
+        }
+    }
+
+    [Fact]
     public async Task EnsureCreated_makes_the_root_private()
     {
         var store = new FileObjectStore(Path.Join(_scratch, "new", "repo"));
