@@ -132,10 +132,12 @@ internal sealed class YieldingToServer : IDisposable
                 Restore();
             }
 
-            return;
+            break;
         }
 
-        // Disposed: sweep once more, after a thread an idle one started in the last moment has surely shown itself.
+        // Disposed (waited for when the yielding ended early): sweep once more, after a thread an idle one started in the
+        // last moment of a sweep has surely shown itself.
+        stop.Wait();
         Restore(force: true);
     }
 

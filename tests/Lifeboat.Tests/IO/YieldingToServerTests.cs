@@ -59,5 +59,38 @@ public class YieldingToServerTests
         Assert.Equal(1, Volatile.Read(ref told));
     }
 
+    [Fact]
+    public void A_thread_still_idle_after_the_yielding_ended_early_is_put_back_when_it_is_disposed()
+    {
+        var yielding = YieldingToServer.TryStart(() => true, cancellation: TestContext.Current.CancellationToken);
+        Assert.NotNull(yielding);
+        var waited = 0;
+        while (yielding.Yielding && waited++ < 400)
+            Thread.Sleep(10);
+        Assert.False(yielding.Yielding);
+
+        // As a thread an idle one started in the last moment of the sweep would be: under SCHED_IDLE, unseen by it.
+        using var parked = new ManualResetEventSlim();
+        var tid = 0;
+        var late = new Thread(() =>
+        {
+            Volatile.Write(ref tid, IdleScheduling.CurrentThreadId());
+            parked.Wait();
+        })
+        { Name = "late" };
+        late.Start();
+        while (Volatile.Read(ref tid) == 0)
+            Thread.Sleep(1);
+        using (var chrt = System.Diagnostics.Process.Start("chrt", ["--idle", "--pid", "0", tid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            chrt.WaitForExit();
+        Assert.Contains(Threads(), t => t is { Name: "late", Policy: IdleScheduling.IdlePolicy });
+
+        yielding.Dispose();
+
+        Assert.DoesNotContain(Threads(), t => t.Policy == IdleScheduling.IdlePolicy);
+        parked.Set();
+        late.Join();
+    }
+
     private static List<(string Name, int Policy)> Threads() => ThreadPolicies.Of("self");
 }
