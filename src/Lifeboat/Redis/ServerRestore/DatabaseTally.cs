@@ -17,7 +17,7 @@ internal sealed class DatabaseTally(int db)
 
     public long Restored { get; set; }
 
-    /// <summary>Of <see cref="Restored"/>, the keys without an expiry: the fewest the target must hold afterwards.</summary>
+    /// <summary>Of <see cref="Restored"/>, the keys without an expiry of their own or of their fields: the fewest the target must hold afterwards.</summary>
     public long RestoredWithoutExpiry { get; set; }
 
     public long Expired { get; set; }

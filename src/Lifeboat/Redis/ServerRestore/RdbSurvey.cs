@@ -144,12 +144,18 @@ internal sealed class RdbSurvey
     private static LifeboatException Unreadable(RdbKeyValue key, string rdbName, TargetServer target)
     {
         var since = RdbType.IntroducedIn(key.Type) ?? 0;
-        var what = RdbType.IsHashWithFieldExpiry(key.Type) ? "hash with field expiry times (HEXPIRE and the like)" : RdbType.LogicalName(key.Type);
+        var fieldExpiry = RdbType.IsHashWithFieldExpiry(key.Type);
+        var what = fieldExpiry ? "hash with field expiry times (HEXPIRE and the like)" : RdbType.LogicalName(key.Type);
         return new LifeboatException(
             $"key {RdbKeyText.Quote(key.Key)} (database {N(key.Db)}) of {rdbName} is a {what} in an encoding of RDB {N(since)}, "
             + $"which {target.Target.Name} (Redis {target.RedisVersion}, RDB {N(target.RdbVersion)}) cannot read",
-            "restore into a Redis as new as the one that wrote the RDB",
-            FailureKind.Usage);
+            fieldExpiry
+                ? "nothing was written; restore into a Redis 7.4 or newer, leave such hashes out with --match or --db where their names or database set them apart, or restore the RDB as a file"
+                : "nothing was written; restore into a Redis as new as the one that wrote the RDB, or restore the RDB as a file",
+            FailureKind.Usage)
+        {
+            Remedy = new(RemedyAction.RestoreToFile),
+        };
     }
 
     private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
