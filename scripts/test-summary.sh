@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The verdict of a test run, for scripts/test.sh: counts the results in dotnet test's TRX files, says on standard
-# error why the run failed when it did, and ends with one line "N passed, N failed, N skipped".
+# error why the run failed when it did, lists each failed test with the first lines of its message, and ends with one
+# line "N passed, N failed, N skipped".
 #
 #   scripts/test-summary.sh --results DIR --log FILE --exit-code N [--filter EXPR] [--format-failed]
 #
@@ -49,19 +50,26 @@ skipped_results() {
     grep -ho '<UnitTestResult [^>]*outcome="\(NotExecuted\|Inconclusive\|NotRunnable\|Pending\)"[^>]*>' "$@" || true
 }
 
-# failed_results TRX...: each failed test's name and the first lines of its message, entities decoded. Printed just
-# before the verdict so that a log cut to its last lines (as CI shows it) still says which test failed and why.
+# failed_results TRX...: each failed test's name (failed, error, timeout or aborted) and the first lines of its message,
+# entities decoded. Printed just before the verdict so that a log cut to its last lines (as CI shows it) still says which
+# test failed and why.
 failed_results() {
     awk '
-        function decode(text) {
+        function decode(text,    code) {
             gsub(/&lt;/, "<", text); gsub(/&gt;/, ">", text); gsub(/&quot;/, "\"", text); gsub(/&apos;/, "\047", text)
+            # Character references (a carriage return, an escape) would only garble the line: shown as a space.
+            gsub(/&#x?[0-9A-Fa-f]+;/, " ", text)
             gsub(/&amp;/, "\\&", text)
             return text
         }
-        /<UnitTestResult / && /outcome="Failed"/ {
+        /<UnitTestResult / {
+            in_result = 0; in_message = 0
+            if ($0 !~ /outcome="(Failed|Error|Timeout|Aborted)"/) next
             name = $0; sub(/.*testName="/, "", name); sub(/".*/, "", name)
             print "  FAILED " decode(name)
-            in_result = 1; in_message = 0; lines = 0
+            # A result written as one empty element has no message to follow.
+            in_result = $0 !~ /\/>[ \t]*$/
+            lines = 0
         }
         in_result && /<Message>/ { in_message = 1; sub(/.*<Message>/, "") }
         in_message {
@@ -125,7 +133,11 @@ fi
 
 if [ "$failed_tests" -ne 0 ]; then
     echo "failed tests ($failed_tests):"
-    failed_results "$results_dir"/*.trx | head -n 200 || true
+    listing=$(failed_results "$results_dir"/*.trx)
+    echo "$listing" | head -n 200 || true
+    if [ "$(echo "$listing" | wc -l)" -gt 200 ]; then
+        echo "  ... (more in the TRX files in $results_dir)"
+    fi
 fi
 echo "$passed passed, $failed failed, $skipped skipped"
 if [ "$exit_code" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$skipped" -ne 0 ]; then

@@ -130,6 +130,35 @@ public sealed class TestSummaryTests : IDisposable
             tail);
     }
 
+    [Fact]
+    public async Task A_timed_out_test_is_listed_and_a_failed_result_without_a_message_takes_none_from_the_next()
+    {
+        File.WriteAllText(Log, "");
+        File.WriteAllText(Path.Combine(_results, "integration.trx"), """
+            <TestRun>
+              <Results>
+                <UnitTestResult testName="A.Crashed" outcome="Failed" />
+                <UnitTestResult testName="A.Passes" outcome="Passed">
+                  <Output><StdOut>not a message</StdOut><ErrorInfo><Message>a passing test's output</Message></ErrorInfo></Output>
+                </UnitTestResult>
+                <UnitTestResult testName="A.Slow" outcome="Timeout">
+                  <Output><ErrorInfo><Message>took too long</Message></ErrorInfo></Output>
+                </UnitTestResult>
+              </Results>
+              <ResultSummary outcome="Failed">
+                <Counters total="3" executed="3" passed="1" failed="1" error="0" timeout="1" aborted="0" inconclusive="0" />
+              </ResultSummary>
+            </TestRun>
+            """);
+
+        var run = await SummarizeAsync("--exit-code", "1");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(
+            ["failed tests (2):", "  FAILED A.Crashed", "  FAILED A.Slow", "    took too long", "1 passed, 2 failed, 0 skipped"],
+            run.Output.TrimEnd().Split('\n')[^5..]);
+    }
+
     private Task<ScriptRun> SummarizeAsync(params string[] arguments) =>
         ScriptRun.RunAsync("test-summary.sh", ["--results", _results, "--log", Log, .. arguments]);
 
