@@ -52,13 +52,15 @@ public sealed class RdbHashFieldExpiryTests
     [Fact]
     public async Task A_release_candidate_hash_with_absolute_field_times_is_read_to_its_end_and_the_next_key_follows()
     {
-        // Type 22: a count, then per field its absolute time (0: none), the field and the value.
-        var rdb = RdbBytes.Of([0xfe, 0x00, RdbType.HashMetadataPreGa, 0x01, (byte)'h', 0x02, 0x00, 0x01, (byte)'a', 0x01, (byte)'1', 0x05, 0x01, (byte)'b', 0x01, (byte)'2', 0x00, 0x01, (byte)'k', 0x01, (byte)'v'], version: 12);
+        // Type 22: a count, then per field its absolute time in ms (0: none; a 64-bit length, big-endian, for a real
+        // time: 2100-01-01 here), the field and the value.
+        byte[] value = [RdbType.HashMetadataPreGa, 0x02, 0x00, 0x01, (byte)'a', 0x01, (byte)'1', 0x81, 0, 0, 0x03, 0xbb, 0x2c, 0xc3, 0xd8, 0x00, 0x01, (byte)'b', 0x01, (byte)'2'];
+        var rdb = RdbBytes.Of([0xfe, 0x00, value[0], 0x01, (byte)'h', .. value[1..], 0x00, 0x01, (byte)'k', 0x01, (byte)'v'], version: 12);
 
         var keys = (await RdbTestFiles.ReadAllAsync(rdb)).OfType<RdbKeyValue>().ToList();
 
         Assert.Equal(["h", "k"], keys.Select(RdbTestFiles.KeyText));
-        Assert.Equal([RdbType.HashMetadataPreGa, 0x02, 0x00, 0x01, (byte)'a', 0x01, (byte)'1', 0x05, 0x01, (byte)'b', 0x01, (byte)'2'], keys[0].Value.ToArray());
+        Assert.Equal(value, keys[0].Value.ToArray());
     }
 
     [Fact]
