@@ -58,9 +58,18 @@ public sealed partial class S3ObjectStore
     internal async Task<string> StartMultipartAsync(string key, CancellationToken cancellationToken)
     {
         var request = new InitiateMultipartUploadRequest { BucketName = S3.Bucket, Key = FullKey(key) };
+        cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            var response = await RunAsync(token => _client.InitiateMultipartUploadAsync(request, token), cancellationToken);
+            // Not cancelled once sent: a start cancelled in flight may still make an upload whose id never arrives, left
+            // for prune to find. A cancellation meanwhile aborts the upload as soon as its id is known.
+            var response = await RunAsync(token => _client.InitiateMultipartUploadAsync(request, token), CancellationToken.None);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                await AbortMultipartAsync(key, response.UploadId);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             return response.UploadId;
         }
         catch (Exception e) when (IsFailure(e, cancellationToken))

@@ -219,6 +219,9 @@ public sealed class TargetBucketClient : IDisposable
     /// <summary>Starts a multipart upload of <paramref name="key"/> carrying <paramref name="attributes"/>, tags included (radosgw ignores them here).</summary>
     internal async Task<string> StartMultipartAsync(string key, ObjectAttributes attributes, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
+        // Not cancelled once sent: a start cancelled in flight may still make an upload on the server whose id never
+        // arrives, left to cost space unseen. A cancellation meanwhile aborts the upload as soon as its id is known.
         var response = await WithStorageClassAsync(key, attributes, "start writing", (storageClass, token) =>
         {
             var request = new InitiateMultipartUploadRequest
@@ -231,7 +234,13 @@ public sealed class TargetBucketClient : IDisposable
             };
             TargetAttributes.Apply(attributes, request.Headers, request.Metadata);
             return _client.InitiateMultipartUploadAsync(request, token);
-        }, cancellationToken);
+        }, CancellationToken.None);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            await AbortMultipartAsync(key, response.UploadId);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
         return response.UploadId;
     }
 
@@ -420,10 +429,13 @@ public sealed class TargetBucketClient : IDisposable
     private async Task<bool> TryStartAsync(string key, S3StorageClass? storageClass, CancellationToken cancellationToken)
     {
         var request = new InitiateMultipartUploadRequest { BucketName = Endpoint.Bucket, Key = key, StorageClass = storageClass };
+        cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            var started = await RunAsync(token => _client.InitiateMultipartUploadAsync(request, token), cancellationToken);
+            // Not cancelled once sent, as in StartMultipartAsync: the upload it may make must be known to be aborted.
+            var started = await RunAsync(token => _client.InitiateMultipartUploadAsync(request, token), CancellationToken.None);
             await AbortMultipartAsync(key, started.UploadId);
+            cancellationToken.ThrowIfCancellationRequested();
             return true;
         }
         catch (AmazonS3Exception e) when (e.ErrorCode is "InvalidStorageClass" or "InvalidArgument")
