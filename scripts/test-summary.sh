@@ -133,7 +133,7 @@ fi
 
 if [ "$failed_tests" -ne 0 ]; then
     echo "failed tests ($failed_tests):"
-    listing=$(failed_results "$results_dir"/*.trx)
+    listing=$(failed_results "$results_dir"/*.trx || true)
     echo "$listing" | head -n 200 || true
     if [ "$(echo "$listing" | wc -l)" -gt 200 ]; then
         echo "  ... (more in the TRX files in $results_dir)"

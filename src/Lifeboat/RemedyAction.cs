@@ -168,7 +168,7 @@ public enum RemedyAction
     /// <summary>Restore the Redis snapshot as a file (or append-only directory) instead of into a running server, for a server that can load it.</summary>
     RestoreToFile,
 
-    /// <summary>Choose keys of a Redis snapshot that leave out what the target cannot hold, or restore it as a file instead.</summary>
+    /// <summary>Choose keys of a Redis snapshot that leave out what the target cannot hold, or restore it as a file for a newer Redis.</summary>
     ChooseOtherKeysOrRestoreToFile,
 
     /// <summary>Configure the client certificate (and its key) a Redis source's connections present.</summary>

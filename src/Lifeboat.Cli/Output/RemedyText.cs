@@ -76,7 +76,7 @@ internal static class RemedyText
         RemedyAction.RestoreAgainOverPartialRestore => "or restore again over what it holds with --force --replace",
         RemedyAction.RestoreToFile => "that is, with --to FILE (and --aof for a server with appendonly yes) instead of --to-server",
         RemedyAction.ChooseOtherKeysOrRestoreToFile =>
-            "choose the keys with --match or --db, or restore with --to FILE (and --aof for a server with appendonly yes) instead of --to-server",
+            "--match or --db chooses the keys; --to FILE (with --aof for a server with appendonly yes) writes the RDB for a newer Redis to load",
         RemedyAction.GiveRedisClientCertificate => "set redis[].certFile and redis[].keyFile",
         RemedyAction.GiveTargetClientCertificate => "give --to-cert and --to-key",
         RemedyAction.IgnoreMemoryEstimate => "or add --ignore-memory-estimate if the keys are known to fit (the restore still fails if the target evicts any key)",

@@ -60,6 +60,12 @@ internal sealed class YieldingToServer : IDisposable
             started.Dispose();
             return null;
         }
+        catch
+        {
+            // Whatever else failed, no thread may stay idle and the watchdog must end.
+            started.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Puts every thread back under the normal policy and stops the watchdog.</summary>
@@ -129,7 +135,7 @@ internal sealed class YieldingToServer : IDisposable
             catch (Exception)
             {
                 // Whatever failed, the process must not stay idle: put it back and stop watching.
-                Restore();
+                TryRestore(force: false);
             }
 
             break;
@@ -138,7 +144,20 @@ internal sealed class YieldingToServer : IDisposable
         // Disposed (waited for when the yielding ended early): sweep once more, after a thread an idle one started in the
         // last moment of a sweep has surely shown itself.
         stop.Wait();
-        Restore(force: true);
+        TryRestore(force: true);
+    }
+
+    // On the watchdog's thread an exception would end the process: a sweep that fails leaves the threads it reached.
+    private void TryRestore(bool force)
+    {
+        try
+        {
+            Restore(force);
+        }
+        catch (Exception)
+        {
+            // Nothing else can put the threads back; the next sweep (or the process's end) may.
+        }
     }
 
     // True when this call ended the yielding.

@@ -53,7 +53,9 @@ internal static partial class ExclusiveLink
         {
             AlreadyExists when Directory.Exists(target) => throw new IOException($"'{target}' is a directory", errno),
             AlreadyExists => false,
-            NoSuchEntry when !Directory.Exists(Path.GetDirectoryName(target)) => throw new DirectoryNotFoundException($"{call} to '{target}' failed: {why}"),
+            // With the source still there, only the target's directory can have been missing, even if another writer has
+            // made it again since.
+            NoSuchEntry when File.Exists(source) || !Directory.Exists(Path.GetDirectoryName(target)) => throw new DirectoryNotFoundException($"{call} to '{target}' failed: {why}"),
             _ => throw new IOException($"{call} of '{source}' to '{target}' failed: {why}", errno),
         };
     }

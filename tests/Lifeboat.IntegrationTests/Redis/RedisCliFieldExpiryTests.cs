@@ -34,8 +34,8 @@ public sealed class RedisCliFieldExpiryTests
         Assert.Matches(
             "^lifeboat: error: key 'hfe:[a-z-]+' \\(database 0\\) of the RDB of backup " + Regex.Escape(id) + " is a hash with field expiry times \\(HEXPIRE and the like\\) in an encoding of RDB 12, "
             + "which the Redis at " + Regex.Escape($"{target.Host}:{target.Port}") + " \\(Redis 7\\.[0-3]\\.\\d+, RDB 1[01]\\) cannot read\\. "
-            + "hint: nothing was written; restore into a Redis 7\\.4 or newer, leave such hashes out where their names or database set them apart, or restore the RDB as a file; "
-            + "choose the keys with --match or --db, or restore with --to FILE \\(and --aof for a server with appendonly yes\\) instead of --to-server$",
+            + "hint: nothing was written; restore into a Redis 7\\.4 or newer, or leave such hashes out where their names or database set them apart; "
+            + "--match or --db chooses the keys; --to FILE \\(with --aof for a server with appendonly yes\\) writes the RDB for a newer Redis to load$",
             error);
         Assert.Empty(await RedisTestServer.KeyCountsAsync(targetAdmin));
     }

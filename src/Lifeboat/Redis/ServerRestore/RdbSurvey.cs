@@ -150,8 +150,8 @@ internal sealed class RdbSurvey
             $"key {RdbKeyText.Quote(key.Key)} (database {N(key.Db)}) of {rdbName} is a {what} in an encoding of RDB {N(since)}, "
             + $"which {target.Target.Name} (Redis {target.RedisVersion}, RDB {N(target.RdbVersion)}) cannot read",
             fieldExpiry
-                ? "nothing was written; restore into a Redis 7.4 or newer, leave such hashes out where their names or database set them apart, or restore the RDB as a file"
-                : "nothing was written; restore into a Redis as new as the one that wrote the RDB, or restore the RDB as a file",
+                ? "nothing was written; restore into a Redis 7.4 or newer, or leave such hashes out where their names or database set them apart"
+                : "nothing was written; restore into a Redis as new as the one that wrote the RDB, or as a file for such a Redis to load",
             FailureKind.Usage)
         {
             Remedy = new(fieldExpiry ? RemedyAction.ChooseOtherKeysOrRestoreToFile : RemedyAction.RestoreToFile),
