@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Lifeboat.IntegrationTests.Infrastructure;
+using StackExchange.Redis;
 using static Lifeboat.IntegrationTests.Redis.RedisTestServers;
 
 namespace Lifeboat.IntegrationTests.Redis;
@@ -29,12 +30,9 @@ public sealed class RedisCliServerRestoreInterruptionTests
         using var process = Process.Start(info)!;
         var stderr = process.StandardError.ReadToEndAsync(Ct);
         var stdout = process.StandardOutput.ReadToEndAsync(Ct);
-        while ((long)await targetAdmin.GetDatabase().ExecuteAsync("DBSIZE") < 2_000)
-        {
-            if (process.HasExited)
-                Assert.Fail($"the restore ended before it was stopped: {await stderr}");
-            await Task.Delay(1, Ct);
-        }
+        var paused = await Task.Factory.StartNew(() => PauseWritesOnceWritten(targetAdmin, process, 2_000), Ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        if (!paused)
+            Assert.Fail($"the restore ended before it was stopped: {await stderr}");
 
         // The shell's builtin kill: no dependency on a kill binary being installed.
         Process.Start("/bin/sh", ["-c", $"kill -TERM {process.Id}"])!.WaitForExit();
@@ -48,5 +46,22 @@ public sealed class RedisCliServerRestoreInterruptionTests
             $"lifeboat: error: interrupted by a signal; the restore into the Redis at {endpoint} stopped after it had confirmed {held} keys written ({held} in database 0). "
             + "hint: the target holds part of the backup now: empty it (or the databases written) and restore again; or restore again over what it holds with --force --replace",
             error);
+    }
+
+    // On a thread of its own, which a busy thread pool cannot hold up, and the target's writes paused for 3 s as soon as
+    // it holds that many keys: the restore (under a second of writing) is surely still under way when the signal comes.
+    // False when the restore ended first.
+    private static bool PauseWritesOnceWritten(IConnectionMultiplexer admin, Process process, long keys)
+    {
+        var db = admin.GetDatabase();
+        while ((long)db.Execute("DBSIZE") < keys)
+        {
+            if (process.HasExited)
+                return false;
+            Thread.Sleep(1);
+        }
+
+        db.Execute("CLIENT", "PAUSE", "3000", "WRITE");
+        return true;
     }
 }
